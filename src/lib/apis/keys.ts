@@ -1,0 +1,97 @@
+/**
+ * Every label, annotation, finalizer and well-known name knlite reads or writes, in one place
+ * (Knative's pkg/apis/serving/register.go, pkg/apis/autoscaling/register.go,
+ * knative.dev/networking register.go). Nothing else in the code spells these strings.
+ */
+
+export const SERVING_GROUP = 'serving.knative.dev';
+export const SERVING_V1 = 'serving.knative.dev/v1';
+export const SERVING_V1BETA1 = 'serving.knative.dev/v1beta1';
+export const NETWORKING_INTERNAL_GROUP = 'networking.internal.knative.dev';
+export const NETWORKING_INTERNAL_V1ALPHA1 = 'networking.internal.knative.dev/v1alpha1';
+
+/** Namespace that holds Knative's ConfigMaps. */
+export const SYSTEM_NAMESPACE = 'knative-serving';
+
+export const Labels = {
+  service: 'serving.knative.dev/service',
+  serviceUID: 'serving.knative.dev/serviceUID',
+  configuration: 'serving.knative.dev/configuration',
+  configurationUID: 'serving.knative.dev/configurationUID',
+  configurationGeneration: 'serving.knative.dev/configurationGeneration',
+  revision: 'serving.knative.dev/revision',
+  revisionUID: 'serving.knative.dev/revisionUID',
+  route: 'serving.knative.dev/route',
+  routingState: 'serving.knative.dev/routingState',
+  domainMappingUID: 'serving.knative.dev/domainMappingUID',
+  visibility: 'networking.knative.dev/visibility',
+  /** Legacy visibility label still accepted by Knative. */
+  visibilityLegacy: 'serving.knative.dev/visibility',
+  /** The app label Knative puts on pods (value: revision name). */
+  app: 'app',
+} as const;
+
+export const Annotations = {
+  creator: 'serving.knative.dev/creator',
+  lastModifier: 'serving.knative.dev/lastModifier',
+  routes: 'serving.knative.dev/routes',
+  routingStateModified: 'serving.knative.dev/routingStateModified',
+  revisionLastPinned: 'serving.knative.dev/lastPinned',
+  rolloutDuration: 'serving.knative.dev/rollout-duration',
+  progressDeadline: 'serving.knative.dev/progress-deadline',
+  noGC: 'serving.knative.dev/no-gc',
+  // Autoscaling (autoscaling.knative.dev/*)
+  class: 'autoscaling.knative.dev/class',
+  metric: 'autoscaling.knative.dev/metric',
+  target: 'autoscaling.knative.dev/target',
+  targetUtilization: 'autoscaling.knative.dev/target-utilization-percentage',
+  minScale: 'autoscaling.knative.dev/min-scale',
+  maxScale: 'autoscaling.knative.dev/max-scale',
+  initialScale: 'autoscaling.knative.dev/initial-scale',
+  activationScale: 'autoscaling.knative.dev/activation-scale',
+  scaleDownDelay: 'autoscaling.knative.dev/scale-down-delay',
+  window: 'autoscaling.knative.dev/window',
+  panicWindowPercentage: 'autoscaling.knative.dev/panic-window-percentage',
+  panicThresholdPercentage: 'autoscaling.knative.dev/panic-threshold-percentage',
+  targetBurstCapacity: 'autoscaling.knative.dev/target-burst-capacity',
+  scaleToZeroPodRetentionPeriod: 'autoscaling.knative.dev/scale-to-zero-pod-retention-period',
+  // kn's own bookkeeping
+  userImage: 'client.knative.dev/user-image',
+  updateTimestamp: 'client.knative.dev/updateTimestamp',
+} as const;
+
+export const AutoscalingClass = {
+  kpa: 'kpa.autoscaling.knative.dev',
+  hpa: 'hpa.autoscaling.knative.dev',
+} as const;
+
+export const RoutingState = {
+  pending: 'pending',
+  active: 'active',
+  reserve: 'reserve',
+} as const;
+
+export const Finalizers = {
+  route: 'routes.serving.knative.dev',
+  domainMapping: 'domainmappings.serving.knative.dev',
+} as const;
+
+/** Visibility label value that makes a Route cluster-local. */
+export const VISIBILITY_CLUSTER_LOCAL = 'cluster-local';
+
+/** Default container name Knative gives an unnamed single container. */
+export const DEFAULT_CONTAINER_NAME = 'user-container';
+
+/** Names of the ConfigMaps in knative-serving that knlite reads. */
+export const ConfigMaps = {
+  domain: 'config-domain',
+  network: 'config-network',
+  gc: 'config-gc',
+  autoscaler: 'config-autoscaler',
+  defaults: 'config-defaults',
+  features: 'config-features',
+  deployment: 'config-deployment',
+} as const;
+
+/** Prefix of image references that point at a local directory (the local runtime runs these). */
+export const LOCAL_IMAGE_PREFIX = 'file://';
