@@ -1,0 +1,222 @@
+/**
+ * The local cluster daemon's life cycle: start it in the background (idempotent, waits until it
+ * is healthy), stop it gracefully, report its state. The daemon itself (`runDaemon`) runs the
+ * local stack on stable ports remembered in `ports.json`.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { request } from 'node:https';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as wait } from 'node:timers/promises';
+import yaml from 'js-yaml';
+import type { LocalPaths } from './paths.js';
+import { startLocalStack } from './stack.js';
+
+/** What a running daemon records about itself in `daemon.json`. */
+export interface DaemonState {
+  pid: number;
+  apiUrl: string;
+  gatewayPort?: number;
+  adminPort?: number;
+  startedAt: string;
+  kubeconfig: string;
+}
+
+/** Ports requested on the command line; remembered after the first start. */
+export interface DaemonPorts {
+  apiPort?: number;
+  gatewayPort?: number;
+  adminPort?: number;
+}
+
+/** Default gateway port (issue contract); a busy port falls back to a free one. */
+export const DEFAULT_GATEWAY_PORT = 8080;
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2), { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Chooses ports: explicit flags win, then the remembered ones (if still free), then defaults. */
+async function choosePorts(paths: LocalPaths, requested: DaemonPorts): Promise<DaemonPorts> {
+  const remembered = readJson<DaemonPorts>(paths.ports) ?? {};
+  const pick = async (flag: number | undefined, kept: number | undefined, fallback: number) => {
+    if (flag !== undefined) return flag;
+    if (kept && (await portFree(kept))) return kept;
+    if (fallback && (await portFree(fallback))) return fallback;
+    return 0;
+  };
+  return {
+    apiPort: await pick(requested.apiPort, remembered.apiPort, 0),
+    gatewayPort: await pick(requested.gatewayPort, remembered.gatewayPort, DEFAULT_GATEWAY_PORT),
+    adminPort: await pick(requested.adminPort, remembered.adminPort, 0),
+  };
+}
+
+/** Runs the local stack in this process until SIGTERM/SIGINT (the daemon's main loop). */
+export async function runDaemon(paths: LocalPaths, requested: DaemonPorts): Promise<void> {
+  const ports = await choosePorts(paths, requested);
+  const stack = await startLocalStack({
+    dataDir: paths.data,
+    runtimeDir: paths.runtime,
+    ...ports,
+    log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+  });
+  const kubeconfig = stack.server.kubeconfig();
+  writeFileSync(paths.kubeconfig, kubeconfig, { mode: 0o600 });
+  writeJsonAtomic(paths.ports, { apiPort: stack.server.port, gatewayPort: stack.gatewayPort, adminPort: stack.adminPort });
+  const state: DaemonState = {
+    pid: process.pid,
+    apiUrl: stack.server.url,
+    gatewayPort: stack.gatewayPort,
+    adminPort: stack.adminPort,
+    startedAt: new Date().toISOString(),
+    kubeconfig: paths.kubeconfig,
+  };
+  writeJsonAtomic(paths.state, state);
+  console.log(`${state.startedAt} local cluster ready (pid ${process.pid})`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${new Date().toISOString()} ${signal}: stopping`);
+    await stack.stop();
+    rmSync(paths.state, { force: true });
+    console.log(`${new Date().toISOString()} stopped`);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The running daemon's record, or undefined when none runs (a stale record is removed). */
+export function readDaemonState(paths: LocalPaths): DaemonState | undefined {
+  const state = readJson<DaemonState>(paths.state);
+  if (!state) return undefined;
+  if (!pidAlive(state.pid)) {
+    rmSync(paths.state, { force: true });
+    return undefined;
+  }
+  return state;
+}
+
+/** Credentials of the local cluster read from its kubeconfig. */
+export function localCredentials(kubeconfigPath: string): { server: string; ca: string; token: string } {
+  const cfg = yaml.load(readFileSync(kubeconfigPath, 'utf8')) as any;
+  const cluster = cfg.clusters[0].cluster;
+  return {
+    server: cluster.server,
+    ca: Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8'),
+    token: cfg.users[0].user.token,
+  };
+}
+
+/** GETs a path on the local API server with its own CA and token; resolves the status and body. */
+export function localApiGet(kubeconfigPath: string, path: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+  const creds = localCredentials(kubeconfigPath);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      new URL(path, creds.server),
+      { ca: creds.ca, headers: { Authorization: `Bearer ${creds.token}` }, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function healthy(state: DaemonState): Promise<boolean> {
+  try {
+    return (await localApiGet(state.kubeconfig, '/readyz', 2000)).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+function tail(path: string, lines = 15): string {
+  if (!existsSync(path)) return '';
+  return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** Starts the daemon unless it already runs; resolves once its API server answers /readyz. */
+export async function startDaemon(
+  paths: LocalPaths,
+  ports: DaemonPorts = {},
+  timeoutMs = 90_000,
+): Promise<{ state: DaemonState; alreadyRunning: boolean }> {
+  const running = readDaemonState(paths);
+  if (running && (await healthy(running))) return { state: running, alreadyRunning: true };
+
+  const here = fileURLToPath(import.meta.url);
+  const fromSource = here.endsWith('.ts');
+  const script = here.replace(/daemon\.(ts|js)$/, `daemon-main.$1`);
+  const args = [...(fromSource ? ['--import', 'tsx'] : []), script, '--home', paths.home];
+  if (ports.apiPort !== undefined) args.push('--api-port', String(ports.apiPort));
+  if (ports.gatewayPort !== undefined) args.push('--gateway-port', String(ports.gatewayPort));
+  if (ports.adminPort !== undefined) args.push('--admin-port', String(ports.adminPort));
+  const out = openSync(paths.log, 'a', 0o600);
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
+  closeSync(out);
+  let exitCode: number | null = null;
+  child.once('exit', (code) => (exitCode = code ?? 1));
+  child.unref();
+
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exitCode !== null) {
+      throw new Error(`the local cluster daemon exited (code ${exitCode}) before it was ready:\n${tail(paths.log)}`);
+    }
+    const state = readJson<DaemonState>(paths.state);
+    if (state && state.pid === child.pid && (await healthy(state))) return { state, alreadyRunning: false };
+    await wait(100);
+  }
+  try {
+    process.kill(child.pid!, 'SIGKILL');
+  } catch {}
+  throw new Error(`the local cluster daemon was not ready after ${timeoutMs / 1000}s; see ${paths.log}`);
+}
+
+/** Stops the daemon gracefully (SIGTERM, then SIGKILL after the timeout). False if none ran. */
+export async function stopDaemon(paths: LocalPaths, timeoutMs = 30_000): Promise<boolean> {
+  const state = readDaemonState(paths);
+  if (!state) return false;
+  process.kill(state.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && pidAlive(state.pid)) await wait(100);
+  if (pidAlive(state.pid)) process.kill(state.pid, 'SIGKILL');
+  rmSync(paths.state, { force: true });
+  return true;
+}

@@ -1,0 +1,46 @@
+/**
+ * Where the local cluster keeps its state: `$KNLITE_HOME` (default `~/.knlite`). Everything in it
+ * is private to the user (directories 0700, files 0600).
+ */
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** The files and folders of one local cluster home. */
+export interface LocalPaths {
+  home: string;
+  /** API server data (SQLite database, PKI, token). */
+  data: string;
+  /** Local runtime state (pod logs, pid records). */
+  runtime: string;
+  /** Standalone kubeconfig for the local cluster (also merged into the user's kubeconfig). */
+  kubeconfig: string;
+  /** Daemon record: pid, endpoints, start time. Present while the daemon runs. */
+  state: string;
+  /** Daemon stdout/stderr. */
+  log: string;
+  /** Ports chosen at first start, kept so the merged kubeconfig and URLs stay valid across restarts. */
+  ports: string;
+}
+
+/** Resolves the local cluster home from `$KNLITE_HOME` or `~/.knlite`. */
+export function knliteHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KNLITE_HOME && env.KNLITE_HOME.trim() !== '' ? env.KNLITE_HOME : join(homedir(), '.knlite');
+}
+
+/** The paths inside a home; `ensure` creates the directories with mode 0700. */
+export function localPaths(home = knliteHome(), ensure = false): LocalPaths {
+  const paths: LocalPaths = {
+    home,
+    data: join(home, 'data'),
+    runtime: join(home, 'runtime'),
+    kubeconfig: join(home, 'kubeconfig'),
+    state: join(home, 'daemon.json'),
+    log: join(home, 'daemon.log'),
+    ports: join(home, 'ports.json'),
+  };
+  if (ensure) {
+    for (const dir of [paths.home, paths.data, paths.runtime]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+  return paths;
+}

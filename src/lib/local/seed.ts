@@ -1,0 +1,73 @@
+/**
+ * Seeds a fresh local cluster with Knative's ConfigMaps (shipped defaults) plus the local
+ * settings that make printed URLs work on this machine: the `localhost` domain, the gateway port
+ * and automatic domain claims. Existing ConfigMaps are never overwritten — a user's edits to
+ * config-gc or config-autoscaler survive restarts; only knlite's own keys are kept current.
+ */
+import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { defaultConfigMaps } from '../apis/config.js';
+import { ConfigMaps, SYSTEM_NAMESPACE } from '../apis/keys.js';
+import type { ConfigMap } from '../apis/types.js';
+
+/** Name of knlite's own ConfigMap describing the local data plane (read by `traffic rollout`). */
+export const KNLITE_CONFIG_MAP = 'config-knlite';
+
+/** Where the local data plane listens; published into the cluster for the CLI and reconciler. */
+export interface LocalEndpoints {
+  gatewayPort: number;
+  adminPort: number;
+}
+
+/** The keys knlite owns on a local cluster, per ConfigMap; kept current on every start. */
+export function localOverrides(endpoints: LocalEndpoints): Record<string, Record<string, string>> {
+  return {
+    [ConfigMaps.network]: {
+      'local-gateway-port': String(endpoints.gatewayPort),
+      'autocreate-cluster-domain-claims': 'true',
+    },
+    [KNLITE_CONFIG_MAP]: {
+      'gateway-url': `http://127.0.0.1:${endpoints.gatewayPort}`,
+      'metrics-url': `http://127.0.0.1:${endpoints.adminPort}/metrics`,
+    },
+  };
+}
+
+/** Creates the knative-serving namespace's ConfigMaps when missing and refreshes knlite's keys. */
+export async function seedLocalConfig(kc: KubeConfig, endpoints: LocalEndpoints): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  await ensureObject(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM_NAMESPACE } });
+
+  const shipped = defaultConfigMaps();
+  // On this machine the domain that resolves to loopback is `localhost` (curl and browsers map
+  // *.localhost to 127.0.0.1), so the default domain is set before the first Route is reconciled.
+  const domain = shipped.find((cm) => cm.metadata.name === ConfigMaps.domain);
+  if (domain) domain.data = { ...(domain.data ?? {}), localhost: '' };
+  const knlite: ConfigMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: KNLITE_CONFIG_MAP, namespace: SYSTEM_NAMESPACE },
+    data: {},
+  };
+  for (const cm of [...shipped, knlite]) {
+    cm.metadata.namespace = SYSTEM_NAMESPACE;
+    await ensureObject(api, { apiVersion: 'v1', kind: 'ConfigMap', ...cm } as KubernetesObject);
+  }
+  for (const [name, data] of Object.entries(localOverrides(endpoints))) {
+    await api.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: SYSTEM_NAMESPACE }, data } as KubernetesObject,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+  }
+}
+
+async function ensureObject(api: KubernetesObjectApi, obj: KubernetesObject): Promise<void> {
+  try {
+    await api.create(obj);
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
+}
