@@ -1,0 +1,96 @@
+/**
+ * The built-in kinds the embedded API server serves besides CRDs: core v1 namespaces, configmaps,
+ * secrets, services, endpoints, pods, events, serviceaccounts; apps/v1 deployments (with /status
+ * and /scale); coordination.k8s.io/v1 leases; apiextensions.k8s.io/v1 customresourcedefinitions.
+ */
+import type { ResourceType } from './types.js';
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+function core(resource: string, kind: string, extra: Partial<ResourceType> = {}): ResourceType {
+  return {
+    group: '',
+    version: 'v1',
+    resource,
+    kind,
+    listKind: `${kind}List`,
+    singular: kind.toLowerCase(),
+    namespaced: true,
+    verbs: ALL_VERBS,
+    subresources: {},
+    strategicMerge: true,
+    ...extra,
+  };
+}
+
+/** ResourceType entries for every built-in kind. */
+export function builtinResourceTypes(): ResourceType[] {
+  return [
+    core('namespaces', 'Namespace', {
+      namespaced: false,
+      shortNames: ['ns'],
+      verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+      subresources: { status: true },
+    }),
+    core('configmaps', 'ConfigMap', { shortNames: ['cm'] }),
+    core('secrets', 'Secret'),
+    core('services', 'Service', { shortNames: ['svc'], categories: ['all'], subresources: { status: true } }),
+    core('endpoints', 'Endpoints', { singular: 'endpoints', shortNames: ['ep'] }),
+    core('pods', 'Pod', { shortNames: ['po'], categories: ['all'], subresources: { status: true } }),
+    core('events', 'Event', { shortNames: ['ev'] }),
+    core('serviceaccounts', 'ServiceAccount', { shortNames: ['sa'] }),
+    {
+      group: 'apps',
+      version: 'v1',
+      resource: 'deployments',
+      kind: 'Deployment',
+      listKind: 'DeploymentList',
+      singular: 'deployment',
+      namespaced: true,
+      shortNames: ['deploy'],
+      categories: ['all'],
+      verbs: ALL_VERBS,
+      strategicMerge: true,
+      subresources: {
+        status: true,
+        scale: {
+          specReplicasPath: '.spec.replicas',
+          statusReplicasPath: '.status.replicas',
+          labelSelectorPath: '.spec.selector',
+        },
+      },
+    },
+    {
+      group: 'coordination.k8s.io',
+      version: 'v1',
+      resource: 'leases',
+      kind: 'Lease',
+      listKind: 'LeaseList',
+      singular: 'lease',
+      namespaced: true,
+      verbs: ALL_VERBS,
+      strategicMerge: true,
+      subresources: {},
+    },
+    {
+      group: 'apiextensions.k8s.io',
+      version: 'v1',
+      resource: 'customresourcedefinitions',
+      kind: 'CustomResourceDefinition',
+      listKind: 'CustomResourceDefinitionList',
+      singular: 'customresourcedefinition',
+      namespaced: false,
+      shortNames: ['crd', 'crds'],
+      categories: ['api-extensions'],
+      verbs: ALL_VERBS,
+      strategicMerge: false,
+      subresources: { status: true },
+    },
+  ];
+}
+
+/** Kinds whose PUT may create a missing object (kube-apiserver's AllowCreateOnUpdate). */
+export const CREATE_ON_UPDATE = new Set(['endpoints', 'leases', 'events']);
+
+/** Namespaces that always exist. */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'knative-serving'];

@@ -1,0 +1,820 @@
+/**
+ * Object semantics behind the REST verbs: decode → admit → store → encode. Supports get, list
+ * (label/field selectors, limit/continue), create (generateName, dryRun), update, patch (merge,
+ * JSON, strategic, apply), delete (finalizers, propagation policies, preconditions) and
+ * deletecollection, plus the /status and /scale subresources. Every write stamps a new global
+ * resourceVersion; generation moves only when the spec does; CRD schemas are pruned and enforced.
+ */
+import crypto from 'node:crypto';
+import type { KubeObject, OwnerReference } from '../apis/types.js';
+import { crdToResourceTypes } from './crds.js';
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  forbidden,
+  invalid,
+  notFound,
+  type StatusCause,
+} from './errors.js';
+import { applyPatch } from './patch.js';
+import type { Registry } from './registry.js';
+import { allOf, labelSelectorString, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { pruneUnknownFields, validateSchema } from './schema.js';
+import type { Store } from './store.js';
+import {
+  AdmissionError,
+  type AdmissionOperation,
+  type AdmissionPlugin,
+  type AdmissionRequest,
+  type ResourceType,
+  type UserInfo,
+} from './types.js';
+import { CREATE_ON_UPDATE } from './builtins.js';
+
+/** Options common to writes. */
+export interface WriteOptions {
+  user: UserInfo;
+  dryRun?: boolean;
+  /** Strict | Warn | Ignore (kube-apiserver's fieldValidation). */
+  fieldValidation?: string;
+  /** Collects `Warning` response headers. */
+  warnings?: string[];
+}
+
+/** DeleteOptions the server honours. */
+export interface DeleteOptions extends WriteOptions {
+  propagationPolicy?: string;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** List options. */
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+}
+
+/** A list result with items kept as JSON text so large lists are never re-serialised. */
+export interface RawList {
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+  items: string[];
+}
+
+/** The scale subresource object (autoscaling/v1 Scale). */
+export interface Scale {
+  kind: 'Scale';
+  apiVersion: 'autoscaling/v1';
+  metadata: KubeObject['metadata'];
+  spec: { replicas?: number };
+  status: { replicas: number; selector?: string };
+}
+
+const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
+/** The finalizers the garbage collector acts on. */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+export const ORPHAN_FINALIZER = 'orphan';
+
+function clone<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) =>
+    val && typeof val === 'object' && !Array.isArray(val)
+      ? Object.fromEntries(
+          Object.keys(val)
+            .sort()
+            .map((k) => [k, (val as Record<string, unknown>)[k]]),
+        )
+      : val,
+  );
+}
+
+/** Everything outside metadata (and status, when it is a subresource): what `generation` tracks. */
+function specPart(obj: KubeObject, statusIsSubresource: boolean): string {
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (k === 'metadata' || k === 'apiVersion' || k === 'kind') continue;
+    if (statusIsSubresource && k === 'status') continue;
+    rest[k] = v;
+  }
+  return canonical(rest);
+}
+
+function nsOf(type: ResourceType, namespace: string | undefined): string {
+  return type.namespaced ? (namespace ?? '') : '';
+}
+
+function apiVersionOf(type: ResourceType): string {
+  return type.group ? `${type.group}/${type.version}` : type.version;
+}
+
+function encodeContinue(rv: number, namespace: string, name: string): string {
+  return Buffer.from(JSON.stringify({ v: 'knlite/1', rv, start: [namespace, name] })).toString('base64url');
+}
+
+function decodeContinue(token: string): { rv: number; namespace: string; name: string } {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      v: string;
+      rv: number;
+      start: [string, string];
+    };
+    if (parsed.v !== 'knlite/1' || !Array.isArray(parsed.start)) throw new Error('bad');
+    return { rv: parsed.rv, namespace: parsed.start[0], name: parsed.start[1] };
+  } catch {
+    throw badRequest(
+      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+    );
+  }
+}
+
+function validName(type: ResourceType, name: string): StatusCause | undefined {
+  const label = type.resource === 'namespaces';
+  const re = label ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
+  const max = label ? 63 : 253;
+  if (name.length <= max && re.test(name)) return undefined;
+  const what = label
+    ? `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`
+    : `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
+  return {
+    field: 'metadata.name',
+    message: `Invalid value: "${name}": ${what}`,
+    reason: 'FieldValueInvalid',
+  };
+}
+
+function getPath(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const p of path.replace(/^\./, '').split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.replace(/^\./, '').split('.');
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (!cur[p] || typeof cur[p] !== 'object') cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+/** Events the GC and CRD registry care about, raised after commits. */
+export interface Hooks {
+  /** A CRD was stored (created/updated) or deleted. */
+  crdChanged?(crd: KubeObject, deleted: boolean): void;
+}
+
+/** The REST object semantics over a store, a registry and an admission chain. */
+export class Handlers {
+  constructor(
+    readonly store: Store,
+    readonly registry: Registry,
+    private readonly admission: AdmissionPlugin[] = [],
+  ) {}
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  /** GET one object. */
+  get(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    const obj = this.store.get(type.group, type.resource, nsOf(type, namespace), name);
+    if (!obj) throw notFound(type, name);
+    return this.present(type, obj);
+  }
+
+  /** Rewrites apiVersion for the version being served (all versions share storage). */
+  present(type: ResourceType, obj: KubeObject): KubeObject {
+    obj.apiVersion = apiVersionOf(type);
+    obj.kind = type.kind;
+    return obj;
+  }
+
+  /** LIST with selectors and pagination; items stay JSON text unless a selector needs them parsed. */
+  list(type: ResourceType, namespace: string | undefined, opts: ListOptions): RawList {
+    const label = parseLabelSelector(opts.labelSelector);
+    const field = parseFieldSelector(opts.fieldSelector, type.kind);
+    const match = allOf(label, field);
+    let rv = this.store.rv;
+    let after: { namespace: string; name: string } | undefined;
+    if (opts.continue) {
+      const c = decodeContinue(opts.continue);
+      after = { namespace: c.namespace, name: c.name };
+      rv = c.rv;
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+    const items: string[] = [];
+    const apiVersion = apiVersionOf(type);
+    const rewrite = this.multiVersion(type);
+    let last: { namespace: string; name: string } | undefined;
+    let more = false;
+    let remaining = 0;
+    for (const row of this.store.list(
+      type.group,
+      type.resource,
+      type.namespaced ? namespace : undefined,
+      after,
+    )) {
+      if (items.length >= limit) {
+        // Count what is left so remainingItemCount is right, like etcd's count-on-limit.
+        if (!match) remaining++;
+        else if (match(JSON.parse(row.data) as KubeObject)) remaining++;
+        more = true;
+        continue;
+      }
+      let data = row.data;
+      if (match || rewrite) {
+        const obj = JSON.parse(data) as KubeObject;
+        if (match && !match(obj)) continue;
+        if (rewrite) {
+          obj.apiVersion = apiVersion;
+          data = JSON.stringify(obj);
+        }
+      }
+      items.push(data);
+      last = { namespace: row.namespace, name: row.name };
+    }
+    const out: RawList = { resourceVersion: String(rv), items };
+    if (more && last && remaining > 0) {
+      out.continue = encodeContinue(rv, last.namespace, last.name);
+      out.remainingItemCount = remaining;
+    }
+    return out;
+  }
+
+  private multiVersion(type: ResourceType): boolean {
+    return this.registry
+      .all()
+      .some((t) => t.group === type.group && t.resource === type.resource && t.version !== type.version);
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  /** POST: creates an object. */
+  create(type: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions): KubeObject {
+    const obj = this.decodeBody(type, body);
+    this.checkNamespace(type, namespace, obj);
+    const ns = nsOf(type, namespace);
+    const meta = obj.metadata;
+    if (!meta.name && meta.generateName) meta.name = this.generateName(type, ns, meta.generateName);
+    if (!meta.name)
+      throw invalid(type, '', [
+        {
+          field: 'metadata.name',
+          message: 'Required value: name or generateName is required',
+          reason: 'FieldValueRequired',
+        },
+      ]);
+    const bad = validName(type, meta.name);
+    if (bad) throw invalid(type, meta.name, [bad]);
+    if (type.namespaced) this.requireNamespace(type, ns, meta.name);
+
+    meta.uid = crypto.randomUUID();
+    meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    meta.generation = 1;
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.managedFields;
+    if (type.namespaced) meta.namespace = ns;
+    else delete meta.namespace;
+    this.applyCreateDefaults(type, obj);
+
+    this.enforceSchema(type, obj, opts);
+    this.admit('CREATE', type, ns, '', obj, undefined, opts);
+    if (type.crdName === undefined && type.resource === 'customresourcedefinitions') this.checkCrd(obj);
+
+    if (this.store.get(type.group, type.resource, ns, meta.name)) throw alreadyExists(type, meta.name);
+    if (opts.dryRun) return this.present(type, obj);
+    const stored = this.store.create(type.group, type.resource, obj);
+    this.afterWrite(type, stored, false);
+    return this.present(type, clone(stored));
+  }
+
+  /** PUT on the object or its /status. */
+  update(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    subresource: '' | 'status',
+    opts: WriteOptions,
+  ): KubeObject {
+    const obj = this.decodeBody(type, body);
+    this.checkNamespace(type, namespace, obj);
+    if (obj.metadata.name && obj.metadata.name !== name)
+      throw badRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    obj.metadata.name = name;
+    const ns = nsOf(type, namespace);
+    const old = this.store.get(type.group, type.resource, ns, name);
+    if (!old) {
+      if (subresource === '' && CREATE_ON_UPDATE.has(type.resource))
+        return this.create(type, namespace, obj, opts);
+      throw notFound(type, name);
+    }
+    const rv = obj.metadata.resourceVersion;
+    if (!rv && type.crdName) {
+      throw invalid(type, name, [
+        {
+          field: 'metadata.resourceVersion',
+          message: 'Invalid value: 0x0: must be specified for an update',
+          reason: 'FieldValueInvalid',
+        },
+      ]);
+    }
+    if (rv && rv !== old.metadata.resourceVersion) throw conflict(type, name);
+    return this.commitUpdate(type, ns, old, obj, subresource, opts);
+  }
+
+  /** PATCH on the object or its /status; `apply` patches create a missing object. */
+  patch(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    contentType: string,
+    patch: unknown,
+    subresource: '' | 'status',
+    opts: WriteOptions,
+  ): KubeObject {
+    const ns = nsOf(type, namespace);
+    const old = this.store.get(type.group, type.resource, ns, name);
+    if (!old) {
+      if (contentType === 'application/apply-patch+yaml' && subresource === '') {
+        const body = patch as KubeObject;
+        if (
+          body &&
+          typeof body === 'object' &&
+          body.metadata &&
+          body.metadata.name &&
+          body.metadata.name !== name
+        )
+          throw badRequest(
+            `the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`,
+          );
+        return this.create(
+          type,
+          namespace,
+          { ...(body as object), metadata: { ...(body?.metadata ?? {}), name } },
+          opts,
+        );
+      }
+      throw notFound(type, name);
+    }
+    const patched = applyPatch(contentType, clone(old), patch, !!type.strategicMerge) as KubeObject;
+    if (!patched || typeof patched !== 'object' || Array.isArray(patched))
+      throw badRequest('the patch produced an object that is not a JSON object');
+    if (!patched.metadata || typeof patched.metadata !== 'object') patched.metadata = {};
+    const obj = this.decodeBody(type, patched);
+    if (type.namespaced && obj.metadata.namespace && obj.metadata.namespace !== ns)
+      throw badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    if (obj.metadata.name && obj.metadata.name !== name)
+      throw badRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    obj.metadata.name = name;
+    // A resourceVersion in the patch is a precondition.
+    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== old.metadata.resourceVersion)
+      throw conflict(type, name);
+    return this.commitUpdate(type, ns, old, obj, subresource, opts);
+  }
+
+  private commitUpdate(
+    type: ResourceType,
+    ns: string,
+    old: KubeObject,
+    incoming: KubeObject,
+    subresource: '' | 'status',
+    opts: WriteOptions,
+  ): KubeObject {
+    const name = old.metadata.name!;
+    let obj: KubeObject;
+    if (subresource === 'status') {
+      // /status writes change status only.
+      obj = clone(old);
+      if (incoming.status === undefined) delete obj.status;
+      else obj.status = incoming.status;
+    } else {
+      obj = incoming;
+      if (type.subresources.status) {
+        if (old.status === undefined) delete obj.status;
+        else obj.status = clone(old.status);
+      }
+      const m = obj.metadata;
+      const om = old.metadata;
+      m.uid = om.uid;
+      m.creationTimestamp = om.creationTimestamp;
+      m.namespace = om.namespace;
+      if (om.namespace === undefined) delete m.namespace;
+      if (om.deletionTimestamp) {
+        m.deletionTimestamp = om.deletionTimestamp;
+        m.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
+      } else {
+        delete m.deletionTimestamp;
+        delete m.deletionGracePeriodSeconds;
+      }
+      delete m.managedFields;
+      if (m.generateName === undefined && om.generateName !== undefined) m.generateName = om.generateName;
+    }
+    obj.metadata.generation = old.metadata.generation ?? 1;
+    obj.metadata.resourceVersion = old.metadata.resourceVersion;
+
+    this.enforceSchema(type, obj, opts);
+    this.admit('UPDATE', type, ns, subresource, obj, old, opts);
+    if (subresource === '' && type.resource === 'customresourcedefinitions' && !type.crdName)
+      this.checkCrd(obj);
+    if (specPart(obj, !!type.subresources.status) !== specPart(old, !!type.subresources.status)) {
+      obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    }
+    obj.apiVersion = old.apiVersion ?? apiVersionOf(type);
+    obj.kind = type.kind;
+    // Read-modify-write loops must be able to settle: an update that changes nothing is not a write.
+    if (canonical(obj) === canonical(old)) return this.present(type, obj);
+    if (opts.dryRun) return this.present(type, obj);
+    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers ?? []).length) {
+      // Removing the last finalizer of an object being deleted completes the deletion.
+      const gone = this.store.delete(type.group, type.resource, obj);
+      this.afterWrite(type, gone, true);
+      return this.present(type, clone(gone));
+    }
+    const stored = this.store.update(type.group, type.resource, obj, old);
+    this.afterWrite(type, stored, false);
+    return this.present(type, clone(stored));
+  }
+
+  /** DELETE: finalizers and propagation policies decide whether the object goes now or later. */
+  delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): KubeObject {
+    const ns = nsOf(type, namespace);
+    const old = this.store.get(type.group, type.resource, ns, name);
+    if (!old) throw notFound(type, name);
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== old.metadata.uid)
+      throw conflict(
+        type,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`,
+      );
+    if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion)
+      throw conflict(
+        type,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
+      );
+    if (type.resource === 'namespaces' && !type.group && UNDELETABLE_NAMESPACES.has(name))
+      throw forbidden(type, name, 'this namespace may not be deleted');
+    this.admit('DELETE', type, ns, '', clone(old), old, opts);
+    if (opts.dryRun) return this.present(type, old);
+
+    const policy = opts.propagationPolicy ?? 'Background';
+    if (!['Background', 'Foreground', 'Orphan'].includes(policy))
+      throw invalid({ kind: 'DeleteOptions', group: '' }, '', [
+        {
+          field: 'propagationPolicy',
+          message: `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+          reason: 'FieldValueNotSupported',
+        },
+      ]);
+    const obj = clone(old);
+    const finalizers = [...(obj.metadata.finalizers ?? [])];
+    if (type.resource === 'namespaces' && !type.group) {
+      // Namespaces finalize through the namespace controller (gc.ts), which empties them first.
+      if (obj.metadata.deletionTimestamp) return this.present(type, obj);
+      obj.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      obj.metadata.deletionGracePeriodSeconds = 0;
+      obj.status = { ...((obj.status as object) ?? {}), phase: 'Terminating' };
+      const stored = this.store.update(type.group, type.resource, obj, old);
+      return this.present(type, clone(stored));
+    }
+    if (policy === 'Orphan') this.orphanDependents(old.metadata.uid!);
+    if (
+      policy === 'Foreground' &&
+      this.store.dependentsOf(old.metadata.uid!).length > 0 &&
+      !finalizers.includes(FOREGROUND_FINALIZER)
+    )
+      finalizers.push(FOREGROUND_FINALIZER);
+    if (finalizers.length > 0) {
+      if (
+        obj.metadata.deletionTimestamp &&
+        canonical(finalizers) === canonical(obj.metadata.finalizers ?? [])
+      )
+        return this.present(type, obj);
+      obj.metadata.finalizers = finalizers;
+      obj.metadata.deletionTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      obj.metadata.deletionGracePeriodSeconds = 0;
+      const stored = this.store.update(type.group, type.resource, obj, old);
+      return this.present(type, clone(stored));
+    }
+    const gone = this.store.delete(type.group, type.resource, obj);
+    this.afterWrite(type, gone, true);
+    return this.present(type, clone(gone));
+  }
+
+  /** DELETE on a collection: deletes every object the selectors match. */
+  deleteCollection(
+    type: ResourceType,
+    namespace: string | undefined,
+    list: ListOptions,
+    opts: DeleteOptions,
+  ): RawList {
+    const all = this.list(type, namespace, {
+      labelSelector: list.labelSelector,
+      fieldSelector: list.fieldSelector,
+    });
+    const items: string[] = [];
+    for (const data of all.items) {
+      const o = JSON.parse(data) as KubeObject;
+      try {
+        items.push(JSON.stringify(this.delete(type, o.metadata.namespace, o.metadata.name!, opts)));
+      } catch (err) {
+        // Something else deleted it meanwhile: that is what the caller wanted.
+        if (!(err instanceof ApiError && err.code === 404)) throw err;
+      }
+    }
+    return { resourceVersion: String(this.store.rv), items };
+  }
+
+  /** Removes ownerReferences to `uid` from its dependents (Orphan propagation). */
+  orphanDependents(uid: string): void {
+    for (const key of this.store.dependentsOf(uid)) {
+      const dep = this.store.get(key.grp, key.resource, key.namespace, key.name);
+      if (!dep) continue;
+      const before = clone(dep);
+      dep.metadata.ownerReferences = (dep.metadata.ownerReferences ?? []).filter(
+        (r: OwnerReference) => r.uid !== uid,
+      );
+      if (dep.metadata.ownerReferences.length === 0) delete dep.metadata.ownerReferences;
+      this.store.update(key.grp, key.resource, dep, before);
+    }
+  }
+
+  // ---- scale -------------------------------------------------------------------------------
+
+  /** GET .../scale. */
+  getScale(type: ResourceType, namespace: string | undefined, name: string): Scale {
+    return this.toScale(type, this.get(type, namespace, name));
+  }
+
+  private toScale(type: ResourceType, obj: KubeObject): Scale {
+    const s = type.subresources.scale!;
+    const selPath = s.labelSelectorPath;
+    const sel = selPath ? getPath(obj, selPath) : undefined;
+    const selector =
+      typeof sel === 'string'
+        ? sel
+        : sel && typeof sel === 'object'
+          ? labelSelectorString(sel as never)
+          : undefined;
+    const status: Scale['status'] = { replicas: Number(getPath(obj, s.statusReplicasPath) ?? 0) };
+    if (selector !== undefined) status.selector = selector;
+    const spec = getPath(obj, s.specReplicasPath);
+    return {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: {
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        creationTimestamp: obj.metadata.creationTimestamp,
+      },
+      spec: spec === undefined ? {} : { replicas: Number(spec) },
+      status,
+    };
+  }
+
+  /** PUT/PATCH .../scale: writes spec.replicas through the owning object. */
+  updateScale(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    mutate: (scale: Scale) => Scale,
+    opts: WriteOptions,
+  ): Scale {
+    const ns = nsOf(type, namespace);
+    const old = this.store.get(type.group, type.resource, ns, name);
+    if (!old) throw notFound(type, name);
+    const current = this.toScale(type, this.present(type, clone(old)));
+    const next = mutate(current);
+    const rv = next.metadata?.resourceVersion;
+    if (rv && rv !== old.metadata.resourceVersion) throw conflict(type, name);
+    const replicas = next.spec?.replicas;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
+      throw invalid({ kind: 'Scale', group: 'autoscaling' }, name, [
+        {
+          field: 'spec.replicas',
+          message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+          reason: 'FieldValueInvalid',
+        },
+      ]);
+    const obj = clone(old);
+    setPath(obj as Record<string, unknown>, type.subresources.scale!.specReplicasPath, replicas);
+    const updated = this.commitUpdate(type, ns, old, obj, '', { ...opts });
+    return this.toScale(type, updated);
+  }
+
+  // ---- pipeline pieces ---------------------------------------------------------------------
+
+  /** Checks the body is an object of this kind and normalises apiVersion/kind. */
+  decodeBody(type: ResourceType, body: unknown): KubeObject {
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw badRequest(`the body of the request is not a ${type.kind} object`);
+    const obj = body as KubeObject;
+    const want = apiVersionOf(type);
+    if (obj.kind !== undefined && obj.kind !== type.kind)
+      throw badRequest(
+        `the kind of the object (${String(obj.kind)}) does not match the kind on the URL (${type.kind})`,
+      );
+    if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
+      const sameGroup = this.registry
+        .all()
+        .some(
+          (t) => t.group === type.group && t.resource === type.resource && apiVersionOf(t) === obj.apiVersion,
+        );
+      if (!sameGroup)
+        throw badRequest(
+          `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`,
+        );
+    }
+    if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+    if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))
+      throw badRequest('metadata must be an object');
+    obj.apiVersion = want;
+    obj.kind = type.kind;
+    return obj;
+  }
+
+  private checkNamespace(type: ResourceType, namespace: string | undefined, obj: KubeObject): void {
+    if (!type.namespaced) return;
+    const bodyNs = obj.metadata.namespace;
+    if (bodyNs && namespace && bodyNs !== namespace)
+      throw badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+  }
+
+  private requireNamespace(type: ResourceType, ns: string, name: string): void {
+    const nsObj = this.store.get('', 'namespaces', '', ns);
+    if (!nsObj) throw notFound({ resource: 'namespaces', group: '' }, ns);
+    if (nsObj.metadata.deletionTimestamp)
+      throw forbidden(
+        type,
+        name,
+        `unable to create new content in namespace ${ns} because it is being terminated`,
+      );
+  }
+
+  private generateName(type: ResourceType, ns: string, prefix: string): string {
+    // Five random characters, the same alphabet and length as apiserver's SimpleNameGenerator.
+    const base = prefix.length > 58 ? prefix.slice(0, 58) : prefix;
+    for (let i = 0; i < 20; i++) {
+      let s = '';
+      for (const b of crypto.randomBytes(5)) s += NAME_CHARS[b % NAME_CHARS.length];
+      if (!this.store.get(type.group, type.resource, ns, base + s)) return base + s;
+    }
+    return base + crypto.randomBytes(4).toString('hex');
+  }
+
+  private applyCreateDefaults(type: ResourceType, obj: KubeObject): void {
+    const o = obj as Record<string, any>;
+    if (type.group === '' && type.resource === 'namespaces') {
+      o.spec = { finalizers: ['kubernetes'] };
+      o.status = { phase: 'Active' };
+      return;
+    }
+    if (type.group === 'apps' && type.resource === 'deployments') {
+      o.spec ??= {};
+      o.spec.replicas ??= 1;
+      o.spec.revisionHistoryLimit ??= 10;
+      o.spec.progressDeadlineSeconds ??= 600;
+      o.spec.strategy ??= {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' },
+      };
+      o.status = {};
+      return;
+    }
+    if (type.group === '' && type.resource === 'pods') {
+      o.status = { phase: 'Pending', ...(o.status ?? {}) };
+      return;
+    }
+    if (type.group === '' && type.resource === 'services') {
+      o.spec ??= {};
+      o.spec.type ??= 'ClusterIP';
+      o.spec.sessionAffinity ??= 'None';
+      for (const p of o.spec.ports ?? []) {
+        p.protocol ??= 'TCP';
+        p.targetPort ??= p.port;
+      }
+      o.status ??= { loadBalancer: {} };
+      return;
+    }
+    if (type.crdName && type.subresources.status) {
+      // Custom resources with a status subresource start without one, like the real apiserver.
+      delete o.status;
+    }
+  }
+
+  private enforceSchema(type: ResourceType, obj: KubeObject, opts: WriteOptions): void {
+    if (!type.schema) return;
+    const pruned = pruneUnknownFields(type.schema, obj as Record<string, unknown>);
+    if (pruned.length) {
+      const mode = opts.fieldValidation ?? 'Warn';
+      if (mode === 'Strict') {
+        throw badRequest(
+          `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`,
+        );
+      }
+      if (mode === 'Warn') for (const p of pruned) opts.warnings?.push(`unknown field "${p}"`);
+    }
+  }
+
+  private admit(
+    operation: AdmissionOperation,
+    type: ResourceType,
+    ns: string,
+    subresource: string,
+    obj: KubeObject,
+    old: KubeObject | undefined,
+    opts: WriteOptions,
+  ): void {
+    const req: AdmissionRequest = {
+      operation,
+      type,
+      namespace: type.namespaced ? ns : undefined,
+      name: obj.metadata.name,
+      subresource,
+      object: obj,
+      oldObject: old,
+      userInfo: opts.user,
+      dryRun: !!opts.dryRun,
+      lookup: (group, resource, namespace, name) => this.store.get(group, resource, namespace ?? '', name),
+    };
+    const plugins = this.admission.filter((p) => p.matches(req));
+    for (const p of plugins) p.mutate?.(req);
+    if (type.schema && operation !== 'DELETE') {
+      // Mutating admission may add fields; drop what the schema does not declare, as the apiserver does.
+      if (plugins.length) pruneUnknownFields(type.schema, obj as Record<string, unknown>);
+      const errors = validateSchema(type.schema, obj);
+      if (errors.length)
+        throw invalid(
+          type,
+          obj.metadata.name ?? '',
+          errors.map((e) => ({ field: e.field, message: e.message, reason: e.reason })),
+        );
+    }
+    for (const p of plugins) p.validate?.(req);
+  }
+
+  private checkCrd(crd: KubeObject): void {
+    try {
+      const types = crdToResourceTypes(crd);
+      if (types.length === 0)
+        throw new Error(
+          'spec.versions: Required value: must have exactly one version marked as storage version',
+        );
+      const expected = `${types[0].resource}.${types[0].group}`;
+      if (crd.metadata.name !== expected)
+        throw invalid(
+          { kind: 'CustomResourceDefinition', group: 'apiextensions.k8s.io' },
+          crd.metadata.name ?? '',
+          [
+            {
+              field: 'metadata.name',
+              message: `Invalid value: "${crd.metadata.name}": must be spec.names.plural+"."+spec.group`,
+              reason: 'FieldValueInvalid',
+            },
+          ],
+        );
+    } catch (err) {
+      if (err instanceof ApiError || err instanceof AdmissionError) throw err;
+      throw invalid(
+        { kind: 'CustomResourceDefinition', group: 'apiextensions.k8s.io' },
+        crd.metadata.name ?? '',
+        [{ message: (err as Error).message }],
+      );
+    }
+  }
+
+  /** Hooks run after a committed write (CRD registration). */
+  hooks: Hooks = {};
+
+  private afterWrite(type: ResourceType, obj: KubeObject, deleted: boolean): void {
+    if (type.resource === 'customresourcedefinitions' && type.group === 'apiextensions.k8s.io')
+      this.hooks.crdChanged?.(obj, deleted);
+  }
+}

@@ -1,0 +1,556 @@
+/**
+ * REST routing: maps kube-apiserver paths to handlers. Serves /version, /healthz, /readyz,
+ * /livez, /api, /api/v1, /apis, /apis/<g>, /apis/<g>/<v>, /openapi/v2, /openapi/v3[/...], and
+ * for every resource the namespaced and cluster-scoped collection and item paths (GET, LIST,
+ * WATCH via `?watch=true` or the legacy `/watch/` prefix, POST, PUT, PATCH, DELETE,
+ * deletecollection) with the `/status` and `/scale` subresources. Responses are JSON (or
+ * `as=Table` when asked); failures are metav1.Status.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import yaml from 'js-yaml';
+import type { KubeObject } from '../apis/types.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import { ApiError, badRequest, methodNotAllowed, resourceNotFound, tooLarge, type Status } from './errors.js';
+import type { DeleteOptions, Handlers, RawList, Scale, WriteOptions } from './handlers.js';
+import { applyPatch, PATCH_TYPES } from './patch.js';
+import { allOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import type { ResourceType, UserInfo } from './types.js';
+import { serveWatch, type WatchSettings } from './watch.js';
+
+// TEMPORARY: table.ts/openapi.ts are written by another helper; loaded lazily until they land.
+type TableFn = (
+  type: ResourceType,
+  objects: KubeObject[],
+  opts?: { includeObject?: string; listRv?: string; continue?: string },
+) => object;
+const peers: {
+  toTable?: TableFn;
+  openApiV2?: (types: ResourceType[]) => object;
+  openApiV3Index?: (types: ResourceType[]) => object;
+  openApiV3GroupVersion?: (types: ResourceType[], group: string, version: string) => object | undefined;
+} = {};
+const peerModules = ['./table.js', './openapi.js'];
+await Promise.all(
+  peerModules.map(async (spec) => {
+    try {
+      Object.assign(peers, await import(spec));
+    } catch {}
+  }),
+);
+function toTable(...args: Parameters<TableFn>): object {
+  if (!peers.toTable)
+    throw new ApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json');
+  return peers.toTable(...args);
+}
+function openApiV2(types: ResourceType[]): object {
+  if (!peers.openApiV2) throw resourceNotFound();
+  return peers.openApiV2(types);
+}
+function openApiV3Index(types: ResourceType[]): object {
+  if (!peers.openApiV3Index) throw resourceNotFound();
+  return peers.openApiV3Index(types);
+}
+function openApiV3GroupVersion(types: ResourceType[], group: string, version: string): object | undefined {
+  if (!peers.openApiV3GroupVersion) throw resourceNotFound();
+  return peers.openApiV3GroupVersion(types, group, version);
+}
+
+/** Everything a request needs. */
+export interface RouterContext {
+  handlers: Handlers;
+  watch: WatchSettings;
+  maxBodyBytes: number;
+  serverAddress: string;
+  /** Registers a watch closer so server shutdown can end open streams. */
+  trackWatch(close: () => void): () => void;
+}
+
+/** A parsed resource path. */
+interface ResourcePath {
+  group: string;
+  version: string;
+  resource: string;
+  namespace?: string;
+  name?: string;
+  subresource: string;
+  watchPrefix: boolean;
+}
+
+/** Parses /api/v1/... and /apis/<g>/<v>/... resource paths; undefined for anything else. */
+export function parseResourcePath(pathname: string): ResourcePath | undefined {
+  const segs = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (segs[0] === 'api' && segs.length >= 3) {
+    group = '';
+    version = segs[1];
+    rest = segs.slice(2);
+  } else if (segs[0] === 'apis' && segs.length >= 4) {
+    group = segs[1];
+    version = segs[2];
+    rest = segs.slice(3);
+  } else return undefined;
+  let watchPrefix = false;
+  if (rest[0] === 'watch') {
+    watchPrefix = true;
+    rest = rest.slice(1);
+  }
+  const out: ResourcePath = { group, version, resource: '', subresource: '', watchPrefix };
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    !(group === '' && rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))
+  ) {
+    out.namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  if (rest.length === 0 || rest.length > 3) return undefined;
+  out.resource = rest[0];
+  out.name = rest[1];
+  out.subresource = rest[2] ?? '';
+  return out;
+}
+
+function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Writes a metav1.Status failure. */
+export function sendStatus(res: ServerResponse, status: Status): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendJson(res, status.code, status);
+}
+
+function sendText(res: ServerResponse, code: number, text: string): void {
+  res.writeHead(code, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(text);
+}
+
+/** Reads the request body, enforcing the size limit (413 beyond it). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      reject(tooLarge(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (e) => {
+      if (!failed) reject(e);
+    });
+  });
+}
+
+function mediaType(req: IncomingMessage): string {
+  return String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+}
+
+/** Decodes a JSON or YAML body; malformed input is 400. */
+function decode(buf: Buffer, type: string): unknown {
+  const text = buf.toString('utf8');
+  if (!text.trim()) throw badRequest('the body of the request is empty');
+  const isYaml =
+    type === 'application/yaml' ||
+    type === 'application/x-yaml' ||
+    type === 'text/yaml' ||
+    type === 'application/apply-patch+yaml';
+  try {
+    if (isYaml) return yaml.load(text, { schema: yaml.JSON_SCHEMA });
+    return JSON.parse(text);
+  } catch (err) {
+    const msg = (err as Error).message.split('\n')[0];
+    throw badRequest(
+      isYaml
+        ? `error converting YAML to JSON: ${msg}`
+        : `couldn't get version/kind; json parse error: ${msg}`,
+    );
+  }
+}
+
+/** Parsed `Accept` wishes: a Table rendering. */
+function wantsTable(req: IncomingMessage): boolean {
+  const accept = String(req.headers.accept ?? '');
+  // The first acceptable media type wins; kubectl lists Table first and plain JSON as fallback.
+  for (const part of accept.split(',')) {
+    const p = part.trim();
+    if (/as=Table/.test(p) && /g=meta\.k8s\.io/.test(p)) return true;
+    if (/^application\/json\s*(;|$)/.test(p) && !/as=/.test(p)) return false;
+  }
+  return false;
+}
+
+function tableEventObject(
+  type: ResourceType,
+  obj: KubeObject,
+  includeObject: string | undefined,
+  rv: string,
+): string {
+  return JSON.stringify(toTable(type, [obj], { includeObject, listRv: rv }));
+}
+
+function listJson(type: ResourceType, list: RawList): string {
+  const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
+  const meta: Record<string, unknown> = { resourceVersion: list.resourceVersion };
+  if (list.continue) meta.continue = list.continue;
+  if (list.remainingItemCount !== undefined) meta.remainingItemCount = list.remainingItemCount;
+  return `{"kind":${JSON.stringify(type.listKind)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(meta)},"items":[${list.items.join(',')}]}`;
+}
+
+function boolParam(v: string | null): boolean {
+  return v === 'true' || v === '1';
+}
+
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid value for ${name}: ${v}`);
+  return Number(v);
+}
+
+function writeOptions(q: URLSearchParams, user: UserInfo, warnings: string[]): WriteOptions {
+  const dryRun = q.getAll('dryRun');
+  for (const d of dryRun)
+    if (d !== 'All') throw badRequest(`Invalid dry run value: "${d}": supported values: "All"`);
+  const fv = q.get('fieldValidation') ?? undefined;
+  if (fv && !['Strict', 'Warn', 'Ignore'].includes(fv))
+    throw badRequest(
+      `fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`,
+    );
+  return { user, dryRun: dryRun.length > 0, fieldValidation: fv, warnings };
+}
+
+function warningHeaders(warnings: string[]): Record<string, string[]> {
+  if (!warnings.length) return {};
+  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
+}
+
+/** Routes one authenticated request. Throws ApiError for failures (the caller renders Status). */
+export async function route(
+  ctx: RouterContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  user: UserInfo,
+): Promise<void> {
+  const method = req.method ?? 'GET';
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const q = url.searchParams;
+  const registry = ctx.handlers.registry;
+
+  switch (path) {
+    case '/healthz':
+    case '/readyz':
+    case '/livez':
+      return sendText(res, 200, 'ok');
+    case '/version':
+      return sendJson(res, 200, versionInfo());
+    case '/api':
+      return sendJson(res, 200, apiVersions(ctx.serverAddress));
+    case '/apis':
+      return sendJson(res, 200, apiGroupList(registry));
+    case '/openapi/v2':
+      return sendJson(res, 200, openApiV2(registry.all()));
+    case '/openapi/v3':
+      return sendJson(res, 200, openApiV3Index(registry.all()));
+  }
+  if (path.startsWith('/healthz/') || path.startsWith('/readyz/') || path.startsWith('/livez/'))
+    return sendText(res, 200, 'ok');
+  let m = path.match(/^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/);
+  if (m) {
+    const doc = m[1]
+      ? openApiV3GroupVersion(registry.all(), '', 'v1')
+      : openApiV3GroupVersion(registry.all(), m[2], m[3]);
+    if (!doc) throw resourceNotFound();
+    return sendJson(res, 200, doc);
+  }
+  if ((m = path.match(/^\/apis\/([^/]+)$/))) {
+    const g = apiGroup(registry, m[1]);
+    if (!g) throw resourceNotFound();
+    return sendJson(res, 200, g);
+  }
+  if ((m = path.match(/^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/))) {
+    const list = m[1] ? apiResourceList(registry, '', 'v1') : apiResourceList(registry, m[2], m[3]);
+    if (!list) throw resourceNotFound();
+    return sendJson(res, 200, list);
+  }
+
+  const p = parseResourcePath(path);
+  if (!p) throw resourceNotFound();
+  let type = registry.get(p.group, p.version, p.resource);
+  let subresource = p.subresource;
+  let name = p.name;
+  let namespace = p.namespace;
+  if (!type && p.group === '' && p.resource === 'namespaces' && p.namespace === undefined)
+    type = registry.get('', 'v1', 'namespaces');
+  if (!type) throw resourceNotFound();
+  if (!type.namespaced && namespace !== undefined) throw resourceNotFound();
+  if (subresource === 'finalize' && type.resource === 'namespaces') subresource = 'status';
+  if (
+    subresource &&
+    !(
+      (subresource === 'status' && type.subresources.status) ||
+      (subresource === 'scale' && type.subresources.scale)
+    )
+  )
+    throw resourceNotFound();
+  if (name === undefined && subresource) throw resourceNotFound();
+  if (type.namespaced && name !== undefined && namespace === undefined) throw resourceNotFound();
+  if (!type.namespaced) namespace = undefined;
+  const h = ctx.handlers;
+  const warnings: string[] = [];
+  const table = wantsTable(req);
+  const includeObject = q.get('includeObject') ?? undefined;
+
+  const isWatch = p.watchPrefix || boolParam(q.get('watch'));
+  if (method === 'GET' && isWatch) {
+    if (subresource) throw resourceNotFound();
+    const labels = parseLabelSelector(q.get('labelSelector'));
+    const fields = parseFieldSelector(q.get('fieldSelector'), type.kind);
+    const t = type;
+    const close = serveWatch(
+      req,
+      res,
+      h.store,
+      {
+        type,
+        namespace,
+        name,
+        match: allOf(labels, fields),
+        resourceVersion: q.get('resourceVersion') ?? undefined,
+        timeoutSeconds: intParam(q, 'timeoutSeconds'),
+        allowWatchBookmarks: boolParam(q.get('allowWatchBookmarks')),
+        encode: (data, obj) => {
+          if (table)
+            return tableEventObject(t, h.present(t, { ...obj() }), includeObject, String(h.store.rv));
+          const want = t.group ? `${t.group}/${t.version}` : t.version;
+          return data.includes(`"apiVersion":${JSON.stringify(want)}`)
+            ? data
+            : JSON.stringify(h.present(t, { ...obj() }));
+        },
+      },
+      ctx.watch,
+    );
+    const untrack = ctx.trackWatch(close);
+    res.on('close', untrack);
+    return;
+  }
+  if (isWatch) throw methodNotAllowed();
+
+  const body = async (): Promise<{ value: unknown; type: string }> => {
+    const type2 = mediaType(req);
+    const buf = await readBody(req, ctx.maxBodyBytes);
+    return { value: decode(buf, type2), type: type2 };
+  };
+
+  if (name === undefined) {
+    switch (method) {
+      case 'GET': {
+        const limit = intParam(q, 'limit');
+        const list = h.list(type, namespace, {
+          labelSelector: q.get('labelSelector') ?? undefined,
+          fieldSelector: q.get('fieldSelector') ?? undefined,
+          limit,
+          continue: q.get('continue') ?? undefined,
+        });
+        if (table) {
+          const objs = list.items.map((s) => JSON.parse(s) as KubeObject);
+          return sendJson(
+            res,
+            200,
+            toTable(type, objs, { includeObject, listRv: list.resourceVersion, continue: list.continue }),
+          );
+        }
+        return sendJson(res, 200, listJson(type, list));
+      }
+      case 'POST': {
+        if (!type.verbs.includes('create')) throw methodNotAllowed();
+        const b = await body();
+        const opts = writeOptions(q, user, warnings);
+        const created = h.create(type, namespace, b.value, opts);
+        return sendJson(res, opts.dryRun ? 200 : 201, created, warningHeaders(warnings));
+      }
+      case 'DELETE': {
+        if (!type.verbs.includes('deletecollection')) throw methodNotAllowed();
+        const opts = await deleteOptions(req, q, user, warnings, ctx.maxBodyBytes);
+        const list = h.deleteCollection(
+          type,
+          namespace,
+          {
+            labelSelector: q.get('labelSelector') ?? undefined,
+            fieldSelector: q.get('fieldSelector') ?? undefined,
+          },
+          opts,
+        );
+        return sendJson(res, 200, listJson(type, list));
+      }
+      default:
+        throw methodNotAllowed();
+    }
+  }
+
+  if (subresource === 'scale') {
+    switch (method) {
+      case 'GET':
+        return sendJson(res, 200, h.getScale(type, namespace, name));
+      case 'PUT': {
+        const b = await body();
+        const opts = writeOptions(q, user, warnings);
+        const scale = b.value as Scale;
+        if (!scale || typeof scale !== 'object')
+          throw badRequest('the body of the request is not a Scale object');
+        if (scale.metadata?.name && scale.metadata.name !== name)
+          throw badRequest(
+            `the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`,
+          );
+        return sendJson(
+          res,
+          200,
+          h.updateScale(type, namespace, name, () => scale, opts),
+        );
+      }
+      case 'PATCH': {
+        const b = await body();
+        const opts = writeOptions(q, user, warnings);
+        const ct = b.type;
+        return sendJson(
+          res,
+          200,
+          h.updateScale(type, namespace, name, (cur) => applyPatch(ct, cur, b.value, true) as Scale, opts),
+        );
+      }
+      default:
+        throw methodNotAllowed();
+    }
+  }
+
+  const sub = subresource as '' | 'status';
+  switch (method) {
+    case 'GET': {
+      const obj = h.get(type, namespace, name);
+      if (table && !sub)
+        return sendJson(
+          res,
+          200,
+          toTable(type, [obj], { includeObject, listRv: obj.metadata.resourceVersion }),
+        );
+      return sendJson(res, 200, obj);
+    }
+    case 'PUT': {
+      const b = await body();
+      const opts = writeOptions(q, user, warnings);
+      return sendJson(
+        res,
+        200,
+        h.update(type, namespace, name, b.value, sub, opts),
+        warningHeaders(warnings),
+      );
+    }
+    case 'PATCH': {
+      const ct = mediaType(req);
+      if (!PATCH_TYPES.includes(ct)) {
+        await readBody(req, ctx.maxBodyBytes).catch(() => undefined);
+        throw new ApiError(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
+        );
+      }
+      const b = await body();
+      const opts = writeOptions(q, user, warnings);
+      if (ct === 'application/apply-patch+yaml' && !q.get('fieldManager'))
+        throw badRequest(
+          'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+        );
+      const existed = !!h.store.get(
+        type.group,
+        type.resource,
+        type.namespaced ? (namespace ?? '') : '',
+        name,
+      );
+      const out = h.patch(type, namespace, name, ct, b.value, sub, opts);
+      return sendJson(res, existed || opts.dryRun ? 200 : 201, out, warningHeaders(warnings));
+    }
+    case 'DELETE': {
+      if (sub) throw methodNotAllowed();
+      const opts = await deleteOptions(req, q, user, warnings, ctx.maxBodyBytes);
+      const out = h.delete(type, namespace, name, opts);
+      return sendJson(
+        res,
+        out.metadata.deletionTimestamp &&
+          h.store.get(type.group, type.resource, out.metadata.namespace ?? '', name)
+          ? 202
+          : 200,
+        out,
+      );
+    }
+    default:
+      throw methodNotAllowed();
+  }
+}
+
+async function deleteOptions(
+  req: IncomingMessage,
+  q: URLSearchParams,
+  user: UserInfo,
+  warnings: string[],
+  limit: number,
+): Promise<DeleteOptions> {
+  const opts: DeleteOptions = writeOptions(q, user, warnings);
+  const buf = await readBody(req, limit);
+  if (buf.length && buf.toString('utf8').trim()) {
+    const b = decode(buf, mediaType(req)) as {
+      propagationPolicy?: string;
+      orphanDependents?: boolean;
+      dryRun?: string[];
+      preconditions?: { uid?: string; resourceVersion?: string };
+    };
+    if (b && typeof b === 'object') {
+      if (b.propagationPolicy) opts.propagationPolicy = b.propagationPolicy;
+      else if (b.orphanDependents === true) opts.propagationPolicy = 'Orphan';
+      if (Array.isArray(b.dryRun) && b.dryRun.includes('All')) opts.dryRun = true;
+      if (b.preconditions) opts.preconditions = b.preconditions;
+    }
+  }
+  const pp = q.get('propagationPolicy');
+  if (pp) opts.propagationPolicy = pp;
+  if (q.get('orphanDependents') === 'true' && !pp) opts.propagationPolicy = 'Orphan';
+  return opts;
+}

@@ -1,0 +1,287 @@
+/**
+ * The embedded Kubernetes-compatible API server: HTTPS (CA generated at first start), bearer
+ * token auth, SQLite storage, the REST router, watch hub, admission chain and garbage collector.
+ * Serves core v1, apps/v1, coordination.k8s.io/v1, apiextensions.k8s.io/v1 and the Knative CRDs
+ * from config/crds (plus any CRD created through the API).
+ */
+import fs from 'node:fs';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import path from 'node:path';
+import type { KubeObject } from '../apis/types.js';
+import { authenticate, ensureToken, isPublicPath } from './auth.js';
+import { builtinResourceTypes, SYSTEM_NAMESPACES } from './builtins.js';
+import { crdToResourceTypes, loadCrdObjects } from './crds.js';
+import { toStatus, unauthorized } from './errors.js';
+import { GarbageCollector } from './gc.js';
+import { Handlers } from './handlers.js';
+import { Registry } from './registry.js';
+import { route, sendStatus } from './router.js';
+import { DEFAULT_HISTORY, Store } from './store.js';
+import { ensureTls, writePrivateFile } from './tls.js';
+import type { AdmissionPlugin, ResourceType } from './types.js';
+
+/** Options of startApiServer. */
+export interface ApiServerOptions {
+  dataDir: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  admission?: AdmissionPlugin[];
+  /** Directory of CRD YAML to install at start (default: the shipped config/crds). */
+  crdDir?: string;
+  /** Server-side watch timeout when the client sends none (default 1800 s, like kube-apiserver's minimum). */
+  watchTimeoutSeconds?: number;
+  /** Interval of BOOKMARK events for watches that allow them (default 60 s). */
+  bookmarkIntervalMs?: number;
+  /** Largest accepted request body (default 3 MiB). */
+  maxBodyBytes?: number;
+  /** Watch history kept for resuming (default 10,000 events). */
+  historySize?: number;
+}
+
+/** A running API server. */
+export interface ApiServer {
+  url: string;
+  port: number;
+  caPem: string;
+  token: string;
+  /** A kubeconfig YAML for this server (cluster and context named `context`, user knlite-admin). */
+  kubeconfig(context?: string): string;
+  /** Writes `kubeconfig(context)` to `file` with mode 0600. */
+  writeKubeconfig(file: string, context?: string): void;
+  /** Number of stored objects per `resource.group` (for `knlite cluster status`). */
+  objectCounts(): Record<string, number>;
+  /** The data directory's SQLite integrity verdict ('ok' when intact). */
+  integrityCheck(): string;
+  /** Resolves once the garbage collector has nothing queued. */
+  gcIdle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The default body size limit: kube-apiserver's 3 MiB. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** Marks a stored CRD Established with its accepted names, as the apiextensions controller does. */
+function establishCrd(crd: KubeObject): KubeObject | undefined {
+  const spec = (crd.spec ?? {}) as {
+    names?: Record<string, unknown>;
+    versions?: { name: string; storage?: boolean }[];
+  };
+  const status = (crd.status ?? {}) as { conditions?: { type: string; status: string }[] };
+  const storage = (spec.versions ?? []).filter((v) => v.storage).map((v) => v.name);
+  const next = {
+    acceptedNames: spec.names ?? {},
+    conditions: [
+      {
+        type: 'NamesAccepted',
+        status: 'True',
+        reason: 'NoConflicts',
+        message: 'no conflicts found',
+        lastTransitionTime: now(),
+      },
+      {
+        type: 'Established',
+        status: 'True',
+        reason: 'InitialNamesAccepted',
+        message: 'the initial names have been accepted',
+        lastTransitionTime: now(),
+      },
+    ],
+    storedVersions: storage,
+  };
+  const established = status.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+  if (
+    established &&
+    JSON.stringify((crd.status as { acceptedNames?: unknown }).acceptedNames) ===
+      JSON.stringify(next.acceptedNames)
+  )
+    return undefined;
+  return { ...crd, status: next };
+}
+
+/** Starts the API server on `host:port` (default 127.0.0.1, random port when 0). */
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const host = opts.host ?? '127.0.0.1';
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const tls = ensureTls(opts.dataDir, host);
+  const token = ensureToken(opts.dataDir);
+  const store = new Store(opts.dataDir, opts.historySize ?? DEFAULT_HISTORY);
+  const registry = new Registry(builtinResourceTypes());
+  const handlers = new Handlers(store, registry, opts.admission ?? []);
+  const crdType = registry.get('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
+  const system = { user: { username: 'system:apiserver', groups: ['system:masters'] } };
+
+  const register = (crd: KubeObject): void => {
+    registry.removeCrd(crd.metadata.name!);
+    for (const t of crdToResourceTypes(crd)) registry.add(t);
+  };
+  handlers.hooks.crdChanged = (crd, deleted) => {
+    if (deleted) {
+      // Deleting a CRD deletes every custom resource it served.
+      const gone: ResourceType[] = registry.removeCrd(crd.metadata.name!);
+      const t = gone[0];
+      if (t)
+        for (const row of [...store.list(t.group, t.resource, undefined)])
+          store.delete(t.group, t.resource, JSON.parse(row.data) as KubeObject);
+      return;
+    }
+    register(crd);
+    const est = establishCrd(crd);
+    if (est) {
+      const stored = store.get(crdType.group, crdType.resource, '', crd.metadata.name!);
+      if (stored) store.update(crdType.group, crdType.resource, { ...stored, status: est.status }, stored);
+    }
+  };
+
+  // First start: system namespaces and the shipped CRDs; later starts: CRD upgrades and registration.
+  for (const ns of SYSTEM_NAMESPACES) {
+    if (!store.get('', 'namespaces', '', ns))
+      handlers.create(
+        registry.get('', 'v1', 'namespaces')!,
+        undefined,
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+        system,
+      );
+  }
+  for (const row of [...store.list(crdType.group, crdType.resource, undefined)]) {
+    try {
+      register(JSON.parse(row.data) as KubeObject);
+    } catch (err) {
+      process.emitWarning(
+        `knlite apiserver: stored CRD ${row.name} cannot be served: ${(err as Error).message}`,
+      );
+    }
+  }
+  for (const crd of loadCrdObjects(opts.crdDir)) {
+    const existing = store.get(crdType.group, crdType.resource, '', crd.metadata.name!);
+    if (!existing) handlers.create(crdType, undefined, structuredClone(crd), system);
+    else if (JSON.stringify(existing.spec) !== JSON.stringify(crd.spec)) {
+      handlers.update(
+        crdType,
+        undefined,
+        crd.metadata.name!,
+        {
+          ...existing,
+          spec: crd.spec,
+          metadata: { ...existing.metadata, labels: crd.metadata.labels ?? existing.metadata.labels },
+        },
+        '',
+        system,
+      );
+    }
+  }
+
+  const gc = new GarbageCollector(handlers);
+  const watches = new Set<() => void>();
+  const sockets = new Set<Socket>();
+  let serverAddress = `${host}:0`;
+
+  const server = https.createServer({ key: tls.keyPem, cert: tls.certPem, keepAlive: true }, (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const user = authenticate(req, token);
+    if (!user && !isPublicPath(url.pathname)) {
+      req.resume();
+      sendStatus(res, toStatus(unauthorized()));
+      return;
+    }
+    route(
+      {
+        handlers,
+        watch: {
+          defaultTimeoutSeconds: opts.watchTimeoutSeconds ?? 1800,
+          bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+        },
+        maxBodyBytes: opts.maxBodyBytes ?? MAX_BODY_BYTES,
+        serverAddress,
+        trackWatch: (close) => {
+          watches.add(close);
+          return () => watches.delete(close);
+        },
+      },
+      req,
+      res,
+      url,
+      user ?? { username: 'system:anonymous', groups: ['system:unauthenticated'] },
+    ).catch((err: unknown) => {
+      const status = toStatus(err);
+      if (status.code >= 500)
+        process.emitWarning(
+          `knlite apiserver: ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`,
+        );
+      // Unread request bodies would stall the keep-alive connection.
+      if (!req.complete) req.resume();
+      sendStatus(res, status);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+  server.requestTimeout = 0; // watches are long-lived
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as { port: number }).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const url = `https://${urlHost}:${port}`;
+  serverAddress = `${urlHost}:${port}`;
+
+  const kubeconfig = (context = 'knlite'): string =>
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `- name: ${context}`,
+      '  cluster:',
+      `    server: ${url}`,
+      `    certificate-authority-data: ${Buffer.from(tls.caPem).toString('base64')}`,
+      'contexts:',
+      `- name: ${context}`,
+      '  context:',
+      `    cluster: ${context}`,
+      '    user: knlite-admin',
+      `current-context: ${context}`,
+      'preferences: {}',
+      'users:',
+      '- name: knlite-admin',
+      '  user:',
+      `    token: ${token}`,
+      '',
+    ].join('\n');
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    caPem: tls.caPem,
+    token,
+    kubeconfig,
+    writeKubeconfig: (file, context) => writePrivateFile(path.resolve(file), kubeconfig(context)),
+    objectCounts: () => store.counts(),
+    integrityCheck: () => store.integrityCheck(),
+    gcIdle: () => gc.idle(),
+    close: () =>
+      (closed ??= (async () => {
+        gc.stop();
+        for (const w of [...watches]) w();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          for (const s of sockets) s.destroy();
+        });
+        store.close();
+      })()),
+  };
+}
