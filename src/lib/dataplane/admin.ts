@@ -1,0 +1,55 @@
+/** The data plane's admin endpoint: Prometheus text at /metrics and a liveness answer at /healthz. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DataPlaneMetrics } from './metrics.js';
+
+/** A running admin server. */
+export interface AdminServer {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts the admin server. */
+export async function startAdminServer(
+  metrics: DataPlaneMetrics,
+  opts: { host: string; port: number },
+): Promise<AdminServer> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/metrics') {
+      metrics.text().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+        (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err.message}\n`),
+      );
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    res
+      .writeHead(404, { 'content-type': 'text/plain' })
+      .end(`not found: ${path} (try /metrics or /healthz)\n`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * What the gateway's handlers share: the routing state, metrics, per-revision throttlers, the
+ * autoscaler's poke, connection pools and limits.
+ */
+import { Agent } from 'node:http';
+import { RevisionThrottler } from '../breaker.js';
+import type { DataPlaneMetrics } from '../metrics.js';
+import type { GatewayState } from '../state.js';
+import { H2cSessions } from './h2c.js';
+
+/** Size limits and buffer bounds. */
+export interface GatewayLimits {
+  /** Largest request body forwarded; bigger ones get 413. */
+  maxRequestBodyBytes: number;
+  /** Largest request head (request line + headers); bigger ones get 431 from Node. */
+  maxHeaderBytes: number;
+  /** Requests buffered per revision while it has no ready instance; more get 503. */
+  activatorQueueDepth: number;
+}
+
+/** Defaults: Knative's activator breaker depth, 64 KiB of headers, 100 MiB bodies. */
+export const DEFAULT_LIMITS: GatewayLimits = {
+  maxRequestBodyBytes: 100 * 1024 * 1024,
+  maxHeaderBytes: 64 * 1024,
+  activatorQueueDepth: 10_000,
+};
+
+/** Dependencies of every handler. */
+export interface GatewayDeps {
+  state: GatewayState;
+  metrics: DataPlaneMetrics;
+  throttlers: Throttlers;
+  /** Tells the autoscaler a request is waiting for a revision with no ready instance. */
+  poke(revisionKey: string): void;
+  agent: Agent;
+  h2c: H2cSessions;
+  limits: GatewayLimits;
+  /** Requests currently buffered by the activator, per revision. */
+  buffered: Map<string, number>;
+}
+
+/** One RevisionThrottler per revision, kept in step with the state's instances and settings. */
+export class Throttlers {
+  private readonly byRevision = new Map<string, RevisionThrottler>();
+  private readonly onInstances = (key: string): void => {
+    this.byRevision.get(key)?.setInstances(this.state.readyInstances(key));
+  };
+  private readonly onRevision = (key: string): void => {
+    this.byRevision.get(key)?.setContainerConcurrency(this.state.getRevision(key)?.containerConcurrency ?? 0);
+  };
+
+  constructor(private readonly state: GatewayState) {
+    state.on('instances', this.onInstances);
+    state.on('revision', this.onRevision);
+  }
+
+  /** The revision's throttler, created on first use. */
+  get(key: string): RevisionThrottler {
+    let t = this.byRevision.get(key);
+    if (!t) {
+      t = new RevisionThrottler(this.state.getRevision(key)?.containerConcurrency ?? 0);
+      t.setInstances(this.state.readyInstances(key));
+      this.byRevision.set(key, t);
+    }
+    return t;
+  }
+
+  /** Stops following the state. */
+  close(): void {
+    this.state.off('instances', this.onInstances);
+    this.state.off('revision', this.onRevision);
+  }
+}
+
+/** Builds the shared dependencies with default pools and limits. */
+export function makeGatewayDeps(opts: {
+  state: GatewayState;
+  metrics: DataPlaneMetrics;
+  poke?: (revisionKey: string) => void;
+  limits?: Partial<GatewayLimits>;
+}): GatewayDeps {
+  return {
+    state: opts.state,
+    metrics: opts.metrics,
+    throttlers: new Throttlers(opts.state),
+    poke: opts.poke ?? (() => {}),
+    // Keep-alive to instances; sockets are per instance (host:port) inside the agent.
+    agent: new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' }),
+    h2c: new H2cSessions(),
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    buffered: new Map(),
+  };
+}

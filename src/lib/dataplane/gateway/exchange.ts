@@ -1,0 +1,96 @@
+/**
+ * One request travelling through the gateway chain (route → timeout → count → activate → limit →
+ * proxy). Every handler has the shape `(next, deps) => handler`; a handler either answers the
+ * exchange itself or calls `next`, and its promise settles when the response is finished.
+ */
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Lease } from '../breaker.js';
+import type { HostRoute, RevisionTarget } from '../state.js';
+
+/** A request in flight, plus what the handlers learned about it so far. */
+export interface Exchange {
+  req: IncomingMessage;
+  /** The response, for ordinary requests. */
+  res?: ServerResponse;
+  /** The raw client connection and its first bytes, for upgrade requests (WebSocket, h2c). */
+  upgrade?: { socket: Duplex; head: Buffer };
+  /** Host header, lower-cased and without port. */
+  host: string;
+  startedAt: number;
+  route?: HostRoute;
+  revision?: RevisionTarget;
+  /** `namespace/revision`. */
+  revisionKey?: string;
+  lease?: Lease;
+  /** Aborted when the client goes away or a timeout answered the request. */
+  signal: AbortSignal;
+  abort(reason: unknown): void;
+  /** When the first and last bytes of the response went to the client (undefined: nothing yet). */
+  firstWriteAt?: number;
+  lastWriteAt?: number;
+  /** Set once the tunnel of an upgrade is established: timeouts no longer apply. */
+  upgraded?: boolean;
+  /** Status answered (for metrics); set by `reply` or by the proxy. */
+  statusCode?: number;
+  /** True once the gateway itself answered (error replies); later writes are dropped. */
+  replied?: boolean;
+}
+
+/** A step of the chain. */
+export type Handler = (ex: Exchange) => Promise<void>;
+
+/** Builds a step around the next one. */
+export type Middleware<D> = (next: Handler, deps: D) => Handler;
+
+/** Records that bytes went to the client now. */
+export function markWrite(ex: Exchange): void {
+  const now = Date.now();
+  ex.firstWriteAt ??= now;
+  ex.lastWriteAt = now;
+}
+
+/** Whether the client has already seen any part of the response. */
+export function responseStarted(ex: Exchange): boolean {
+  return ex.replied === true || ex.firstWriteAt !== undefined || ex.res?.headersSent === true;
+}
+
+/**
+ * Answers the exchange with a short plain-text error (one line). If the response already started
+ * it can only be cut off. Idempotent: the first answer wins.
+ */
+export function reply(ex: Exchange, status: number, body: string): void {
+  if (ex.replied) return;
+  const text = `${body}\n`;
+  if (ex.res) {
+    if (ex.res.headersSent || ex.firstWriteAt !== undefined) {
+      ex.replied = true;
+      ex.res.destroy();
+      return;
+    }
+    ex.replied = true;
+    ex.statusCode = status;
+    markWrite(ex);
+    ex.res.writeHead(status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
+    ex.res.end(text);
+    return;
+  }
+  if (ex.upgrade) {
+    ex.replied = true;
+    const { socket } = ex.upgrade;
+    if (ex.upgraded || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    ex.statusCode = status;
+    markWrite(ex);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+        `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+        `Connection: close\r\n\r\n${text}`,
+    );
+  }
+}

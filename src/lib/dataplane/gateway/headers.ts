@@ -1,0 +1,87 @@
+/**
+ * Header rewriting for a reverse proxy: hop-by-hop fields removed per RFC 9110 §7.6.1 (the fixed
+ * list plus every field named in `Connection`), and Forwarded / X-Forwarded-* added (RFC 7239).
+ */
+import type { IncomingMessage } from 'node:http';
+
+/** Fields that describe one connection, never forwarded (RFC 9110 §7.6.1, plus legacy ones). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Lower-case names listed in the Connection header(s). */
+function connectionTokens(rawHeaders: string[]): Set<string> {
+  const tokens = new Set<string>();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].toLowerCase() !== 'connection') continue;
+    for (const t of rawHeaders[i + 1].split(',')) if (t.trim()) tokens.add(t.trim().toLowerCase());
+  }
+  return tokens;
+}
+
+/** Raw headers (flat name/value list) without hop-by-hop fields; `keep` names survive anyway. */
+export function stripHopByHop(rawHeaders: string[], keep: string[] = []): [string, string][] {
+  const listed = connectionTokens(rawHeaders);
+  const out: [string, string][] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    if ((HOP_BY_HOP.has(name) || listed.has(name)) && !keep.includes(name)) continue;
+    out.push([rawHeaders[i], rawHeaders[i + 1]]);
+  }
+  return out;
+}
+
+function forwardedFor(ip: string): string {
+  // RFC 7239 §6: IPv6 addresses are bracketed and the value quoted.
+  return ip.includes(':') ? `"[${ip}]"` : ip;
+}
+
+/** Header list sent to an instance for a client request. */
+export function makeUpstreamHeaders(
+  req: IncomingMessage,
+  opts: { rewriteHost?: string; upgrade?: boolean },
+): [string, string][] {
+  const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  const originalHost = req.headers.host ?? '';
+  const headers = stripHopByHop(req.rawHeaders).filter(([name]) => {
+    const n = name.toLowerCase();
+    return (
+      n !== 'x-forwarded-for' &&
+      n !== 'forwarded' &&
+      !(opts.rewriteHost && (n === 'host' || n === 'k-original-host'))
+    );
+  });
+  const prior = (name: string): string | undefined => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  };
+  const xff = prior('x-forwarded-for');
+  headers.push(['X-Forwarded-For', xff ? `${xff}, ${clientIp}` : clientIp]);
+  if (!req.headers['x-forwarded-proto']) headers.push(['X-Forwarded-Proto', 'http']);
+  if (!req.headers['x-forwarded-host']) headers.push(['X-Forwarded-Host', originalHost]);
+  const fwd = `for=${forwardedFor(clientIp)};host=${JSON.stringify(originalHost)};proto=http`;
+  const priorFwd = prior('forwarded');
+  headers.push(['Forwarded', priorFwd ? `${priorFwd}, ${fwd}` : fwd]);
+  if (opts.rewriteHost) {
+    headers.push(['Host', opts.rewriteHost]);
+    headers.push(['K-Original-Host', originalHost]);
+  }
+  if (opts.upgrade) {
+    headers.push(['Connection', 'Upgrade']);
+    if (req.headers.upgrade) headers.push(['Upgrade', req.headers.upgrade]);
+  }
+  return headers;
+}
+
+/** Response headers from an instance, minus hop-by-hop fields, as a flat list for writeHead. */
+export function makeDownstreamHeaders(rawHeaders: string[]): string[] {
+  return stripHopByHop(rawHeaders).flat();
+}

@@ -1,0 +1,223 @@
+/**
+ * Last step: forwards the exchange to the leased instance over node:http (keep-alive pool),
+ * streaming both ways. Connection failures answer 502; an instance dying mid-response cuts the
+ * response off. Upgrades (WebSocket, `Upgrade: h2c`) become a byte tunnel; revisions whose port is
+ * named h2c are spoken to in cleartext HTTP/2.
+ */
+import { request, type IncomingMessage } from 'node:http';
+import { constants as h2, type IncomingHttpHeaders as H2Headers } from 'node:http2';
+import type { Duplex } from 'node:stream';
+import type { GatewayDeps } from './deps.js';
+import { markWrite, reply, type Exchange, type Handler } from './exchange.js';
+import { makeDownstreamHeaders, makeUpstreamHeaders, stripHopByHop } from './headers.js';
+
+/** Sends the request to the instance and relays the answer. */
+export const makeProxyHandler =
+  (_next: Handler, deps: GatewayDeps): Handler =>
+  async (ex) => {
+    if (tooLarge(ex, deps)) return reply(ex, 413, 'request body too large');
+    if (ex.upgrade) return proxyUpgrade(ex, deps);
+    if (ex.revision?.protocol === 'h2c') return proxyH2c(ex, deps);
+    return proxyHttp1(ex, deps);
+  };
+
+function tooLarge(ex: Exchange, deps: GatewayDeps): boolean {
+  const length = Number(ex.req.headers['content-length'] ?? 0);
+  return Number.isFinite(length) && length > deps.limits.maxRequestBodyBytes;
+}
+
+/** Counts request body bytes; calls `over` once if the limit is passed. */
+function limitBody(ex: Exchange, deps: GatewayDeps, over: () => void): void {
+  let bytes = 0;
+  ex.req.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > deps.limits.maxRequestBodyBytes) {
+      over();
+      bytes = -Infinity;
+    }
+  });
+}
+
+function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
+  const { req, res } = ex;
+  const { instance } = ex.lease!;
+  return new Promise<void>((resolve) => {
+    const upstream = request({
+      host: instance.ip,
+      port: instance.port,
+      method: req.method,
+      path: req.url,
+      headers: makeUpstreamHeaders(req, { rewriteHost: ex.route?.rewriteHost }) as unknown as Record<
+        string,
+        string
+      >,
+      agent: deps.agent,
+    });
+    const finish = (): void => {
+      ex.signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    // The timeout step already answered (or cut off) the response; the client side closes itself.
+    const onAbort = (): void => void upstream.destroy();
+    ex.signal.addEventListener('abort', onAbort, { once: true });
+    res!.on('close', () => {
+      if (!res!.writableFinished) upstream.destroy();
+      finish();
+    });
+    limitBody(ex, deps, () => {
+      upstream.destroy();
+      reply(ex, 413, 'request body too large');
+    });
+
+    upstream.on('response', (ures: IncomingMessage) => {
+      if (ex.replied) return void ures.resume();
+      ex.statusCode = ures.statusCode;
+      markWrite(ex);
+      res!.writeHead(ures.statusCode ?? 502, ures.statusMessage, makeDownstreamHeaders(ures.rawHeaders));
+      ures.on('data', () => markWrite(ex));
+      ures.on('error', () => res!.destroy());
+      ures.on('aborted', () => res!.destroy());
+      ures.pipe(res!);
+    });
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      if (ex.signal.aborted) return;
+      reply(
+        ex,
+        502,
+        `knlite: instance ${instance.id} of revision "${ex.revision?.name}": ${err.code ?? err.message}`,
+      );
+    });
+    req.pipe(upstream);
+  });
+}
+
+function proxyH2c(ex: Exchange, deps: GatewayDeps): Promise<void> {
+  const { req, res } = ex;
+  const { instance } = ex.lease!;
+  return new Promise<void>((resolve) => {
+    const headers: Record<string, string | string[]> = {
+      [h2.HTTP2_HEADER_METHOD]: req.method ?? 'GET',
+      [h2.HTTP2_HEADER_PATH]: req.url ?? '/',
+      [h2.HTTP2_HEADER_SCHEME]: 'http',
+      [h2.HTTP2_HEADER_AUTHORITY]: ex.route?.rewriteHost ?? req.headers.host ?? instance.id,
+    };
+    for (const [name, value] of makeUpstreamHeaders(req, { rewriteHost: ex.route?.rewriteHost })) {
+      const n = name.toLowerCase();
+      if (n === 'host') continue;
+      const prev = headers[n];
+      headers[n] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
+    }
+    let stream;
+    try {
+      stream = deps.h2c.get(instance).request(headers);
+    } catch (err) {
+      reply(ex, 502, `knlite: instance ${instance.id}: ${(err as Error).message}`);
+      return resolve();
+    }
+    const finish = (): void => resolve();
+    ex.signal.addEventListener('abort', () => stream.close(h2.NGHTTP2_CANCEL), { once: true });
+    res!.on('close', () => {
+      if (!res!.writableFinished) stream.close(h2.NGHTTP2_CANCEL);
+      finish();
+    });
+    limitBody(ex, deps, () => {
+      stream.close(h2.NGHTTP2_CANCEL);
+      reply(ex, 413, 'request body too large');
+    });
+    stream.on('response', (rh: H2Headers) => {
+      if (ex.replied) return;
+      const status = Number(rh[h2.HTTP2_HEADER_STATUS] ?? 502);
+      ex.statusCode = status;
+      markWrite(ex);
+      const out: string[] = [];
+      for (const [k, v] of Object.entries(rh)) {
+        if (k.startsWith(':') || v === undefined) continue;
+        for (const one of Array.isArray(v) ? v : [String(v)]) out.push(k, one);
+      }
+      res!.writeHead(status, stripHopByHop(out).flat());
+      stream.on('data', () => markWrite(ex));
+      stream.pipe(res!);
+    });
+    stream.on('error', (err: Error) => {
+      if (ex.signal.aborted) return;
+      reply(ex, 502, `knlite: instance ${instance.id} of revision "${ex.revision?.name}": ${err.message}`);
+    });
+    req.pipe(stream);
+  });
+}
+
+function proxyUpgrade(ex: Exchange, deps: GatewayDeps): Promise<void> {
+  const { req } = ex;
+  const { socket, head } = ex.upgrade!;
+  const { instance } = ex.lease!;
+  return new Promise<void>((resolve) => {
+    const upstream = request({
+      host: instance.ip,
+      port: instance.port,
+      method: req.method,
+      path: req.url,
+      headers: makeUpstreamHeaders(req, {
+        rewriteHost: ex.route?.rewriteHost,
+        upgrade: true,
+      }) as unknown as Record<string, string>,
+      // A tunnelled socket never goes back to a pool.
+      agent: false,
+    });
+    let tunnel: Duplex | undefined;
+    const done = (): void => {
+      socket.destroy();
+      tunnel?.destroy();
+      resolve();
+    };
+    socket.on('close', () => {
+      upstream.destroy();
+      done();
+    });
+    socket.on('error', () => done());
+    ex.signal.addEventListener('abort', () => upstream.destroy(), { once: true });
+
+    upstream.on('upgrade', (ures: IncomingMessage, usock: Duplex, uhead: Buffer) => {
+      if (ex.replied) return void usock.destroy();
+      tunnel = usock;
+      ex.upgraded = true;
+      ex.statusCode = ures.statusCode ?? 101;
+      markWrite(ex);
+      socket.write(rawHead(ures, true));
+      if (uhead.length) socket.write(uhead);
+      if (head.length) usock.write(head);
+      usock.on('error', () => done());
+      usock.on('close', () => done());
+      usock.pipe(socket);
+      socket.pipe(usock);
+    });
+    upstream.on('response', (ures: IncomingMessage) => {
+      // The instance declined the upgrade: relay its plain answer and close.
+      if (ex.replied) return void ures.resume();
+      ex.statusCode = ures.statusCode;
+      markWrite(ex);
+      socket.write(rawHead(ures, false));
+      ures.pipe(socket);
+    });
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      if (ex.signal.aborted || ex.upgraded) return done();
+      reply(
+        ex,
+        502,
+        `knlite: instance ${instance.id} of revision "${ex.revision?.name}": ${err.code ?? err.message}`,
+      );
+      resolve();
+    });
+    upstream.end();
+  });
+}
+
+/** Status line and headers of an instance's answer, for writing to a raw client socket. */
+function rawHead(ures: IncomingMessage, upgrade: boolean): string {
+  const lines = [`HTTP/1.1 ${ures.statusCode} ${ures.statusMessage ?? ''}`];
+  // For a 101 the Connection/Upgrade pair is the point; otherwise close after the body.
+  const kept = upgrade ? ['connection', 'upgrade'] : [];
+  const fields = stripHopByHop(ures.rawHeaders, kept);
+  for (const [k, v] of fields) lines.push(`${k}: ${v}`);
+  if (!upgrade) lines.push('Connection: close');
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}

@@ -1,0 +1,109 @@
+/**
+ * The local data plane: gateway (ingress + activator + queue-proxy in one), metrics and the
+ * KPA/HPA autoscaler, programmed from the cluster through informers.
+ */
+import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ConfigMaps } from '../apis/keys.js';
+import { podCpuMillicores } from '../runtime/index.js';
+import { startAdminServer } from './admin.js';
+import { Autoscaler, deploymentName, type ScaleTarget } from './autoscaler/loop.js';
+import { makeGatewayDeps, type GatewayLimits } from './gateway/deps.js';
+import { startGateway } from './gateway/server.js';
+import { startInformers, type DataPlaneCaches } from './informers.js';
+import { DataPlaneMetrics } from './metrics.js';
+import { GatewayState, revisionKey } from './state.js';
+
+export { GatewayState } from './state.js';
+export type { HostRoute, Instance, RevisionTarget, Split } from './state.js';
+export { scale } from './autoscaler/scale.js';
+export { makeAutoscalerSpec } from './autoscaler/spec.js';
+
+/** Longest start-up wait for the informers' first list. */
+const SYNC_WAIT_MS = 5000;
+
+/** Options of `startDataPlane`. Ports 0 pick free ones. */
+export interface DataPlaneOptions {
+  host?: string;
+  port: number;
+  adminPort: number;
+  limits?: Partial<GatewayLimits>;
+  log?: (msg: string) => void;
+}
+
+/** A running data plane. */
+export interface DataPlane {
+  port: number;
+  adminPort: number;
+  stop(): Promise<void>;
+}
+
+/** Scale target backed by the Deployment cache and the /scale subresource. */
+function makeScaleTarget(kc: KubeConfig, caches: DataPlaneCaches, state: GatewayState): ScaleTarget {
+  const apps = kc.makeApiClient(AppsV1Api);
+  return {
+    replicas: (namespace, revision) =>
+      caches.deployments.get(deploymentName(revision), namespace)?.spec?.replicas,
+    setReplicas: async (namespace, revision, replicas) => {
+      const name = deploymentName(revision);
+      await apps.replaceNamespacedDeploymentScale({
+        name,
+        namespace,
+        body: {
+          apiVersion: 'autoscaling/v1',
+          kind: 'Scale',
+          metadata: { name, namespace },
+          spec: { replicas },
+        },
+      });
+    },
+    cpuUtilization: (namespace, revision) => {
+      const key = revisionKey(namespace, revision);
+      const pods = state.readyInstances(key).flatMap((i) => (i.pod ? [i.pod] : []));
+      const cpu = podCpuMillicores();
+      const used = pods.map((p) => cpu.get(`${namespace}/${p}`)).filter((v): v is number => v !== undefined);
+      if (used.length === 0) return undefined;
+      // Processes have no CPU request unless the user sets one: then one core is the 100 % mark.
+      const requested = state.getRevision(key)?.cpuRequestMillis ?? 1000;
+      return (used.reduce((a, b) => a + b, 0) / used.length / requested) * 100;
+    },
+  };
+}
+
+/** Starts gateway, admin endpoint, informers and autoscaler against the cluster `kc` points at. */
+export async function startDataPlane(kc: KubeConfig, opts: DataPlaneOptions): Promise<DataPlane> {
+  const host = opts.host ?? '127.0.0.1';
+  const log = opts.log ?? ((m: string) => process.stderr.write(`knlite dataplane: ${m}\n`));
+  const state = new GatewayState();
+  const metrics = new DataPlaneMetrics();
+  let autoscaler: Autoscaler | undefined;
+  const deps = makeGatewayDeps({ state, metrics, poke: (key) => autoscaler?.poke(key), limits: opts.limits });
+  const gateway = await startGateway(deps, { host, port: opts.port });
+  let admin;
+  try {
+    admin = await startAdminServer(metrics, { host, port: opts.adminPort });
+  } catch (err) {
+    await gateway.close();
+    throw err;
+  }
+  const informers = startInformers(kc, state, { log, onRevisionDeleted: (key) => autoscaler?.forget(key) });
+  autoscaler = new Autoscaler({
+    state,
+    metrics,
+    target: makeScaleTarget(kc, informers.caches, state),
+    config: () => informers.caches.configMap(ConfigMaps.autoscaler),
+    log,
+  });
+  autoscaler.start();
+  // Serve with a synced routing table when the API server answers promptly; never block start-up on it.
+  await Promise.race([informers.synced, new Promise((r) => setTimeout(r, SYNC_WAIT_MS).unref())]);
+  const adminServer = admin;
+  return {
+    port: gateway.port,
+    adminPort: adminServer.port,
+    stop: async () => {
+      autoscaler?.stop();
+      await informers.stop();
+      await Promise.all([gateway.close(), adminServer.close()]);
+    },
+  };
+}

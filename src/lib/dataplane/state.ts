@@ -1,0 +1,156 @@
+/**
+ * The gateway's view of the world: which host goes to which revisions, each revision's data-plane
+ * settings, and its ready instances. Informer handlers write it in production; tests write it
+ * directly. It is the same object either way.
+ */
+import { EventEmitter } from 'node:events';
+
+/** Data-plane settings of one revision (from the Revision object). */
+export interface RevisionTarget {
+  namespace: string;
+  name: string;
+  service?: string;
+  configuration?: string;
+  /** 0 = unlimited. */
+  containerConcurrency: number;
+  timeoutSeconds: number;
+  responseStartTimeoutSeconds?: number;
+  idleTimeoutSeconds?: number;
+  /** `h2c` when the container port is named h2c: the gateway speaks cleartext HTTP/2 to it. */
+  protocol: 'http1' | 'h2c';
+  /** CPU requested by the first container, in millicores (HPA utilization is relative to it). */
+  cpuRequestMillis?: number;
+  annotations: Record<string, string>;
+}
+
+/** One ready process serving a revision. */
+export interface Instance {
+  /** `ip:port`, stable for the life of the process. */
+  id: string;
+  ip: string;
+  port: number;
+  /** The Pod behind it, when the Endpoints address names one. */
+  pod?: string;
+}
+
+/** A revision and its share of a host's traffic. */
+export interface Split {
+  revision: string;
+  percent: number;
+}
+
+/** Where one host name sends its requests. */
+export interface HostRoute {
+  namespace: string;
+  route: string;
+  splits: Split[];
+  /** DomainMapping: the Host sent to the app (the route's cluster-local name); K-Original-Host keeps the mapped one. */
+  rewriteHost?: string;
+}
+
+/** Default revision timeout (config-defaults revision-timeout-seconds). */
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+/** `namespace/name`. */
+export function revisionKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** Lower-cases a Host header and drops its port (`Hello.Default.localhost:8080` → `hello.default.localhost`). */
+export function normalizeHost(host: string | undefined): string {
+  if (!host) return '';
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 ? h.slice(0, colon) : h;
+}
+
+/** Mutable routing state shared by the gateway, the metrics collector and the autoscaler. */
+export class GatewayState extends EventEmitter {
+  private hosts = new Map<string, HostRoute>();
+  private readonly revisions = new Map<string, RevisionTarget>();
+  private readonly instances = new Map<string, Instance[]>();
+  /** Revisions some Route sends traffic to (affects min-scale and scale-down in the autoscaler). */
+  private reachable = new Set<string>();
+
+  constructor() {
+    super();
+    // Many buffered requests may wait on one revision at once.
+    this.setMaxListeners(0);
+  }
+
+  /** Replaces the whole host table (hosts are normalised: lower case, no port). */
+  setHosts(table: Map<string, HostRoute>): void {
+    this.hosts = new Map([...table].map(([host, route]) => [normalizeHost(host), route]));
+  }
+
+  /** Adds or replaces one host entry. */
+  setHost(host: string, route: HostRoute): void {
+    this.hosts.set(normalizeHost(host), route);
+  }
+
+  /** The routing entry for a Host header, if any. */
+  lookupHost(host: string | undefined): HostRoute | undefined {
+    return this.hosts.get(normalizeHost(host));
+  }
+
+  /** All hosts currently routed (for diagnostics). */
+  hostNames(): string[] {
+    return [...this.hosts.keys()].sort();
+  }
+
+  /** Sets the revisions that some Route references. */
+  setReachable(keys: Iterable<string>): void {
+    this.reachable = new Set(keys);
+  }
+
+  /** Whether a Route references the revision. */
+  isReachable(key: string): boolean {
+    return this.reachable.has(key);
+  }
+
+  /** Adds or replaces a revision's settings. */
+  setRevision(rev: RevisionTarget): void {
+    this.revisions.set(revisionKey(rev.namespace, rev.name), rev);
+    this.emit('revision', revisionKey(rev.namespace, rev.name));
+  }
+
+  /** Forgets a revision. */
+  deleteRevision(key: string): void {
+    this.revisions.delete(key);
+    this.emit('revision', key);
+  }
+
+  /** A revision's settings, if known. */
+  getRevision(key: string): RevisionTarget | undefined {
+    return this.revisions.get(key);
+  }
+
+  /** All known revisions. */
+  listRevisions(): RevisionTarget[] {
+    return [...this.revisions.values()];
+  }
+
+  /** Replaces a revision's ready instances and wakes everything waiting on them. */
+  setInstances(key: string, list: Instance[]): void {
+    const before = this.instances.get(key) ?? [];
+    const same = before.length === list.length && before.every((b, i) => b.id === list[i].id);
+    if (list.length === 0) this.instances.delete(key);
+    else this.instances.set(key, list);
+    if (!same) this.emit('instances', key, list);
+  }
+
+  /** A revision's ready instances (empty when scaled to zero or starting). */
+  readyInstances(key: string): Instance[] {
+    return this.instances.get(key) ?? [];
+  }
+
+  /** Calls `cb` whenever the revision's instances change; returns the unsubscribe function. */
+  watchInstances(key: string, cb: (list: Instance[]) => void): () => void {
+    const listener = (k: string, list: Instance[]): void => {
+      if (k === key) cb(list);
+    };
+    this.on('instances', listener);
+    return () => this.off('instances', listener);
+  }
+}
