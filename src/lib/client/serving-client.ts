@@ -1,0 +1,562 @@
+/**
+ * ServingClient: the one facade the CLI uses to talk to Knative Serving (kn
+ * `pkg/serving/v1/client.go`). Methods are `verbNoun`; every failure leaves through `toKnError()` with
+ * the kind, name and namespace filled in, so commands never see raw HTTP errors. Waiting is done
+ * with a watch that resumes from the last resourceVersion, never by polling (STYLE §7).
+ */
+import type {
+  ConfigMap,
+  DomainMapping,
+  KubeList,
+  KubeObject,
+  Revision,
+  Route,
+  Service,
+  Configuration,
+} from '../apis/types.js';
+import { READY, getCondition } from '../apis/conditions.js';
+import { Labels } from '../apis/keys.js';
+import { ApiError, KnError, isConflict, toKnError, type ErrorContext } from './errors.js';
+import { loadKubeconfig, type KubeconfigOptions } from './kubeconfig.js';
+import { Resources, apiVersionOf, resourcePath, type ResourceRef } from './resources.js';
+import type { ServiceStore } from './service-store.js';
+import { RestTransport, type WatchEvent, type WatchHandle } from './transport.js';
+
+/** Options for connecting: kubeconfig selection plus the namespace flag. */
+export interface ConnectOptions extends KubeconfigOptions {
+  /** -n/--namespace; when absent the context's namespace (or 'default') is used. */
+  namespace?: string;
+}
+
+/** Filters for list calls. */
+export interface ListOptions {
+  /** List across all namespaces (-A). */
+  allNamespaces?: boolean;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** Options of waitForService. */
+export interface WaitOptions {
+  /** metadata.generation the caller's write produced; the wait ends only once it is observed. */
+  generation: number;
+  /** Give up after this long (kn --wait-timeout, default 600 s). */
+  timeoutMs: number;
+  /** Tolerate an intermediate Ready=False for this long before failing (kn --wait-window, default 2 s). */
+  windowMs?: number;
+  /** Called with the Ready condition's message of every observed event (kn's progress lines). */
+  onProgress?: (message: string, elapsedMs: number) => void;
+}
+
+/** Outcome of waitForService: the final object and whether it became Ready. */
+export interface WaitResult {
+  service: Service;
+  ready: boolean;
+  reason?: string;
+  message?: string;
+  elapsedMs: number;
+}
+
+/** Result of a read-modify-write update. */
+export interface UpdateResult<T extends KubeObject> {
+  before: T;
+  after: T;
+}
+
+/** Mutation callback of updateXWithRetry: edit the object in place (or return a replacement). */
+export type Mutator<T> = (obj: T) => void | T | Promise<void | T>;
+
+const UPDATE_ATTEMPTS = 5;
+const LIST_PAGE = 500;
+
+/** The Knative Serving client facade. */
+export class ServingClient implements ServiceStore {
+  /** A cluster client is never offline (see OfflineServiceStore). */
+  readonly offline = false;
+
+  constructor(
+    private readonly transport: RestTransport,
+    /** Namespace used when a call does not name one. */
+    readonly namespace: string,
+  ) {}
+
+  /** Loads the kubeconfig (starting the local cluster when there is none) and returns a client. */
+  static async connect(opts: ConnectOptions = {}): Promise<ServingClient> {
+    const kc = await loadKubeconfig(opts);
+    return new ServingClient(new RestTransport(kc), opts.namespace || kc.namespace);
+  }
+
+  /** The API server URL of the current context. */
+  get server(): string {
+    return this.transport.server;
+  }
+
+  /** The kubeconfig context in use. */
+  get contextName(): string {
+    return this.transport.kc.contextName;
+  }
+
+  /** Releases network resources. */
+  close(): void {
+    this.transport.close();
+  }
+
+  // ---- generic -------------------------------------------------------------------------------
+
+  /** GETs one object. */
+  async getObject<T extends KubeObject>(
+    res: ResourceRef,
+    name: string,
+    namespace = this.namespace,
+  ): Promise<T> {
+    return this.call(res, name, namespace, () =>
+      this.transport.request<T>('GET', resourcePath(res, namespace, name)),
+    );
+  }
+
+  /** LISTs objects (following `continue` tokens), sorted by namespace then name. */
+  async listObjects<T extends KubeObject>(
+    res: ResourceRef,
+    opts: ListOptions & { namespace?: string } = {},
+  ): Promise<KubeList<T>> {
+    const namespace = opts.allNamespaces ? '' : (opts.namespace ?? this.namespace);
+    return this.call(res, undefined, namespace, async () => {
+      const items: T[] = [];
+      let cont: string | undefined;
+      let rv: string | undefined;
+      do {
+        const page = await this.transport.request<KubeList<T>>('GET', resourcePath(res, namespace), {
+          query: {
+            labelSelector: opts.labelSelector,
+            fieldSelector: opts.fieldSelector,
+            limit: LIST_PAGE,
+            continue: cont,
+          },
+        });
+        items.push(...(page.items ?? []));
+        cont = page.metadata?.continue || undefined;
+        rv = page.metadata?.resourceVersion;
+      } while (cont);
+      items.sort(byNamespaceThenName);
+      return {
+        apiVersion: apiVersionOf(res),
+        kind: `${res.kind}List`,
+        metadata: { resourceVersion: rv },
+        items,
+      };
+    });
+  }
+
+  /** POSTs a new object into its namespace. */
+  async createObject<T extends KubeObject>(res: ResourceRef, obj: T): Promise<T> {
+    const namespace = obj.metadata.namespace || this.namespace;
+    const body = {
+      apiVersion: apiVersionOf(res),
+      kind: res.kind,
+      ...obj,
+      metadata: { ...obj.metadata, namespace },
+    };
+    return this.call(res, obj.metadata.name, namespace, () =>
+      this.transport.request<T>('POST', resourcePath(res, namespace), { body }),
+    );
+  }
+
+  /** PUTs an object (its resourceVersion makes this an optimistic-concurrency update). */
+  async replaceObject<T extends KubeObject>(res: ResourceRef, obj: T): Promise<T> {
+    const namespace = obj.metadata.namespace || this.namespace;
+    const name = obj.metadata.name!;
+    const body = { apiVersion: apiVersionOf(res), kind: res.kind, ...obj };
+    return this.call(res, name, namespace, () =>
+      this.transport.request<T>('PUT', resourcePath(res, namespace, name), { body }),
+    );
+  }
+
+  /** Read-modify-write with bounded retries on 409 Conflict (re-GET, re-apply `mutate`, PUT). */
+  async updateObjectWithRetry<T extends KubeObject>(
+    res: ResourceRef,
+    name: string,
+    mutate: Mutator<T>,
+    namespace = this.namespace,
+  ): Promise<UpdateResult<T>> {
+    for (let attempt = 1; ; attempt++) {
+      const before = await this.getObject<T>(res, name, namespace);
+      const draft = structuredClone(before);
+      const edited = (await mutate(draft)) ?? draft;
+      try {
+        const after = await this.transport.request<T>('PUT', resourcePath(res, namespace, name), {
+          body: { apiVersion: apiVersionOf(res), kind: res.kind, ...edited },
+        });
+        return { before, after };
+      } catch (err) {
+        if (isConflict(err) && attempt < UPDATE_ATTEMPTS) continue;
+        throw toKnError(err, this.ctx(res, name, namespace));
+      }
+    }
+  }
+
+  /** DELETEs an object (background propagation). */
+  async deleteObject(res: ResourceRef, name: string, namespace = this.namespace): Promise<void> {
+    await this.call(res, name, namespace, () =>
+      this.transport.request('DELETE', resourcePath(res, namespace, name), {
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+      }),
+    );
+  }
+
+  /** Waits (by watch) until the object is gone. */
+  async waitForDeletion(
+    res: ResourceRef,
+    name: string,
+    timeoutMs: number,
+    namespace = this.namespace,
+  ): Promise<void> {
+    const gone = await this.watchUntil<KubeObject>(res, name, namespace, timeoutMs, (ev) =>
+      ev === 'deleted' ? true : undefined,
+    );
+    if (!gone)
+      throw new KnError(
+        `timeout: ${res.noun} '${name}' not deleted after ${Math.round(timeoutMs / 1000)} seconds`,
+        { name: 'Timeout' },
+      );
+  }
+
+  // ---- services ------------------------------------------------------------------------------
+
+  /** Gets a Knative Service. */
+  getService(name: string, namespace = this.namespace): Promise<Service> {
+    return this.getObject<Service>(Resources.service, name, namespace);
+  }
+
+  /** Lists Knative Services, sorted by namespace then name. */
+  listServices(opts: ListOptions = {}): Promise<KubeList<Service>> {
+    return this.listObjects<Service>(Resources.service, opts);
+  }
+
+  /** Creates a Knative Service. */
+  createService(svc: Service): Promise<Service> {
+    return this.createObject(Resources.service, svc);
+  }
+
+  /** Replaces a Knative Service (PUT with the given resourceVersion). */
+  replaceService(svc: Service): Promise<Service> {
+    return this.replaceObject(Resources.service, svc);
+  }
+
+  /** Read-modify-write of a Service, retried on 409 Conflict so concurrent updates all land. */
+  updateServiceWithRetry(
+    name: string,
+    mutate: Mutator<Service>,
+    namespace = this.namespace,
+  ): Promise<UpdateResult<Service>> {
+    return this.updateObjectWithRetry(Resources.service, name, mutate, namespace);
+  }
+
+  /** Deletes a Knative Service. */
+  deleteService(name: string, namespace = this.namespace): Promise<void> {
+    return this.deleteObject(Resources.service, name, namespace);
+  }
+
+  /**
+   * Watches a Service until Ready is True or False with observedGeneration === generation (kn's
+   * wait). Ready=False is tolerated for `windowMs` in case it recovers. Throws a Timeout KnError
+   * after `timeoutMs`; returns `ready: false` with reason/message when the service failed.
+   */
+  async waitForService(name: string, opts: WaitOptions, namespace = this.namespace): Promise<WaitResult> {
+    const start = Date.now();
+    const windowMs = opts.windowMs ?? 2000;
+    let last: Service | undefined;
+    let falseSince: number | undefined;
+    let windowTimer: NodeJS.Timeout | undefined;
+
+    const result = await this.watchUntil<Service, WaitResult>(
+      Resources.service,
+      name,
+      namespace,
+      opts.timeoutMs,
+      (ev, svc, settle) => {
+        if (ev === 'deleted')
+          throw new KnError(
+            `service '${name}' was deleted in namespace '${namespace}' while waiting for it to become ready`,
+            { name: 'NotReady' },
+          );
+        last = svc!;
+        const observed = svc!.status?.observedGeneration ?? 0;
+        // Only a status that reflects the caller's generation says anything about the caller's change.
+        if (observed < opts.generation || observed !== svc!.metadata.generation) return undefined;
+        const ready = getCondition(svc!.status, READY);
+        if (ready?.message || ready?.status === 'True')
+          opts.onProgress?.(ready.status === 'True' ? 'Ready to serve.' : ready.message!, Date.now() - start);
+        if (ready?.status === 'True') {
+          clearTimeout(windowTimer);
+          return { service: svc!, ready: true, elapsedMs: Date.now() - start };
+        }
+        if (ready?.status === 'False') {
+          const failed = (): WaitResult => ({
+            service: last!,
+            ready: false,
+            reason: ready.reason,
+            message: ready.message,
+            elapsedMs: Date.now() - start,
+          });
+          if (windowMs <= 0) return failed();
+          if (falseSince === undefined) {
+            falseSince = Date.now();
+            windowTimer = setTimeout(() => settle(failed()), windowMs);
+          }
+          return undefined;
+        }
+        // Unknown again: the failure was intermediate.
+        falseSince = undefined;
+        clearTimeout(windowTimer);
+        return undefined;
+      },
+    );
+    clearTimeout(windowTimer);
+    if (!result) {
+      throw new KnError(
+        `timeout: service '${name}' not ready after ${Math.round(opts.timeoutMs / 1000)} seconds`,
+        { name: 'Timeout' },
+      );
+    }
+    return result;
+  }
+
+  // ---- revisions, routes, configurations ------------------------------------------------------
+
+  /** Gets a Revision. */
+  getRevision(name: string, namespace = this.namespace): Promise<Revision> {
+    return this.getObject<Revision>(Resources.revision, name, namespace);
+  }
+
+  /**
+   * Lists Revisions (optionally of one service, which must exist), sorted like kn: namespace,
+   * service, configuration generation descending, name.
+   */
+  async listRevisions(opts: ListOptions & { service?: string } = {}): Promise<KubeList<Revision>> {
+    if (opts.service) await this.getService(opts.service);
+    const selector = [opts.labelSelector, opts.service ? `${Labels.service}=${opts.service}` : undefined]
+      .filter(Boolean)
+      .join(',');
+    const list = await this.listObjects<Revision>(Resources.revision, {
+      ...opts,
+      labelSelector: selector || undefined,
+    });
+    const gen = (r: Revision): number => Number(r.metadata.labels?.[Labels.configurationGeneration] ?? 0);
+    list.items.sort(
+      (a, b) =>
+        (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
+        (a.metadata.labels?.[Labels.service] ?? '').localeCompare(
+          b.metadata.labels?.[Labels.service] ?? '',
+        ) ||
+        gen(b) - gen(a) ||
+        (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+    );
+    return list;
+  }
+
+  /** Deletes a Revision. */
+  deleteRevision(name: string, namespace = this.namespace): Promise<void> {
+    return this.deleteObject(Resources.revision, name, namespace);
+  }
+
+  /** Gets a Route. */
+  getRoute(name: string, namespace = this.namespace): Promise<Route> {
+    return this.getObject<Route>(Resources.route, name, namespace);
+  }
+
+  /** Lists Routes. */
+  listRoutes(opts: ListOptions = {}): Promise<KubeList<Route>> {
+    return this.listObjects<Route>(Resources.route, opts);
+  }
+
+  /** Gets a Configuration. */
+  getConfiguration(name: string, namespace = this.namespace): Promise<Configuration> {
+    return this.getObject<Configuration>(Resources.configuration, name, namespace);
+  }
+
+  // ---- domain mappings -----------------------------------------------------------------------
+
+  /** Gets a DomainMapping (serving.knative.dev/v1beta1). */
+  getDomainMapping(name: string, namespace = this.namespace): Promise<DomainMapping> {
+    return this.getObject<DomainMapping>(Resources.domainMapping, name, namespace);
+  }
+
+  /** Lists DomainMappings. */
+  listDomainMappings(opts: ListOptions = {}): Promise<KubeList<DomainMapping>> {
+    return this.listObjects<DomainMapping>(Resources.domainMapping, opts);
+  }
+
+  /** Creates a DomainMapping. */
+  createDomainMapping(dm: DomainMapping): Promise<DomainMapping> {
+    return this.createObject(Resources.domainMapping, dm);
+  }
+
+  /** Read-modify-write of a DomainMapping with conflict retry. */
+  updateDomainMappingWithRetry(
+    name: string,
+    mutate: Mutator<DomainMapping>,
+    namespace = this.namespace,
+  ): Promise<UpdateResult<DomainMapping>> {
+    return this.updateObjectWithRetry(Resources.domainMapping, name, mutate, namespace);
+  }
+
+  /** Deletes a DomainMapping. */
+  deleteDomainMapping(name: string, namespace = this.namespace): Promise<void> {
+    return this.deleteObject(Resources.domainMapping, name, namespace);
+  }
+
+  /** Gets a ConfigMap, or undefined when it does not exist (used for knative-serving/config-* lookups). */
+  async findConfigMap(namespace: string, name: string): Promise<ConfigMap | undefined> {
+    try {
+      return await this.transport.request<ConfigMap>(
+        'GET',
+        resourcePath(Resources.configMap, namespace, name),
+      );
+    } catch (err) {
+      if (err instanceof ApiError && err.statusCode === 404) return undefined;
+      throw toKnError(err, this.ctx(Resources.configMap, name, namespace));
+    }
+  }
+
+  /** Asks the API server which serving.knative.dev versions it serves (for `knlite version --server`). */
+  async servingVersions(): Promise<string[]> {
+    try {
+      const group = await this.transport.request<{ versions?: { groupVersion: string }[] }>(
+        'GET',
+        '/apis/serving.knative.dev',
+      );
+      return (group.versions ?? []).map((v) => v.groupVersion);
+    } catch (err) {
+      if (err instanceof ApiError && err.statusCode === 404) return [];
+      throw toKnError(err, { server: this.server, context: this.contextName });
+    }
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private ctx(res: ResourceRef, name?: string, namespace?: string): ErrorContext {
+    return {
+      kind: res.noun,
+      name,
+      namespace: namespace || undefined,
+      server: this.transport.server,
+      context: this.transport.kc.contextName,
+    };
+  }
+
+  private async call<T>(
+    res: ResourceRef,
+    name: string | undefined,
+    namespace: string | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toKnError(err, this.ctx(res, name, namespace));
+    }
+  }
+
+  /**
+   * GETs the object, then watches it from that resourceVersion (reconnecting after stream ends and
+   * re-listing after 410 Gone), feeding each state to `step` until it returns a value, `settle` is
+   * called, or the timeout passes (→ undefined).
+   */
+  private async watchUntil<T extends KubeObject, R = unknown>(
+    res: ResourceRef,
+    name: string,
+    namespace: string,
+    timeoutMs: number,
+    step: (ev: 'state' | 'deleted', obj: T | undefined, settle: (r: R) => void) => R | undefined,
+  ): Promise<R | undefined> {
+    let handle: WatchHandle | undefined;
+    let finished = false;
+    let outcome: R | undefined;
+    let failure: unknown;
+    let wake: () => void = () => {};
+    const finish = (r?: R, err?: unknown): void => {
+      if (finished) return;
+      finished = true;
+      outcome = r;
+      failure = err;
+      handle?.stop();
+      wake();
+    };
+    const feed = (ev: 'state' | 'deleted', obj: T | undefined): void => {
+      if (finished) return;
+      try {
+        const r = step(ev, obj, (x) => finish(x));
+        if (r !== undefined) finish(r);
+      } catch (err) {
+        finish(undefined, err);
+      }
+    };
+    const deadline = setTimeout(() => finish(undefined), timeoutMs);
+    try {
+      let rv: string | undefined;
+      const relist = async (): Promise<void> => {
+        try {
+          const obj = await this.transport.request<T>('GET', resourcePath(res, namespace, name));
+          rv = obj.metadata.resourceVersion;
+          feed('state', obj);
+        } catch (err) {
+          if (err instanceof ApiError && err.statusCode === 404 && err.status?.details?.name) {
+            // Gone already: list to get a resourceVersion to watch from (it may be created later).
+            const list = await this.transport.request<KubeList<T>>('GET', resourcePath(res, namespace), {
+              query: { limit: 1 },
+            });
+            rv = list.metadata?.resourceVersion;
+            feed('deleted', undefined);
+          } else throw err;
+        }
+      };
+      await relist();
+      while (!finished) {
+        let gone = false;
+        handle = await this.transport.watch<T>(
+          resourcePath(res, namespace),
+          {
+            fieldSelector: `metadata.name=${name}`,
+            resourceVersion: rv,
+            allowWatchBookmarks: true,
+            timeoutSeconds: 300,
+          },
+          (ev: WatchEvent<T>) => {
+            if (ev.type === 'ERROR') {
+              if ((ev.object as unknown as { code?: number }).code === 410) gone = true;
+              handle?.stop();
+              return;
+            }
+            if (ev.object?.metadata?.resourceVersion) rv = ev.object.metadata.resourceVersion;
+            if (ev.type === 'BOOKMARK') return;
+            if (ev.object?.metadata?.name !== name) return;
+            feed(ev.type === 'DELETED' ? 'deleted' : 'state', ev.object);
+          },
+        );
+        if (finished) handle.stop();
+        const woken = new Promise<void>((r) => (wake = r));
+        try {
+          await Promise.race([handle.done, woken]);
+        } catch (err) {
+          if (err instanceof ApiError && err.statusCode === 410) gone = true;
+          else if (!finished) throw err;
+        }
+        if (gone && !finished) await relist();
+      }
+    } catch (err) {
+      if (!finished) finish(undefined, toKnError(err, this.ctx(res, name, namespace)));
+    } finally {
+      clearTimeout(deadline);
+      handle?.stop();
+    }
+    if (failure) throw failure;
+    return outcome;
+  }
+}
+
+function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
+  return (
+    (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
+    (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '')
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * `knlite service describe` output (kn `pkg/commands/service/describe.go`): metadata, URL,
+ * revisions with traffic share, tags, image, env and scale, then the conditions table.
+ */
+import type { Revision, Service, TrafficTarget, Container } from '../apis/types.js';
+import { Annotations, Labels } from '../apis/keys.js';
+import { READY, getCondition } from '../apis/conditions.js';
+import { DescribeWriter, writeConditions, writeMetadata } from './describe.js';
+import { shortAge } from './cells.js';
+
+/** Options for describe output. */
+export interface DescribeOptions {
+  verbose?: boolean;
+  now?: Date;
+  /** Terminal width to trim lines to. */
+  width?: number;
+}
+
+interface RevisionEntry {
+  name: string;
+  percent: number;
+  tag?: string;
+  latestTarget: boolean;
+  revision?: Revision;
+}
+
+/** Renders a Service and its revisions the way `kn service describe` does. */
+export function describeService(svc: Service, revisions: Revision[], opts: DescribeOptions = {}): string {
+  const w = new DescribeWriter();
+  writeMetadata(w, svc, opts);
+  w.attr('URL', svc.status?.url ?? '');
+  if (opts.verbose && svc.status?.address?.url) w.attr('Cluster', svc.status.address.url);
+  const spec = svc.spec.template.spec;
+  if (spec.serviceAccountName) w.attr('Service Account', spec.serviceAccountName);
+  if (spec.imagePullSecrets?.length)
+    w.attr('Image Pull Secret', spec.imagePullSecrets.map((s) => s.name).join(', '));
+  w.blank();
+  w.section('Revisions');
+  for (const entry of revisionEntries(svc, revisions, opts.verbose)) writeRevisionEntry(w, svc, entry, opts);
+  w.blank();
+  writeConditions(w, svc.status, opts);
+  return w.toString(opts.width);
+}
+
+// One entry per traffic target, plus the latest created/ready revisions when not routed (kn order:
+// configuration generation descending).
+function revisionEntries(svc: Service, revisions: Revision[], verbose?: boolean): RevisionEntry[] {
+  const byName = new Map(revisions.map((r) => [r.metadata.name!, r]));
+  const entries: RevisionEntry[] = [];
+  for (const t of svc.status?.traffic ?? []) entries.push(fromTarget(t, byName));
+  const extra = [svc.status?.latestCreatedRevisionName, svc.status?.latestReadyRevisionName];
+  if (verbose) extra.push(...revisions.map((r) => r.metadata.name));
+  for (const name of extra) {
+    if (name && !entries.some((e) => e.name === name))
+      entries.push({ name, percent: 0, latestTarget: false, revision: byName.get(name) });
+  }
+  const gen = (e: RevisionEntry): number =>
+    Number(e.revision?.metadata.labels?.[Labels.configurationGeneration] ?? 0);
+  return entries.sort((a, b) => gen(b) - gen(a));
+}
+
+function fromTarget(t: TrafficTarget, byName: Map<string, Revision>): RevisionEntry {
+  const name = t.revisionName ?? '';
+  return {
+    name,
+    percent: t.percent ?? 0,
+    tag: t.tag,
+    latestTarget: t.latestRevision === true,
+    revision: byName.get(name),
+  };
+}
+
+function writeRevisionEntry(w: DescribeWriter, svc: Service, e: RevisionEntry, opts: DescribeOptions): void {
+  const ready = getCondition(e.revision?.status, READY);
+  const bullet =
+    e.percent > 0 && ready?.status === 'True'
+      ? `${String(e.percent).padStart(3)}%`
+      : `   ${ready?.status === 'True' ? '+' : ready?.status === 'False' ? '!' : '?'}`;
+  let name = e.name;
+  if (e.latestTarget) name = `@latest (${e.name})`;
+  else if (e.name === svc.status?.latestReadyRevisionName) name = `${e.name} (current @latest)`;
+  else if (e.name === svc.status?.latestCreatedRevisionName) name = `${e.name} (latest created)`;
+  if (e.tag) name += ` #${e.tag}`;
+  const gen = e.revision?.metadata.labels?.[Labels.configurationGeneration];
+  const age = e.revision ? ` (${shortAge(e.revision.metadata.creationTimestamp, opts.now)})` : '';
+  w.text(`${bullet}  ${name}${gen ? ` [${gen}]` : ''}${age}`);
+  const inner = w.nested(8);
+  if (ready?.status === 'False') inner.attr('Error', ready.reason ?? '');
+  const rev = e.revision;
+  if (!rev) return;
+  const c: Container = rev.spec.containers[0] ?? {};
+  inner.attr('Image', c.image ?? '');
+  if (rev.status?.actualReplicas !== undefined || rev.status?.desiredReplicas !== undefined) {
+    inner.attr('Replicas', `${rev.status?.actualReplicas ?? 0}/${rev.status?.desiredReplicas ?? 0}`);
+  }
+  if (c.ports?.length) inner.attr('Port', String(c.ports[0].containerPort));
+  writeEnv(inner, c);
+  writeScale(inner, rev);
+  if (rev.spec.containerConcurrency) inner.attr('Concurrency Limit', rev.spec.containerConcurrency);
+}
+
+function writeEnv(w: DescribeWriter, c: Container): void {
+  const env = (c.env ?? []).map((e) => `${e.name}=${e.valueFrom ? '[ref]' : (e.value ?? '')}`);
+  if (env.length) w.attr('Env', env.join(', '));
+  const from = (c.envFrom ?? []).map((e) =>
+    e.configMapRef ? `cm:${e.configMapRef.name}` : `secret:${e.secretRef?.name}`,
+  );
+  if (from.length) w.attr('EnvFrom', from.join(', '));
+}
+
+function writeScale(w: DescribeWriter, rev: Revision): void {
+  const a = rev.metadata.annotations ?? {};
+  const min = a[Annotations.minScale];
+  const max = a[Annotations.maxScale];
+  if (min === undefined && max === undefined) return;
+  w.attr('Scale', `${min ?? '0'} ... ${max && max !== '0' ? max : '∞'}`);
+}

@@ -1,0 +1,80 @@
+/**
+ * Tables as data (STYLE §3, kn `human_readable_flags.go`): a list command declares its columns as
+ * `{ header, value }` and one generic renderer draws them with cli-table3 in kn's borderless,
+ * left-aligned tabwriter style (3 spaces between columns, columns at least 6 wide). A NAMESPACE
+ * column is prepended only for -A lists. Trailing spaces are trimmed from every line.
+ */
+import Table from 'cli-table3';
+import type { KubeObject } from '../apis/types.js';
+
+/** One table column: its upper-case header and how to compute a cell. */
+export interface Column<T> {
+  header: string;
+  value: (row: T) => string;
+}
+
+/** Rendering options shared by list commands. */
+export interface TableOptions {
+  /** Add the NAMESPACE column (only with -A). */
+  allNamespaces?: boolean;
+  /** Omit the header row (--no-headers). */
+  noHeaders?: boolean;
+}
+
+const PADDING = 3;
+const MIN_WIDTH = 6;
+
+/** The NAMESPACE column kn prepends for -A lists. */
+export function namespaceColumn<T extends KubeObject>(): Column<T> {
+  return { header: 'NAMESPACE', value: (o) => o.metadata.namespace ?? '' };
+}
+
+/** Renders rows as kn renders tables; returns the text with a trailing newline (or '' for no rows and no header). */
+export function renderTable<T extends KubeObject>(
+  rows: T[],
+  columns: Column<T>[],
+  opts: TableOptions = {},
+): string {
+  const cols = opts.allNamespaces ? [namespaceColumn<T>(), ...columns] : columns;
+  const body = rows.map((r) => cols.map((c) => c.value(r)));
+  const all = opts.noHeaders ? body : [cols.map((c) => c.header), ...body];
+  if (all.length === 0) return '';
+  // Each column is as wide as its widest cell plus the padding, and never narrower than kn's minimum.
+  const widths = cols.map((_, i) => Math.max(MIN_WIDTH, ...all.map((row) => visibleWidth(row[i]) + PADDING)));
+  const table = new Table({
+    chars: {
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: '',
+    },
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+    colWidths: widths,
+    wordWrap: false,
+  });
+  for (const row of all) table.push(row);
+  return (
+    table
+      .toString()
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .join('\n') + '\n'
+  );
+}
+
+// Width as a terminal shows it: ANSI escapes take no room.
+function visibleWidth(s: string): number {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\u001b\[[0-9;]*m/g, '').length;
+}
