@@ -1,0 +1,45 @@
+/**
+ * The local runtime: turns the local cluster's apps/v1 Deployments into processes on 127.0.0.1 and
+ * reports them back as Pods, Deployment status and Endpoints. See runtime.ts (controller),
+ * pod-process.ts (one pod's supervisor), launch.ts (what runs), env.ts (environment),
+ * process-table.ts (orphan cleanup) and cpu.ts (CPU metering for the HPA-class autoscaler).
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Runtime, type LocalRuntime, type RuntimeOptions } from './runtime.js';
+
+export { podLogPath } from './pod-process.js';
+export { IMAGE_NOT_RUNNABLE } from './launch.js';
+export { pidFilePath } from './process-table.js';
+export type { LocalRuntime, RuntimeOptions } from './runtime.js';
+
+const running = new Set<LocalRuntime>();
+
+/** Starts the local runtime against the cluster `kc` points at; stops leftovers of a previous run first. */
+export async function startRuntime(kc: KubeConfig, opts: RuntimeOptions): Promise<LocalRuntime> {
+  const runtime = new Runtime(kc, opts);
+  try {
+    await runtime.start();
+  } catch (err) {
+    await runtime.stop();
+    throw err;
+  }
+  running.add(runtime);
+  return {
+    stop: async () => {
+      running.delete(runtime);
+      await runtime.stop();
+    },
+    podCpuMillicores: () => runtime.podCpuMillicores(),
+  };
+}
+
+/**
+ * CPU usage of every pod run by the runtimes in this process, keyed `namespace/pod`, in millicores
+ * (1000 = one core). Each call samples /proc; a pod's first sample reports 0, and calls closer than
+ * 250 ms apart reuse the previous value. Empty on platforms without /proc.
+ */
+export function podCpuMillicores(): Map<string, number> {
+  const all = new Map<string, number>();
+  for (const runtime of running) for (const [key, value] of runtime.podCpuMillicores()) all.set(key, value);
+  return all;
+}

@@ -1,0 +1,140 @@
+/**
+ * What a pod's container runs on the local cluster. Precedence, mirroring Kubernetes and Cloud
+ * Native Buildpacks:
+ *   1. `command` (+ `args`) — an argv, never passed through a shell (like Kubernetes);
+ *   2. an image that is a local directory (`file:///abs/path` or an absolute path), started the way
+ *      a buildpack would: the Procfile's `web:` process, else the package.json `start` script, else
+ *      `node <main or index.js>`;
+ *   3. anything else (a registry image, a missing directory) is not runnable: the Deployment gets
+ *      `ReplicaFailure=True ImageNotRunnable` and its pods wait with reason ImageNotRunnable.
+ * Shell commands (Procfile, start script) run with `/bin/sh -c`, prefixed with `exec` when they are
+ * a single simple command so the shell does not stay resident. The start script runs the way npm
+ * would run it (node_modules/.bin first on PATH) without keeping npm itself alive per pod.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOCAL_IMAGE_PREFIX } from '../apis/keys.js';
+import type { Container } from '../apis/types.js';
+
+/** A resolved process to start: argv, working directory and PATH entries to prepend. */
+export interface LaunchSpec {
+  argv: string[];
+  cwd: string;
+  /** Directories to put in front of PATH (e.g. the app's node_modules/.bin). */
+  pathPrepend: string[];
+  /** How the command was chosen, for logs and messages. */
+  source: 'command' | 'procfile' | 'start-script' | 'node-main';
+}
+
+/** Why a container cannot run on the local cluster; `reason` is the Kubernetes-style reason. */
+export interface NotRunnable {
+  reason: 'ImageNotRunnable';
+  message: string;
+}
+
+/** The Deployment/pod reason used when a container's image cannot run as a process. */
+export const IMAGE_NOT_RUNNABLE = 'ImageNotRunnable';
+
+const SHELL_META = /[;&|<>()`$\n*?[\]{}~'"\\]/;
+
+/** The local directory an image reference names, or undefined when it is not one. */
+export function localImageDir(image: string | undefined): string | undefined {
+  if (!image) return undefined;
+  let path: string | undefined;
+  if (image.startsWith(LOCAL_IMAGE_PREFIX)) {
+    try {
+      path = fileURLToPath(image);
+    } catch {
+      return undefined;
+    }
+  } else if (isAbsolute(image)) {
+    path = image;
+  }
+  if (!path) return undefined;
+  try {
+    return statSync(path).isDirectory() ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decides what to run for `container`; returns NotRunnable with a user-facing message otherwise. */
+export function resolveLaunch(container: Container, fallbackCwd: string): LaunchSpec | NotRunnable {
+  const dir = localImageDir(container.image);
+  const args = container.args ?? [];
+  if (container.command && container.command.length > 0) {
+    return {
+      argv: [...container.command, ...args],
+      cwd: container.workingDir || dir || fallbackCwd,
+      pathPrepend: [],
+      source: 'command',
+    };
+  }
+  if (!dir) {
+    const image = container.image ?? '';
+    return {
+      reason: IMAGE_NOT_RUNNABLE,
+      message:
+        `the local cluster runs processes, not container images: ${JSON.stringify(image)} is not a local ` +
+        'directory (use --image ./path/to/app, or --cmd)',
+    };
+  }
+  const cwd = container.workingDir || dir;
+  const web = procfileWeb(dir);
+  if (web) return { argv: shellArgv(web, args), cwd, pathPrepend: [], source: 'procfile' };
+  const pkg = readPackageJson(dir);
+  const start = pkg?.scripts?.start;
+  if (typeof start === 'string' && start.trim() !== '') {
+    return {
+      argv: shellArgv(start, args),
+      cwd,
+      pathPrepend: [join(dir, 'node_modules', '.bin')],
+      source: 'start-script',
+    };
+  }
+  const main = typeof pkg?.main === 'string' ? pkg.main : 'index.js';
+  if (existsSync(join(dir, main))) {
+    return { argv: [process.execPath, main, ...args], cwd, pathPrepend: [], source: 'node-main' };
+  }
+  return {
+    reason: IMAGE_NOT_RUNNABLE,
+    message:
+      `the local cluster runs processes, not container images: ${JSON.stringify(container.image)} has no ` +
+      `Procfile "web:" process, no package.json "start" script and no ${main} to run (or set --cmd)`,
+  };
+}
+
+/** Whether resolveLaunch failed. */
+export function isNotRunnable(spec: LaunchSpec | NotRunnable): spec is NotRunnable {
+  return 'reason' in spec;
+}
+
+function procfileWeb(dir: string): string | undefined {
+  const path = join(dir, 'Procfile');
+  if (!existsSync(path)) return undefined;
+  for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
+    const match = /^web\s*:\s*(.+)$/.exec(line.trim());
+    if (match) return match[1]!.trim();
+  }
+  return undefined;
+}
+
+function readPackageJson(dir: string): { main?: unknown; scripts?: Record<string, unknown> } | undefined {
+  const path = join(dir, 'package.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { main?: unknown; scripts?: Record<string, unknown> };
+  } catch {
+    return undefined;
+  }
+}
+
+// `sh -c '<cmd> "$@"' sh args...` appends args the way `npm start -- args` would; a single simple
+// command is exec'd so the pod's process is the app itself, not a waiting shell.
+function shellArgv(command: string, args: string[]): string[] {
+  const simple = !SHELL_META.test(command);
+  const script = simple ? `exec ${command}` : command;
+  if (args.length === 0) return ['/bin/sh', '-c', script];
+  return ['/bin/sh', '-c', `${script} "$@"`, 'sh', ...args];
+}

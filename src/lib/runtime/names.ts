@@ -1,0 +1,38 @@
+/**
+ * Pod names the way a Deployment's ReplicaSet makes them: `<deployment>-<pod-template-hash>-<rand5>`,
+ * using Kubernetes' "safe" alphabet (no vowels, no confusable characters).
+ */
+import { createHash, randomInt } from 'node:crypto';
+
+const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+function encodeSafe(bytes: Uint8Array, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += SAFE_ALPHABET[bytes[i]! % SAFE_ALPHABET.length];
+  return out;
+}
+
+/** A stable 10-character hash of a pod template (equal templates hash equal). */
+export function templateHash(template: unknown): string {
+  const digest = createHash('sha256').update(stableJson(template)).digest();
+  return encodeSafe(digest, 10);
+}
+
+/** A fresh pod name for a replica of `deployment` running the template with `hash`. */
+export function makePodName(deployment: string, hash: string): string {
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += SAFE_ALPHABET[randomInt(SAFE_ALPHABET.length)];
+  return `${deployment}-${hash}-${suffix}`;
+}
+
+/** JSON with object keys sorted, so semantically equal values serialise identically. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) {
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+      );
+    }
+    return v;
+  });
+}

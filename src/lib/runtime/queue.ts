@@ -1,0 +1,73 @@
+/**
+ * A keyed work queue: one run per key at a time, a key enqueued while it runs runs once more
+ * afterwards, failures retry with capped exponential backoff. Keys coalesce: enqueueing a key ten
+ * times before it runs runs it once.
+ */
+
+/** Runs `work(key)` for enqueued keys, serialised per key. */
+export class KeyedQueue {
+  private readonly running = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly scheduled = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly work: (key: string) => Promise<void>,
+    private readonly onError: (key: string, err: unknown) => void = () => {},
+  ) {}
+
+  /** Schedules `key` (on the next tick, or after `delayMs`). */
+  enqueue(key: string, delayMs = 0): void {
+    if (this.closed) return;
+    if (delayMs > 0) {
+      clearTimeout(this.timers.get(key));
+      const timer = setTimeout(() => {
+        this.timers.delete(key);
+        this.enqueue(key);
+      }, delayMs);
+      timer.unref?.();
+      this.timers.set(key, timer);
+      return;
+    }
+    if (this.running.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.scheduled.has(key)) return;
+    this.scheduled.add(key);
+    setImmediate(() => {
+      this.scheduled.delete(key);
+      void this.run(key);
+    });
+  }
+
+  /** Stops accepting work and waits for running work to finish. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    if (this.running.size === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async run(key: string): Promise<void> {
+    if (this.closed || this.running.has(key)) return;
+    this.running.add(key);
+    try {
+      await this.work(key);
+      this.failures.delete(key);
+    } catch (err) {
+      const n = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, n);
+      this.onError(key, err);
+      if (!this.closed) this.enqueue(key, Math.min(30_000, 100 * 2 ** Math.min(n, 9)));
+    } finally {
+      this.running.delete(key);
+      if (this.dirty.delete(key) && !this.closed) this.enqueue(key);
+      if (this.running.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * Pure builders for the objects the runtime reports: the Pod of one process, its status, the
+ * Deployment's status (conditions worded like the Deployment controller's) and the Endpoints of a
+ * Service. No I/O here; `now` is passed in.
+ */
+import type {
+  Condition,
+  ContainerStatus,
+  Deployment,
+  EndpointAddress,
+  Endpoints,
+  KubeService,
+  Pod,
+} from '../apis/types.js';
+import type { PodProcessState } from './pod-process.js';
+
+/** The label the Deployment controller puts on its pods (and ReplicaSet names end with). */
+export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
+
+/** Loopback: where every pod of the local cluster listens. */
+export const POD_IP = '127.0.0.1';
+
+/** The Pod object for one replica of `deployment` (status is written separately, via /status). */
+export function makePod(deployment: Deployment, name: string, hash: string): Pod {
+  const template = deployment.spec.template;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: deployment.metadata.namespace,
+      labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash },
+      annotations: { ...(template.metadata?.annotations ?? {}) },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: deployment.metadata.name!,
+          uid: deployment.metadata.uid!,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: { ...template.spec, nodeName: 'localhost' },
+  };
+}
+
+/** The status of a pod whose (single) container is in `state`. */
+export function makePodStatus(
+  state: PodProcessState,
+  container: { name?: string; image?: string },
+): Pod['status'] {
+  const containerName = container.name ?? '';
+  const ready = state.ready && !state.terminating;
+  const cs: ContainerStatus = {
+    name: containerName,
+    image: container.image ?? '',
+    imageID: '',
+    ready,
+    started: state.running !== undefined,
+    restartCount: state.restartCount,
+    state: state.running
+      ? { running: { startedAt: state.running.startedAt } }
+      : state.waiting
+        ? { waiting: state.waiting }
+        : state.lastTerminated
+          ? { terminated: state.lastTerminated }
+          : { waiting: { reason: 'ContainerCreating' } },
+  };
+  // While crash-looping, the last run is reported as lastState (like the kubelet does).
+  if (state.lastTerminated && !cs.state?.terminated) cs.lastState = { terminated: state.lastTerminated };
+  const notReady = {
+    reason: 'ContainersNotReady',
+    message: `containers with unready status: [${containerName}]`,
+  };
+  const readyCondition = (type: string): Condition =>
+    ready
+      ? { type, status: 'True', lastTransitionTime: state.readySince ?? state.createdAt }
+      : { type, status: 'False', lastTransitionTime: state.createdAt, ...notReady };
+  return {
+    phase: state.phase,
+    conditions: [
+      { type: 'PodScheduled', status: 'True', lastTransitionTime: state.createdAt },
+      { type: 'Initialized', status: 'True', lastTransitionTime: state.createdAt },
+      readyCondition('ContainersReady'),
+      readyCondition('Ready'),
+    ],
+    hostIP: POD_IP,
+    podIP: POD_IP,
+    startTime: state.createdAt,
+    containerStatuses: [cs],
+  };
+}
+
+/** Counts of one Deployment's replicas, as the runtime sees them. */
+export interface ReplicaCounts {
+  /** Pods of any template. */
+  total: number;
+  /** Pods of the current template. */
+  updated: number;
+  ready: number;
+  /** Ready pods of the current template. */
+  updatedReady: number;
+}
+
+/** What the runtime knows about a Deployment beyond its counts. */
+export interface DeploymentFacts {
+  counts: ReplicaCounts;
+  /** ReplicaSet-style name `<deployment>-<hash>` of the current template. */
+  replicaSetName: string;
+  /** Set when the template cannot run as a process. */
+  notRunnable?: { reason: string; message: string };
+  progressDeadlineExceeded: boolean;
+  now: string;
+}
+
+/** Whether the rollout of the current template is complete (all desired replicas updated and ready). */
+export function rolloutComplete(desired: number, counts: ReplicaCounts): boolean {
+  return counts.updated === desired && counts.updatedReady === desired && counts.total === desired;
+}
+
+/** The Deployment's status, keeping lastTransitionTime of conditions whose status did not change. */
+export function makeDeploymentStatus(
+  deployment: Deployment,
+  facts: DeploymentFacts,
+): NonNullable<Deployment['status']> {
+  const desired = deployment.spec.replicas ?? 1;
+  const { counts, replicaSetName, now } = facts;
+  // RollingUpdate's default maxUnavailable is 25%, rounded down.
+  const maxUnavailable = Math.floor(desired * 0.25);
+  const conditions: Condition[] = [];
+  conditions.push(
+    counts.ready >= desired - maxUnavailable
+      ? {
+          type: 'Available',
+          status: 'True',
+          reason: 'MinimumReplicasAvailable',
+          message: 'Deployment has minimum availability.',
+        }
+      : {
+          type: 'Available',
+          status: 'False',
+          reason: 'MinimumReplicasUnavailable',
+          message: 'Deployment does not have minimum availability.',
+        },
+  );
+  if (rolloutComplete(desired, counts)) {
+    conditions.push({
+      type: 'Progressing',
+      status: 'True',
+      reason: 'NewReplicaSetAvailable',
+      message: `ReplicaSet "${replicaSetName}" has successfully progressed.`,
+    });
+  } else if (facts.progressDeadlineExceeded) {
+    conditions.push({
+      type: 'Progressing',
+      status: 'False',
+      reason: 'ProgressDeadlineExceeded',
+      message: `ReplicaSet "${replicaSetName}" has timed out progressing.`,
+    });
+  } else {
+    conditions.push({
+      type: 'Progressing',
+      status: 'True',
+      reason: 'ReplicaSetUpdated',
+      message: `ReplicaSet "${replicaSetName}" is progressing.`,
+    });
+  }
+  if (facts.notRunnable) {
+    conditions.push({
+      type: 'ReplicaFailure',
+      status: 'True',
+      reason: facts.notRunnable.reason,
+      message: facts.notRunnable.message,
+    });
+  }
+  const previous = deployment.status?.conditions ?? [];
+  for (const condition of conditions) {
+    const before = previous.find((c) => c.type === condition.type);
+    condition.lastTransitionTime =
+      before && before.status === condition.status && before.lastTransitionTime
+        ? isoString(before.lastTransitionTime)
+        : now;
+  }
+  return {
+    observedGeneration: deployment.metadata.generation,
+    replicas: counts.total,
+    updatedReplicas: counts.updated,
+    readyReplicas: counts.ready,
+    availableReplicas: counts.ready,
+    unavailableReplicas: Math.max(0, desired - counts.ready),
+    conditions,
+  };
+}
+
+/** Whether two Deployment statuses say the same thing (ignoring timestamps). */
+export function sameDeploymentStatus(a: Deployment['status'], b: Deployment['status']): boolean {
+  const strip = (s: Deployment['status']) => ({
+    observedGeneration: s?.observedGeneration,
+    replicas: s?.replicas ?? 0,
+    updatedReplicas: s?.updatedReplicas ?? 0,
+    readyReplicas: s?.readyReplicas ?? 0,
+    availableReplicas: s?.availableReplicas ?? 0,
+    unavailableReplicas: s?.unavailableReplicas ?? 0,
+    conditions: (s?.conditions ?? []).map((c) => [c.type, c.status, c.reason ?? '', c.message ?? '']),
+  });
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+/** A pod as the Endpoints builder needs it. */
+export interface EndpointPod {
+  name: string;
+  uid?: string;
+  port: number;
+  ready: boolean;
+}
+
+/** The Endpoints of `service` given its matching, started, non-terminating pods: one subset per pod. */
+export function makeEndpoints(service: KubeService, pods: EndpointPod[]): Endpoints {
+  const ns = service.metadata.namespace;
+  const servicePorts = service.spec.ports?.length
+    ? service.spec.ports
+    : [{ port: 0 } as { name?: string; port: number }];
+  const subsets = [...pods]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((pod) => {
+      const address: EndpointAddress = {
+        ip: POD_IP,
+        nodeName: 'localhost',
+        targetRef: { kind: 'Pod', name: pod.name, namespace: ns, ...(pod.uid ? { uid: pod.uid } : {}) },
+      } as EndpointAddress;
+      // Every Service port leads to the one port this process listens on.
+      const ports = servicePorts.map((p) => ({
+        ...(p.name ? { name: p.name } : {}),
+        port: pod.port,
+        protocol: 'TCP',
+      }));
+      return pod.ready ? { addresses: [address], ports } : { notReadyAddresses: [address], ports };
+    });
+  return {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: {
+      name: service.metadata.name,
+      namespace: ns,
+      labels: { ...(service.metadata.labels ?? {}) },
+      ownerReferences: service.metadata.uid
+        ? [{ apiVersion: 'v1', kind: 'Service', name: service.metadata.name!, uid: service.metadata.uid }]
+        : undefined,
+    },
+    subsets,
+  };
+}
+
+/** Whether `labels` satisfy a Service selector (every selector pair present). */
+export function selectorMatches(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+function isoString(value: unknown): string {
+  return value instanceof Date ? value.toISOString().replace(/\.\d{3}Z$/, 'Z') : String(value);
+}

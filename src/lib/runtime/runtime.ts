@@ -1,0 +1,618 @@
+/**
+ * The local runtime's controller: watches apps/v1 Deployments and core Services on the cluster,
+ * keeps `spec.replicas` PodProcesses per Deployment (rolling to a new template once the new pods
+ * are ready), and reports what runs as Pods, Deployment status and Endpoints.
+ *
+ * Writes: Pods are created with the Deployment as controller owner (so deleting a Deployment
+ * cascades) and their status is written through /status; the Deployment's status through
+ * /status with a re-read on 409; Endpoints are replaced or created per Service with a selector,
+ * one subset per pod because every pod listens on its own port. A failed write is logged and the
+ * work item retried with backoff — never dropped.
+ *
+ * Images that cannot run as a process (see launch.ts) still get their pods, Pending with waiting
+ * reason ImageNotRunnable, and the Deployment gets `ReplicaFailure=True ImageNotRunnable`.
+ */
+import { homedir } from 'node:os';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type V1Deployment,
+  type V1Service,
+} from '@kubernetes/client-node';
+import type { Container, Deployment, Endpoints, KubeService, Pod } from '../apis/types.js';
+import { CpuMeter } from './cpu.js';
+import { buildEnv, type EnvSources } from './env.js';
+import { watchKind, type Watch } from './informer.js';
+import { isNotRunnable, resolveLaunch } from './launch.js';
+import { makePodName, stableJson, templateHash } from './names.js';
+import { PodProcess, podLogPath } from './pod-process.js';
+import { ProcessTable } from './process-table.js';
+import { KeyedQueue } from './queue.js';
+import {
+  makeDeploymentStatus,
+  makeEndpoints,
+  makePod,
+  makePodStatus,
+  POD_IP,
+  rolloutComplete,
+  sameDeploymentStatus,
+  selectorMatches,
+  type ReplicaCounts,
+} from './resources.js';
+
+/** Options of the local runtime. */
+export interface RuntimeOptions {
+  /** Where pod logs and the pid records live. */
+  dataDir: string;
+  /** Base of the crash restart backoff (doubles per crash, capped at 5 min). Default 1000 ms. */
+  restartBackoffMs?: number;
+  /** Caps every pod's terminationGracePeriodSeconds (tests use small values). */
+  maxTerminationGracePeriodSeconds?: number;
+  /** Start the watchdog that kills pod processes if this process dies hard. Default true. */
+  watchdog?: boolean;
+  /** Where operational messages go. Default: stderr. */
+  log?: (message: string) => void;
+}
+
+/** A running local runtime. */
+export interface LocalRuntime {
+  /** Stops every pod process (waiting for them to exit) and the watches. */
+  stop(): Promise<void>;
+  /** CPU usage per pod (`namespace/pod` → millicores) of this runtime's processes. */
+  podCpuMillicores(): Map<string, number>;
+}
+
+interface Replica {
+  proc: PodProcess;
+  container: Container;
+  hash: string;
+  pod: Pod;
+  created: boolean;
+  /** JSON of the last pod status written. */
+  writtenStatus?: string;
+  deleting: boolean;
+}
+
+interface DeploymentState {
+  replicas: Map<string, Replica>;
+  hash?: string;
+  generation?: number;
+  desired?: number;
+  ready: number;
+  progressAt: number;
+}
+
+const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+
+function errorCode(err: unknown): number | undefined {
+  const e = err as { code?: unknown; statusCode?: unknown };
+  return typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+}
+
+function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
+  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+}
+
+function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/** The runtime; `start()` connects it to the cluster. */
+export class Runtime implements LocalRuntime {
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly table: ProcessTable;
+  private readonly meter = new CpuMeter();
+  private readonly deployments = new Map<string, Deployment>();
+  private readonly services = new Map<string, KubeService>();
+  private readonly states = new Map<string, DeploymentState>();
+  /** Every replica by pod key, including ones being stopped. */
+  private readonly replicas = new Map<string, Replica>();
+  private readonly writtenEndpoints = new Map<string, string>();
+  private readonly deploymentQueue: KeyedQueue;
+  private readonly podQueue: KeyedQueue;
+  private readonly endpointsQueue: KeyedQueue;
+  private readonly watches: Watch<never>[] = [];
+  private readonly log: (message: string) => void;
+  private stopping = false;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly opts: RuntimeOptions,
+  ) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.table = new ProcessTable(opts.dataDir);
+    this.log = opts.log ?? ((message) => process.stderr.write(`knlite runtime: ${message}\n`));
+    const onError = (what: string) => (key: string, err: unknown) =>
+      this.log(`${what} ${key}: ${(err as Error)?.message ?? String(err)} (will retry)`);
+    this.deploymentQueue = new KeyedQueue(
+      (key) => this.reconcileDeployment(key),
+      onError('reconciling deployment'),
+    );
+    this.podQueue = new KeyedQueue((key) => this.syncPod(key), onError('writing pod'));
+    this.endpointsQueue = new KeyedQueue((key) => this.syncEndpoints(key), onError('writing endpoints'));
+  }
+
+  /** Cleans up after a previous run, then starts watching. */
+  async start(): Promise<void> {
+    const { killed } = this.table.sweepLeftovers();
+    if (killed > 0) this.log(`stopped ${killed} process(es) left over by a previous run`);
+    if (this.opts.watchdog ?? true) this.table.startWatchdog();
+    await this.deleteStalePods();
+
+    const services = await watchKind<V1Service>(
+      this.kc,
+      '/api/v1/services',
+      () => this.core.listServiceForAllNamespaces(),
+      {
+        upsert: (svc) => {
+          this.services.set(keyOf(svc), svc as unknown as KubeService);
+          this.endpointsQueue.enqueue(keyOf(svc));
+        },
+        remove: (svc) => {
+          this.services.delete(keyOf(svc));
+          this.endpointsQueue.enqueue(keyOf(svc));
+        },
+        error: (err) => this.log(`watching services: ${(err as Error)?.message ?? String(err)}`),
+      },
+    );
+    this.watches.push(services as unknown as Watch<never>);
+    const deployments = await watchKind<V1Deployment>(
+      this.kc,
+      '/apis/apps/v1/deployments',
+      () => this.apps.listDeploymentForAllNamespaces(),
+      {
+        upsert: (d) => {
+          this.deployments.set(keyOf(d), d as unknown as Deployment);
+          this.deploymentQueue.enqueue(keyOf(d));
+        },
+        remove: (d) => {
+          this.deployments.delete(keyOf(d));
+          this.deploymentQueue.enqueue(keyOf(d));
+        },
+        error: (err) => this.log(`watching deployments: ${(err as Error)?.message ?? String(err)}`),
+      },
+    );
+    this.watches.push(deployments as unknown as Watch<never>);
+  }
+
+  /** Stops watching, stops every process, deletes their Pods (best effort) and empties the pid table. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await Promise.all(this.watches.map((w) => w.stop().catch(() => {})));
+    await this.deploymentQueue.close();
+    const all = [...this.replicas.values()];
+    await Promise.all(all.map((r) => r.proc.stop()));
+    await this.podQueue.close();
+    await this.endpointsQueue.close();
+    // The API server may already be going away; stale pods are also removed on the next start.
+    await Promise.all(
+      all.filter((r) => r.created).map((r) => withTimeout(this.deletePod(r.pod), 2000).catch(() => {})),
+    );
+    await this.table.close();
+    for (const state of this.states.values()) state.replicas.clear();
+    this.replicas.clear();
+  }
+
+  /** CPU usage per pod (`namespace/pod` → millicores). */
+  podCpuMillicores(): Map<string, number> {
+    const groups = new Map<string, number>();
+    for (const [key, replica] of this.replicas) {
+      const pgid = replica.proc.pgid;
+      if (pgid !== undefined && !replica.deleting) groups.set(key, pgid);
+    }
+    return this.meter.measure(groups);
+  }
+
+  // On a fresh runtime no pod on the cluster has a process behind it: pods owned by a Deployment
+  // are leftovers of a previous run and would otherwise be counted and routed to.
+  private async deleteStalePods(): Promise<void> {
+    const pods = await this.core.listPodForAllNamespaces();
+    const stale = pods.items.filter((p) =>
+      (p.metadata?.ownerReferences ?? []).some(
+        (o) => o.kind === 'Deployment' && o.apiVersion === 'apps/v1' && o.controller,
+      ),
+    );
+    for (const pod of stale) {
+      try {
+        await this.core.deleteNamespacedPod({
+          name: pod.metadata!.name!,
+          namespace: pod.metadata!.namespace!,
+          gracePeriodSeconds: 0,
+        });
+      } catch (err) {
+        if (errorCode(err) !== 404) throw err;
+      }
+    }
+    if (stale.length > 0) this.log(`deleted ${stale.length} stale pod(s) of a previous run`);
+  }
+
+  private async reconcileDeployment(key: string): Promise<void> {
+    const deployment = this.deployments.get(key);
+    let state = this.states.get(key);
+    if (!deployment || deployment.metadata.deletionTimestamp) {
+      if (state) {
+        this.states.delete(key);
+        await Promise.all([...state.replicas.values()].map((r) => this.retire(key, r, state!)));
+      }
+      return;
+    }
+    if (!state) {
+      state = { replicas: new Map(), ready: 0, progressAt: Date.now() };
+      this.states.set(key, state);
+    }
+    const template = deployment.spec.template;
+    const hash = templateHash(template);
+    const desired = deployment.spec.replicas ?? 1;
+    if (
+      state.hash !== hash ||
+      state.generation !== deployment.metadata.generation ||
+      state.desired !== desired
+    ) {
+      state.progressAt = Date.now();
+      state.hash = hash;
+      state.generation = deployment.metadata.generation;
+      state.desired = desired;
+    }
+
+    const container: Container = template.spec.containers?.[0] ?? {};
+    const launch = resolveLaunch(container, homedir());
+    const live = [...state.replicas.values()].filter((r) => !r.deleting);
+    const current = live.filter((r) => r.hash === hash);
+    const old = live.filter((r) => r.hash !== hash);
+
+    for (let i = current.length; i < desired; i++)
+      current.push(this.startReplica(key, deployment, hash, launch, state));
+    if (current.length > desired) {
+      // Scale down the least useful first: not ready, then the youngest.
+      const victims = [...current]
+        .sort(
+          (a, b) =>
+            Number(a.proc.state.ready) - Number(b.proc.state.ready) ||
+            (a.proc.state.createdAt < b.proc.state.createdAt ? 1 : -1),
+        )
+        .slice(0, current.length - desired);
+      for (const victim of victims) void this.retire(key, victim, state);
+    }
+    // Rolling update: old pods keep serving until the new template's pods are all ready; old pods
+    // that are not ready serve nothing and go at once.
+    const currentReady = current.filter((r) => r.proc.state.ready && !r.deleting).length;
+    for (const r of old) {
+      if (currentReady >= desired || !r.proc.state.ready) void this.retire(key, r, state);
+    }
+    await this.writeDeploymentStatus(
+      key,
+      deployment,
+      state,
+      hash,
+      isNotRunnable(launch) ? launch : undefined,
+    );
+  }
+
+  private startReplica(
+    deploymentKey: string,
+    deployment: Deployment,
+    hash: string,
+    launch: ReturnType<typeof resolveLaunch>,
+    state: DeploymentState,
+  ): Replica {
+    const { namespace } = splitKey(deploymentKey);
+    const name = makePodName(deployment.metadata.name!, hash);
+    const pod = makePod(deployment, name, hash);
+    const container: Container = deployment.spec.template.spec.containers?.[0] ?? {};
+    const podGrace =
+      (deployment.spec.template.spec.terminationGracePeriodSeconds as number | undefined) ?? 30;
+    const grace = Math.min(podGrace, this.opts.maxTerminationGracePeriodSeconds ?? Infinity);
+    const podKey = `${namespace}/${name}`;
+    const replica: Replica = {
+      container,
+      hash,
+      pod,
+      created: false,
+      deleting: false,
+      proc: new PodProcess({
+        namespace,
+        name,
+        container,
+        launch,
+        env: (port) =>
+          buildEnv(
+            container,
+            {
+              name,
+              namespace,
+              uid: replica.pod.metadata.uid,
+              podIP: POD_IP,
+              labels: pod.metadata.labels,
+              annotations: pod.metadata.annotations,
+              serviceAccountName: deployment.spec.template.spec.serviceAccountName,
+            },
+            port,
+            this.envSources,
+            isNotRunnable(launch) ? [] : launch.pathPrepend,
+          ),
+        logPath: podLogPath(this.opts.dataDir, namespace, name),
+        table: this.table,
+        restartBackoffMs: this.opts.restartBackoffMs,
+        terminationGracePeriodSeconds: grace,
+        onChange: () => this.replicaChanged(deploymentKey, podKey, replica, state),
+      }),
+    };
+    state.replicas.set(name, replica);
+    this.replicas.set(podKey, replica);
+    this.podQueue.enqueue(podKey);
+    replica.proc.start();
+    return replica;
+  }
+
+  private replicaChanged(
+    deploymentKey: string,
+    podKey: string,
+    replica: Replica,
+    state: DeploymentState,
+  ): void {
+    if (this.stopping) return;
+    const ready = [...state.replicas.values()].filter((r) => r.proc.state.ready && !r.deleting).length;
+    if (ready > state.ready) state.progressAt = Date.now();
+    state.ready = ready;
+    this.podQueue.enqueue(podKey);
+    this.deploymentQueue.enqueue(deploymentKey);
+    this.enqueueEndpointsFor(replica);
+  }
+
+  private enqueueEndpointsFor(replica: Replica): void {
+    const ns = replica.pod.metadata.namespace;
+    for (const [key, svc] of this.services) {
+      if (svc.metadata.namespace === ns && selectorMatches(svc.spec.selector, replica.pod.metadata.labels)) {
+        this.endpointsQueue.enqueue(key);
+      }
+    }
+  }
+
+  // Stop the process, then delete its Pod; the pod stays listed (not ready) until its process exited.
+  private async retire(deploymentKey: string, replica: Replica, state: DeploymentState): Promise<void> {
+    if (replica.deleting) return;
+    replica.deleting = true;
+    const podKey = keyOf(replica.pod);
+    this.enqueueEndpointsFor(replica);
+    await replica.proc.stop();
+    try {
+      if (replica.created) await this.deletePod(replica.pod);
+    } catch (err) {
+      this.log(`deleting pod ${podKey}: ${(err as Error)?.message ?? String(err)}`);
+    }
+    state.replicas.delete(replica.pod.metadata.name!);
+    this.replicas.delete(podKey);
+    this.enqueueEndpointsFor(replica);
+    if (!this.stopping) this.deploymentQueue.enqueue(deploymentKey);
+  }
+
+  private async deletePod(pod: Pod): Promise<void> {
+    try {
+      await this.core.deleteNamespacedPod({
+        name: pod.metadata.name!,
+        namespace: pod.metadata.namespace!,
+        gracePeriodSeconds: 0,
+      });
+    } catch (err) {
+      if (errorCode(err) !== 404) throw err;
+    }
+  }
+
+  private async syncPod(podKey: string): Promise<void> {
+    const replica = this.replicas.get(podKey);
+    if (!replica || replica.deleting || this.stopping) return;
+    const { namespace, name } = splitKey(podKey);
+    if (!replica.created) {
+      try {
+        const created = await this.core.createNamespacedPod({ namespace, body: replica.pod as never });
+        replica.pod = created as unknown as Pod;
+        replica.created = true;
+        this.enqueueEndpointsFor(replica);
+      } catch (err) {
+        if (errorCode(err) !== 409) throw err;
+        replica.pod = (await this.core.readNamespacedPod({ name, namespace })) as unknown as Pod;
+        replica.created = true;
+      }
+    }
+    const status = makePodStatus(replica.proc.state, replica.container);
+    const json = stableJson(status);
+    if (json === replica.writtenStatus) return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const written = await this.core.replaceNamespacedPodStatus({
+          name,
+          namespace,
+          body: { ...replica.pod, status } as never,
+        });
+        replica.pod = written as unknown as Pod;
+        replica.writtenStatus = json;
+        return;
+      } catch (err) {
+        const code = errorCode(err);
+        if (code === 404) return this.podVanished(podKey, replica);
+        if (code !== 409 || attempt >= 5) throw err;
+        replica.pod = (await this.core.readNamespacedPod({ name, namespace })) as unknown as Pod;
+      }
+    }
+  }
+
+  // Someone deleted the Pod (kubectl delete pod, or the Deployment's cascade): its process goes
+  // too, and the Deployment reconcile starts a replacement if one is still wanted.
+  private podVanished(podKey: string, replica: Replica): void {
+    replica.created = false;
+    const deploymentKey = `${replica.pod.metadata.namespace}/${replica.pod.metadata.ownerReferences?.[0]?.name ?? ''}`;
+    const state = this.states.get(deploymentKey);
+    if (state) void this.retire(deploymentKey, replica, state);
+    else void replica.proc.stop().then(() => this.replicas.delete(podKey));
+  }
+
+  private async writeDeploymentStatus(
+    key: string,
+    deployment: Deployment,
+    state: DeploymentState,
+    hash: string,
+    notRunnable: { reason: string; message: string } | undefined,
+  ): Promise<void> {
+    const live = [...state.replicas.values()].filter((r) => !r.deleting);
+    const counts: ReplicaCounts = {
+      total: live.length,
+      updated: live.filter((r) => r.hash === hash).length,
+      ready: live.filter((r) => r.proc.state.ready).length,
+      updatedReady: live.filter((r) => r.hash === hash && r.proc.state.ready).length,
+    };
+    const desired = deployment.spec.replicas ?? 1;
+    const deadlineMs = (deployment.spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000;
+    const complete = rolloutComplete(desired, counts);
+    const elapsed = Date.now() - state.progressAt;
+    if (!complete && elapsed < deadlineMs) this.deploymentQueue.enqueue(key, deadlineMs - elapsed + 10);
+    const status = makeDeploymentStatus(deployment, {
+      counts,
+      replicaSetName: `${deployment.metadata.name}-${hash}`,
+      notRunnable,
+      progressDeadlineExceeded: !complete && elapsed >= deadlineMs,
+      now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    if (sameDeploymentStatus(deployment.status, status)) return;
+    const { namespace, name } = splitKey(key);
+    let body: Deployment = { ...deployment, status };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const written = (await this.apps.replaceNamespacedDeploymentStatus({
+          name,
+          namespace,
+          body: body as never,
+        })) as unknown as Deployment;
+        // Keep our cache at least as new as what we wrote, so the next pass compares against it.
+        const cached = this.deployments.get(key);
+        if (!cached || Number(cached.metadata.resourceVersion) <= Number(written.metadata.resourceVersion)) {
+          this.deployments.set(key, written);
+        }
+        return;
+      } catch (err) {
+        const code = errorCode(err);
+        if (code === 404) return;
+        if (code !== 409 || attempt >= 5) throw err;
+        const latest = (await this.apps.readNamespacedDeployment({
+          name,
+          namespace,
+        })) as unknown as Deployment;
+        if (latest.metadata.generation !== deployment.metadata.generation) {
+          // The spec moved on; the update event will bring us back with the new template.
+          this.deployments.set(key, latest);
+          this.deploymentQueue.enqueue(key);
+          return;
+        }
+        body = { ...latest, status: makeDeploymentStatusFor(latest, status) };
+      }
+    }
+  }
+
+  private async syncEndpoints(key: string): Promise<void> {
+    if (this.stopping) return;
+    const { namespace, name } = splitKey(key);
+    const service = this.services.get(key);
+    if (!service) {
+      if (this.writtenEndpoints.delete(key)) {
+        try {
+          await this.core.deleteNamespacedEndpoints({ name, namespace });
+        } catch (err) {
+          if (errorCode(err) !== 404) throw err;
+        }
+      }
+      return;
+    }
+    if (!service.spec.selector || Object.keys(service.spec.selector).length === 0) return;
+    const pods = [...this.replicas.values()]
+      .filter(
+        (r) =>
+          r.created &&
+          !r.deleting &&
+          r.proc.state.port !== undefined &&
+          r.pod.metadata.namespace === namespace &&
+          selectorMatches(service.spec.selector, r.pod.metadata.labels),
+      )
+      .map((r) => ({
+        name: r.pod.metadata.name!,
+        uid: r.pod.metadata.uid,
+        port: r.proc.state.port!,
+        ready: r.proc.state.ready,
+      }));
+    const desired = makeEndpoints(service, pods);
+    const json = stableJson({ subsets: desired.subsets, labels: desired.metadata.labels });
+    if (this.writtenEndpoints.get(key) === json) return;
+    for (let attempt = 0; ; attempt++) {
+      let existing: Endpoints | undefined;
+      try {
+        existing = (await this.core.readNamespacedEndpoints({ name, namespace })) as unknown as Endpoints;
+      } catch (err) {
+        if (errorCode(err) !== 404) throw err;
+      }
+      try {
+        if (existing) {
+          const body = {
+            ...existing,
+            metadata: { ...existing.metadata, labels: desired.metadata.labels },
+            subsets: desired.subsets,
+          };
+          await this.core.replaceNamespacedEndpoints({ name, namespace, body: body as never });
+        } else {
+          await this.core.createNamespacedEndpoints({ namespace, body: desired as never });
+        }
+        this.writtenEndpoints.set(key, json);
+        return;
+      } catch (err) {
+        const code = errorCode(err);
+        if ((code !== 409 && code !== 404) || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  private readonly envSources: EnvSources = {
+    configMap: async (namespace, name) => {
+      try {
+        const cm = await this.core.readNamespacedConfigMap({ name, namespace });
+        return { ...(cm.data ?? {}) };
+      } catch (err) {
+        if (errorCode(err) === 404) return undefined;
+        throw err;
+      }
+    },
+    secret: async (namespace, name) => {
+      try {
+        const secret = await this.core.readNamespacedSecret({ name, namespace });
+        const data: Record<string, string> = {};
+        for (const [k, v] of Object.entries(secret.data ?? {}))
+          data[k] = Buffer.from(v, 'base64').toString('utf8');
+        // stringData is write-only on Kubernetes; a store that kept it verbatim still means it.
+        for (const [k, v] of Object.entries(secret.stringData ?? {})) data[k] ??= v;
+        return data;
+      } catch (err) {
+        if (errorCode(err) === 404) return undefined;
+        throw err;
+      }
+    },
+  };
+}
+
+// After a 409 the status we computed still holds (same generation); only carry it onto the newer object.
+function makeDeploymentStatusFor(
+  latest: Deployment,
+  status: NonNullable<Deployment['status']>,
+): Deployment['status'] {
+  return { ...status, observedGeneration: latest.metadata.generation };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), ms);
+    }),
+  ]);
+}
