@@ -75,35 +75,38 @@ export async function startDataPlane(kc: KubeConfig, opts: DataPlaneOptions): Pr
   const log = opts.log ?? ((m: string) => process.stderr.write(`knlite dataplane: ${m}\n`));
   const state = new GatewayState();
   const metrics = new DataPlaneMetrics();
-  let autoscaler: Autoscaler | undefined;
-  const deps = makeGatewayDeps({ state, metrics, poke: (key) => autoscaler?.poke(key), limits: opts.limits });
-  const gateway = await startGateway(deps, { host, port: opts.port });
-  let admin;
-  try {
-    admin = await startAdminServer(metrics, { host, port: opts.adminPort });
-  } catch (err) {
-    await gateway.close();
-    throw err;
-  }
-  const informers = startInformers(kc, state, { log, onRevisionDeleted: (key) => autoscaler?.forget(key) });
-  autoscaler = new Autoscaler({
+  let onRevisionDeleted = (_key: string): void => {};
+  const informers = startInformers(kc, state, { log, onRevisionDeleted: (key) => onRevisionDeleted(key) });
+  const autoscaler = new Autoscaler({
     state,
     metrics,
     target: makeScaleTarget(kc, informers.caches, state),
     config: () => informers.caches.configMap(ConfigMaps.autoscaler),
     log,
   });
+  onRevisionDeleted = (key) => autoscaler.forget(key);
+  const deps = makeGatewayDeps({ state, metrics, poke: (key) => autoscaler.poke(key), limits: opts.limits });
+  let gateway;
+  let admin;
+  try {
+    gateway = await startGateway(deps, { host, port: opts.port });
+    admin = await startAdminServer(metrics, { host, port: opts.adminPort });
+  } catch (err) {
+    await gateway?.close();
+    await informers.stop();
+    throw err;
+  }
   autoscaler.start();
   // Serve with a synced routing table when the API server answers promptly; never block start-up on it.
   await Promise.race([informers.synced, new Promise((r) => setTimeout(r, SYNC_WAIT_MS).unref())]);
-  const adminServer = admin;
+  const [gatewayServer, adminServer] = [gateway, admin];
   return {
-    port: gateway.port,
+    port: gatewayServer.port,
     adminPort: adminServer.port,
     stop: async () => {
-      autoscaler?.stop();
+      autoscaler.stop();
       await informers.stop();
-      await Promise.all([gateway.close(), adminServer.close()]);
+      await Promise.all([gatewayServer.close(), adminServer.close()]);
     },
   };
 }

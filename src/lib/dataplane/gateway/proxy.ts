@@ -146,7 +146,7 @@ function proxyH2c(ex: Exchange, deps: GatewayDeps): Promise<void> {
   });
 }
 
-function proxyUpgrade(ex: Exchange, deps: GatewayDeps): Promise<void> {
+function proxyUpgrade(ex: Exchange, _deps: GatewayDeps): Promise<void> {
   const { req } = ex;
   const { socket, head } = ex.upgrade!;
   const { instance } = ex.lease!;
