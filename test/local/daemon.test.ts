@@ -1,0 +1,66 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { localPaths } from '../../src/lib/local/paths.js';
+import { localApiGet, readDaemonState, startDaemon, stopDaemon } from '../../src/lib/local/daemon.js';
+import { waitUntil } from '../support/wait.js';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('local cluster daemon', () => {
+  const home = mkdtempSync(join(tmpdir(), 'knlite-daemon-'));
+  const paths = localPaths(home, true);
+  afterAll(async () => {
+    await stopDaemon(paths);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('starts in the background, answers /readyz, and a second start is a no-op', async () => {
+    const first = await startDaemon(paths, { gatewayPort: 0 });
+    expect(first.alreadyRunning).toBe(false);
+    expect(alive(first.state.pid)).toBe(true);
+    expect((await localApiGet(first.state.kubeconfig, '/readyz')).status).toBe(200);
+    expect(statSync(paths.kubeconfig).mode & 0o777).toBe(0o600);
+
+    const second = await startDaemon(paths);
+    expect(second.alreadyRunning).toBe(true);
+    expect(second.state.pid).toBe(first.state.pid);
+  });
+
+  it('seeds the knative-serving ConfigMaps with the local domain and gateway port', async () => {
+    const state = readDaemonState(paths)!;
+    const res = await localApiGet(state.kubeconfig, '/api/v1/namespaces/knative-serving/configmaps');
+    const names = (JSON.parse(res.body).items as any[]).map((cm) => cm.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['config-domain', 'config-network', 'config-gc', 'config-autoscaler']));
+    const network = JSON.parse(
+      (await localApiGet(state.kubeconfig, '/api/v1/namespaces/knative-serving/configmaps/config-network')).body,
+    );
+    expect(network.data['local-gateway-port']).toBe(String(state.gatewayPort));
+  });
+
+  it('keeps acknowledged objects across a SIGKILL of the daemon', async () => {
+    const before = readDaemonState(paths)!;
+    process.kill(before.pid, 'SIGKILL');
+    await waitUntil('the daemon to die', () => !alive(before.pid));
+    const { state } = await startDaemon(paths, { gatewayPort: 0 });
+    expect(state.pid).not.toBe(before.pid);
+    const res = await localApiGet(state.kubeconfig, '/api/v1/namespaces/knative-serving/configmaps/config-gc');
+    expect(res.status).toBe(200);
+  });
+
+  it('stops gracefully and removes its record', async () => {
+    const state = readDaemonState(paths)!;
+    expect(await stopDaemon(paths)).toBe(true);
+    expect(alive(state.pid)).toBe(false);
+    expect(existsSync(paths.state)).toBe(false);
+    expect(await stopDaemon(paths)).toBe(false);
+  });
+});
