@@ -1,0 +1,83 @@
+/**
+ * What every reconciler gets: listers over the informer caches (indexed), a write client, an event
+ * recorder, the current Knative configuration and a clock. Production wires informers and the REST
+ * client; table tests feed plain objects and record writes — the reconcilers can't tell.
+ */
+import type {
+  ClusterDomainClaim,
+  Configuration,
+  Deployment,
+  DomainMapping,
+  KubeObject,
+  KubeService,
+  OwnerReference,
+  Pod,
+  Revision,
+  Route,
+  Service,
+} from '../apis/types.js';
+import type { Client, Recorder } from './runtime/client.js';
+import type { Lister } from './runtime/store.js';
+import type { KnativeConfigs } from '../apis/config.js';
+
+/** Index names the listers must provide (see `indexers` in index.ts and the test fixtures). */
+export const Index = {
+  /** Revisions by `ns/<serving.knative.dev/configuration label>`. */
+  byConfiguration: 'configuration',
+  /** Pods by `ns/<serving.knative.dev/revision label>`. */
+  byRevision: 'revision',
+  /** Routes by the targets they reference: `ns/configuration:<name>` and `ns/revision:<name>`. */
+  byTarget: 'target',
+  /** Revisions and Configurations by each route named in their routes annotation: `ns/<route>`. */
+  byRoute: 'route',
+  /** DomainMappings by their name alone (claims are cluster-wide): `<name>`. */
+  byName: 'name',
+  /** DomainMappings by what they reference: `ns/<name>`. */
+  byRef: 'ref',
+} as const;
+
+/** Indexed read access to every cached kind. */
+export interface Listers {
+  services: Lister<Service>;
+  configurations: Lister<Configuration>;
+  revisions: Lister<Revision>;
+  routes: Lister<Route>;
+  domainMappings: Lister<DomainMapping>;
+  clusterDomainClaims: Lister<ClusterDomainClaim>;
+  deployments: Lister<Deployment>;
+  kubeServices: Lister<KubeService>;
+  pods: Lister<Pod>;
+}
+
+/** Everything a reconciler depends on. */
+export interface ReconcilerDeps {
+  listers: Listers;
+  client: Client;
+  recorder: Recorder;
+  /** The current knative-serving configuration (parsed ConfigMaps). */
+  config(): KnativeConfigs;
+  now(): Date;
+}
+
+/** The controller ownerReference of `obj`, if any. */
+export function controllerOf(obj: KubeObject): OwnerReference | undefined {
+  return obj.metadata.ownerReferences?.find((o) => o.controller);
+}
+
+/** metav1.IsControlledBy: `child`'s controller ref points at `owner`'s uid. */
+export function isControlledBy(child: KubeObject, owner: KubeObject): boolean {
+  const ref = controllerOf(child);
+  return !!ref && ref.uid === owner.metadata.uid;
+}
+
+/** kmeta.NewControllerRef: a controlling, blocking ownerReference to `owner`. */
+export function controllerRef(owner: KubeObject, apiVersion: string, kind: string): OwnerReference {
+  return {
+    apiVersion,
+    kind,
+    name: owner.metadata.name!,
+    uid: owner.metadata.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * DomainMapping reconciler (pkg/reconciler/domainmapping, §2.5): claims the domain cluster-wide
+ * through a ClusterDomainClaim (auto-created when config-network allows), resolves the target, and
+ * publishes the URL. A second mapping of the same domain in another namespace stays
+ * DomainAlreadyClaimed until the first is deleted — its finalizer releases the claim.
+ */
+import { Finalizers } from '../../apis/keys.js';
+import {
+  domainMappingConditionSet,
+  initializeDomainMappingConditions,
+  markCertificateExternallyProvided,
+  markDomainClaimFailed,
+  markDomainClaimNotOwned,
+  markDomainClaimed,
+  markDomainMappingIngressReady,
+  markDomainMappingTLSNotEnabled,
+  markReferenceNotResolved,
+  markReferenceResolved,
+} from '../../apis/lifecycle.js';
+import type { DomainMapping } from '../../apis/types.js';
+import { formatUrl } from '../../apis/config.js';
+import type { ReconcilerDeps } from '../context.js';
+import type { KindReconciler } from '../runtime/driver.js';
+import { Kinds } from '../runtime/kinds.js';
+import { isAlreadyExists, isNotFound } from '../runtime/rest.js';
+import { markNewObservedGeneration } from '../status.js';
+import { makeDomainClaim } from './resources/claim.js';
+import { resolveRef } from './resources/resolve.js';
+
+/** Builds the DomainMapping reconciler. */
+export function domainMappingReconciler(deps: ReconcilerDeps): KindReconciler<DomainMapping> {
+  const { listers, client } = deps;
+  const now = () => deps.now();
+
+  async function reconcileDomainClaim(dm: DomainMapping): Promise<void> {
+    const name = dm.metadata.name!;
+    let claim = listers.clusterDomainClaims.get(undefined, name);
+    if (!claim) {
+      if (!deps.config().network.autocreateClusterDomainClaims) {
+        markDomainClaimNotOwned(dm.status!, now);
+        throw new Error(
+          `no ClusterDomainClaim found for domain "${name}" (and autocreate-cluster-domain-claims property is not true)`,
+        );
+      }
+      try {
+        claim = await client.create(Kinds.clusterDomainClaim, makeDomainClaim(dm));
+      } catch (err) {
+        // Lost a race with another namespace's mapping: re-evaluate from the cache next time.
+        if (isAlreadyExists(err)) {
+          markDomainClaimNotOwned(dm.status!, now);
+          throw err;
+        }
+        markDomainClaimFailed(dm.status!, (err as Error).message, now);
+        throw new Error(`failed to create ClusterDomainClaim: ${(err as Error).message}`);
+      }
+    }
+    if (claim.spec.namespace !== dm.metadata.namespace) {
+      markDomainClaimNotOwned(dm.status!, now);
+      throw new Error(`domain mapping: "${name}" does not own matching cluster domain claim`);
+    }
+    markDomainClaimed(dm.status!, now);
+  }
+
+  return {
+    kind: Kinds.domainMapping,
+    finalizer: Finalizers.domainMapping,
+    initializeStatus: (dm) => {
+      initializeDomainMappingConditions(dm.status!, now);
+      markNewObservedGeneration(domainMappingConditionSet, dm, now);
+    },
+    async reconcileKind(dm) {
+      await reconcileDomainClaim(dm);
+
+      const url = formatUrl(dm.metadata.name!, deps.config().network);
+      dm.status!.url = url;
+      dm.status!.address = { url };
+
+      const resolved = resolveRef(dm, listers);
+      if (resolved.error !== undefined) {
+        markReferenceNotResolved(dm.status!, resolved.error, now);
+        // Not retried with backoff: the target's own events bring this mapping back (byRef index).
+        return;
+      }
+      markReferenceResolved(dm.status!, now);
+
+      if (dm.spec.tls?.secretName) markCertificateExternallyProvided(dm.status!, now);
+      else markDomainMappingTLSNotEnabled(dm.status!, undefined, now);
+      // No KIngress here: the knlite gateway programs DomainMapping hosts from this status.
+      markDomainMappingIngressReady(dm.status!, now);
+    },
+    async finalizeKind(dm) {
+      if (!deps.config().network.autocreateClusterDomainClaims) return;
+      const claim = listers.clusterDomainClaims.get(undefined, dm.metadata.name!);
+      if (!claim || claim.spec.namespace !== dm.metadata.namespace) return;
+      try {
+        await client.delete(Kinds.clusterDomainClaim, undefined, dm.metadata.name!);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
+  };
+}
