@@ -110,6 +110,11 @@ function specPart(obj: KubeObject, statusIsSubresource: boolean): string {
   return canonical(rest);
 }
 
+/** Kinds that carry metadata.generation (custom resources and the workload/CRD kinds, as in Kubernetes). */
+function tracksGeneration(type: ResourceType): boolean {
+  return !!type.crdName || type.group === 'apps' || type.group === 'apiextensions.k8s.io';
+}
+
 function nsOf(type: ResourceType, namespace: string | undefined): string {
   return type.namespaced ? (namespace ?? '') : '';
 }
@@ -283,7 +288,8 @@ export class Handlers {
 
     meta.uid = crypto.randomUUID();
     meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    meta.generation = 1;
+    if (tracksGeneration(type)) meta.generation = 1;
+    else delete meta.generation;
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
@@ -402,7 +408,6 @@ export class Handlers {
     subresource: '' | 'status',
     opts: WriteOptions,
   ): KubeObject {
-    const name = old.metadata.name!;
     let obj: KubeObject;
     if (subresource === 'status') {
       // /status writes change status only.
@@ -431,15 +436,19 @@ export class Handlers {
       delete m.managedFields;
       if (m.generateName === undefined && om.generateName !== undefined) m.generateName = om.generateName;
     }
-    obj.metadata.generation = old.metadata.generation ?? 1;
+    if (old.metadata.generation === undefined) delete obj.metadata.generation;
+    else obj.metadata.generation = old.metadata.generation;
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
 
     this.enforceSchema(type, obj, opts);
     this.admit('UPDATE', type, ns, subresource, obj, old, opts);
     if (subresource === '' && type.resource === 'customresourcedefinitions' && !type.crdName)
       this.checkCrd(obj);
-    if (specPart(obj, !!type.subresources.status) !== specPart(old, !!type.subresources.status)) {
-      obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    if (
+      old.metadata.generation !== undefined &&
+      specPart(obj, !!type.subresources.status) !== specPart(old, !!type.subresources.status)
+    ) {
+      obj.metadata.generation = old.metadata.generation + 1;
     }
     obj.apiVersion = old.apiVersion ?? apiVersionOf(type);
     obj.kind = type.kind;

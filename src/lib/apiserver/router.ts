@@ -17,43 +17,8 @@ import { allOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import type { ResourceType, UserInfo } from './types.js';
 import { serveWatch, type WatchSettings } from './watch.js';
 
-// TEMPORARY: table.ts/openapi.ts are written by another helper; loaded lazily until they land.
-type TableFn = (
-  type: ResourceType,
-  objects: KubeObject[],
-  opts?: { includeObject?: string; listRv?: string; continue?: string },
-) => object;
-const peers: {
-  toTable?: TableFn;
-  openApiV2?: (types: ResourceType[]) => object;
-  openApiV3Index?: (types: ResourceType[]) => object;
-  openApiV3GroupVersion?: (types: ResourceType[], group: string, version: string) => object | undefined;
-} = {};
-const peerModules = ['./table.js', './openapi.js'];
-await Promise.all(
-  peerModules.map(async (spec) => {
-    try {
-      Object.assign(peers, await import(spec));
-    } catch {}
-  }),
-);
-function toTable(...args: Parameters<TableFn>): object {
-  if (!peers.toTable)
-    throw new ApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json');
-  return peers.toTable(...args);
-}
-function openApiV2(types: ResourceType[]): object {
-  if (!peers.openApiV2) throw resourceNotFound();
-  return peers.openApiV2(types);
-}
-function openApiV3Index(types: ResourceType[]): object {
-  if (!peers.openApiV3Index) throw resourceNotFound();
-  return peers.openApiV3Index(types);
-}
-function openApiV3GroupVersion(types: ResourceType[], group: string, version: string): object | undefined {
-  if (!peers.openApiV3GroupVersion) throw resourceNotFound();
-  return peers.openApiV3GroupVersion(types, group, version);
-}
+import { openApiV2, openApiV3GroupVersion, openApiV3Index } from './openapi.js';
+import { toTable } from './table.js';
 
 /** Everything a request needs. */
 export interface RouterContext {
@@ -316,7 +281,7 @@ export async function route(
   if (!p) throw resourceNotFound();
   let type = registry.get(p.group, p.version, p.resource);
   let subresource = p.subresource;
-  let name = p.name;
+  const name = p.name;
   let namespace = p.namespace;
   if (!type && p.group === '' && p.resource === 'namespaces' && p.namespace === undefined)
     type = registry.get('', 'v1', 'namespaces');
