@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startRuntime, type LocalRuntime } from '../../src/lib/runtime/index.js';
+import { makeDeployment, podsOf, recordedProcesses, startApi, type ApiFixture } from './cluster.js';
+import { isAlive } from './helpers.js';
+
+const WAIT = { timeout: 30_000, interval: 50 };
+const HOST = resolve(import.meta.dirname, 'fixtures', 'runtime-host.ts');
+
+// A daemon stand-in in its own process, so the test can kill it with SIGKILL.
+async function startHost(api: ApiFixture, dataDir: string, watchdog: boolean): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', HOST, api.kubeconfigPath, dataDir, watchdog ? '1' : '0'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  await vi.waitFor(
+    () => {
+      out += child.stdout!.read() ?? '';
+      expect(out).toContain('ready');
+    },
+    { timeout: 30_000, interval: 50 },
+  );
+  return child;
+}
+
+describe('orphan processes after the daemon is killed with SIGKILL', () => {
+  let api: ApiFixture | undefined;
+  let host: ChildProcess | undefined;
+  let runtime: LocalRuntime | undefined;
+  afterEach(async () => {
+    if (host && host.exitCode === null && host.signalCode === null) {
+      host.kill('SIGKILL');
+      await once(host, 'exit');
+    }
+    await runtime?.stop();
+    await api?.close();
+    host = runtime = api = undefined;
+  });
+
+  async function runAppsAndKillHost(watchdog: boolean) {
+    api = await startApi();
+    const dataDir = join(api.dir, 'runtime');
+    host = await startHost(api, dataDir, watchdog);
+    await api.apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: makeDeployment(
+        'app',
+        { command: ['/bin/sh', '-c', 'node -e "setInterval(() => {}, 1000)"; sleep 1000'] },
+        { replicas: 2 },
+      ) as never,
+    });
+    const pids = await vi.waitFor(() => {
+      const records = recordedProcesses(dataDir);
+      expect(records).toHaveLength(2);
+      return records.map((r) => r.pid);
+    }, WAIT);
+    await vi.waitFor(async () => expect(await podsOf(api!.core, 'app')).toHaveLength(2), WAIT);
+    host.kill('SIGKILL');
+    await once(host, 'exit');
+    return { dataDir, pids };
+  }
+
+  it('the watchdog stops the app processes at once', async () => {
+    const { pids } = await runAppsAndKillHost(true);
+    await vi.waitFor(() => expect(pids.filter(isAlive)).toEqual([]), WAIT);
+  });
+
+  it('without the watchdog, the next runtime on the same data dir stops the leftovers and their stale pods', async () => {
+    const { dataDir, pids } = await runAppsAndKillHost(false);
+    expect(pids.filter(isAlive)).toEqual(pids); // nothing else stopped them
+    const oldPods = (await podsOf(api!.core, 'app')).map((p) => p.metadata.name);
+    runtime = await startRuntime(api!.kc, { dataDir, log: () => {} });
+    expect(pids.filter(isAlive)).toEqual([]);
+    // The new runtime replaces the stale pods with its own.
+    await vi.waitFor(async () => {
+      const pods = await podsOf(api!.core, 'app');
+      expect(pods).toHaveLength(2);
+      expect(pods.filter((p) => oldPods.includes(p.metadata.name))).toEqual([]);
+    }, WAIT);
+  });
+});
