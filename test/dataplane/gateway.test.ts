@@ -2,7 +2,7 @@ import { createServer as createH2cServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { DomainMapping, Route } from '../../src/lib/apis/types.js';
+import type { DomainMapping, Route, TrafficTarget } from '../../src/lib/apis/types.js';
 import { startAdminServer } from '../../src/lib/dataplane/admin.js';
 import { makeRoutingTable } from '../../src/lib/dataplane/routing-table.js';
 import { revisionKey } from '../../src/lib/dataplane/state.js';
