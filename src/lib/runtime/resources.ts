@@ -3,6 +3,7 @@
  * Deployment's status (conditions worded like the Deployment controller's) and the Endpoints of a
  * Service. No I/O here; `now` is passed in.
  */
+import { POD_TEMPLATE_HASH_LABEL } from '../apis/keys.js';
 import type {
   Condition,
   ContainerStatus,
@@ -13,9 +14,6 @@ import type {
   Pod,
 } from '../apis/types.js';
 import type { PodProcessState } from './pod-process.js';
-
-/** The label the Deployment controller puts on its pods (and ReplicaSet names end with). */
-export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
 /** Loopback: where every pod of the local cluster listens. */
 export const POD_IP = '127.0.0.1';
