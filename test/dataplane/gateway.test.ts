@@ -35,10 +35,7 @@ async function named(name: string) {
   return inst;
 }
 
-function route(
-  name: string,
-  traffic: Route['status'] extends infer S ? NonNullable<S>['traffic'] : never,
-): Route {
+function route(name: string, traffic: TrafficTarget[]): Route {
   return {
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Route',
