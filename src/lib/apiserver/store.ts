@@ -263,7 +263,10 @@ export class Store {
     const rv = this.currentRv + 1;
     obj.metadata.resourceVersion = String(rv);
     const data = JSON.stringify(obj);
-    const prune = this.writesSincePrune + 1 >= 500 && rv - this.history > this.compacted;
+    // Prune in batches (at most every 500 writes) so the history stays within ~1.2x its size.
+    const prune =
+      this.writesSincePrune + 1 >= Math.min(500, Math.max(1, Math.floor(this.history / 5))) &&
+      rv - this.history > this.compacted;
     this.tx(() => {
       const k = [key.grp, key.resource, key.namespace, key.name] as const;
       if (type === 'ADDED') this.stmts.insert.run(...k, obj.metadata.uid ?? '', rv, data);
