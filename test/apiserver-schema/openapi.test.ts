@@ -123,7 +123,21 @@ describe('openApiV3', () => {
   });
 
   it('is stable: the same types give the same hashes', () => {
-    expect(openApiV3Index(types)).toEqual(openApiV3Index(types));
+    expect(openApiV3Index(types)).toEqual(openApiV3Index([...types]));
+  });
+
+  it('changes when a served kind changes (a CRD created through the API)', () => {
+    const before = (openApiV3Index(types) as Doc).paths['apis/serving.knative.dev/v1'].serverRelativeURL;
+    const widget = coreType('serving.knative.dev', 'v1', 'widgets', 'Widget', { schema: { type: 'object' } });
+    const after = openApiV3Index([...types, widget]) as Doc;
+    expect(after.paths['apis/serving.knative.dev/v1'].serverRelativeURL).not.toBe(before);
+    const doc = openApiV3GroupVersion([...types, widget], 'serving.knative.dev', 'v1') as Doc;
+    expect(doc.components.schemas['dev.knative.serving.v1.Widget']).toBeDefined();
+    expect(
+      (openApiV3GroupVersion(types, 'serving.knative.dev', 'v1') as Doc).components.schemas[
+        'dev.knative.serving.v1.Widget'
+      ],
+    ).toBeUndefined();
   });
 
   it('describes a Knative group/version with GVK-tagged schemas', () => {

@@ -342,8 +342,47 @@ function uniqueGroupVersions(types: ResourceType[]): { group: string; version: s
   return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, gv]) => gv);
 }
 
+// Building a group/version document costs milliseconds (CRD schemas are large) and kubectl asks for
+// the index on every command, so documents are memoized per set of served types.
+const schemaIds = new WeakMap<object, number>();
+let nextSchemaId = 0;
+let memo: { key: string; docs: Map<string, object | undefined>; index?: object } = {
+  key: '',
+  docs: new Map(),
+};
+
+function typesKey(types: ResourceType[]): string {
+  const id = (schema: object | undefined) => {
+    if (!schema) return '';
+    if (!schemaIds.has(schema)) schemaIds.set(schema, ++nextSchemaId);
+    return String(schemaIds.get(schema));
+  };
+  return types
+    .map((t) =>
+      [
+        t.group,
+        t.version,
+        t.resource,
+        t.kind,
+        t.listKind,
+        t.namespaced,
+        JSON.stringify(t.subresources),
+        id(t.schema),
+      ].join('|'),
+    )
+    .join(';');
+}
+
+function memoFor(types: ResourceType[]): typeof memo {
+  const key = typesKey(types);
+  if (memo.key !== key) memo = { key, docs: new Map() };
+  return memo;
+}
+
 /** The /openapi/v3 index: one entry per served group/version, with a content hash in the URL. */
 export function openApiV3Index(types: ResourceType[]): object {
+  const m = memoFor(types);
+  if (m.index) return m.index;
   const paths: Record<string, { serverRelativeURL: string }> = {};
   for (const { group, version } of uniqueGroupVersions(types)) {
     const doc = openApiV3GroupVersion(types, group, version);
@@ -351,7 +390,8 @@ export function openApiV3Index(types: ResourceType[]): object {
     const key = groupVersionPath(group, version);
     paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };
   }
-  return { paths };
+  m.index = { paths };
+  return m.index;
 }
 
 const queryParam = (name: string, description: string): Schema => ({

@@ -51,7 +51,7 @@ const AGE_DESCRIPTION =
 
 /** Formats a duration like apimachinery's duration.HumanDuration (`45s`, `5m3s`, `3h10m`, `12d`). */
 export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
+  const seconds = Math.trunc(ms / 1000); // Go's int(d.Seconds()) truncates toward zero
   if (seconds < -1) return '<invalid>';
   if (seconds < 0) return '0s';
   if (seconds < 120) return `${seconds}s`;
