@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Condition, Pod } from '../../src/lib/apis/types.js';
-import { podLogPath, startRuntime, type LocalRuntime } from '../../src/lib/runtime/index.js';
+import {
+  podCpuMillicores,
+  podLogPath,
+  startRuntime,
+  type LocalRuntime,
+} from '../../src/lib/runtime/index.js';
 import {
   makeDeployment,
   podsOf,
@@ -323,6 +328,40 @@ describe('local runtime', () => {
     await api.apps.deleteNamespacedDeployment({ name: 'doomed', namespace: 'default' });
     await vi.waitFor(() => expect(isAlive(pid)).toBe(false), WAIT);
     await vi.waitFor(async () => expect(await podsOf(api.core, 'doomed')).toEqual([]), WAIT);
+  });
+
+  it('replaces a pod deleted by someone else and stops its process', async () => {
+    await api.apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: makeDeployment('phoenix', { command: ['node', '-e', 'setInterval(() => {}, 1000)'] }) as never,
+    });
+    const first = await vi.waitFor(async () => {
+      const [pod] = await podsOf(api.core, 'phoenix');
+      expect(pod?.status?.phase).toBe('Running');
+      return pod!.metadata.name!;
+    }, WAIT);
+    const pid = recordedProcesses(dataDir).find((r) => r.pod === `default/${first}`)!.pid;
+    await api.core.deleteNamespacedPod({ name: first, namespace: 'default' });
+    await vi.waitFor(async () => {
+      const pods = await podsOf(api.core, 'phoenix');
+      expect(pods).toHaveLength(1);
+      expect(pods[0]!.metadata.name).not.toBe(first);
+      expect(isAlive(pid)).toBe(false);
+    }, WAIT);
+    await api.apps.deleteNamespacedDeployment({ name: 'phoenix', namespace: 'default' });
+  });
+
+  it('measures the CPU each pod uses', async () => {
+    await api.apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: makeDeployment('spin', { command: ['node', '-e', 'for (;;) {}'] }) as never,
+    });
+    await vi.waitFor(() => {
+      const usage = [...podCpuMillicores()].find(([key]) => key.startsWith('default/spin-'));
+      expect(usage?.[1]).toBeGreaterThan(0);
+    }, WAIT);
+    expect(runtime.podCpuMillicores().size).toBeGreaterThan(0);
+    await api.apps.deleteNamespacedDeployment({ name: 'spin', namespace: 'default' });
   });
 
   it('stop() leaves no process behind', async () => {

@@ -3,7 +3,6 @@
  * Deployment's status (conditions worded like the Deployment controller's) and the Endpoints of a
  * Service. No I/O here; `now` is passed in.
  */
-import { POD_TEMPLATE_HASH_LABEL } from '../apis/keys.js';
 import type {
   Condition,
   ContainerStatus,
@@ -14,6 +13,12 @@ import type {
   Pod,
 } from '../apis/types.js';
 import type { PodProcessState } from './pod-process.js';
+
+/**
+ * Kubernetes' label on a Deployment's pods naming their template. (Kept here rather than in
+ * apis/keys.ts, which holds Knative's keys and is edited concurrently by other components.)
+ */
+export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
 /** Loopback: where every pod of the local cluster listens. */
 export const POD_IP = '127.0.0.1';

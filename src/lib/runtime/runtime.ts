@@ -18,6 +18,7 @@ import {
   CoreV1Api,
   type KubeConfig,
   type V1Deployment,
+  type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
 import type { Container, Deployment, Endpoints, KubeService, Pod } from '../apis/types.js';
@@ -160,6 +161,18 @@ export class Runtime implements LocalRuntime {
       },
     );
     this.watches.push(services as unknown as Watch<never>);
+    // Pods are only watched for deletions by others (kubectl delete pod, a namespace going away):
+    // the process behind such a pod stops and the Deployment gets a replacement.
+    const pods = await watchKind<V1Pod>(this.kc, '/api/v1/pods', () => this.core.listPodForAllNamespaces(), {
+      upsert: () => {},
+      remove: (pod) => {
+        const replica = this.replicas.get(keyOf(pod));
+        if (replica && !replica.deleting && replica.pod.metadata.uid === pod.metadata?.uid)
+          this.podVanished(keyOf(pod), replica);
+      },
+      error: (err) => this.log(`watching pods: ${(err as Error)?.message ?? String(err)}`),
+    });
+    this.watches.push(pods as unknown as Watch<never>);
     const deployments = await watchKind<V1Deployment>(
       this.kc,
       '/apis/apps/v1/deployments',
