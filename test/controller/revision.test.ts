@@ -111,7 +111,7 @@ describe('deploymentParams', () => {
 const deployment = (
   ready: number,
   replicas = 1,
-  conditions: Deployment['status'] extends infer S ? any : never = undefined,
+  conditions?: NonNullable<Deployment['status']>['conditions'],
 ): Deployment => {
   const d = makeDeployment(rev, { initialReplicas: replicas, progressDeadlineSeconds: 600 });
   d.metadata.uid = 'uid-d';
