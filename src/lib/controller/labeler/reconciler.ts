@@ -28,7 +28,7 @@ export function referencedBy(
       if (!rev) continue;
       revs.add(rev.metadata.name!);
       const owner = controllerOf(rev);
-      if (owner?.kind === 'Configuration') cfgs.add(owner.name);
+      if (owner?.kind === 'Configuration' && configurations.get(ns, owner.name)) cfgs.add(owner.name);
     } else if (tt.configurationName) {
       const config = configurations.get(ns, tt.configurationName);
       if (!config) continue;

@@ -1,0 +1,307 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfigs, parseConfigs, type KnativeConfigs } from '../../src/lib/apis/config.js';
+import type { ConfigMap, KubeObject, Route } from '../../src/lib/apis/types.js';
+import { routeHost, routeUrl, tagUrl } from '../../src/lib/controller/route/resources/domains.js';
+import { mergeTargets } from '../../src/lib/controller/route/resources/traffic.js';
+import { routeReconciler } from '../../src/lib/controller/route/reconciler.js';
+import { Kinds } from '../../src/lib/controller/runtime/kinds.js';
+import {
+  configuration,
+  conds,
+  isFailedNow,
+  isReadyNow,
+  messageOf,
+  revision,
+  route,
+  stampedBy,
+  withLabels,
+  withStatus,
+  withTraffic,
+  World,
+} from './fixtures.js';
+
+const cm = (name: string, data: Record<string, string>): ConfigMap => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'knative-serving' },
+  data,
+});
+const configs = (maps: Record<string, Record<string, string>>): KnativeConfigs =>
+  parseConfigs((n) => (maps[n] ? cm(n, maps[n]) : undefined));
+const local = configs({
+  'config-domain': { localhost: '' },
+  'config-network': { 'local-gateway-port': '8080' },
+});
+
+describe('route hosts and URLs', () => {
+  const r = route('hello');
+  it.each([
+    [
+      'default config: cluster-local',
+      defaultConfigs(),
+      'http://hello.default.svc.cluster.local',
+      'http://blue-hello.default.svc.cluster.local',
+    ],
+    [
+      'local cluster: localhost with the gateway port',
+      local,
+      'http://hello.default.localhost:8080',
+      'http://blue-hello.default.localhost:8080',
+    ],
+    [
+      'port 80 is left out',
+      configs({ 'config-domain': { 'example.com': '' }, 'config-network': { 'local-gateway-port': '80' } }),
+      'http://hello.default.example.com',
+      'http://blue-hello.default.example.com',
+    ],
+    [
+      'custom domain and tag templates',
+      configs({
+        'config-domain': { 'example.com': '' },
+        'config-network': {
+          'domain-template': '{{.Name}}-{{.Namespace}}.{{.Domain}}',
+          'tag-template': '{{.Name}}-{{.Tag}}',
+        },
+      }),
+      'http://hello-default.example.com',
+      'http://hello-blue-default.example.com',
+    ],
+  ])('%s', (_n, cfg, url, tag) => {
+    expect(routeUrl(r, cfg)).toBe(url);
+    expect(tagUrl(r, cfg, 'blue')).toBe(tag);
+  });
+
+  it('selects the config-domain entry by labels (most specific selector wins)', () => {
+    const cfg = configs({
+      'config-domain': {
+        'example.com': '',
+        'prod.example.com': 'selector:\n  app: prod',
+        'eu.example.com': 'selector:\n  app: prod\n  region: eu',
+      },
+    });
+    expect(routeHost(route('a', withLabels({ app: 'prod' })), cfg, 'a')).toBe('a.default.prod.example.com');
+    expect(routeHost(route('a', withLabels({ app: 'prod', region: 'eu' })), cfg, 'a')).toBe(
+      'a.default.eu.example.com',
+    );
+    expect(routeHost(route('a'), cfg, 'a')).toBe('a.default.example.com');
+  });
+
+  it('cluster-local visibility ignores the domain and template', () => {
+    const cfg = configs({
+      'config-domain': { 'example.com': '' },
+      'config-network': { 'domain-template': '{{.Name}}-{{.Namespace}}.{{.Domain}}' },
+    });
+    const r2 = route('a', withLabels({ 'networking.knative.dev/visibility': 'cluster-local' }));
+    expect(routeUrl(r2, cfg)).toBe('http://a.default.svc.cluster.local');
+  });
+
+  it('merges identical targets', () => {
+    expect(
+      mergeTargets([
+        { revisionName: 'a', percent: 30, latestRevision: false },
+        { revisionName: 'a', percent: 20, latestRevision: false },
+        { revisionName: 'a', percent: 50, latestRevision: false, tag: 't' },
+      ]),
+    ).toEqual([
+      { revisionName: 'a', percent: 50, latestRevision: false },
+      { revisionName: 'a', percent: 50, latestRevision: false, tag: 't' },
+    ]);
+  });
+});
+
+const cfg = configuration(
+  'foo',
+  isReadyNow(),
+  withStatus({ latestReadyRevisionName: 'foo-00002', latestCreatedRevisionName: 'foo-00002' }),
+);
+const r1 = revision('foo-00001', stampedBy(cfg, 1), isReadyNow());
+const r2 = revision('foo-00002', stampedBy(cfg, 2), isReadyNow());
+const previous = [{ revisionName: 'foo-00001', latestRevision: true, percent: 100 }];
+
+interface Row {
+  name: string;
+  objects: KubeObject[];
+  conditions: Record<string, string>;
+  message?: string;
+  traffic?: unknown;
+  url?: string;
+}
+
+const rows: Row[] = [
+  {
+    name: 'latest of a configuration',
+    objects: [route('foo', withTraffic({ configurationName: 'foo', percent: 100 })), cfg, r1, r2],
+    conditions: {
+      Ready: 'True',
+      AllTrafficAssigned: 'True',
+      IngressReady: 'True',
+      CertificateProvisioned: 'True/TLSNotEnabled',
+    },
+    traffic: [{ revisionName: 'foo-00002', latestRevision: true, percent: 100 }],
+    url: 'http://foo.default.localhost:8080',
+  },
+  {
+    name: 'split with tags: pinned and latest, tag URLs',
+    objects: [
+      route(
+        'foo',
+        withTraffic(
+          { revisionName: 'foo-00001', percent: 90, tag: 'blue' },
+          { configurationName: 'foo', percent: 10, tag: 'green' },
+          { revisionName: 'foo-00001', percent: 0, tag: 'old' },
+        ),
+      ),
+      cfg,
+      r1,
+      r2,
+    ],
+    conditions: {
+      Ready: 'True',
+      AllTrafficAssigned: 'True',
+      IngressReady: 'True',
+      CertificateProvisioned: 'True/TLSNotEnabled',
+    },
+    traffic: [
+      {
+        tag: 'blue',
+        revisionName: 'foo-00001',
+        latestRevision: false,
+        percent: 90,
+        url: 'http://blue-foo.default.localhost:8080',
+      },
+      {
+        tag: 'green',
+        revisionName: 'foo-00002',
+        latestRevision: true,
+        percent: 10,
+        url: 'http://green-foo.default.localhost:8080',
+      },
+      {
+        tag: 'old',
+        revisionName: 'foo-00001',
+        latestRevision: false,
+        percent: 0,
+        url: 'http://old-foo.default.localhost:8080',
+      },
+    ],
+  },
+  {
+    name: 'missing revision keeps the previous traffic',
+    objects: [
+      route('foo', withTraffic({ revisionName: 'nope', percent: 100 }), withStatus({ traffic: previous })),
+      cfg,
+      r1,
+    ],
+    conditions: {
+      Ready: 'False/RevisionMissing',
+      AllTrafficAssigned: 'False/RevisionMissing',
+      IngressReady: 'Unknown/IngressNotConfigured',
+      CertificateProvisioned: 'Unknown',
+    },
+    message: 'Revision "nope" referenced in traffic not found.',
+    traffic: previous,
+  },
+  {
+    name: 'missing configuration',
+    objects: [route('foo', withTraffic({ configurationName: 'nope', percent: 100 }))],
+    conditions: {
+      Ready: 'False/ConfigurationMissing',
+      AllTrafficAssigned: 'False/ConfigurationMissing',
+      IngressReady: 'Unknown/IngressNotConfigured',
+      CertificateProvisioned: 'Unknown',
+    },
+    message: 'Configuration "nope" referenced in traffic not found.',
+  },
+  {
+    name: 'configuration without a ready revision yet',
+    objects: [route('foo', withTraffic({ configurationName: 'bar', percent: 100 })), configuration('bar')],
+    conditions: {
+      Ready: 'Unknown/RevisionMissing',
+      AllTrafficAssigned: 'Unknown/RevisionMissing',
+      IngressReady: 'Unknown/IngressNotConfigured',
+      CertificateProvisioned: 'Unknown',
+    },
+    message: 'Configuration "bar" is waiting for a Revision to become ready.',
+  },
+  {
+    name: 'configuration that failed without any ready revision',
+    objects: [
+      route('foo', withTraffic({ configurationName: 'bar', percent: 100 })),
+      configuration('bar', isFailedNow('RevisionFailed', 'x')),
+    ],
+    conditions: {
+      Ready: 'False/RevisionMissing',
+      AllTrafficAssigned: 'False/RevisionMissing',
+      IngressReady: 'Unknown/IngressNotConfigured',
+      CertificateProvisioned: 'Unknown',
+    },
+    message: 'Configuration "bar" does not have any ready Revision.',
+  },
+  {
+    name: 'pinned revision not ready yet; a later hard failure wins',
+    objects: [
+      route(
+        'foo',
+        withTraffic({ revisionName: 'foo-00003', percent: 50 }, { revisionName: 'gone', percent: 50 }),
+      ),
+      revision('foo-00003', stampedBy(cfg, 3)),
+      cfg,
+    ],
+    conditions: {
+      Ready: 'False/RevisionMissing',
+      AllTrafficAssigned: 'False/RevisionMissing',
+      IngressReady: 'Unknown/IngressNotConfigured',
+      CertificateProvisioned: 'Unknown',
+    },
+    message: 'Revision "gone" referenced in traffic not found.',
+  },
+  {
+    name: 'pinned revision failed',
+    objects: [
+      route('foo', withTraffic({ revisionName: 'foo-00003', percent: 100 })),
+      revision('foo-00003', stampedBy(cfg, 3), isFailedNow('ExitCode1', 'x')),
+      cfg,
+    ],
+    conditions: {
+      Ready: 'False/RevisionMissing',
+      AllTrafficAssigned: 'False/RevisionMissing',
+      IngressReady: 'Unknown/IngressNotConfigured',
+      CertificateProvisioned: 'Unknown',
+    },
+    message: 'Revision "foo-00003" failed to become ready.',
+  },
+  {
+    name: 'service-owned route pinning another service’s revision',
+    objects: [
+      route(
+        'foo',
+        withLabels({ 'serving.knative.dev/service': 'foo' }),
+        withTraffic({ revisionName: 'bar-00001', percent: 100 }),
+      ),
+      revision('bar-00001', withLabels({ 'serving.knative.dev/service': 'bar' }), isReadyNow()),
+    ],
+    conditions: {
+      Ready: 'False/RevisionNotOwned',
+      AllTrafficAssigned: 'False/RevisionNotOwned',
+      IngressReady: 'Unknown/IngressNotConfigured',
+      CertificateProvisioned: 'Unknown',
+    },
+    message: 'Revision "bar-00001" belongs to Service "bar", not Service "foo".',
+  },
+];
+
+describe('route reconciler', () => {
+  it.each(rows)('$name', async (row) => {
+    const w = new World(row.objects);
+    await w.reconcile(routeReconciler(w.deps(local)), 'default/foo');
+    const r = w.current<Route>(Kinds.route, 'foo');
+    expect(conds(r)).toEqual(row.conditions);
+    if (row.message) expect(messageOf(r, 'AllTrafficAssigned')).toBe(row.message);
+    if (row.traffic) expect(r.status?.traffic).toEqual(row.traffic);
+    if (row.url) {
+      expect(r.status?.url).toBe(row.url);
+      expect(r.status?.address).toEqual({ url: 'http://foo.default.svc.cluster.local' });
+    }
+    expect(w.summary()).toEqual(['updateStatus Route foo']);
+  });
+});
