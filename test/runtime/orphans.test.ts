@@ -25,7 +25,8 @@ async function startHost(api: ApiFixture, dataDir: string, watchdog: boolean): P
       out += child.stdout!.read() ?? '';
       expect(out).toContain('ready');
     },
-    { timeout: 30_000, interval: 50 },
+    // Compiling the runtime's TypeScript with tsx in a fresh process is slow on a busy machine.
+    { timeout: 90_000, interval: 50 },
   );
   return child;
 }
@@ -70,7 +71,7 @@ describe('orphan processes after the daemon is killed with SIGKILL', () => {
   it('the watchdog stops the app processes at once', async () => {
     const { pids } = await runAppsAndKillHost(true);
     await vi.waitFor(() => expect(pids.filter(isAlive)).toEqual([]), WAIT);
-  });
+  }, 180_000);
 
   it('without the watchdog, the next runtime on the same data dir stops the leftovers and their stale pods', async () => {
     const { dataDir, pids } = await runAppsAndKillHost(false);
@@ -84,5 +85,5 @@ describe('orphan processes after the daemon is killed with SIGKILL', () => {
       expect(pods).toHaveLength(2);
       expect(pods.filter((p) => oldPods.includes(p.metadata.name))).toEqual([]);
     }, WAIT);
-  });
+  }, 180_000);
 });

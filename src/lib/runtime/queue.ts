@@ -12,6 +12,8 @@ export class KeyedQueue {
   private readonly failures = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly idleWaiters: (() => void)[] = [];
+  /** Callers waiting for the next completed run of a key. */
+  private readonly flushWaiters = new Map<string, (() => void)[]>();
   private closed = false;
 
   constructor(
@@ -44,11 +46,24 @@ export class KeyedQueue {
     });
   }
 
+  /** Enqueues `key` and resolves once a run that started after this call has finished (or failed). */
+  flush(key: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.flushWaiters.get(key) ?? [];
+      waiters.push(resolve);
+      this.flushWaiters.set(key, waiters);
+      this.enqueue(key);
+    });
+  }
+
   /** Stops accepting work and waits for running work to finish. */
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    for (const waiters of this.flushWaiters.values()) for (const resolve of waiters) resolve();
+    this.flushWaiters.clear();
     if (this.running.size === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
@@ -56,6 +71,8 @@ export class KeyedQueue {
   private async run(key: string): Promise<void> {
     if (this.closed || this.running.has(key)) return;
     this.running.add(key);
+    const waiters = this.flushWaiters.get(key) ?? [];
+    this.flushWaiters.delete(key);
     try {
       await this.work(key);
       this.failures.delete(key);
@@ -65,6 +82,7 @@ export class KeyedQueue {
       this.onError(key, err);
       if (!this.closed) this.enqueue(key, Math.min(30_000, 100 * 2 ** Math.min(n, 9)));
     } finally {
+      for (const resolve of waiters) resolve();
       this.running.delete(key);
       if (this.dirty.delete(key) && !this.closed) this.enqueue(key);
       if (this.running.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();

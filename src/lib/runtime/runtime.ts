@@ -378,12 +378,18 @@ export class Runtime implements LocalRuntime {
   }
 
   private enqueueEndpointsFor(replica: Replica): void {
+    for (const key of this.endpointsFor(replica)) this.endpointsQueue.enqueue(key);
+  }
+
+  /** Keys of the Services whose selector matches the replica's pod. */
+  private endpointsFor(replica: Replica): string[] {
     const ns = replica.pod.metadata.namespace;
-    for (const [key, svc] of this.services) {
-      if (svc.metadata.namespace === ns && selectorMatches(svc.spec.selector, replica.pod.metadata.labels)) {
-        this.endpointsQueue.enqueue(key);
-      }
-    }
+    return [...this.services]
+      .filter(
+        ([, svc]) =>
+          svc.metadata.namespace === ns && selectorMatches(svc.spec.selector, replica.pod.metadata.labels),
+      )
+      .map(([key]) => key);
   }
 
   // Stop the process, then delete its Pod; the pod stays listed (not ready) until its process exited.
@@ -391,7 +397,12 @@ export class Runtime implements LocalRuntime {
     if (replica.deleting) return;
     replica.deleting = true;
     const podKey = keyOf(replica.pod);
-    this.enqueueEndpointsFor(replica);
+    // Take the pod out of its Services' Endpoints before signalling it, so routers watching the
+    // Endpoints stop sending it requests first (bounded: a slow API must not delay the stop much).
+    await withTimeout(
+      Promise.all(this.endpointsFor(replica).map((key) => this.endpointsQueue.flush(key))),
+      2000,
+    ).catch(() => {});
     await replica.proc.stop();
     try {
       if (replica.created) await this.deletePod(replica.pod);
