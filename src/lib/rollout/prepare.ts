@@ -114,9 +114,14 @@ export function describePlan(
 /** `12.3 req/s, 0.0% errors, p99 41ms` (or `no requests`). */
 export function describeFigures(f: RevisionFigures | undefined): string {
   if (!f || f.requests === 0) return 'no requests';
-  const errors = f.errorRate === undefined ? 'n/a' : formatPercent(f.errorRate).replace(/^(\d+)%$/, '$1.0%');
+  const errors = f.errorRate === undefined ? 'n/a' : formatRate(f.errorRate);
   const p99 = f.p99Ms === undefined ? 'n/a' : formatDuration(f.p99Ms);
   return `${f.rps.toFixed(1)} req/s, ${errors} errors, p99 ${p99}`;
+}
+
+/** A 5xx rate with one decimal, as the step lines print it (`0.0%`, `12.5%`). */
+export function formatRate(rate: number): string {
+  return `${(rate * 100).toFixed(1)}%`;
 }
 
 /** `step 2/4: hello-00002 25% — 12.3 req/s, 0.0% errors, p99 41ms — ok` (or `— failed: <why>`). */

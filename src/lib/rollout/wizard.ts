@@ -21,7 +21,6 @@ import {
   DEFAULT_INTERVAL_MS,
   DEFAULT_STEPS,
   formatDuration,
-  formatPercent,
   isRevisionReady,
   makeBlueGreenPlan,
   makeCanaryPlan,
@@ -44,6 +43,7 @@ import {
   describeFigures,
   describeStep,
   describeTraffic,
+  formatRate,
   NO_METRICS_MESSAGE,
   type RolloutReadClient,
 } from './prepare.js';
@@ -385,7 +385,9 @@ class Wizard {
               `step ${i + 1}/${plan.steps.length} applied: ${describeTraffic(step.traffic, latestReady)} — watching for ${formatDuration(plan.intervalMs)}`,
             ),
           onSample: (_i, figures, elapsedMs) =>
-            this.say(`  [${formatDuration(Math.round(elapsedMs / 1000) * 1000)}] ${liveLine(figures)}`),
+            this.say(
+              `  [${(elapsedMs / 1000).toFixed(1)}s/${formatDuration(plan.intervalMs)}] ${liveLine(figures)}`,
+            ),
           onStepDone: (report) => this.say(describeStep(plan, report)),
           onRollingBack: (reason) => this.say(`Rolling back to the starting traffic: ${reason}`),
           decide: async (report) => {
@@ -652,7 +654,7 @@ class Wizard {
     return renderTable(rows, [
       { header: 'REVISION', value: (r) => r.metadata.name! },
       { header: 'REQ/S', value: (r) => f(r).rps.toFixed(1) },
-      { header: '5XX', value: (r) => (f(r).errorRate === undefined ? '-' : formatPercent(f(r).errorRate!)) },
+      { header: '5XX', value: (r) => (f(r).errorRate === undefined ? '-' : formatRate(f(r).errorRate!)) },
       { header: 'P99', value: (r) => (f(r).p99Ms === undefined ? '-' : formatDuration(f(r).p99Ms!)) },
     ]);
   }
