@@ -23,6 +23,8 @@ import { ExitCode, KnError, toKnError, usageError, type KnErrorName } from '../c
 import type { ServingClient } from '../client/serving-client.js';
 import type { ServiceStore } from '../client/service-store.js';
 import { colorFlags, kubeconfigFlags } from './flags.js';
+import { makeProgress } from './progress.js';
+import type { ActionIO, WaitSettings } from './service-actions.js';
 
 /** Flags every command accepts (kubeconfig selection, colour). */
 const BASE_FLAGS = { ...kubeconfigFlags(), ...colorFlags() };
@@ -103,6 +105,33 @@ export abstract class KnCommand extends Command {
   /** Writes one line to stdout. */
   protected line(text = ''): void {
     process.stdout.write(`${text}\n`);
+  }
+
+  /** Output channel for src/lib actions: plain lines, and wait progress that is live on a TTY. */
+  protected io(): ActionIO {
+    return {
+      line: (text = '') => this.line(text),
+      progress: (what) =>
+        makeProgress({ tty: this.isTty, what, write: (s) => this.write(s), dim: (s) => this.color.dim(s) }),
+    };
+  }
+
+  /** Wait settings from waitFlags() values. */
+  protected waitSettings(flags: {
+    wait?: boolean;
+    'wait-timeout'?: number;
+    'wait-window'?: number;
+  }): WaitSettings {
+    return {
+      wait: flags.wait ?? true,
+      timeoutSeconds: flags['wait-timeout'] ?? 600,
+      windowSeconds: flags['wait-window'] ?? 2,
+    };
+  }
+
+  /** Terminal width for describe output (no trimming when not a TTY). */
+  protected get terminalWidth(): number | undefined {
+    return this.isTty ? process.stdout.columns : undefined;
   }
 
   /** Ends the command with a user-facing error; never returns. */

@@ -342,3 +342,13 @@ export interface TrafficFlagValues {
   untag?: string[];
   traffic?: string[];
 }
+
+const EDIT_FLAG_NAMES = Object.keys(serviceEditFlags()) as (keyof ServiceEditFlagValues)[];
+
+/** Picks the serviceEditFlags values out of a command's parsed flags. */
+export function editFlagValues(flags: object): ServiceEditFlagValues {
+  const out: Record<string, unknown> = {};
+  for (const k of EDIT_FLAG_NAMES)
+    if ((flags as Record<string, unknown>)[k] !== undefined) out[k] = (flags as Record<string, unknown>)[k];
+  return out as ServiceEditFlagValues;
+}

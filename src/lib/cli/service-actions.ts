@@ -1,14 +1,47 @@
 /**
- * What the `service` commands do, between parsing and printing: list, describe, create, update,
- * apply, delete, export. Commands stay thin (STYLE §2); these functions hold the kn semantics
- * (create-or-replace, unchanged detection, waiting on the user's intent) and report through an
- * `ActionOutput` so TTY progress and plain lines are the printer's business.
+ * What the `service` commands do between parsing and printing: list, describe, create (with
+ * --force), update, apply, delete, export. Commands stay thin (STYLE §2); these functions hold kn's
+ * semantics — create-or-replace, "unchanged" detection, waiting on the user's intent — and report
+ * through `ActionIO`, so TTY progress versus plain lines is decided in one place.
  */
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
 import type { KubeList, Revision, Service } from '../apis/types.js';
-import { isNotFound, KnError } from '../client/errors.js';
+import { Annotations, Labels, SERVING_V1 } from '../apis/keys.js';
+import { KnError, invalidValue, isNotFound, usageError } from '../client/errors.js';
 import type { ServiceStore } from '../client/service-store.js';
 import type { ServingClient } from '../client/serving-client.js';
-import { Labels } from '../apis/keys.js';
+import { Resources } from '../client/resources.js';
+import type { ServiceEditFlagValues } from './flags.js';
+import type { Progress } from './progress.js';
+import {
+  applyServiceFlags,
+  checkServiceName,
+  makeService,
+  templateChanged,
+  validateServiceLocally,
+  type EditOptions,
+} from './service-edit.js';
+import {
+  computeTraffic,
+  hasTrafficEdits,
+  parseTrafficFlags,
+  unknownRevisionRefs,
+  type TrafficEdits,
+} from './traffic.js';
+
+/** How actions talk to the user. */
+export interface ActionIO {
+  line(text?: string): void;
+  progress(what: string): Progress;
+}
+
+/** Wait settings from waitFlags. */
+export interface WaitSettings {
+  wait: boolean;
+  timeoutSeconds: number;
+  windowSeconds: number;
+}
 
 /** Lists services; with a name, the list holds just that service (or nothing). */
 export async function listServices(
@@ -21,13 +54,13 @@ export async function listServices(
 }
 
 /** A service and the revisions that belong to it (for describe). */
-export async function describeServiceData(
+export async function getServiceWithRevisions(
   client: ServingClient,
   name: string,
 ): Promise<{ service: Service; revisions: Revision[] }> {
   const service = await client.getService(name);
   const revisions = (
-    await client.listObjects<Revision>((await import('../client/resources.js')).Resources.revision, {
+    await client.listObjects<Revision>(Resources.revision, {
       labelSelector: `${Labels.service}=${name}`,
       namespace: service.metadata.namespace,
     })
@@ -35,12 +68,483 @@ export async function describeServiceData(
   return { service, revisions };
 }
 
-/** Whether a service exists (NotFound → false; other errors propagate). */
-export async function serviceExists(store: ServiceStore, name: string): Promise<Service | undefined> {
+/** The service if it exists, else undefined (other errors propagate). */
+export async function findService(store: ServiceStore, name: string): Promise<Service | undefined> {
   try {
     return await store.getService(name);
   } catch (err) {
     if (isNotFound(err) || (err instanceof KnError && err.name === 'NotFound')) return undefined;
     throw err;
   }
+}
+
+/** Reads a Service from a YAML or JSON file (`-f`), with kn's checks. */
+export function readServiceFile(path: string): Service {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new KnError(
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      { name: 'FileError' },
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = yaml.load(text);
+  } catch (err) {
+    throw new KnError(`${path} is not a YAML or JSON document: ${(err as Error).message.split('\n')[0]}`, {
+      name: 'FileError',
+    });
+  }
+  const svc = doc as Service;
+  if (!svc || typeof svc !== 'object' || Array.isArray(svc) || typeof svc.metadata !== 'object') {
+    throw new KnError(
+      `${path} does not hold a Knative Service (expected apiVersion: ${SERVING_V1}, kind: Service)`,
+      { name: 'FileError' },
+    );
+  }
+  if (svc.kind !== undefined && svc.kind !== 'Service') {
+    throw new KnError(`${path} holds a ${svc.kind}, not a Knative Service`, { name: 'FileError' });
+  }
+  return svc;
+}
+
+/** Inputs of create/update/apply. */
+export interface ServiceChange {
+  name?: string;
+  file?: string;
+  flags: ServiceEditFlagValues;
+  traffic?: { tag?: string[]; untag?: string[]; traffic?: string[] };
+  wait: WaitSettings;
+  edit?: EditOptions;
+}
+
+// The desired Service for create/apply: the file (if any) with flags applied on top.
+function desiredService(verb: 'create' | 'apply', store: ServiceStore, change: ServiceChange): Service {
+  let svc: Service;
+  if (change.file) {
+    svc = readServiceFile(change.file);
+    const fileName = svc.metadata.name;
+    if (change.name && fileName && change.name !== fileName) {
+      throw usageError(`provided service name '${change.name}' doesn't match name from file '${fileName}'`);
+    }
+    const name = change.name ?? fileName;
+    if (!name) throw usageError('no service name provided in command parameter or file');
+    svc = {
+      apiVersion: SERVING_V1,
+      kind: 'Service',
+      ...svc,
+      metadata: { ...svc.metadata, name, namespace: svc.metadata.namespace ?? store.namespace },
+    };
+    delete svc.status;
+    svc.spec ??= { template: { spec: { containers: [{}] } } };
+  } else {
+    if (!change.name)
+      throw usageError(`'service ${verb}' requires the service name given as single argument`);
+    if (change.flags.image === undefined)
+      throw usageError(`'service ${verb}' requires the image name to run provided with the --image option`);
+    svc = makeService(change.name, store.namespace);
+  }
+  validateNameEarly(svc.metadata.name!);
+  applyServiceFlags(svc, change.flags, change.edit);
+  if (change.traffic?.tag?.length) {
+    svc.spec.traffic = computeTraffic(svc, parseTrafficFlags({ tag: change.traffic.tag }), {
+      create: true,
+      mutation: true,
+    });
+  }
+  validateServiceLocally(svc);
+  return svc;
+}
+
+function validateNameEarly(name: string): void {
+  checkServiceName(name);
+}
+
+/** `service create`: create (or with --force replace) and wait for the created revision to be ready. */
+export async function createService(
+  store: ServiceStore,
+  io: ActionIO,
+  change: ServiceChange & { force?: boolean },
+): Promise<Service> {
+  return createDesired(store, io, desiredService('create', store, change), change);
+}
+
+async function createDesired(
+  store: ServiceStore,
+  io: ActionIO,
+  svc: Service,
+  change: { force?: boolean; wait: WaitSettings },
+): Promise<Service> {
+  const name = svc.metadata.name!;
+  const ns = svc.metadata.namespace!;
+  const existing = await findService(store, name);
+  if (existing && !change.force) {
+    throw new KnError(
+      `cannot create service '${name}' in namespace '${ns}' because the service already exists and no --force option was given`,
+      {
+        name: 'AlreadyExists',
+      },
+    );
+  }
+  let result: Service;
+  if (existing) {
+    svc.metadata.resourceVersion = existing.metadata.resourceVersion;
+    result = await store.replaceService(svc);
+  } else {
+    result = await store.createService(svc);
+  }
+  const [verbIng, verbEd] = existing ? ['Replacing', 'replaced'] : ['Creating', 'created'];
+  if (store.offline || !change.wait.wait) {
+    io.line(`Service '${name}' ${verbEd} in namespace '${ns}'.`);
+    return result;
+  }
+  if (existing && existing.metadata.generation === result.metadata.generation) {
+    io.line(`Service '${name}' ${verbEd} in namespace '${ns}' (unchanged).`);
+    return result;
+  }
+  io.line(`${verbIng} service '${name}' in namespace '${ns}':`);
+  io.line();
+  const ready = await waitForIntent(
+    store as ServingClient,
+    io,
+    result,
+    change.wait,
+    existing?.status?.latestCreatedRevisionName,
+  );
+  io.line();
+  io.line(
+    `Service '${name}' ${verbEd} to latest revision '${ready.status?.latestReadyRevisionName}' is available at URL:`,
+  );
+  io.line(ready.status?.url ?? '');
+  return ready;
+}
+
+/**
+ * Waits for the service to be Ready at the generation we wrote and checks the user's intent: the
+ * latest ready revision must be the one our change created. Failures become KnErrors (exit 1).
+ */
+async function waitForIntent(
+  client: ServingClient,
+  io: ActionIO,
+  written: Service,
+  w: WaitSettings,
+  previousCreated?: string,
+): Promise<Service> {
+  const name = written.metadata.name!;
+  const progress = io.progress(`Waiting for service '${name}' to become ready`);
+  let result;
+  try {
+    result = await client.waitForService(
+      name,
+      {
+        generation: written.metadata.generation ?? 1,
+        timeoutMs: w.timeoutSeconds * 1000,
+        windowMs: w.windowSeconds * 1000,
+        onProgress: (m, t) => progress.update(m, t),
+      },
+      written.metadata.namespace,
+    );
+  } finally {
+    progress.done();
+  }
+  const svc = result.service;
+  if (!result.ready) {
+    throw new KnError(
+      `${result.reason ?? 'NotReady'}: ${result.message ?? `service '${name}' is not ready`}`,
+      { name: 'NotReady' },
+    );
+  }
+  const created = svc.status?.latestCreatedRevisionName;
+  const wanted = written.spec.template.metadata?.name;
+  if (wanted && svc.status?.latestReadyRevisionName !== wanted) {
+    throw new KnError(
+      `service '${name}' is ready, but revision '${wanted}' is not its latest ready revision (${svc.status?.latestReadyRevisionName})`,
+      {
+        name: 'NotReady',
+      },
+    );
+  }
+  if (created && created !== previousCreated && svc.status?.latestReadyRevisionName !== created) {
+    throw new KnError(
+      `service '${name}' is ready, but the new revision '${created}' is not (still serving '${svc.status?.latestReadyRevisionName}')`,
+      {
+        name: 'NotReady',
+      },
+    );
+  }
+  return svc;
+}
+
+function anyEditFlag(f: ServiceEditFlagValues): boolean {
+  return Object.values(f).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0));
+}
+
+/** `service update`: read-modify-write with conflict retry, then wait like kn and report the outcome. */
+export async function updateService(
+  store: ServiceStore,
+  io: ActionIO,
+  change: ServiceChange & { name: string },
+): Promise<Service> {
+  const edits: TrafficEdits = parseTrafficFlags(change.traffic ?? {});
+  if (!anyEditFlag(change.flags) && !hasTrafficEdits(edits)) {
+    throw usageError(
+      `flag(s) not set: 'service update' needs at least one flag to change, e.g. --image or --env`,
+    );
+  }
+  let revisionNames: string[] | undefined;
+  if (!store.offline && (edits.traffic.length || edits.tags.length)) {
+    const client = store as ServingClient;
+    revisionNames = (await client.listRevisions({ service: change.name })).items.map((r) => r.metadata.name!);
+  }
+  checkServiceName(change.name);
+  const { before, after } = await store.updateServiceWithRetry(change.name, (svc) => {
+    const original = structuredClone(svc);
+    applyServiceFlags(svc, change.flags, change.edit);
+    const mutation = templateChanged(original, svc);
+    if (mutation && change.flags['revision-name'] === undefined && original.spec.template.metadata?.name) {
+      // A BYO revision name can only be used once: a changed template needs a new (server) name.
+      delete svc.spec.template.metadata!.name;
+    }
+    if (hasTrafficEdits(edits)) {
+      if (revisionNames) {
+        const unknown = unknownRevisionRefs(edits, svc, revisionNames);
+        if (unknown.length) {
+          throw invalidValue(
+            `revision '${unknown[0]}' not found for service '${change.name}' in namespace '${svc.metadata.namespace}': use a revision name, a tag or @latest`,
+          );
+        }
+      }
+      svc.spec.traffic = computeTraffic(svc, edits, { mutation });
+    }
+    validateServiceLocally(svc, original);
+  });
+  const name = change.name;
+  const ns = after.metadata.namespace ?? store.namespace;
+  if (store.offline || !change.wait.wait) {
+    io.line(`Service '${name}' updated in namespace '${ns}'.`);
+    return after;
+  }
+  if (before.metadata.generation === after.metadata.generation) {
+    io.line(`Service '${name}' updated in namespace '${ns}'.`);
+    io.line('No new revision has been created.');
+    return after;
+  }
+  io.line(`Updating Service '${name}' in namespace '${ns}':`);
+  io.line();
+  const ready = await waitForIntent(
+    store as ServingClient,
+    io,
+    after,
+    change.wait,
+    before.status?.latestCreatedRevisionName,
+  );
+  io.line();
+  const latest = ready.status?.latestReadyRevisionName;
+  if (latest !== before.status?.latestReadyRevisionName) {
+    io.line(`Service '${name}' updated to latest revision '${latest}' is available at URL:`);
+  } else {
+    io.line(`Service '${name}' with latest revision '${latest}' (unchanged) is available at URL:`);
+  }
+  io.line(ready.status?.url ?? '');
+  return ready;
+}
+
+/** `service apply`: create when missing, else replace spec/labels/annotations when they differ (declarative). */
+export async function applyService(
+  store: ServiceStore,
+  io: ActionIO,
+  change: ServiceChange,
+): Promise<Service> {
+  // Apply never uses BYO revision names (kn ignores --revision-name here).
+  const desired = desiredService('apply', store, {
+    ...change,
+    flags: { ...change.flags, 'revision-name': undefined },
+  });
+  const name = desired.metadata.name!;
+  const ns = desired.metadata.namespace!;
+  const existing = await findService(store, name);
+  if (!existing) return createDesired(store, io, desired, change);
+  const same =
+    JSON.stringify(existing.spec.template) === JSON.stringify({ ...desired.spec.template }) &&
+    JSON.stringify(existing.metadata.labels ?? {}) === JSON.stringify(desired.metadata.labels ?? {}) &&
+    JSON.stringify(stripBookkeeping(existing.metadata.annotations)) ===
+      JSON.stringify(stripBookkeeping(desired.metadata.annotations));
+  if (same) {
+    io.line(`No changes to apply to service '${name}'.`);
+    io.line(
+      `Service '${name}' with latest revision '${existing.status?.latestReadyRevisionName ?? ''}' (unchanged) is available at URL:`,
+    );
+    io.line(existing.status?.url ?? '');
+    return existing;
+  }
+  const { before, after } = await store.updateServiceWithRetry(name, (svc) => {
+    svc.metadata.labels = desired.metadata.labels;
+    svc.metadata.annotations = {
+      ...pickBookkeeping(svc.metadata.annotations),
+      ...(desired.metadata.annotations ?? {}),
+    };
+    svc.spec = { ...desired.spec, traffic: desired.spec.traffic ?? svc.spec.traffic };
+  });
+  if (store.offline || !change.wait.wait || before.metadata.generation === after.metadata.generation) {
+    io.line(`Service '${name}' applied in namespace '${ns}'.`);
+    return after;
+  }
+  io.line(`Applying service '${name}' in namespace '${ns}':`);
+  io.line();
+  const ready = await waitForIntent(
+    store as ServingClient,
+    io,
+    after,
+    change.wait,
+    before.status?.latestCreatedRevisionName,
+  );
+  io.line();
+  io.line(
+    `Service '${name}' applied to latest revision '${ready.status?.latestReadyRevisionName}' is available at URL:`,
+  );
+  io.line(ready.status?.url ?? '');
+  return ready;
+}
+
+const BOOKKEEPING = [Annotations.creator, Annotations.lastModifier];
+
+function stripBookkeeping(a: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(a ?? {}).filter(([k]) => !BOOKKEEPING.includes(k as never)));
+}
+
+function pickBookkeeping(a: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(a ?? {}).filter(([k]) => BOOKKEEPING.includes(k as never)));
+}
+
+/** `service delete NAME... | --all`: deletes each, one line per service; failures are collected (exit 1). */
+export async function deleteServices(
+  store: ServiceStore,
+  io: ActionIO,
+  opts: { names: string[]; all?: boolean; wait: WaitSettings },
+): Promise<string[]> {
+  if (opts.all && opts.names.length)
+    throw usageError("'service delete' with --all flag requires no arguments");
+  if (!opts.all && !opts.names.length) throw usageError("'service delete' requires the service name(s)");
+  const names = opts.all ? (await store.listServices()).items.map((s) => s.metadata.name!) : opts.names;
+  if (opts.all && names.length === 0) {
+    io.line('No services found.');
+    return [];
+  }
+  const errors: string[] = [];
+  const deleted: string[] = [];
+  for (const name of names) {
+    try {
+      await store.deleteService(name);
+      if (opts.wait.wait && !store.offline)
+        await (store as ServingClient).waitForDeletion(
+          Resources.service,
+          name,
+          opts.wait.timeoutSeconds * 1000,
+        );
+      io.line(`Service '${name}' successfully deleted in namespace '${store.namespace}'.`);
+      deleted.push(name);
+    } catch (err) {
+      errors.push((err as Error).message);
+    }
+  }
+  if (errors.length)
+    throw new KnError(errors.join('\nError: '), { name: errors.length === 1 ? 'NotFound' : 'ApiError' });
+  return deleted;
+}
+
+/** `service export`: the service without runtime fields (kn export.go), optionally with its routed revisions. */
+export async function exportService(
+  client: ServingClient,
+  name: string,
+  opts: { withRevisions?: boolean; mode?: 'export' | 'replay' },
+): Promise<
+  | Service
+  | { apiVersion: string; kind: string; spec: { service: Service; revisions: Revision[] } }
+  | KubeList<Service>
+> {
+  const svc = await client.getService(name);
+  const clean = cleanForExport(svc);
+  let revisions: Revision[] = [];
+  if (opts.withRevisions) {
+    const routed = new Set((svc.spec.traffic ?? []).map((t) => t.revisionName).filter(Boolean));
+    revisions = (await client.listRevisions({ service: name })).items
+      .filter((r) => routed.has(r.metadata.name) && r.metadata.name !== svc.spec.template.metadata?.name)
+      .reverse()
+      .map(cleanRevision);
+    if (revisions.length === 0 && routed.size > 0)
+      throw new KnError(`no revisions found for the service ${name}`, { name: 'NotFound' });
+  }
+  if ((opts.mode ?? 'export') === 'replay') {
+    if (!opts.withRevisions) return clean;
+    const items: Service[] = revisions.map((r) => ({
+      ...clean,
+      spec: { template: { metadata: { ...r.metadata, namespace: undefined }, spec: r.spec } },
+    }));
+    return { apiVersion: 'v1', kind: 'List', metadata: {}, items: [...items, clean] };
+  }
+  return { apiVersion: 'client.knative.dev/v1alpha1', kind: 'Export', spec: { service: clean, revisions } };
+}
+
+const EXPORT_DROP_ANNOTATIONS = [
+  Annotations.creator,
+  Annotations.lastModifier,
+  'kubectl.kubernetes.io/last-applied-configuration',
+];
+const EXPORT_DROP_TEMPLATE_ANNOTATIONS = [
+  Annotations.revisionLastPinned,
+  Annotations.creator,
+  Annotations.routingStateModified,
+  Annotations.updateTimestamp,
+];
+const EXPORT_DROP_LABELS = [Labels.configurationUID, Labels.serviceUID];
+
+function without(
+  map: Record<string, string> | undefined,
+  keys: string[],
+): Record<string, string> | undefined {
+  const out = Object.fromEntries(Object.entries(map ?? {}).filter(([k]) => !keys.includes(k)));
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** A Service reduced to what is needed to recreate it (name, namespace, labels, annotations, spec). */
+export function cleanForExport(svc: Service): Service {
+  const template = structuredClone(svc.spec.template);
+  if (template.metadata) {
+    template.metadata.annotations = without(template.metadata.annotations, EXPORT_DROP_TEMPLATE_ANNOTATIONS);
+    template.metadata.labels = without(template.metadata.labels, EXPORT_DROP_LABELS);
+    delete template.metadata.creationTimestamp;
+  }
+  const spec: Service['spec'] = { template };
+  if (svc.spec.traffic) spec.traffic = svc.spec.traffic;
+  return JSON.parse(
+    JSON.stringify({
+      apiVersion: SERVING_V1,
+      kind: 'Service',
+      metadata: {
+        name: svc.metadata.name,
+        namespace: svc.metadata.namespace,
+        labels: without(svc.metadata.labels, EXPORT_DROP_LABELS),
+        annotations: without(svc.metadata.annotations, EXPORT_DROP_ANNOTATIONS),
+      },
+      spec,
+    }),
+  ) as Service;
+}
+
+function cleanRevision(r: Revision): Revision {
+  return JSON.parse(
+    JSON.stringify({
+      apiVersion: SERVING_V1,
+      kind: 'Revision',
+      metadata: {
+        name: r.metadata.name,
+        namespace: r.metadata.namespace,
+        labels: without(r.metadata.labels, [...EXPORT_DROP_LABELS, Labels.revisionUID]),
+        annotations: without(r.metadata.annotations, EXPORT_DROP_TEMPLATE_ANNOTATIONS),
+      },
+      spec: r.spec,
+    }),
+  ) as Revision;
 }

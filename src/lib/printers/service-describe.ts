@@ -83,7 +83,8 @@ function writeRevisionEntry(w: DescribeWriter, svc: Service, e: RevisionEntry, o
   if (e.tag) name += ` #${e.tag}`;
   const gen = e.revision?.metadata.labels?.[Labels.configurationGeneration];
   const age = e.revision ? ` (${shortAge(e.revision.metadata.creationTimestamp, opts.now)})` : '';
-  w.text(`${bullet}  ${name}${gen ? ` [${gen}]` : ''}${age}`);
+  // Entries sit 2 spaces in; their attributes line up under the name (2 + 4 + 2 = 8).
+  w.nested(2).text(`${bullet}  ${name}${gen ? ` [${gen}]` : ''}${age}`);
   const inner = w.nested(8);
   if (ready?.status === 'False') inner.attr('Error', ready.reason ?? '');
   const rev = e.revision;

@@ -1,0 +1,188 @@
+/**
+ * What the `revision` commands do between parsing and printing: list revisions with the traffic
+ * and tags their service routes to them, and delete revisions — refusing, with the reason and the
+ * fix, any revision that still receives traffic or carries a tag (deleting it would break the
+ * route), and pruning unreferenced ones (kn `pkg/commands/revision/{list,delete}.go`).
+ */
+import type { KubeList, Revision, Service, TrafficTarget } from '../apis/types.js';
+import { Labels, RoutingState } from '../apis/keys.js';
+import { KnError, invalidValue, usageError } from '../client/errors.js';
+import { Resources } from '../client/resources.js';
+import type { ServingClient } from '../client/serving-client.js';
+import type { ActionIO, WaitSettings } from './service-actions.js';
+
+/** The traffic one revision receives from its service's route (status.traffic). */
+export interface RevisionTraffic {
+  /** Sum of the percents of every target naming the revision. */
+  percent: number;
+  /** Tags of those targets, in traffic-block order. */
+  tags: string[];
+  /** The service whose route sends the traffic. */
+  service: string;
+}
+
+/** Traffic by `namespace/revision`, gathered from services' status.traffic. */
+export type TrafficIndex = Map<string, RevisionTraffic>;
+
+/** Index key of a revision. */
+export function trafficKey(namespace: string | undefined, revision: string): string {
+  return `${namespace ?? ''}/${revision}`;
+}
+
+/**
+ * Builds the traffic index from services: status.traffic is what the route actually does (latest
+ * targets carry the resolved revision name there); spec.traffic tags of revisions not yet in the
+ * status are added so a tag-only reference is still seen.
+ */
+export function indexTraffic(services: Service[]): TrafficIndex {
+  const index: TrafficIndex = new Map();
+  const add = (svc: Service, t: TrafficTarget, countPercent: boolean): void => {
+    const rev = t.revisionName ?? (t.latestRevision ? svc.status?.latestReadyRevisionName : undefined);
+    if (!rev) return;
+    const key = trafficKey(svc.metadata.namespace, rev);
+    const entry = index.get(key) ?? { percent: 0, tags: [], service: svc.metadata.name ?? '' };
+    if (countPercent) entry.percent += t.percent ?? 0;
+    if (t.tag && !entry.tags.includes(t.tag)) entry.tags.push(t.tag);
+    index.set(key, entry);
+  };
+  for (const svc of services) {
+    for (const t of svc.status?.traffic ?? []) add(svc, t, true);
+    for (const t of svc.spec.traffic ?? []) add(svc, t, false);
+  }
+  return index;
+}
+
+/** A revision list plus the traffic index its TRAFFIC/TAGS columns read. */
+export interface RevisionListing {
+  list: KubeList<Revision>;
+  traffic: TrafficIndex;
+}
+
+/**
+ * `revision list [NAME] [-s SERVICE] [-A]`: revisions sorted like kn (namespace, service,
+ * generation descending, name); `-s` names a service that must exist.
+ */
+export async function listRevisionsWithTraffic(
+  client: ServingClient,
+  opts: { name?: string; service?: string; allNamespaces?: boolean },
+): Promise<RevisionListing> {
+  const list = await client.listRevisions({ service: opts.service, allNamespaces: opts.allNamespaces });
+  if (opts.name) list.items = list.items.filter((r) => r.metadata.name === opts.name);
+  const services = await client.listServices({ allNamespaces: opts.allNamespaces });
+  return { list, traffic: indexTraffic(services.items) };
+}
+
+/** The revision plus what its service routes to it (for describe). */
+export interface RevisionDetails {
+  revision: Revision;
+  service?: Service;
+  traffic?: RevisionTraffic;
+}
+
+/** `revision describe NAME`: the revision and, when it still exists, its owning service. */
+export async function getRevisionDetails(client: ServingClient, name: string): Promise<RevisionDetails> {
+  const revision = await client.getRevision(name);
+  const svcName = revision.metadata.labels?.[Labels.service];
+  let service: Service | undefined;
+  if (svcName) {
+    try {
+      service = await client.getService(svcName, revision.metadata.namespace);
+    } catch (err) {
+      // A revision can outlive its service for a moment (background deletion); describe it anyway.
+      if (!(err instanceof KnError && err.name === 'NotFound')) throw err;
+    }
+  }
+  const traffic = service
+    ? indexTraffic([service]).get(trafficKey(revision.metadata.namespace, name))
+    : undefined;
+  return { revision, service, traffic };
+}
+
+/**
+ * Why a revision must not be deleted, or undefined when it may be: it receives traffic (route
+ * status) or a tag names it (deleting it would leave the route pointing at nothing).
+ */
+export function deletionBlocker(rev: Revision, traffic: RevisionTraffic | undefined): string | undefined {
+  if (!traffic) return undefined;
+  const name = rev.metadata.name;
+  const svc = traffic.service;
+  if (traffic.percent > 0) {
+    return `revision '${name}' cannot be deleted: it receives ${traffic.percent}% of the traffic of service '${svc}' (route status). Move its traffic away first: knlite traffic split ${svc} --traffic ...`;
+  }
+  if (traffic.tags.length) {
+    const tags = traffic.tags.join(',');
+    return `revision '${name}' cannot be deleted: it is tagged '${tags}' in the traffic of service '${svc}'. Remove the tag first: knlite traffic split ${svc} --untag ${tags}`;
+  }
+  return undefined;
+}
+
+/** Inputs of `revision delete`. */
+export interface RevisionDeleteRequest {
+  names: string[];
+  /** --prune SERVICE: delete the service's revisions that are not routed. */
+  prune?: string;
+  /** --prune-all: delete every unrouted revision of the namespace. */
+  pruneAll?: boolean;
+  wait: WaitSettings;
+}
+
+/**
+ * `revision delete NAME... | --prune SVC | --prune-all`: checks every named revision first and
+ * deletes nothing when one is missing or still routed; prints kn's line per deleted revision.
+ */
+export async function deleteRevisions(
+  client: ServingClient,
+  io: ActionIO,
+  req: RevisionDeleteRequest,
+): Promise<string[]> {
+  const pruning = req.prune !== undefined || req.pruneAll === true;
+  if (req.prune !== undefined && req.pruneAll) {
+    throw usageError('only one of --prune and --prune-all may be specified');
+  }
+  if (pruning && req.names.length) {
+    throw usageError(
+      `'revision delete' with --${req.pruneAll ? 'prune-all' : 'prune'} flag requires no arguments`,
+    );
+  }
+  if (!pruning && req.names.length === 0) {
+    throw usageError("'revision delete' requires one or more revision name");
+  }
+  const ns = client.namespace;
+  const index = indexTraffic((await client.listServices()).items);
+
+  let victims: Revision[];
+  if (pruning) {
+    const revisions = (await client.listRevisions({ service: req.prune })).items;
+    // kn prunes what the route does not use: routingState != active, and (our extra guard) no traffic or tag.
+    victims = revisions.filter(
+      (r) =>
+        r.metadata.labels?.[Labels.routingState] !== RoutingState.active &&
+        deletionBlocker(r, index.get(trafficKey(r.metadata.namespace, r.metadata.name!))) === undefined,
+    );
+    if (victims.length === 0) {
+      io.line('No unreferenced revisions found.');
+      return [];
+    }
+  } else {
+    // Validate all names before deleting any: a refusal changes nothing.
+    victims = [];
+    for (const name of new Set(req.names)) {
+      const rev = await client.getRevision(name);
+      const blocker = deletionBlocker(rev, index.get(trafficKey(rev.metadata.namespace ?? ns, name)));
+      if (blocker) throw invalidValue(blocker);
+      victims.push(rev);
+    }
+  }
+
+  const deleted: string[] = [];
+  for (const rev of victims) {
+    const name = rev.metadata.name!;
+    await client.deleteRevision(name);
+    if (req.wait.wait) {
+      await client.waitForDeletion(Resources.revision, name, req.wait.timeoutSeconds * 1000);
+    }
+    io.line(`Revision '${name}' deleted in namespace '${rev.metadata.namespace ?? ns}'.`);
+    deleted.push(name);
+  }
+  return deleted;
+}
