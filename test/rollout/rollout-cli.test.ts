@@ -10,6 +10,7 @@ import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { KNLITE_CONFIG_MAP } from '../../src/lib/rollout/metrics.js';
 import { NO_METRICS_MESSAGE } from '../../src/lib/rollout/prepare.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { waitUntil } from '../support/wait.js';
 import { hostOf, makeTwoRevisionService, runCli, startLoad, trafficOf } from './fixtures.js';
 
 let cluster: TestCluster;
@@ -166,6 +167,48 @@ describe('traffic rollout', () => {
       /^Error: rolled back to the starting traffic: error rate [\d.]+% > 1% on failing-00002\n$/,
     );
     expect(await trafficOf(client, 'failing')).toEqual([{ revisionName: 'failing-00001', percent: 100 }]);
+  }, 120_000);
+
+  it('rolls back when the candidate is slower than --max-p99', async () => {
+    const svc = await makeTwoRevisionService(client, 'slow');
+    const slow = startLoad(cluster.gatewayPort!, `candidate-${hostOf(svc.status?.url)}`, '/?sleep=300');
+    const r = await rollout(
+      'slow',
+      '--to',
+      '@latest',
+      '--tag',
+      'candidate',
+      '--steps',
+      '10,100',
+      '--interval',
+      '2s',
+      '--max-p99',
+      '100ms',
+    );
+    await slow.stop();
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^Error: rolled back to the starting traffic: p99 \S+ > 100ms on slow-00002\n$/);
+    expect(await trafficOf(client, 'slow')).toEqual([{ revisionName: 'slow-00001', percent: 100 }]);
+  }, 120_000);
+
+  it('on Ctrl-C leaves the service at the last applied step and exits 1 saying where', async () => {
+    await makeTwoRevisionService(client, 'cancel');
+    const running = rollout('cancel', '--to', '@latest', '--steps', '50,100', '--interval', '5m');
+    const step1 = [
+      { revisionName: 'cancel-00001', percent: 50 },
+      { revisionName: 'cancel-00002', percent: 50 },
+    ];
+    await waitUntil(
+      'step 1 to be written',
+      async () => JSON.stringify(await trafficOf(client, 'cancel')) === JSON.stringify(step1),
+    );
+    process.emit('SIGINT');
+    const r = await running;
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe(
+      "Error: rollout cancelled: service 'cancel' left at step 1/2: cancel-00001 50%, cancel-00002 50%\n",
+    );
+    expect(await trafficOf(client, 'cancel')).toEqual(step1);
   }, 120_000);
 
   it('says checks are readiness-only where the cluster publishes no gateway metrics', async () => {

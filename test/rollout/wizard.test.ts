@@ -47,7 +47,7 @@ function wizard(service: string): { term: Terminal; done: Promise<WizardOutcome>
 const ACTION = 'What do you want to do?';
 
 describe('traffic wizard', () => {
-  it('shows the revisions and walks a canary to 100% with live figures', async () => {
+  it('shows the revisions and walks a canary to 100% with live figures, holding one step', async () => {
     const svc = await makeTwoRevisionService(client, 'canary');
     const load = startLoad(cluster.gatewayPort!, hostOf(svc.status?.url));
     const { term, done } = wizard('canary');
@@ -69,6 +69,9 @@ describe('traffic wizard', () => {
       await term.waitFor('step 1/2 applied: canary-00001 50%, canary-00002 50%');
       await term.waitFor('step 1/2: canary-00002 50% — ');
       await term.waitFor('REQ/S');
+      // Hold: the same step is watched again, then the question comes back.
+      await term.answer('Continue to step 2/2 (100%)', Keys.down, Keys.enter);
+      await term.waitFor('step 1/2: canary-00002 50% — ');
       await term.answer('Continue to step 2/2 (100%)', Keys.enter);
       await term.waitFor('step 2/2: canary-00002 100% — ');
       await term.answer('Finish: keep this traffic', Keys.enter);

@@ -264,7 +264,7 @@ export function makeAllAtOncePlan(input: Omit<CanaryInput, 'steps'>): RolloutPla
  * step 2 flips 100% to it; previous tagged targets stay at 0%.
  */
 export function makeBlueGreenPlan(input: Omit<CanaryInput, 'steps' | 'tag'> & { tag: string }): RolloutPlan {
-  const plan = makeCanaryPlan({ ...input, steps: [100] });
+  const plan = makeCanaryPlan({ ...input, steps: [100], tag: input.tag });
   const start = plan.rollback;
   const latestReady = input.service.status?.latestReadyRevisionName;
   const tagged = start.some((t) => t.tag === input.tag)
