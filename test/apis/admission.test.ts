@@ -3,7 +3,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { knativeAdmission } from '../../src/lib/apis/admission.js';
+import { checkWrite, knativeAdmission } from '../../src/lib/apis/admission.js';
 import { defaultConfigMaps } from '../../src/lib/apis/config.js';
 import type { KubeObject, Service } from '../../src/lib/apis/types.js';
 import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
@@ -211,5 +211,15 @@ describe('knativeAdmission in the embedded API server', () => {
     expect(res.body.message).toContain(
       'validation failed: Saw the following changes without a name change (-old +new): spec.template.metadata.name',
     );
+  });
+});
+
+describe('checkWrite', () => {
+  it('validates a defaulted copy without touching the input', () => {
+    const svc = service('hello');
+    expect(checkWrite('services', svc)).toBeUndefined();
+    expect(svc.spec.traffic).toBeUndefined();
+    const bad = service('hello', withTraffic({ percent: 50 }));
+    expect(checkWrite('services', bad)?.message).toBe('Traffic targets sum to 50, want 100: spec.traffic');
   });
 });

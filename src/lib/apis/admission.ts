@@ -165,3 +165,23 @@ export function knativeValidation(): AdmissionPlugin {
 export function knativeAdmission(): AdmissionPlugin[] {
   return [knativeDefaulting(), knativeValidation()];
 }
+
+/** The serving.knative.dev resources Knative's webhooks admit. */
+export type ServingResource = 'services' | 'configurations' | 'revisions' | 'routes' | 'domainmappings';
+
+/**
+ * What admission would say about writing `obj` (with `old` on update), without sending anything:
+ * defaults a copy, validates it and returns the error (render with `denialMessage` or
+ * `validationFailedMessage`), or undefined when the write would be admitted.
+ */
+export function checkWrite<T extends KubeObject>(
+  resource: ServingResource,
+  obj: T,
+  old?: T,
+  ctx: Partial<ApisContext> = {},
+): FieldError | undefined {
+  const kind = KINDS[resource];
+  const copy = structuredClone(obj);
+  kind.defaults(copy, ctx, old);
+  return kind.validate(copy, old, ctx);
+}

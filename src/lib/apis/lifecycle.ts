@@ -595,7 +595,7 @@ export function markEndpointNotOwned(status: RouteStatus, name: string, now?: Cl
     .markFalse(
       RouteConditions.ingressReady,
       'NotOwned',
-      `There is an existing placeholder Endpoints ${q(name)} that we do not own.`,
+      `There is an existing placeholder Endpoint ${q(name)} that we do not own.`,
     );
 }
 
@@ -615,25 +615,30 @@ export function markCertificateReady(status: RouteStatus, now?: Clock): void {
   routeConditionSet.manage(status, now).markTrue(RouteConditions.certificateProvisioned);
 }
 
-/** CertificateProvisioned Unknown CertificateNotReady. */
-export function markCertificateNotReady(status: RouteStatus, name: string, now?: Clock): void {
+/** CertificateProvisioned Unknown CertificateNotReady ("Certificate <name> is not ready: <reason>"). */
+export function markCertificateNotReady(status: RouteStatus, name: string, reason = '', now?: Clock): void {
   routeConditionSet
     .manage(status, now)
     .markUnknown(
       RouteConditions.certificateProvisioned,
       'CertificateNotReady',
-      `Certificate ${name} is not ready.`,
+      `Certificate ${name} is not ready: ${reason}`,
     );
 }
 
-/** CertificateProvisioned False CertificateProvisionFailed. */
-export function markCertificateProvisionFailed(status: RouteStatus, name: string, now?: Clock): void {
+/** CertificateProvisioned False CertificateProvisionFailed ("Certificate <name> fails to be provisioned: <reason>"). */
+export function markCertificateProvisionFailed(
+  status: RouteStatus,
+  name: string,
+  reason = '',
+  now?: Clock,
+): void {
   routeConditionSet
     .manage(status, now)
     .markFalse(
       RouteConditions.certificateProvisioned,
       'CertificateProvisionFailed',
-      `Certificate ${name} fails to be provisioned.`,
+      `Certificate ${name} fails to be provisioned: ${reason}`,
     );
 }
 
