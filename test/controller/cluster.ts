@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { knativeAdmission } from '../../src/lib/apis/admission.js';
 import type { Deployment, KubeObject, Pod } from '../../src/lib/apis/types.js';
 import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
 import { startReconciler, type RunningReconciler } from '../../src/lib/controller/index.js';
@@ -36,7 +37,7 @@ export interface Env {
 /** Starts the server (and, unless told otherwise, the reconciler without leader election). */
 export async function startEnv(opts: { reconciler?: boolean; leaderElection?: boolean } = {}): Promise<Env> {
   const dir = mkdtempSync(join(tmpdir(), 'knlite-ctl-'));
-  const server = await startApiServer({ dataDir: dir, port: 0, admission: [] });
+  const server = await startApiServer({ dataDir: dir, port: 0, admission: knativeAdmission() });
   const kc = new KubeConfig();
   kc.loadFromString(server.kubeconfig());
   const api = await RestClient.create(kc);
