@@ -16,6 +16,7 @@ import {
 } from '../apis/keys.js';
 import { invalidValue } from '../client/errors.js';
 import { validateService, validationFailedMessage } from '../apis/validation.js';
+import { setServiceDefaults } from '../apis/defaults.js';
 import type { ServiceEditFlagValues } from './flags.js';
 import { applyMapEdits, parseKeyValues } from './kv.js';
 import {
@@ -254,6 +255,9 @@ export function validateServiceLocally(svc: Service, old?: Service): void {
   if (!containers.length || !containers[0].image) {
     throw invalidValue(`service '${svc.metadata.name}' has no image: provide one with --image`);
   }
-  const err = validateService(svc, old);
+  // The webhook validates after defaulting, so validate a defaulted copy (the object sent stays as the user wrote it).
+  const defaulted = structuredClone(svc);
+  setServiceDefaults(defaulted, undefined, old);
+  const err = validateService(defaulted, old);
   if (err) throw invalidValue(validationFailedMessage(err));
 }
