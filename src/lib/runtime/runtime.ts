@@ -576,6 +576,14 @@ export class Runtime implements LocalRuntime {
       } catch (err) {
         if (errorCode(err) !== 404) throw err;
       }
+      // After a restart the stored Endpoints often already say the right thing: leave them be.
+      if (
+        existing &&
+        stableJson({ subsets: existing.subsets ?? [], labels: existing.metadata.labels ?? {} }) === json
+      ) {
+        this.writtenEndpoints.set(key, json);
+        return;
+      }
       try {
         if (existing) {
           const body = {
