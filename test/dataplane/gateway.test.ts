@@ -196,20 +196,31 @@ describe('proxying', () => {
     expect(big.status).toBe(413);
   });
 
-  it('answers 502 when the instance refuses connections, and 502 when it crashes mid-request', async () => {
-    const gw = await gateway();
+  it('retries a refused connection on another instance, answers 503 when none is left, and 502 on a crash', async () => {
+    const gw = await gateway({ retryWaitMs: 200 });
     const port = await closedPort();
-    serve(gw.state, makeRevision('default', 'gone-00001'), [
-      { id: `127.0.0.1:${port}`, ip: '127.0.0.1', port },
-    ]);
+    const dead = { id: `127.0.0.1:${port}`, ip: '127.0.0.1', port };
+    const alive = await named('alive');
+    serve(gw.state, makeRevision('default', 'flaky-00001'), [dead, alive.instance]);
+    gw.state.setHost('flaky.default.localhost', {
+      namespace: 'default',
+      route: 'flaky',
+      splits: [{ revision: 'flaky-00001', percent: 100 }],
+    });
+    for (let i = 0; i < 4; i++)
+      expect(await send(gw.port, 'flaky.default.localhost')).toMatchObject({ status: 200, body: 'alive' });
+
+    serve(gw.state, makeRevision('default', 'gone-00001'), [dead]);
     gw.state.setHost('gone.default.localhost', {
       namespace: 'default',
       route: 'gone',
       splits: [{ revision: 'gone-00001', percent: 100 }],
     });
     const refused = await send(gw.port, 'gone.default.localhost');
-    expect(refused.status).toBe(502);
-    expect(refused.body).toContain('ECONNREFUSED');
+    expect(refused.status).toBe(503);
+    expect(refused.body).toContain('no ready instance of revision "gone-00001"');
+    const withBody = await send(gw.port, 'gone.default.localhost', { method: 'POST', body: 'data' });
+    expect([502, 503]).toContain(withBody.status);
 
     const crashing = await spawnInstance(
       "const s=require('http').createServer(()=>process.exit(3));s.listen(0,'127.0.0.1',()=>console.log(s.address().port))",

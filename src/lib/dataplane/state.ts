@@ -72,6 +72,8 @@ export class GatewayState extends EventEmitter {
   private readonly instances = new Map<string, Instance[]>();
   /** Revisions some Route sends traffic to (affects min-scale and scale-down in the autoscaler). */
   private reachable = new Set<string>();
+  /** Revision → instance id → time until which it is left out after refusing a connection. */
+  private readonly quarantined = new Map<string, Map<string, number>>();
 
   constructor() {
     super();
@@ -133,16 +135,46 @@ export class GatewayState extends EventEmitter {
 
   /** Replaces a revision's ready instances and wakes everything waiting on them. */
   setInstances(key: string, list: Instance[]): void {
-    const before = this.instances.get(key) ?? [];
-    const same = before.length === list.length && before.every((b, i) => b.id === list[i].id);
+    const before = this.readyInstances(key);
     if (list.length === 0) this.instances.delete(key);
     else this.instances.set(key, list);
-    if (!same) this.emit('instances', key, list);
+    this.emitIfChanged(key, before);
   }
 
-  /** A revision's ready instances (empty when scaled to zero or starting). */
+  /** A revision's ready instances (empty when scaled to zero or starting), minus quarantined ones. */
   readyInstances(key: string): Instance[] {
-    return this.instances.get(key) ?? [];
+    const list = this.instances.get(key) ?? [];
+    const held = this.quarantined.get(key);
+    if (!held || held.size === 0) return list;
+    const now = Date.now();
+    return list.filter((i) => (held.get(i.id) ?? 0) <= now);
+  }
+
+  /**
+   * Leaves an instance that refused a connection out of `readyInstances` for `ms` (its Endpoints
+   * will usually drop it sooner); it comes back by itself if it is still listed then.
+   */
+  quarantine(key: string, instanceId: string, ms: number): void {
+    const before = this.readyInstances(key);
+    let held = this.quarantined.get(key);
+    if (!held) this.quarantined.set(key, (held = new Map()));
+    const until = Date.now() + ms;
+    held.set(instanceId, until);
+    this.emitIfChanged(key, before);
+    setTimeout(() => {
+      // A later quarantine of the same instance extends it; only the last timer releases it.
+      if (held.get(instanceId) !== until) return;
+      held.delete(instanceId);
+      if (held.size === 0) this.quarantined.delete(key);
+      const list = this.instances.get(key) ?? [];
+      if (list.some((i) => i.id === instanceId)) this.emit('instances', key, this.readyInstances(key));
+    }, ms + 1).unref();
+  }
+
+  private emitIfChanged(key: string, before: Instance[]): void {
+    const after = this.readyInstances(key);
+    const same = before.length === after.length && before.every((b, i) => b.id === after[i].id);
+    if (!same) this.emit('instances', key, after);
   }
 
   /** Calls `cb` whenever the revision's instances change; returns the unsubscribe function. */

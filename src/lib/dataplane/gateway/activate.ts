@@ -4,37 +4,88 @@
  * released as instances become ready. The timeout step answers 504 if the wait is too long.
  */
 import type { GatewayDeps } from './deps.js';
-import { reply, type Handler } from './exchange.js';
+import { reply, type Exchange, type Handler } from './exchange.js';
 
-/** Holds requests until the revision has a ready instance. */
+/** How often a refused request is retried on another (or a restarted) instance. */
+export const MAX_RETRIES = 3;
+/** How long an instance that refused a connection is left out of the balancing. */
+export const QUARANTINE_MS = 2000;
+
+/**
+ * Holds requests until the revision has a ready instance, and retries a request whose instance
+ * refused the connection (the process died before its Endpoints caught up) on another one —
+ * buffering again, and so cold-starting, when none is left.
+ */
 export const makeActivateHandler =
   (next: Handler, deps: GatewayDeps): Handler =>
   async (ex) => {
     const key = ex.revisionKey!;
-    if (deps.state.readyInstances(key).length === 0) {
-      const waiting = deps.buffered.get(key) ?? 0;
-      if (waiting >= deps.limits.activatorQueueDepth) {
-        return reply(ex, 503, 'activator queue full');
+    for (let attempt = 0; ; attempt++) {
+      // A retry waits a bounded time: an instance that keeps refusing must not hold the client for
+      // the whole revision timeout.
+      const waited = await activate(ex, deps, attempt === 0 ? undefined : deps.limits.retryWaitMs);
+      if (waited === 'answered') return;
+      if (waited === 'gave-up') {
+        return reply(
+          ex,
+          503,
+          `knlite: no ready instance of revision "${ex.revision?.name}" (last refused: ${ex.retryFrom})`,
+        );
       }
-      deps.buffered.set(key, waiting + 1);
-      try {
-        deps.poke(key);
-        const ready = await waitForInstances(deps, key, ex.signal);
-        if (!ready) return; // timed out (504 already sent) or the client left
-      } finally {
-        const left = (deps.buffered.get(key) ?? 1) - 1;
-        if (left > 0) deps.buffered.set(key, left);
-        else deps.buffered.delete(key);
+      ex.retryFrom = undefined;
+      await next(ex);
+      if (ex.retryFrom === undefined) return;
+      deps.state.quarantine(key, ex.retryFrom, QUARANTINE_MS);
+      if (attempt >= MAX_RETRIES) {
+        return reply(
+          ex,
+          502,
+          `knlite: instance ${ex.retryFrom} of revision "${ex.revision?.name}": ECONNREFUSED`,
+        );
       }
     }
-    return next(ex);
   };
 
-/** Resolves true when the revision has a ready instance, false if the signal aborts first. */
-function waitForInstances(deps: GatewayDeps, key: string, signal: AbortSignal): Promise<boolean> {
+/** Waits for a ready instance if there is none (at most `maxWaitMs` if given). */
+async function activate(
+  ex: Exchange,
+  deps: GatewayDeps,
+  maxWaitMs?: number,
+): Promise<'ready' | 'answered' | 'gave-up'> {
+  const key = ex.revisionKey!;
+  if (deps.state.readyInstances(key).length === 0) {
+    const waiting = deps.buffered.get(key) ?? 0;
+    if (waiting >= deps.limits.activatorQueueDepth) {
+      reply(ex, 503, 'activator queue full');
+      return 'answered';
+    }
+    deps.buffered.set(key, waiting + 1);
+    try {
+      deps.poke(key);
+      const ready = await waitForInstances(deps, key, ex.signal, maxWaitMs);
+      // Aborted: timed out (504 already sent) or the client left.
+      if (!ready) return ex.signal.aborted ? 'answered' : 'gave-up';
+    } finally {
+      const left = (deps.buffered.get(key) ?? 1) - 1;
+      if (left > 0) deps.buffered.set(key, left);
+      else deps.buffered.delete(key);
+    }
+  }
+  return 'ready';
+}
+
+/** Resolves true when the revision has a ready instance, false if the signal aborts or `maxWaitMs` passes first. */
+function waitForInstances(
+  deps: GatewayDeps,
+  key: string,
+  signal: AbortSignal,
+  maxWaitMs?: number,
+): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false);
+    const timer = maxWaitMs === undefined ? undefined : setTimeout(() => finish(false), maxWaitMs);
     const finish = (ok: boolean): void => {
+      clearTimeout(timer);
       unwatch();
       signal.removeEventListener('abort', onAbort);
       resolve(ok);

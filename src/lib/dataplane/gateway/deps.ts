@@ -16,13 +16,16 @@ export interface GatewayLimits {
   maxHeaderBytes: number;
   /** Requests buffered per revision while it has no ready instance; more get 503. */
   activatorQueueDepth: number;
+  /** How long a request whose instance refused the connection waits for another one before 503. */
+  retryWaitMs: number;
 }
 
-/** Defaults: Knative's activator breaker depth, 64 KiB of headers, 100 MiB bodies. */
+/** Defaults: Knative's activator breaker depth, 64 KiB of headers, 100 MiB bodies, 10 s retry wait. */
 export const DEFAULT_LIMITS: GatewayLimits = {
   maxRequestBodyBytes: 100 * 1024 * 1024,
   maxHeaderBytes: 64 * 1024,
   activatorQueueDepth: 10_000,
+  retryWaitMs: 10_000,
 };
 
 /** Dependencies of every handler. */

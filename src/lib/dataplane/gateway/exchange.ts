@@ -33,6 +33,9 @@ export interface Exchange {
   upgraded?: boolean;
   /** Status answered (for metrics); set by `reply` or by the proxy. */
   statusCode?: number;
+  /** Set by the proxy when the instance refused the connection before anything was sent or
+   * answered: the activator may try another instance. Holds the refusing instance's id. */
+  retryFrom?: string;
   /** True once the gateway itself answered (error replies); later writes are dropped. */
   replied?: boolean;
 }
@@ -48,6 +51,15 @@ export function markWrite(ex: Exchange): void {
   const now = Date.now();
   ex.firstWriteAt ??= now;
   ex.lastWriteAt = now;
+}
+
+/** Whether the request can be sent again: it has no body (a body is streamed, not kept). */
+export function replayable(ex: Exchange): boolean {
+  const { headers } = ex.req;
+  return (
+    !headers['transfer-encoding'] &&
+    (headers['content-length'] === undefined || headers['content-length'] === '0')
+  );
 }
 
 /** Whether the client has already seen any part of the response. */

@@ -8,7 +8,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { constants as h2, type IncomingHttpHeaders as H2Headers } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { GatewayDeps } from './deps.js';
-import { markWrite, reply, type Exchange, type Handler } from './exchange.js';
+import { markWrite, replayable, reply, responseStarted, type Exchange, type Handler } from './exchange.js';
 import { makeDownstreamHeaders, makeUpstreamHeaders, stripHopByHop } from './headers.js';
 
 /** Sends the request to the instance and relays the answer. */
@@ -81,6 +81,12 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
       if (ex.signal.aborted) return;
+      // Nothing listens there any more (Endpoints lag a dying process): let the activator retry.
+      if (err.code === 'ECONNREFUSED' && !responseStarted(ex) && replayable(ex)) {
+        ex.retryFrom = instance.id;
+        req.unpipe(upstream);
+        return finish();
+      }
       reply(
         ex,
         502,
