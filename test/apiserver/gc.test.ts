@@ -134,6 +134,12 @@ describe('finalizers', () => {
     });
     expect(upd.body.metadata.deletionTimestamp).toBe(marked.metadata.deletionTimestamp);
     expect(await exists(`${CM}/fin`)).toBe(true);
+    const more = await t.req('PUT', `${CM}/fin`, {
+      ...upd.body,
+      metadata: { ...upd.body.metadata, finalizers: ['example.com/b', 'example.com/new'] },
+    });
+    expect(more.status).toBe(422);
+    expect(more.body.message).toContain('no new finalizers can be added if the object is being deleted');
     const last = await t.req('PUT', `${CM}/fin`, {
       ...upd.body,
       metadata: { ...upd.body.metadata, finalizers: [] },

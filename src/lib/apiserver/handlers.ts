@@ -427,6 +427,15 @@ export class Handlers {
       m.namespace = om.namespace;
       if (om.namespace === undefined) delete m.namespace;
       if (om.deletionTimestamp) {
+        const added = (m.finalizers ?? []).filter((f) => !(om.finalizers ?? []).includes(f));
+        if (added.length)
+          throw invalid(type, old.metadata.name!, [
+            {
+              field: 'metadata.finalizers',
+              message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
+              reason: 'FieldValueForbidden',
+            },
+          ]);
         m.deletionTimestamp = om.deletionTimestamp;
         m.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
       } else {
