@@ -125,6 +125,8 @@ describe('config-network', () => {
     expect(c.localGatewayPort).toBe(8080);
     expect(c.autocreateClusterDomainClaims).toBe(true);
     expect(c.rolloutDurationSeconds).toBe(60);
+    expect(parseNetworkConfig(cm({ 'external-domain-tls': 'Enabled' })).externalDomainTLS).toBe(true);
+    expect(parseNetworkConfig(cm({ 'external-domain-tls': 'Disabled' })).externalDomainTLS).toBe(false);
   });
   it.each([
     [{ 'domain-template': '{{.Name}}/x' }, 'domain template has url path: /x'],

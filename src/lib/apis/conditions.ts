@@ -197,7 +197,7 @@ class Manager implements ConditionManager {
     const unknown = deps.find((c) => c.status === 'Unknown');
     if (unknown) return unknown;
     // Something was never initialised.
-    if (this.dependents.length > deps.length) return { type: '', status: 'Unknown' };
+    if (this.dependents.length !== deps.length) return { type: '', status: 'Unknown' };
     return undefined;
   }
 }

@@ -160,7 +160,7 @@ export function parseNetworkConfig(cm: ConfigMap | undefined): NetworkConfig {
     defaultExternalScheme: (data['default-external-scheme'] || 'http').toLowerCase(),
     autocreateClusterDomainClaims: asBool(data, 'autocreate-cluster-domain-claims', false),
     ingressClass: data['ingress-class'] || data['ingress.class'] || 'istio.ingress.networking.knative.dev',
-    externalDomainTLS: asBool(data, 'external-domain-tls', asBool(data, 'auto-tls', false)),
+    externalDomainTLS: enabledFlag(data['external-domain-tls'] ?? data['auto-tls']),
     clusterLocalDomainTLS: (data['cluster-local-domain-tls'] || 'disabled').toLowerCase(),
     httpProtocol: (data['http-protocol'] || 'enabled').toLowerCase(),
     rolloutDurationSeconds: asInt(data, 'rollout-duration', 0),
@@ -177,6 +177,12 @@ export function parseNetworkConfig(cm: ConfigMap | undefined): NetworkConfig {
   checkDomainTemplate(cfg.domainTemplate);
   checkTagTemplate(cfg.tagTemplate);
   return cfg;
+}
+
+/** "Enabled"/"Disabled" switches (Knative also accepts true/false for older keys). */
+function enabledFlag(v: string | undefined): boolean {
+  const x = (v ?? '').trim().toLowerCase();
+  return x === 'enabled' || x === 'true';
 }
 
 function checkDomainTemplate(template: string): void {

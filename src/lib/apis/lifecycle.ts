@@ -826,3 +826,19 @@ function setOrDelete<T extends object, K extends keyof T>(obj: T, key: K, value:
   if (value === undefined || value === '') delete obj[key];
   else obj[key] = value;
 }
+
+/** CertificateProvisioned True (the DomainMapping's certificate is ready). */
+export function markDomainMappingCertificateReady(status: DomainMappingStatus, now?: Clock): void {
+  domainMappingConditionSet.manage(status, now).markTrue(DomainMappingConditions.certificateProvisioned);
+}
+
+/** CertificateProvisioned True HTTPDowngrade (plain HTTP while the certificate is not ready). */
+export function markDomainMappingHTTPDowngrade(status: DomainMappingStatus, name: string, now?: Clock): void {
+  domainMappingConditionSet
+    .manage(status, now)
+    .markTrueWithReason(
+      DomainMappingConditions.certificateProvisioned,
+      'HTTPDowngrade',
+      `Certificate ${name} is not ready downgrade HTTP.`,
+    );
+}
