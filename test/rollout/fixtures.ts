@@ -107,9 +107,11 @@ async function waitReady(client: ServingClient, name: string, generation: number
   return r.service;
 }
 
-/** spec.traffic of a service, without the fields Knative adds. */
+/** spec.traffic of a service, without the `latestRevision: false` Knative's defaulting adds. */
 export async function trafficOf(client: ServingClient, name: string): Promise<TrafficTarget[]> {
-  return (await client.getService(name)).spec.traffic ?? [];
+  return ((await client.getService(name)).spec.traffic ?? []).map(({ latestRevision, ...t }) =>
+    latestRevision ? { latestRevision, ...t } : t,
+  );
 }
 
 /** One HTTP GET through the gateway with a Host header; resolves status and body. */

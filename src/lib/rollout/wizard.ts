@@ -659,8 +659,9 @@ class Wizard {
     ]);
   }
 
+  /** `-n` for the equivalent command, so it works from any kubeconfig context (omitted for 'default'). */
   private nsFlag(): string | undefined {
-    return this.ctx.namespace === this.ctx.client.namespace ? undefined : this.ctx.namespace;
+    return this.ctx.namespace === 'default' ? undefined : this.ctx.namespace;
   }
 }
 
