@@ -333,4 +333,39 @@ describe('local cluster data plane', () => {
     const crashed = await get(host, '/crash');
     expect([502, 503]).toContain(crashed.status);
   }, 120_000);
+
+  it('class hpa with the cpu metric scales out on measured CPU', async () => {
+    await create(
+      makeService(
+        'cpu',
+        { image: AUTOSCALE },
+        {
+          annotations: {
+            [`${A}class`]: 'hpa.autoscaling.knative.dev',
+            [`${A}metric`]: 'cpu',
+            [`${A}target`]: '10',
+            [`${A}max-scale`]: '3',
+          },
+        },
+      ),
+    );
+    const host = await ready('cpu');
+    await answered(host);
+    let loading = true;
+    const worker = async (): Promise<void> => {
+      while (loading) await get(host, '/?prime=100000000000000');
+    };
+    const workers = Array.from({ length: 3 }, worker);
+    try {
+      await waitUntil(
+        'hpa scaled out',
+        async () => ((await deployment('cpu-00001')).spec.replicas ?? 0) > 1,
+        90_000,
+        250,
+      );
+    } finally {
+      loading = false;
+      await Promise.all(workers);
+    }
+  }, 150_000);
 });
