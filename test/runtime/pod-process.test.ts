@@ -127,6 +127,21 @@ describe('PodProcess', () => {
     await vi.waitFor(() => expect(proc.state.ready).toBe(true), { timeout: 10_000, interval: 20 });
   });
 
+  it('probes a restarted process quickly again, whatever the probe period', async () => {
+    const server =
+      "require('http').createServer((q, s) => (q.url === '/crash' ? process.exit(1) : s.end('ok'))).listen(process.env.PORT)";
+    const { proc } = run({
+      name: 'c',
+      command: ['node', '-e', server],
+      // With an hour between probes, only the fast first-ready polling can make a run ready.
+      readinessProbe: { httpGet: { path: '/' }, periodSeconds: 3600 },
+    });
+    await vi.waitFor(() => expect(proc.state.ready).toBe(true), { timeout: 15_000, interval: 20 });
+    await httpGet(proc.state.port!, '/crash').catch(() => undefined);
+    await vi.waitFor(() => expect(proc.state.restartCount).toBe(1), { timeout: 15_000, interval: 20 });
+    await vi.waitFor(() => expect(proc.state.ready).toBe(true), { timeout: 15_000, interval: 20 });
+  });
+
   it('restarts a process whose liveness probe fails', async () => {
     const { proc } = run({
       name: 'c',

@@ -259,6 +259,7 @@ export class PodProcess {
     const readiness = withHandler(this.opts.container.readinessProbe);
     let successes = 0;
     let failures = 0;
+    let readyOnce = false;
     const readinessTick = async () => {
       if (!alive()) return;
       const ok = await runProbe(readiness, target());
@@ -279,7 +280,9 @@ export class PodProcess {
           this.changed();
         }
       }
-      const period = this.state.ready || this.state.readySince ? periodMs(readiness) : FAST_PROBE_MS;
+      // Each run (first start or restart) polls fast until it is ready once, then at the period.
+      if (this.state.ready) readyOnce = true;
+      const period = readyOnce ? periodMs(readiness) : FAST_PROBE_MS;
       this.later(readinessTick, period);
     };
     this.later(readinessTick, (readiness.initialDelaySeconds ?? 0) * 1000);
