@@ -434,3 +434,104 @@ describe('DomainMapping lifecycle', () => {
     });
   });
 });
+
+describe('DomainMapping and certificate helpers (table)', () => {
+  const cases: [string, (s: KnStatus) => void, string, Partial<Condition>][] = [
+    [
+      'claim failed',
+      (s) => lc.markDomainClaimFailed(s, 'boom'),
+      'DomainClaimed',
+      { status: 'False', reason: 'DomainClaimFailed', message: 'boom' },
+    ],
+    [
+      'dm ingress not configured',
+      (s) => lc.markDomainMappingIngressNotConfigured(s),
+      'IngressReady',
+      { status: 'Unknown', reason: 'IngressNotConfigured', message: 'Ingress has not yet been reconciled.' },
+    ],
+    [
+      'dm ingress failed',
+      (s) =>
+        lc.propagateDomainMappingIngressStatus(s, {
+          type: 'Ready',
+          status: 'False',
+          reason: 'Bad',
+          message: 'no',
+        }),
+      'IngressReady',
+      { status: 'False', reason: 'Bad', message: 'no' },
+    ],
+    [
+      'dm cert not ready',
+      (s) => lc.markDomainMappingCertificateNotReady(s, 'c'),
+      'CertificateProvisioned',
+      { status: 'Unknown', reason: 'CertificateNotReady', message: 'Certificate c is not ready.' },
+    ],
+    [
+      'dm cert failed',
+      (s) => lc.markDomainMappingCertificateProvisionFailed(s, 'c'),
+      'CertificateProvisioned',
+      {
+        status: 'False',
+        reason: 'CertificateProvisionFailed',
+        message: 'Certificate c failed to be provisioned.',
+      },
+    ],
+    [
+      'dm cert not owned',
+      (s) => lc.markDomainMappingCertificateNotOwned(s, 'c'),
+      'CertificateProvisioned',
+      {
+        status: 'False',
+        reason: 'CertificateNotOwned',
+        message: "There is an existing certificate c that we don't own.",
+      },
+    ],
+    [
+      'route cert failed',
+      (s) => lc.markCertificateProvisionFailed(s, 'c', 'Expired'),
+      'CertificateProvisioned',
+      {
+        status: 'False',
+        reason: 'CertificateProvisionFailed',
+        message: 'Certificate c fails to be provisioned: Expired',
+      },
+    ],
+    [
+      'route endpoint not owned',
+      (s) => lc.markEndpointNotOwned(s, 'r'),
+      'IngressReady',
+      {
+        status: 'False',
+        reason: 'NotOwned',
+        message: 'There is an existing placeholder Endpoint "r" that we do not own.',
+      },
+    ],
+    [
+      'route domain error',
+      (s) => lc.markDomainConfigError(s, 'domain name error: bad'),
+      'AllTrafficAssigned',
+      { status: 'False', reason: 'ErrorConfig', message: 'domain name error: bad' },
+    ],
+  ];
+  it.each(cases)('%s', (_n, mark, type, want) => {
+    const s: KnStatus = {};
+    mark(s);
+    expect(pick(s, type)).toEqual({ reason: undefined, message: undefined, ...want });
+  });
+
+  it('true-with-reason helpers keep Ready computable', () => {
+    const s: KnStatus = {};
+    lc.initializeDomainMappingConditions(s);
+    lc.markDomainClaimed(s);
+    lc.markReferenceResolved(s);
+    lc.markDomainMappingIngressReady(s);
+    lc.markCertificateExternallyProvided(s);
+    expect(pick(s, 'CertificateProvisioned')).toEqual({
+      status: 'True',
+      reason: 'CertificateExternallyProvided',
+      message: 'TLS certificate was provided externally',
+    });
+    expect(pick(s, 'Ready')?.status).toBe('True');
+  });
+});
