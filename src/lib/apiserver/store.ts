@@ -290,7 +290,14 @@ export class Store {
     } else this.writesSincePrune++;
     const event = makeEvent(key, type, rv, data, prev, obj);
     // Listeners run after the commit: a watcher never sees a write that could still roll back.
-    for (const l of this.listeners) l([event]);
+    for (const l of this.listeners) {
+      try {
+        l([event]);
+      } catch (err) {
+        // The write is committed: a failing subscriber must not turn it into an error for the writer.
+        process.emitWarning(`knlite store: event subscriber failed: ${(err as Error)?.stack ?? String(err)}`);
+      }
+    }
     return obj;
   }
 

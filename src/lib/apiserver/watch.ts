@@ -100,32 +100,14 @@ export function serveWatch(
 
   // Subscribe and replay in the same tick: commits cannot interleave, so nothing is lost or doubled.
   const unsubscribe = store.subscribe((events) => {
-    for (const e of events) emit(e);
-  });
-
-  if (since !== undefined && since < store.compactedRv) {
-    const status = makeStatus(
-      410,
-      'Expired',
-      `too old resource version: ${since} (${store.compactedRv + 1})`,
-    );
-    send('ERROR', JSON.stringify(status));
-    unsubscribe();
-    closed = true;
-    res.end();
-    return () => undefined;
-  }
-  if (since === undefined) {
-    for (const row of store.list(type.group, type.resource, type.namespaced ? ns : undefined)) {
-      if (w.name !== undefined && row.name !== w.name) continue;
-      let parsed: KubeObject | undefined;
-      const obj = (): KubeObject => (parsed ??= JSON.parse(row.data) as KubeObject);
-      if (w.match && !w.match(obj())) continue;
-      send('ADDED', w.encode(row.data, obj));
+    try {
+      for (const e of events) emit(e);
+    } catch (err) {
+      // An event this watch cannot render ends this watch only; the client re-lists or resumes.
+      process.emitWarning(`knlite watch: ${(err as Error).message}`);
+      close();
     }
-  } else {
-    for (const e of store.eventsSince(type.group, type.resource, since)) emit(e);
-  }
+  });
 
   const timers: NodeJS.Timeout[] = [];
   const timeout =
@@ -148,5 +130,36 @@ export function serveWatch(
   req.on('close', close);
   res.on('close', close);
   res.on('error', close);
+
+  if (since !== undefined && since < store.compactedRv) {
+    const status = makeStatus(
+      410,
+      'Expired',
+      `too old resource version: ${since} (${store.compactedRv + 1})`,
+    );
+    send('ERROR', JSON.stringify(status));
+    close();
+    return close;
+  }
+  try {
+    replay();
+  } catch (err) {
+    close();
+    throw err;
+  }
   return close;
+
+  function replay(): void {
+    if (since === undefined) {
+      for (const row of store.list(type.group, type.resource, type.namespaced ? ns : undefined)) {
+        if (w.name !== undefined && row.name !== w.name) continue;
+        let parsed: KubeObject | undefined;
+        const obj = (): KubeObject => (parsed ??= JSON.parse(row.data) as KubeObject);
+        if (w.match && !w.match(obj())) continue;
+        send('ADDED', w.encode(row.data, obj));
+      }
+    } else {
+      for (const e of store.eventsSince(type.group, type.resource, since!)) emit(e);
+    }
+  }
 }
