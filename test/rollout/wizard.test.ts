@@ -209,6 +209,30 @@ describe('traffic wizard', () => {
     ]);
   }, 180_000);
 
+  it('on Ctrl-C while a step is being watched stops there too', async () => {
+    await makeTwoRevisionService(client, 'sigint');
+    const { term, done } = wizard('sigint');
+    await term.answer(ACTION, Keys.enter);
+    await term.answer('Which revision should receive the traffic?', Keys.enter);
+    await term.answer('Steps', '10,100', Keys.enter);
+    await term.answer('Observe each step for', '5m', Keys.enter);
+    await term.answer('5xx error rate', Keys.enter);
+    await term.answer('p99 latency', Keys.enter);
+    await term.answer('Start the rollout?', Keys.enter);
+    // No prompt is active while a step is watched: the terminal delivers Ctrl-C as SIGINT.
+    await term.waitFor('step 1/2 applied: sigint-00001 90%, sigint-00002 10% — watching for 5m');
+    process.emit('SIGINT');
+    const outcome = await done;
+    expect(outcome).toMatchObject({
+      status: 'cancelled',
+      message: "Interrupted: service 'sigint' left at step 1/2: sigint-00001 90%, sigint-00002 10%.",
+    });
+    expect(await trafficOf(client, 'sigint')).toEqual([
+      { revisionName: 'sigint-00001', percent: 90 },
+      { revisionName: 'sigint-00002', percent: 10 },
+    ]);
+  }, 180_000);
+
   it('rolls back to the previous revision', async () => {
     await makeTwoRevisionService(client, 'prev');
     await client.updateServiceWithRetry('prev', (svc) => {
