@@ -136,6 +136,28 @@ describe('discovery and health', () => {
   });
 });
 
+describe('tables and OpenAPI', () => {
+  it('answers as=Table requests with a meta.k8s.io Table', async () => {
+    await t.req('POST', KSVC, ksvc('tabled'));
+    const accept = { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' };
+    const list = await t.req('GET', KSVC, undefined, accept);
+    expect(list.body).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1' });
+    expect(list.body.columnDefinitions.map((c: { name: string }) => c.name)).toContain('LatestCreated');
+    const one = await t.req('GET', `${KSVC}/tabled`, undefined, accept);
+    expect(one.body.rows).toHaveLength(1);
+    const plain = await t.req('GET', `${KSVC}/tabled`, undefined, { accept: 'application/json' });
+    expect(plain.body.kind).toBe('Service');
+  });
+
+  it('serves /openapi/v2 and /openapi/v3 documents', async () => {
+    expect((await t.req('GET', '/openapi/v2')).status).toBe(200);
+    const v3 = await t.req('GET', '/openapi/v3');
+    expect(v3.status).toBe(200);
+    expect((await t.req('GET', '/openapi/v3/apis/serving.knative.dev/v1')).status).toBe(200);
+    expect((await t.req('GET', '/openapi/v3/api/v1')).status).toBe(200);
+  });
+});
+
 describe('authentication and TLS', () => {
   it('rejects requests without or with a wrong token with a 401 Status', async () => {
     const none = await t.req('GET', '/api/v1/namespaces', undefined, { authorization: '' });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import https from 'node:https';
 import { CoreV1Api, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +167,30 @@ describe('watch', () => {
   it('rejects a malformed resourceVersion', async () => {
     const res = await t.req('GET', `${CM}?watch=true&resourceVersion=abc`);
     expect(res.status).toBe(400);
+  });
+});
+
+describe('watch history across restarts', () => {
+  it('resumes a watch after a restart from the persisted history', async () => {
+    const first = await startTestServer();
+    const dir = first.dir;
+    const a = (await first.req('POST', CM, configMap('persist-a'))).body;
+    await first.req('POST', CM, configMap('persist-b'));
+    await first.server.close();
+    const second = await startTestServer({ dataDir: dir });
+    try {
+      expect((await second.req('GET', `${CM}/persist-a`)).body.metadata.uid).toBe(a.metadata.uid);
+      const w = openWatch(second, `${CM}?watch=true&resourceVersion=${a.metadata.resourceVersion}`);
+      await waitUntil('replayed event', () => w.events.length >= 1);
+      const c = (await second.req('POST', CM, configMap('persist-c'))).body;
+      await waitUntil('live event', () => w.events.length >= 2);
+      w.close();
+      expect(summary(w.events)).toEqual(['ADDED persist-b', 'ADDED persist-c']);
+      expect(Number(c.metadata.resourceVersion)).toBeGreaterThan(Number(a.metadata.resourceVersion) + 1);
+    } finally {
+      await second.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
