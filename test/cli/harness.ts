@@ -93,6 +93,8 @@ export async function runInProcess(
   let exitCode = 0;
   let result: unknown;
   try {
+    // oclif's plugin loader stamps the id on the class it loads; do the same for the src class.
+    if (found) Object.assign(found.cls, { id });
     const loadable = found
       ? ({
           ...(config.findCommand(id) ?? {}),

@@ -350,7 +350,7 @@ describe('volumes and mounts', () => {
     expect(() => editMounts(spec, spec.containers[0], [v])).toThrow(msg);
   });
   it('generates DNS-safe volume names', () => {
-    expect(generateVolumeName('/etc/Config_dir')).toMatch(/^etc\.config-dir-[0-9a-f]{6}$/);
+    expect(generateVolumeName('/etc/Config_dir')).toMatch(/^etc-config-dir-[0-9a-f]{6}$/);
   });
 });
 

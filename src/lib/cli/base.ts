@@ -189,7 +189,10 @@ export abstract class KnCommand extends Command {
         );
     }
     if (err.parse !== undefined || (err instanceof Errors.CLIError && err.oclif?.exit === 2)) {
-      const first = err.message.split('\n')[0].replace(/^Error: /, '');
+      const first = err.message
+        .trim()
+        .replace(/^Error: /, '')
+        .replace(/\s*\n\s*/g, ': ');
       return usageError(`${first.charAt(0).toLowerCase()}${first.slice(1)} for ${where}`);
     }
     return toKnError(err);

@@ -263,17 +263,18 @@ function parseVolumeSource(src: string, name: string): Omit<Volume, 'name'> | un
   }
 }
 
-/** Volume name kn generates for a `--mount` of a ConfigMap or Secret: derived from the path plus a short hash. */
+/** Volume name generated for a `--mount` of a ConfigMap/Secret/PVC: the path as a DNS-1123 label plus a short hash. */
 export function generateVolumeName(path: string): string {
   let base = '';
   for (const [i, ch] of [...path].entries()) {
-    if (/[a-z0-9.-]/.test(ch)) base += ch;
+    if (/[a-z0-9-]/.test(ch)) base += ch;
     else if (/[A-Z]/.test(ch)) base += ch.toLowerCase();
-    else if (ch === '/') base += i === 0 ? '' : '.';
+    // Volume names are DNS-1123 labels: no dots, so path separators become '-'.
+    else if (ch === '/') base += i === 0 ? '' : '-';
     else base += '-';
   }
   const hash = createHash('sha256').update(path).digest('hex').slice(0, 6);
-  return `${base.slice(0, 56).replace(/^[.-]+|[.-]+$/g, '') || 'vol'}-${hash}`;
+  return `${base.slice(0, 56).replace(/^-+|-+$/g, '') || 'vol'}-${hash}`;
 }
 
 /**

@@ -14,6 +14,7 @@ import type { ServingClient } from '../client/serving-client.js';
 import { Resources } from '../client/resources.js';
 import type { ServiceEditFlagValues } from './flags.js';
 import type { Progress } from './progress.js';
+import { setServiceDefaults } from '../apis/defaults.js';
 import {
   applyServiceFlags,
   checkServiceName,
@@ -191,6 +192,11 @@ async function createDesired(
   let result: Service;
   if (existing) {
     svc.metadata.resourceVersion = existing.metadata.resourceVersion;
+    // Knative's creator/lastModifier annotations are immutable bookkeeping: carry them over.
+    svc.metadata.annotations = {
+      ...pickBookkeeping(existing.metadata.annotations),
+      ...(svc.metadata.annotations ?? {}),
+    };
     result = await store.replaceService(svc);
   } else {
     result = await store.createService(svc);
@@ -366,11 +372,16 @@ export async function applyService(
   const ns = desired.metadata.namespace!;
   const existing = await findService(store, name);
   if (!existing) return createDesired(store, io, desired, change);
+  // Compare with what the server would store: the desired object after Knative's defaulting.
+  const defaulted = structuredClone(desired);
+  setServiceDefaults(defaulted);
   const same =
-    JSON.stringify(existing.spec.template) === JSON.stringify({ ...desired.spec.template }) &&
-    JSON.stringify(existing.metadata.labels ?? {}) === JSON.stringify(desired.metadata.labels ?? {}) &&
-    JSON.stringify(stripBookkeeping(existing.metadata.annotations)) ===
-      JSON.stringify(stripBookkeeping(desired.metadata.annotations));
+    sameJson(existing.spec.template, defaulted.spec.template) &&
+    sameJson(existing.metadata.labels ?? {}, defaulted.metadata.labels ?? {}) &&
+    sameJson(
+      stripBookkeeping(existing.metadata.annotations),
+      stripBookkeeping(defaulted.metadata.annotations),
+    );
   if (same) {
     io.line(`No changes to apply to service '${name}'.`);
     io.line(
@@ -406,6 +417,22 @@ export async function applyService(
   );
   io.line(ready.status?.url ?? '');
   return ready;
+}
+
+// Deep equality independent of key order.
+function sameJson(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v as Record<string, unknown>)
+              .filter(([, x]) => x !== undefined)
+              .sort(([x], [y]) => x.localeCompare(y))
+              .map(([k, x]) => [k, canon(x)]),
+          )
+        : v;
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 
 const BOOKKEEPING = [Annotations.creator, Annotations.lastModifier];
