@@ -95,3 +95,12 @@ export const ConfigMaps = {
 
 /** Prefix of image references that point at a local directory (the local runtime runs these). */
 export const LOCAL_IMAGE_PREFIX = 'file://';
+
+/** knlite's own ConfigMap in knative-serving describing the local data plane, and its keys. */
+export const KnliteConfig = {
+  name: 'config-knlite',
+  gatewayUrl: 'gateway-url',
+  metricsUrl: 'metrics-url',
+  /** config-network extension: the gateway port printed in local URLs. */
+  localGatewayPort: 'local-gateway-port',
+} as const;

@@ -9,7 +9,9 @@ import { readDaemonState, startDaemon } from './daemon.js';
 export async function ensureLocalCluster(): Promise<{ kubeconfigPath: string }> {
   const paths = localPaths(undefined, true);
   if (!readDaemonState(paths)) {
-    process.stderr.write(`No kubeconfig found: starting the local knlite cluster (data in ${paths.home})...\n`);
+    process.stderr.write(
+      `No kubeconfig found: starting the local knlite cluster (data in ${paths.home})...\n`,
+    );
   }
   const { state } = await startDaemon(paths);
   return { kubeconfigPath: state.kubeconfig };

@@ -82,7 +82,11 @@ export async function runDaemon(paths: LocalPaths, requested: DaemonPorts): Prom
   });
   const kubeconfig = stack.server.kubeconfig();
   writeFileSync(paths.kubeconfig, kubeconfig, { mode: 0o600 });
-  writeJsonAtomic(paths.ports, { apiPort: stack.server.port, gatewayPort: stack.gatewayPort, adminPort: stack.adminPort });
+  writeJsonAtomic(paths.ports, {
+    apiPort: stack.server.port,
+    gatewayPort: stack.gatewayPort,
+    adminPort: stack.adminPort,
+  });
   const state: DaemonState = {
     pid: process.pid,
     apiUrl: stack.server.url,
@@ -140,7 +144,11 @@ export function localCredentials(kubeconfigPath: string): { server: string; ca: 
 }
 
 /** GETs a path on the local API server with its own CA and token; resolves the status and body. */
-export function localApiGet(kubeconfigPath: string, path: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+export function localApiGet(
+  kubeconfigPath: string,
+  path: string,
+  timeoutMs = 5000,
+): Promise<{ status: number; body: string }> {
   const creds = localCredentials(kubeconfigPath);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -149,7 +157,9 @@ export function localApiGet(kubeconfigPath: string, path: string, timeoutMs = 50
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
       },
     );
     req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
@@ -188,7 +198,11 @@ export async function startDaemon(
   if (ports.gatewayPort !== undefined) args.push('--gateway-port', String(ports.gatewayPort));
   if (ports.adminPort !== undefined) args.push('--admin-port', String(ports.adminPort));
   const out = openSync(paths.log, 'a', 0o600);
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: process.env,
+  });
   closeSync(out);
   let exitCode: number | null = null;
   child.once('exit', (code) => (exitCode = code ?? 1));
@@ -197,7 +211,9 @@ export async function startDaemon(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exitCode !== null) {
-      throw new Error(`the local cluster daemon exited (code ${exitCode}) before it was ready:\n${tail(paths.log)}`);
+      throw new Error(
+        `the local cluster daemon exited (code ${exitCode}) before it was ready:\n${tail(paths.log)}`,
+      );
     }
     const state = readJson<DaemonState>(paths.state);
     if (state && state.pid === child.pid && (await healthy(state))) return { state, alreadyRunning: false };

@@ -40,7 +40,8 @@ export function localPaths(home = knliteHome(), ensure = false): LocalPaths {
     ports: join(home, 'ports.json'),
   };
   if (ensure) {
-    for (const dir of [paths.home, paths.data, paths.runtime]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const dir of [paths.home, paths.data, paths.runtime])
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
   return paths;
 }

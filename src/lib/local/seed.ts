@@ -4,13 +4,18 @@
  * and automatic domain claims. Existing ConfigMaps are never overwritten — a user's edits to
  * config-gc or config-autoscaler survive restarts; only knlite's own keys are kept current.
  */
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { defaultConfigMaps } from '../apis/config.js';
-import { ConfigMaps, SYSTEM_NAMESPACE } from '../apis/keys.js';
+import { ConfigMaps, KnliteConfig, SYSTEM_NAMESPACE } from '../apis/keys.js';
 import type { ConfigMap } from '../apis/types.js';
 
 /** Name of knlite's own ConfigMap describing the local data plane (read by `traffic rollout`). */
-export const KNLITE_CONFIG_MAP = 'config-knlite';
+export const KNLITE_CONFIG_MAP = KnliteConfig.name;
 
 /** Where the local data plane listens; published into the cluster for the CLI and reconciler. */
 export interface LocalEndpoints {
@@ -22,12 +27,12 @@ export interface LocalEndpoints {
 export function localOverrides(endpoints: LocalEndpoints): Record<string, Record<string, string>> {
   return {
     [ConfigMaps.network]: {
-      'local-gateway-port': String(endpoints.gatewayPort),
+      [KnliteConfig.localGatewayPort]: String(endpoints.gatewayPort),
       'autocreate-cluster-domain-claims': 'true',
     },
     [KNLITE_CONFIG_MAP]: {
-      'gateway-url': `http://127.0.0.1:${endpoints.gatewayPort}`,
-      'metrics-url': `http://127.0.0.1:${endpoints.adminPort}/metrics`,
+      [KnliteConfig.gatewayUrl]: `http://127.0.0.1:${endpoints.gatewayPort}`,
+      [KnliteConfig.metricsUrl]: `http://127.0.0.1:${endpoints.adminPort}/metrics`,
     },
   };
 }
@@ -54,7 +59,12 @@ export async function seedLocalConfig(kc: KubeConfig, endpoints: LocalEndpoints)
   }
   for (const [name, data] of Object.entries(localOverrides(endpoints))) {
     await api.patch(
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: SYSTEM_NAMESPACE }, data } as KubernetesObject,
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: SYSTEM_NAMESPACE },
+        data,
+      } as KubernetesObject,
       undefined,
       undefined,
       undefined,

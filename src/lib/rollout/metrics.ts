@@ -6,13 +6,14 @@
  * between them (like Prometheus' `rate()` and `histogram_quantile()`). Parsing and arithmetic are
  * pure; `fetchMetricsText` is the only I/O.
  */
+import { KnliteConfig } from '../apis/keys.js';
 import { request } from 'node:http';
 import { SYSTEM_NAMESPACE } from '../apis/keys.js';
 
 /** Where the local cluster publishes its gateway endpoints (namespace knative-serving; same name as local/seed.ts). */
-export const KNLITE_CONFIG_MAP = 'config-knlite';
+export const KNLITE_CONFIG_MAP = KnliteConfig.name;
 /** Key of the metrics URL in config-knlite. */
-export const METRICS_URL_KEY = 'metrics-url';
+export const METRICS_URL_KEY = KnliteConfig.metricsUrl;
 
 const REQUESTS_TOTAL = 'knlite_requests_total';
 const DURATION_BUCKET = 'knlite_request_duration_seconds_bucket';
