@@ -78,6 +78,20 @@ describe('Service defaults', () => {
     expect(b.readinessProbe).toBeUndefined();
   });
 
+  it('generated names skip user-supplied ones', () => {
+    const svc = service('hello');
+    svc.spec.template.spec.containers = [
+      { name: 'user-container-0', image: 'a:1', ports: [{ containerPort: 8080 }] },
+      { image: 'b:1' },
+      { image: 'c:1', readinessProbe: { exec: { command: ['true'] } } },
+    ];
+    setServiceDefaults(svc);
+    const cs = svc.spec.template.spec.containers;
+    expect(cs.map((c) => c.name)).toEqual(['user-container-0', 'user-container-1', 'user-container-2']);
+    // Sidecars keep their own probes, with the thresholds defaulted.
+    expect(cs[2].readinessProbe).toEqual({ exec: { command: ['true'] }, successThreshold: 1 });
+  });
+
   it('keeps user probes and fills thresholds when periodSeconds is set', () => {
     const svc = service('hello');
     svc.spec.template.spec.containers[0].readinessProbe = { httpGet: { path: '/healthz' }, periodSeconds: 5 };

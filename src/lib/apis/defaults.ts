@@ -8,6 +8,7 @@
  */
 import { apisContext, jsonEqual, type ApisContext } from './context.js';
 import { Annotations } from './keys.js';
+import { childName } from './names.js';
 import type {
   Configuration,
   Container,
@@ -117,12 +118,27 @@ export function setRevisionSpecDefaults(rs: RevisionSpec, ctx: ApisContext, crea
     rs.enableServiceLinks = d.enableServiceLinks;
   }
   rs.containers ??= [];
-  const multi = rs.containers.length > 1;
-  rs.containers.forEach((container, idx) => {
-    if (!container.name)
-      container.name = multi ? `${d.containerNameTemplate}-${idx}` : d.containerNameTemplate;
-    applyContainerDefaults(rs, container, ctx);
-  });
+  const initContainers = Array.isArray(rs.initContainers) ? (rs.initContainers as Container[]) : [];
+  // Generated names avoid clashing with user-supplied ones.
+  const taken = new Set([...rs.containers, ...initContainers].map((c) => c.name ?? ''));
+  applyDefaultContainerNames(rs.containers, taken, d.containerNameTemplate);
+  applyDefaultContainerNames(initContainers, taken, d.initContainerNameTemplate);
+  for (const container of rs.containers) applyContainerDefaults(rs, container, ctx);
+}
+
+/** Unnamed containers get the template name, or `<name>-N` with several containers or on a clash. */
+function applyDefaultContainerNames(containers: Container[], taken: Set<string>, base: string): void {
+  let next = 0;
+  for (const c of containers) {
+    if (c.name) continue;
+    let name = base;
+    if (containers.length > 1 || taken.has(name)) {
+      do {
+        name = childName(base, `-${next++}`);
+      } while (taken.has(name));
+    }
+    c.name = name;
+  }
 }
 
 function applyContainerDefaults(rs: RevisionSpec, container: Container, ctx: ApisContext): void {
@@ -134,30 +150,39 @@ function applyContainerDefaults(rs: RevisionSpec, container: Container, ctx: Api
     res[kind] = { ...(res[kind] ?? {}), [resource]: value };
   };
   fill('requests', 'cpu', d.revisionCpuRequest);
-  fill('requests', 'memory', d.revisionMemoryRequest);
-  fill('requests', 'ephemeral-storage', d.revisionEphemeralStorageRequest);
   fill('limits', 'cpu', d.revisionCpuLimit);
+  fill('requests', 'memory', d.revisionMemoryRequest);
   fill('limits', 'memory', d.revisionMemoryLimit);
+  fill('requests', 'ephemeral-storage', d.revisionEphemeralStorageRequest);
   fill('limits', 'ephemeral-storage', d.revisionEphemeralStorageLimit);
-  // Default probes go on the serving container: the only one, or the one with a port.
-  if (rs.containers.length === 1 || (container.ports?.length ?? 0) > 0) applyProbes(container);
-  const volumes = new Map((rs.volumes ?? []).map((v) => [v.name, v]));
+  // The default probe goes on the serving container: the only one, or the one with a port.
+  if (rs.containers.length === 1 || (container.ports?.length ?? 0) > 0) {
+    const p = (container.readinessProbe ??= {});
+    if (!p.tcpSocket && !p.httpGet && !p.exec && !p.grpc) p.tcpSocket = { port: 0 };
+  }
+  applyReadinessProbeDefaults(container);
+  for (const probe of [container.readinessProbe, container.livenessProbe, container.startupProbe]) {
+    if (probe?.grpc && probe.grpc.service === undefined) probe.grpc.service = '';
+  }
+  const writable = new Set(
+    (rs.volumes ?? []).filter((v) => v.emptyDir || v.persistentVolumeClaim).map((v) => v.name),
+  );
   for (const vm of container.volumeMounts ?? []) {
-    const v = volumes.get(vm.name);
     // Only emptyDir and PVC volumes may be written to.
-    if (!v?.emptyDir && !v?.persistentVolumeClaim) vm.readOnly = true;
+    if (!writable.has(vm.name)) vm.readOnly = true;
   }
 }
 
-function applyProbes(container: Container): void {
-  const p = (container.readinessProbe ??= {});
-  if (!p.tcpSocket && !p.httpGet && !p.exec && !p.grpc) p.tcpSocket = { port: 0 };
+/** successThreshold 1; with an explicit periodSeconds, Kubernetes' failureThreshold 3 / timeoutSeconds 1. */
+function applyReadinessProbeDefaults(container: Container): void {
+  // Sidecars may have no readiness probe; they get none.
+  const p = container.readinessProbe;
+  if (!p) return;
   if (!p.successThreshold) p.successThreshold = 1;
-  if ((p.periodSeconds ?? 0) > 0) {
+  if (p.periodSeconds) {
     if (!p.failureThreshold) p.failureThreshold = 3;
     if (!p.timeoutSeconds) p.timeoutSeconds = 1;
   }
-  if (p.grpc && p.grpc.service === undefined) p.grpc.service = '';
 }
 
 /** serving.SetUserInfo: creator+lastModifier on create; lastModifier on an update that changes the spec. */
