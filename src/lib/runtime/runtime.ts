@@ -250,7 +250,9 @@ export class Runtime implements LocalRuntime {
     if (!deployment || deployment.metadata.deletionTimestamp) {
       if (state) {
         this.states.delete(key);
-        await Promise.all([...state.replicas.values()].map((r) => this.retire(key, r, state!)));
+        // Not awaited: a pod's grace period can be minutes (Knative uses timeoutSeconds), and the
+        // queue's workers must stay free for other Deployments meanwhile.
+        for (const replica of state.replicas.values()) void this.retire(key, replica, state);
       }
       return;
     }
