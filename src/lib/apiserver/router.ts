@@ -300,6 +300,15 @@ export async function route(
   if (type.namespaced && name !== undefined && namespace === undefined) throw resourceNotFound();
   if (!type.namespaced) namespace = undefined;
   const h = ctx.handlers;
+  // Responses wait for the group commit that holds this request's writes (and anything it read).
+  const send = async (
+    code: number,
+    payload: unknown,
+    headers?: Record<string, string | string[]>,
+  ): Promise<void> => {
+    await h.store.flushed();
+    sendJson(res, code, payload, headers);
+  };
   const warnings: string[] = [];
   const table = wantsTable(req);
   const includeObject = q.get('includeObject') ?? undefined;
@@ -310,6 +319,7 @@ export async function route(
     const labels = parseLabelSelector(q.get('labelSelector'));
     const fields = parseFieldSelector(q.get('fieldSelector'), type.kind);
     const t = type;
+    await h.store.flushed();
     const close = serveWatch(
       req,
       res,
@@ -357,20 +367,19 @@ export async function route(
         });
         if (table) {
           const objs = list.items.map((s) => JSON.parse(s) as KubeObject);
-          return sendJson(
-            res,
+          return send(
             200,
             toTable(type, objs, { includeObject, listRv: list.resourceVersion, continue: list.continue }),
           );
         }
-        return sendJson(res, 200, listJson(type, list));
+        return send(200, listJson(type, list));
       }
       case 'POST': {
         if (!type.verbs.includes('create')) throw methodNotAllowed();
         const b = await body();
         const opts = writeOptions(q, user, warnings);
         const created = h.create(type, namespace, b.value, opts);
-        return sendJson(res, opts.dryRun ? 200 : 201, created, warningHeaders(warnings));
+        return send(opts.dryRun ? 200 : 201, created, warningHeaders(warnings));
       }
       case 'DELETE': {
         if (!type.verbs.includes('deletecollection')) throw methodNotAllowed();
@@ -384,7 +393,7 @@ export async function route(
           },
           opts,
         );
-        return sendJson(res, 200, listJson(type, list));
+        return send(200, listJson(type, list));
       }
       default:
         throw methodNotAllowed();
@@ -394,7 +403,7 @@ export async function route(
   if (subresource === 'scale') {
     switch (method) {
       case 'GET':
-        return sendJson(res, 200, h.getScale(type, namespace, name));
+        return send(200, h.getScale(type, namespace, name));
       case 'PUT': {
         const b = await body();
         const opts = writeOptions(q, user, warnings);
@@ -405,8 +414,7 @@ export async function route(
           throw badRequest(
             `the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`,
           );
-        return sendJson(
-          res,
+        return send(
           200,
           h.updateScale(type, namespace, name, () => scale, opts),
         );
@@ -415,8 +423,7 @@ export async function route(
         const b = await body();
         const opts = writeOptions(q, user, warnings);
         const ct = b.type;
-        return sendJson(
-          res,
+        return send(
           200,
           h.updateScale(type, namespace, name, (cur) => applyPatch(ct, cur, b.value, true) as Scale, opts),
         );
@@ -431,22 +438,13 @@ export async function route(
     case 'GET': {
       const obj = h.get(type, namespace, name);
       if (table && !sub)
-        return sendJson(
-          res,
-          200,
-          toTable(type, [obj], { includeObject, listRv: obj.metadata.resourceVersion }),
-        );
-      return sendJson(res, 200, obj);
+        return send(200, toTable(type, [obj], { includeObject, listRv: obj.metadata.resourceVersion }));
+      return send(200, obj);
     }
     case 'PUT': {
       const b = await body();
       const opts = writeOptions(q, user, warnings);
-      return sendJson(
-        res,
-        200,
-        h.update(type, namespace, name, b.value, sub, opts),
-        warningHeaders(warnings),
-      );
+      return send(200, h.update(type, namespace, name, b.value, sub, opts), warningHeaders(warnings));
     }
     case 'PATCH': {
       const ct = mediaType(req);
@@ -471,14 +469,13 @@ export async function route(
         name,
       );
       const out = h.patch(type, namespace, name, ct, b.value, sub, opts);
-      return sendJson(res, existed || opts.dryRun ? 200 : 201, out, warningHeaders(warnings));
+      return send(existed || opts.dryRun ? 200 : 201, out, warningHeaders(warnings));
     }
     case 'DELETE': {
       if (sub) throw methodNotAllowed();
       const opts = await deleteOptions(req, q, user, warnings, ctx.maxBodyBytes);
       const out = h.delete(type, namespace, name, opts);
-      return sendJson(
-        res,
+      return send(
         out.metadata.deletionTimestamp &&
           h.store.get(type.group, type.resource, out.metadata.namespace ?? '', name)
           ? 202

@@ -176,6 +176,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
   }
 
+  await store.flushed();
   const gc = new GarbageCollector(handlers);
   const watches = new Set<() => void>();
   const sockets = new Set<Socket>();

@@ -68,6 +68,16 @@ export class Store {
   private currentRv: number;
   private compacted: number;
   private writesSincePrune = 0;
+  /** The open group-commit batch: writes of one event-loop turn share one COMMIT (one fsync). */
+  private pending:
+    | {
+        events: StoreEvent[];
+        waiters: { resolve: () => void; reject: (e: unknown) => void }[];
+        rv: number;
+        compacted: number;
+        writesSincePrune: number;
+      }
+    | undefined;
   private readonly listeners = new Set<Listener>();
   private readonly stmts;
 
@@ -267,6 +277,18 @@ export class Store {
     const prune =
       this.writesSincePrune + 1 >= Math.min(500, Math.max(1, Math.floor(this.history / 5))) &&
       rv - this.history > this.compacted;
+    if (!this.pending) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.pending = {
+        events: [],
+        waiters: [],
+        rv: this.currentRv,
+        compacted: this.compacted,
+        writesSincePrune: this.writesSincePrune,
+      };
+      setImmediate(() => this.commit());
+    }
+    // Nested in the batch's transaction, this is a savepoint: a failing write undoes only itself.
     this.tx(() => {
       const k = [key.grp, key.resource, key.namespace, key.name] as const;
       if (type === 'ADDED') this.stmts.insert.run(...k, obj.metadata.uid ?? '', rv, data);
@@ -288,17 +310,47 @@ export class Store {
       this.compacted = rv - this.history;
       this.writesSincePrune = 0;
     } else this.writesSincePrune++;
-    const event = makeEvent(key, type, rv, data, prev, obj);
+    this.pending.events.push(makeEvent(key, type, rv, data, prev, obj));
+    return obj;
+  }
+
+  /**
+   * Commits the open batch (one fsync for all its writes), then tells subscribers and waiters.
+   * A failed COMMIT rolls the whole batch back and fails every waiter: nothing was acknowledged.
+   */
+  commit(): void {
+    const batch = this.pending;
+    if (!batch) return;
+    this.pending = undefined;
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {}
+      this.currentRv = batch.rv;
+      this.compacted = batch.compacted;
+      this.writesSincePrune = batch.writesSincePrune;
+      for (const w of batch.waiters) w.reject(err);
+      return;
+    }
     // Listeners run after the commit: a watcher never sees a write that could still roll back.
     for (const l of this.listeners) {
       try {
-        l([event]);
+        l(batch.events);
       } catch (err) {
-        // The write is committed: a failing subscriber must not turn it into an error for the writer.
+        // The writes are committed: a failing subscriber must not turn them into errors for the writers.
         process.emitWarning(`knlite store: event subscriber failed: ${(err as Error)?.stack ?? String(err)}`);
       }
     }
-    return obj;
+    for (const w of batch.waiters) w.resolve();
+  }
+
+  /** Resolves once every write made so far is committed to disk (rejects if that commit failed). */
+  flushed(): Promise<void> {
+    const batch = this.pending;
+    if (!batch) return Promise.resolve();
+    return new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }));
   }
 
   private tx(fn: () => void): void {
@@ -323,6 +375,7 @@ export class Store {
 
   /** Closes the database. */
   close(): void {
+    if (this.db.open) this.commit();
     this.listeners.clear();
     if (this.db.open) this.db.close();
   }

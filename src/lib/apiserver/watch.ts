@@ -82,8 +82,12 @@ export function serveWatch(
     );
   };
 
+  // Highest resourceVersion already delivered: replay and live events may overlap while a
+  // group commit is in flight (replay reads uncommitted rows), so anything at or below it is skipped.
+  let highWater = since ?? 0;
   const emit = (e: StoreEvent): void => {
-    if (!inScope(e)) return;
+    if (e.rv <= highWater || !inScope(e)) return;
+    highWater = e.rv;
     let eventType: string = e.type;
     if (w.match) {
       const now = w.match(e.object());
@@ -151,6 +155,7 @@ export function serveWatch(
 
   function replay(): void {
     if (since === undefined) {
+      highWater = store.rv;
       for (const row of store.list(type.group, type.resource, type.namespaced ? ns : undefined)) {
         if (w.name !== undefined && row.name !== w.name) continue;
         let parsed: KubeObject | undefined;
