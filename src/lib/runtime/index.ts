@@ -14,7 +14,12 @@ export type { LocalRuntime, RuntimeOptions } from './runtime.js';
 
 const running = new Set<LocalRuntime>();
 
-/** Starts the local runtime against the cluster `kc` points at; stops leftovers of a previous run first. */
+/**
+ * Starts the local runtime against the cluster `kc` points at. Meant for the embedded local cluster
+ * only: at start it kills the processes a previous run on `dataDir` left behind and deletes every
+ * Deployment-owned Pod on the cluster (none of them has a process behind it any more). Options
+ * beyond `dataDir` (backoff base, grace-period cap, watchdog, logger) exist for tests and the daemon.
+ */
 export async function startRuntime(kc: KubeConfig, opts: RuntimeOptions): Promise<LocalRuntime> {
   const runtime = new Runtime(kc, opts);
   try {

@@ -9,7 +9,8 @@
  *      `ReplicaFailure=True ImageNotRunnable` and its pods wait with reason ImageNotRunnable.
  * Shell commands (Procfile, start script) run with `/bin/sh -c`, prefixed with `exec` when they are
  * a single simple command so the shell does not stay resident. The start script runs the way npm
- * would run it (node_modules/.bin first on PATH) without keeping npm itself alive per pod.
+ * would run it (node_modules/.bin first on PATH) without keeping npm itself alive per pod; npm's
+ * `prestart`/`poststart` hooks and `npm_*` variables are therefore not provided.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
