@@ -329,11 +329,6 @@ describe('Service validation', () => {
       'invalid value: public: metadata.labels.networking.knative.dev/visibility',
     ],
     [
-      'serving label on Service',
-      service('hello', withLabels({ 'serving.knative.dev/foo': 'x' })),
-      'invalid key name "serving.knative.dev/foo": metadata.labels',
-    ],
-    [
       'readiness probe knobs without periodSeconds',
       service(
         'hello',
@@ -391,6 +386,10 @@ describe('Service validation', () => {
       ),
     );
     expect(check(svc)).toBeUndefined();
+  });
+
+  it('allows other serving.knative.dev labels, as current Knative does', () => {
+    expect(check(service('hello', withLabels({ 'serving.knative.dev/foo': 'x' })))).toBeUndefined();
   });
 
   it('initial-scale 0 is allowed when config-autoscaler allows it', () => {
@@ -491,6 +490,16 @@ describe('Revision validation', () => {
     expect(validateRevision(next, old)?.message).toBe(
       'Immutable fields changed (-old +new): spec\n{v1.RevisionSpec}.PodSpec.Containers[0].Image:\n\t-: "ghcr.io/knative/helloworld-go:latest"\n\t+: "other:latest"\n',
     );
+  });
+  it('the configuration label needs a Configuration owner', () => {
+    const rev = revision('hello-00001', withLabels({ 'serving.knative.dev/configuration': 'hello' }));
+    expect(validateRevision(rev)?.message).toBe(
+      'missing field(s): metadata.labels.serving.knative.dev/configuration',
+    );
+    rev.metadata.ownerReferences = [
+      { apiVersion: 'serving.knative.dev/v1', kind: 'Configuration', name: 'hello', uid: 'u' },
+    ];
+    expect(validateRevision(rev)).toBeUndefined();
   });
   it('metadata-only updates are fine; autoscaling annotations are validated on Revisions', () => {
     const old = revision('hello-00001');

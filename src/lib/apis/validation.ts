@@ -29,7 +29,6 @@ import {
   AutoscalingClass,
   Labels,
   LOCAL_IMAGE_PREFIX,
-  SERVING_GROUP,
   VISIBILITY_CLUSTER_LOCAL,
 } from './keys.js';
 import {
@@ -67,7 +66,6 @@ export function validationFailedMessage(err: FieldError): string {
 type Ctx = Partial<ApisContext>;
 type Err = FieldError | undefined;
 
-const GROUP_PREFIX = `${SERVING_GROUP}/`;
 const AUTOSCALING_GROUP = 'autoscaling.knative.dev';
 const MAX_INT32 = 2147483647;
 
@@ -306,51 +304,26 @@ function validateDurationAnnotation(
   return undefined;
 }
 
+// Label rules of current Knative: only the visibility value and owner-backed labels are checked.
+
 function validateServiceLabels(labels: Record<string, string> | undefined): Err {
-  let errs: Err;
-  for (const [key, val] of sortedEntries(labels)) {
-    if (key === Labels.visibility) errs = also(errs, validateClusterVisibilityLabel(val));
-    else if (key.startsWith(GROUP_PREFIX)) errs = also(errs, errInvalidKeyName(key, ''));
-  }
-  return errs;
+  const v = labels?.[Labels.visibility];
+  return v === undefined ? undefined : validateClusterVisibilityLabel(v);
 }
 
 function validateConfigurationLabels(meta: ObjectMeta): Err {
-  let errs: Err;
-  for (const [key, val] of sortedEntries(meta.labels)) {
-    if (key === Labels.route || key === Labels.configurationUID || key === Labels.serviceUID) continue;
-    if (key === Labels.service) errs = also(errs, verifyLabelOwnerRef(val, key, 'Service', meta));
-    else if (key.startsWith(GROUP_PREFIX)) errs = also(errs, errInvalidKeyName(key, ''));
-  }
-  return errs;
+  const v = meta.labels?.[Labels.service];
+  return v === undefined ? undefined : verifyLabelOwnerRef(v, Labels.service, 'Service', meta);
 }
 
 function validateRouteLabels(meta: ObjectMeta): Err {
-  let errs: Err;
-  for (const [key, val] of sortedEntries(meta.labels)) {
-    if (key === Labels.visibility) errs = also(errs, validateClusterVisibilityLabel(val));
-    else if (key === Labels.service) errs = also(errs, verifyLabelOwnerRef(val, key, 'Service', meta));
-    else if (key.startsWith(GROUP_PREFIX)) errs = also(errs, errInvalidKeyName(key, ''));
-  }
-  return errs;
+  const v = meta.labels?.[Labels.service];
+  return v === undefined ? undefined : verifyLabelOwnerRef(v, Labels.service, 'Service', meta);
 }
 
 function validateRevisionLabels(meta: ObjectMeta): Err {
-  const known: string[] = [
-    Labels.routingState,
-    Labels.route,
-    Labels.service,
-    Labels.configurationUID,
-    Labels.serviceUID,
-    Labels.configurationGeneration,
-  ];
-  let errs: Err;
-  for (const [key, val] of sortedEntries(meta.labels)) {
-    if (known.includes(key)) continue;
-    if (key === Labels.configuration) errs = also(errs, verifyLabelOwnerRef(val, key, 'Configuration', meta));
-    else if (key.startsWith(GROUP_PREFIX)) errs = also(errs, errInvalidKeyName(key, ''));
-  }
-  return errs;
+  const v = meta.labels?.[Labels.configuration];
+  return v === undefined ? undefined : verifyLabelOwnerRef(v, Labels.configuration, 'Configuration', meta);
 }
 
 function validateClusterVisibilityLabel(value: string): Err {
@@ -1303,8 +1276,4 @@ function renderValue(v: unknown): string {
   if (typeof v === 'string') return `"${v}"`;
   if (typeof v === 'object') return `"${JSON.stringify(v)}"`;
   return `"${String(v)}"`;
-}
-
-function sortedEntries(m: Record<string, string> | undefined): [string, string][] {
-  return Object.entries(m ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
