@@ -1081,10 +1081,11 @@ function validateMinMaxScale(m: Record<string, string>, ctx: ApisContext): Err {
     const nz = goInt(av);
     if (Number.isNaN(nz)) errs = also(errs, errInvalidValue(av, ak));
     else if (min > nz)
-      errs = also(errs, FieldError.of(`min-scale=${min} is greater than activation-scale=${nz}`, [ak]));
+      errs = also(errs, FieldError.of(`min-scale=${min} is greater than min-activate-scale=${nz}`, [ak]));
     else if (max < nz && max !== 0)
-      errs = also(errs, FieldError.of(`max-scale=${max} is less than activation-scale=${nz}`, [ak]));
-    else if (nz < 2) errs = also(errs, FieldError.of(`activation-scale=${nz} must be greater than 1`, [ak]));
+      errs = also(errs, FieldError.of(`max-scale=${max} is less than min-activate-scale=${nz}`, [ak]));
+    else if (nz < 2)
+      errs = also(errs, FieldError.of(`min-activate-scale=${nz} must be greater than 1`, [ak]));
   }
   return errs;
 }
