@@ -309,6 +309,34 @@ describe('create / get / update / delete', () => {
     );
   });
 
+  it('validates label keys and values', async () => {
+    const res = await t.req('POST', CM, configMap('labels', {}, { 'bad key': 'x' }));
+    expect(res.status).toBe(422);
+    expect(res.body.message).toMatch(
+      /^ConfigMap "labels" is invalid: metadata\.labels: Invalid value: "bad key": name part must consist of/,
+    );
+    const val = await t.req('POST', CM, configMap('labels', {}, { ok: 'not ok!' }));
+    expect(val.status).toBe(422);
+    expect((await t.req('GET', `${CM}/labels`)).status).toBe(404);
+    expect(
+      (await t.req('POST', CM, configMap('labels', {}, { 'serving.knative.dev/service': 'hello' }))).status,
+    ).toBe(201);
+  });
+
+  it('turns Secret stringData into base64 data', async () => {
+    const res = await t.req('POST', '/api/v1/namespaces/default/secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'sd' },
+      stringData: { user: 'admin' },
+    });
+    expect(res.body).toMatchObject({
+      type: 'Opaque',
+      data: { user: Buffer.from('admin').toString('base64') },
+    });
+    expect(res.body.stringData).toBeUndefined();
+  });
+
   it('dryRun=All runs admission and validation, returns the object and stores nothing', async () => {
     const before = t.server.objectCounts()['configmaps'] ?? 0;
     const res = await t.req('POST', `${CM}?dryRun=All`, configMap('dry'));

@@ -110,6 +110,74 @@ function specPart(obj: KubeObject, statusIsSubresource: boolean): string {
   return canonical(rest);
 }
 
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function keyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_PREFIX.test(prefix)))
+    return `prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
+  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name))
+    return `name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`;
+  return undefined;
+}
+
+/** ObjectMeta validation kube-apiserver applies to every kind: label and annotation keys, label values. */
+function checkMetadata(type: ResourceType, obj: KubeObject): void {
+  const causes: StatusCause[] = [];
+  for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
+    const p = keyProblem(k);
+    if (p)
+      causes.push({
+        field: 'metadata.labels',
+        message: `Invalid value: ${JSON.stringify(k)}: ${p}`,
+        reason: 'FieldValueInvalid',
+      });
+    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v))
+      causes.push({
+        field: 'metadata.labels',
+        message: `Invalid value: ${JSON.stringify(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+        reason: 'FieldValueInvalid',
+      });
+  }
+  for (const [k, v] of Object.entries(obj.metadata.annotations ?? {})) {
+    const p = keyProblem(k.toLowerCase());
+    if (p)
+      causes.push({
+        field: 'metadata.annotations',
+        message: `Invalid value: ${JSON.stringify(k)}: ${p}`,
+        reason: 'FieldValueInvalid',
+      });
+    if (typeof v !== 'string')
+      causes.push({
+        field: `metadata.annotations[${k}]`,
+        message: 'Invalid value: must be a string',
+        reason: 'FieldValueInvalid',
+      });
+  }
+  if (causes.length) throw invalid(type, obj.metadata.name ?? '', causes);
+}
+
+/** Secrets: stringData is write-only sugar for base64 data; type defaults to Opaque. */
+function normalizeSecret(type: ResourceType, obj: KubeObject): void {
+  if (type.group !== '' || type.resource !== 'secrets') return;
+  const o = obj as KubeObject & {
+    stringData?: Record<string, string>;
+    data?: Record<string, string>;
+    type?: string;
+  };
+  o.type ??= 'Opaque';
+  if (o.stringData && typeof o.stringData === 'object') {
+    o.data = { ...(o.data ?? {}) };
+    for (const [k, v] of Object.entries(o.stringData))
+      o.data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    delete o.stringData;
+  }
+}
+
 /** Kinds that carry metadata.generation (custom resources and the workload/CRD kinds, as in Kubernetes). */
 function tracksGeneration(type: ResourceType): boolean {
   return !!type.crdName || type.group === 'apps' || type.group === 'apiextensions.k8s.io';
@@ -298,10 +366,12 @@ export class Handlers {
     else delete meta.namespace;
     this.applyCreateDefaults(type, obj);
 
+    normalizeSecret(type, obj);
     this.enforceSchema(type, obj, opts);
     this.admit('CREATE', type, ns, '', obj, undefined, opts);
     if (type.crdName === undefined && type.resource === 'customresourcedefinitions') this.checkCrd(obj);
 
+    checkMetadata(type, obj);
     if (this.store.get(type.group, type.resource, ns, meta.name)) throw alreadyExists(type, meta.name);
     if (opts.dryRun) return this.present(type, obj);
     const stored = this.store.create(type.group, type.resource, obj);
@@ -449,10 +519,12 @@ export class Handlers {
     else obj.metadata.generation = old.metadata.generation;
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
 
+    normalizeSecret(type, obj);
     this.enforceSchema(type, obj, opts);
     this.admit('UPDATE', type, ns, subresource, obj, old, opts);
     if (subresource === '' && type.resource === 'customresourcedefinitions' && !type.crdName)
       this.checkCrd(obj);
+    checkMetadata(type, obj);
     if (
       old.metadata.generation !== undefined &&
       specPart(obj, !!type.subresources.status) !== specPart(old, !!type.subresources.status)
