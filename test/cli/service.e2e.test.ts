@@ -15,6 +15,7 @@ import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { ROOT, runInProcess, type CliResult } from './harness.js';
 
 const APP = join(ROOT, 'test/cli/fixtures/hello');
+const ESC = String.fromCharCode(27);
 let cluster: TestCluster;
 let client: ServingClient;
 let tmp: string;
@@ -57,7 +58,7 @@ describe('service story: create → update → describe → list → export → 
       '',
     ]);
     // No escape codes when stdout is not a terminal.
-    expect(r.stdout).not.toMatch(/\u001b/);
+    expect(r.stdout).not.toContain(ESC);
     let svc = await client.getService('hello');
     expect(svc.spec.template.spec.containers[0]).toMatchObject({
       image: `file://${APP}`,
@@ -92,11 +93,11 @@ describe('service story: create → update → describe → list → export → 
     expect(r.stdout).toMatch(/^Name:\s+hello\nNamespace:\s+default\nLabels:\s+team=web\n/);
     expect(r.stdout).toMatch(new RegExp(`\nURL: +${url.replace(/\./g, '\\.')}\n`));
     expect(r.stdout).toMatch(
-      /\n   50% {2}@latest \(hello-00002\) \[2\] \(\d+s\)\n {8}Image: +file:\/\/.*\n {8}Replicas: +\d\/\d\n {8}Env: +TARGET=v2\n/,
+      /\n {3}50% {2}@latest \(hello-00002\) \[2\] \(\d+s\)\n {8}Image: +file:\/\/.*\n {8}Replicas: +\d\/\d\n {8}Env: +TARGET=v2\n/,
     );
-    expect(r.stdout).toMatch(/\n   50% {2}hello-00001 #old \[1\] \(\d+s\)\n/);
+    expect(r.stdout).toMatch(/\n {3}50% {2}hello-00001 #old \[1\] \(\d+s\)\n/);
     expect(r.stdout).toMatch(/Conditions: {2}\n {2}OK TYPE {19}AGE REASON\n {2}\+\+ Ready {15}\s*\d+s \n/);
-    expect(r.stdout).not.toMatch(/\u001b/);
+    expect(r.stdout).not.toContain(ESC);
 
     r = await kn('service', 'describe', 'hello', '-o', 'url');
     expect(r.stdout).toBe(`${url}\n`);

@@ -274,11 +274,14 @@ export class ServingClient implements ServiceStore {
       namespace,
       opts.timeoutMs,
       (ev, svc, settle) => {
-        if (ev === 'deleted')
-          throw new KnError(
-            `service '${name}' was deleted in namespace '${namespace}' while waiting for it to become ready`,
-            { name: 'NotReady' },
-          );
+        if (ev === 'deleted') {
+          throw last
+            ? new KnError(
+                `service '${name}' was deleted in namespace '${namespace}' while waiting for it to become ready`,
+                { name: 'NotReady' },
+              )
+            : new KnError(`service '${name}' not found in namespace '${namespace}'`, { name: 'NotFound' });
+        }
         last = svc!;
         const observed = svc!.status?.observedGeneration ?? 0;
         // Only a status that reflects the caller's generation says anything about the caller's change.

@@ -109,7 +109,10 @@ export async function formatObject(obj: KubeObject, spec: OutputSpec): Promise<s
 /** Renders a list in a machine format (items get apiVersion/kind filled in, as kubectl does). */
 export async function formatList<T extends KubeObject>(list: KubeList<T>, spec: OutputSpec): Promise<string> {
   const itemKind = (list.kind ?? '').replace(/List$/, '');
-  const items = list.items.map((i) => ({ apiVersion: list.apiVersion, kind: itemKind, ...i }) as T);
+  const items = list.items.map((i) => {
+    const { apiVersion, kind, ...rest } = i;
+    return { apiVersion: apiVersion ?? list.apiVersion, kind: kind ?? itemKind, ...rest } as T;
+  });
   const full = { apiVersion: list.apiVersion, kind: list.kind, metadata: list.metadata ?? {}, items };
   switch (spec.format) {
     case 'name':
