@@ -84,7 +84,6 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       // Nothing listens there any more (Endpoints lag a dying process): let the activator retry.
       if (err.code === 'ECONNREFUSED' && !responseStarted(ex) && replayable(ex)) {
         ex.retryFrom = instance.id;
-        req.unpipe(upstream);
         return finish();
       }
       reply(
@@ -93,7 +92,9 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
         `knlite: instance ${instance.id} of revision "${ex.revision?.name}": ${err.code ?? err.message}`,
       );
     });
-    req.pipe(upstream);
+    // A bodyless request goes out in one write; a body is streamed.
+    if (replayable(ex)) upstream.end();
+    else req.pipe(upstream);
   });
 }
 

@@ -1,0 +1,443 @@
+/**
+ * Data-plane benchmark: the same app (examples/hello) reached directly, through the knlite gateway
+ * and through Debian's nginx — throughput at saturation (wrk, or a Node closed-loop generator when
+ * wrk is missing) and p50/p99 at a fixed rate (Node open-loop generator) — plus cold-start overhead
+ * over 20 cold starts on the full local cluster.
+ *
+ *   node --import tsx bench/dataplane/run.ts [--rate 200] [--seconds 10] [--cold 20] [--no-cold]
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  AppsV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { startLocalStack } from '../../src/lib/local/stack.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const RATE = flag('rate', 200);
+const SECONDS = flag('seconds', 10);
+const COLD = args.includes('--no-cold') ? 0 : flag('cold', 20);
+const CONNECTIONS = 50;
+const HOST = 'hello.default.localhost';
+const HELLO_DIR = resolve('examples/hello');
+
+const children: ChildProcess[] = [];
+const temp = mkdtempSync(join(tmpdir(), 'knlite-bench-dp-'));
+function cleanup(): void {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  rmSync(temp, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+
+function has(cmd: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Resolves once something accepts TCP connections on the port. */
+async function listening(port: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), r(true)));
+      s.once('error', () => r(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** Starts examples/hello the way the local runtime does (its start script). */
+function startApp(port: number): ChildProcess {
+  const child = spawn('sh', ['-c', 'exec node server.js'], {
+    cwd: HELLO_DIR,
+    env: { ...process.env, PORT: String(port), K_REVISION: 'hello-00001' },
+    stdio: 'ignore',
+  });
+  children.push(child);
+  return child;
+}
+
+async function startGatewayProcess(appPort: number): Promise<{ port: number; pid: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/dataplane/gateway-main.ts', String(appPort)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  children.push(child);
+  const port = await new Promise<number>((r) =>
+    child.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))),
+  );
+  return { port, pid: child.pid! };
+}
+
+async function startNginx(appPort: number): Promise<{ port: number; pid: number } | undefined> {
+  const nginx = has('nginx') ?? (has('/usr/sbin/nginx') ? '/usr/sbin/nginx' : undefined);
+  if (!nginx) return undefined;
+  const port = await freePort();
+  const conf = join(temp, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+pid ${temp}/nginx.pid;
+error_log ${temp}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${temp}/body; proxy_temp_path ${temp}/proxy;
+  fastcgi_temp_path ${temp}/fcgi; uwsgi_temp_path ${temp}/uwsgi; scgi_temp_path ${temp}/scgi;
+  upstream app { server 127.0.0.1:${appPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    }
+  }
+}
+`,
+  );
+  const child = spawn(nginx, ['-p', temp, '-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' });
+  children.push(child);
+  await listening(port);
+  return { port, pid: child.pid! };
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** CPU seconds (user + system) used so far by the processes, from /proc/<pid>/stat. */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks / 100;
+}
+
+/** A process and its direct children (nginx master + workers). */
+function withChildren(pid: number): number[] {
+  try {
+    const kids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+    return [pid, ...kids.map(Number)];
+  } catch {
+    return [pid];
+  }
+}
+
+interface Saturation {
+  rps: number;
+  requests: number;
+  p50: string;
+  p99: string;
+  tool: string;
+}
+
+/** Throughput at saturation with wrk (2 threads, 50 connections). */
+function wrkThroughput(port: number): Saturation {
+  // wrk prints the distribution only with --latency; its first "Latency" line is the thread summary.
+  const out = execFileSync(
+    'wrk',
+    [
+      '-t2',
+      `-c${CONNECTIONS}`,
+      `-d${SECONDS}s`,
+      '--latency',
+      '-H',
+      `Host: ${HOST}`,
+      `http://127.0.0.1:${port}/`,
+    ],
+    { encoding: 'utf8' },
+  );
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
+  const p50 = /\n\s+50%\s+(\S+)/.exec(out)?.[1] ?? '?';
+  const p99 = /\n\s+99%\s+(\S+)/.exec(out)?.[1] ?? '?';
+  return { rps, requests, p50, p99, tool: 'wrk' };
+}
+
+/** Closed-loop Node generator (fallback when wrk is missing). */
+async function nodeThroughput(port: number): Promise<Saturation> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const end = Date.now() + SECONDS * 1000;
+  let done = 0;
+  const lat: number[] = [];
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < end) {
+        const t = performance.now();
+        await get(port, agent);
+        lat.push(performance.now() - t);
+        done++;
+      }
+    }),
+  );
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  return {
+    rps: done / SECONDS,
+    requests: done,
+    p50: `${quantile(lat, 0.5).toFixed(2)}ms`,
+    p99: `${quantile(lat, 0.99).toFixed(2)}ms`,
+    tool: 'node',
+  };
+}
+
+function get(port: number, agent: Agent | false): Promise<number> {
+  return new Promise((resolveGet, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host: HOST }, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolveGet(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Open-loop fixed-rate generator; latency counted from each request's scheduled time. */
+async function fixedRate(port: number): Promise<{ p50: number; p99: number; errors: number; sent: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const total = RATE * SECONDS;
+  const start = performance.now();
+  const lat: number[] = [];
+  let errors = 0;
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(
+      get(port, agent).then(
+        (code) => {
+          lat.push(performance.now() - due);
+          if (code !== 200) errors++;
+        },
+        () => void errors++,
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), errors, sent: total };
+}
+
+/** 20 cold starts through the full local cluster vs the app's own start time. */
+async function coldStarts(n: number): Promise<{
+  ownP50: number;
+  ownP99: number;
+  coldP50: number;
+  coldP99: number;
+  overheadP50: number;
+  overheadP99: number;
+}> {
+  // The app's own start: spawn → accepting connections.
+  const own: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const port = await freePort();
+    const t = performance.now();
+    const child = startApp(port);
+    await listening(port);
+    own.push(performance.now() - t);
+    child.kill('SIGTERM');
+  }
+
+  const stack = await startLocalStack({ dataDir: join(temp, 'data'), runtimeDir: join(temp, 'runtime') });
+  try {
+    const objects = KubernetesObjectApi.makeApiClient(stack.kc);
+    await objects.patch(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'config-autoscaler', namespace: 'knative-serving' },
+        data: { 'scale-to-zero-grace-period': '1s' },
+      } as KubernetesObject,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    const custom = stack.kc.makeApiClient(CustomObjectsApi);
+    const apps = stack.kc.makeApiClient(AppsV1Api);
+    await custom.createNamespacedCustomObject({
+      group: 'serving.knative.dev',
+      version: 'v1',
+      namespace: 'default',
+      plural: 'services',
+      body: {
+        apiVersion: 'serving.knative.dev/v1',
+        kind: 'Service',
+        metadata: { name: 'hello', namespace: 'default' },
+        spec: {
+          template: {
+            metadata: { annotations: { 'autoscaling.knative.dev/window': '6s' } },
+            spec: { containers: [{ image: pathToFileURL(HELLO_DIR).href }] },
+          },
+        },
+      },
+    });
+    const cold: number[] = [];
+    const zero = async (): Promise<void> => {
+      for (;;) {
+        try {
+          const d = await apps.readNamespacedDeployment({
+            name: 'hello-00001-deployment',
+            namespace: 'default',
+          });
+          if (d.spec?.replicas === 0 && !d.status?.readyReplicas) return;
+        } catch {
+          // not created yet
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    for (let i = 0; i < n; i++) {
+      await zero();
+      const t = performance.now();
+      const code = await firstByte(stack.gatewayPort!);
+      cold.push(performance.now() - t);
+      if (code !== 200) throw new Error(`cold start ${i + 1} answered ${code}`);
+      process.stderr.write(`cold start ${i + 1}/${n}: ${cold.at(-1)!.toFixed(0)} ms\n`);
+    }
+    own.sort((a, b) => a - b);
+    cold.sort((a, b) => a - b);
+    const ownP50 = quantile(own, 0.5);
+    const ownP99 = quantile(own, 0.99);
+    const coldP50 = quantile(cold, 0.5);
+    const coldP99 = quantile(cold, 0.99);
+    return { ownP50, ownP99, coldP50, coldP99, overheadP50: coldP50 - ownP50, overheadP99: coldP99 - ownP99 };
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Time to the response head from the gateway (status code). */
+function firstByte(port: number): Promise<number> {
+  return new Promise((r, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: '/', headers: { host: `${HOST}:${port}` }, agent: false },
+      (res) => {
+        r(res.statusCode ?? 0);
+        res.resume();
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function main(): Promise<void> {
+  const wrk = has('wrk');
+  const appPort = await freePort();
+  const app = startApp(appPort);
+  await listening(appPort);
+  const gateway = await startGatewayProcess(appPort);
+  const nginx = await startNginx(appPort);
+  const targets: [string, number | undefined, number[]][] = [
+    ['direct to the instance', appPort, []],
+    ['knlite gateway', gateway.port, [gateway.pid]],
+    ['nginx 1.22 (Debian)', nginx?.port, nginx ? withChildren(nginx.pid) : []],
+  ];
+  const lines: string[] = [];
+  const log = (l: string): void => {
+    lines.push(l);
+    process.stdout.write(`${l}\n`);
+  };
+  log(
+    `Recorded ${new Date().toISOString().slice(0, 10)} on ${cpus().length}× ${cpus()[0]?.model.trim()}, Node ${process.version}, 1-min load average ${loadavg()[0].toFixed(1)} at start.`,
+  );
+  log(
+    `Saturation: ${wrk ? `wrk -t2 -c${CONNECTIONS} -d${SECONDS}s` : `Node closed loop, ${CONNECTIONS} connections, ${SECONDS}s (wrk not installed)`}; fixed rate: Node open loop, ${RATE} req/s for ${SECONDS}s, latency from scheduled send time. CPU per request = proxy process user+system CPU during the saturation run ÷ requests completed (robust to other load on the machine).`,
+  );
+  if (!nginx) log('nginx is not installed (apt-get install -y nginx): its row is missing.');
+  log('');
+  log(
+    '| target | req/s at saturation | sat. p50 | sat. p99 | proxy CPU µs/req | app CPU µs/req | p50 ms @ fixed rate | p99 ms @ fixed rate | errors |',
+  );
+  log('|---|---|---|---|---|---|---|---|---|');
+  for (const [name, port, proxyPids] of targets) {
+    if (!port) {
+      log(`| ${name} | missing | | | | | | | |`);
+      continue;
+    }
+    await get(port, false); // warm up
+    const [proxyBefore, appBefore] = [cpuSeconds(proxyPids), cpuSeconds([app.pid!])];
+    const sat = wrk ? wrkThroughput(port) : await nodeThroughput(port);
+    const proxyCpu = ((cpuSeconds(proxyPids) - proxyBefore) / sat.requests) * 1e6;
+    const appCpu = ((cpuSeconds([app.pid!]) - appBefore) / sat.requests) * 1e6;
+    const fixed = await fixedRate(port);
+    log(
+      `| ${name} | ${sat.rps.toFixed(0)} | ${sat.p50} | ${sat.p99} | ${proxyPids.length ? proxyCpu.toFixed(0) : '–'} | ${appCpu.toFixed(0)} | ${fixed.p50.toFixed(2)} | ${fixed.p99.toFixed(2)} | ${fixed.errors}/${fixed.sent} |`,
+    );
+  }
+  if (COLD > 0) {
+    const c = await coldStarts(COLD);
+    log('');
+    log(
+      `Cold start over ${COLD} cold starts (examples/hello, scaled to zero on the local cluster, first byte through the gateway):`,
+    );
+    log('');
+    log('| | p50 ms | p99 ms |');
+    log('|---|---|---|');
+    log(`| app's own start (spawn → accepting) | ${c.ownP50.toFixed(0)} | ${c.ownP99.toFixed(0)} |`);
+    log(`| first byte from zero | ${c.coldP50.toFixed(0)} | ${c.coldP99.toFixed(0)} |`);
+    log(`| overhead (difference) | ${c.overheadP50.toFixed(0)} | ${c.overheadP99.toFixed(0)} |`);
+  }
+  log(`1-min load average at end: ${loadavg()[0].toFixed(1)}.`);
+  writeFileSync(join(process.cwd(), 'bench/dataplane/last-run.md'), `${lines.join('\n')}\n`);
+}
+
+main().then(
+  () => {
+    cleanup();
+    process.exit(0);
+  },
+  (err: Error) => {
+    process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+    cleanup();
+    process.exit(1);
+  },
+);
