@@ -164,6 +164,22 @@ describe('watch', () => {
     expect(w.events[0].object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
   });
 
+  it('streams the initial state then an initial-events-end BOOKMARK for sendInitialEvents', async () => {
+    await t.req('POST', CM, configMap('wl-a'));
+    const rv = (await t.req('GET', CM)).body.metadata.resourceVersion;
+    const w = openWatch(
+      t,
+      `${CM}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&resourceVersion=${rv}&timeoutSeconds=1`,
+    );
+    await w.ended;
+    const end = w.events.findIndex(
+      (e) => e.type === 'BOOKMARK' && e.object.metadata.annotations?.['k8s.io/initial-events-end'] === 'true',
+    );
+    expect(end).toBeGreaterThan(0);
+    expect(w.events.slice(0, end).every((e) => e.type === 'ADDED')).toBe(true);
+    expect(summary(w.events.slice(0, end))).toContain('ADDED wl-a');
+  });
+
   it('rejects a malformed resourceVersion', async () => {
     const res = await t.req('GET', `${CM}?watch=true&resourceVersion=abc`);
     expect(res.status).toBe(400);

@@ -332,6 +332,7 @@ export async function route(
         resourceVersion: q.get('resourceVersion') ?? undefined,
         timeoutSeconds: intParam(q, 'timeoutSeconds'),
         allowWatchBookmarks: boolParam(q.get('allowWatchBookmarks')),
+        sendInitialEvents: boolParam(q.get('sendInitialEvents')),
         encode: (data, obj) => {
           if (table)
             return tableEventObject(t, h.present(t, { ...obj() }), includeObject, String(h.store.rv));

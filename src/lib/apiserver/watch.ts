@@ -24,6 +24,8 @@ export interface WatchRequest {
   resourceVersion?: string;
   timeoutSeconds?: number;
   allowWatchBookmarks?: boolean;
+  /** Streaming list (WatchList): initial state as ADDED events, then an initial-events-end BOOKMARK. */
+  sendInitialEvents?: boolean;
   /** Turns stored JSON into the event's object JSON (Table rendering, version rewrite). */
   encode(data: string, obj: () => KubeObject): string;
 }
@@ -50,7 +52,12 @@ export function serveWatch(
   const { type } = w;
   const ns = w.namespace;
   let since: number | undefined;
-  if (w.resourceVersion !== undefined && w.resourceVersion !== '' && w.resourceVersion !== '0') {
+  if (
+    !w.sendInitialEvents &&
+    w.resourceVersion !== undefined &&
+    w.resourceVersion !== '' &&
+    w.resourceVersion !== '0'
+  ) {
     if (!/^\d+$/.test(w.resourceVersion)) throw badRequest(`invalid resource version: ${w.resourceVersion}`);
     since = Number(w.resourceVersion);
   }
@@ -74,12 +81,11 @@ export function serveWatch(
     res.write(`{"type":"${eventType}","object":${objectJson}}\n`);
     if (res.writableLength > MAX_BUFFERED) close();
   };
-  const bookmark = (): void => {
+  const bookmark = (initialEventsEnd = false): void => {
     const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
-    send(
-      'BOOKMARK',
-      JSON.stringify({ kind: type.kind, apiVersion, metadata: { resourceVersion: String(store.rv) } }),
-    );
+    const metadata: Record<string, unknown> = { resourceVersion: String(store.rv) };
+    if (initialEventsEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    send('BOOKMARK', JSON.stringify({ kind: type.kind, apiVersion, metadata }));
   };
 
   // Highest resourceVersion already delivered: replay and live events may overlap while a
@@ -122,7 +128,7 @@ export function serveWatch(
       close();
     }, timeout * 1000),
   );
-  if (w.allowWatchBookmarks) timers.push(setInterval(bookmark, settings.bookmarkIntervalMs));
+  if (w.allowWatchBookmarks) timers.push(setInterval(() => bookmark(), settings.bookmarkIntervalMs));
 
   function close(): void {
     if (closed) return;
@@ -163,6 +169,7 @@ export function serveWatch(
         if (w.match && !w.match(obj())) continue;
         send('ADDED', w.encode(row.data, obj));
       }
+      if (w.sendInitialEvents && w.allowWatchBookmarks) bookmark(true);
     } else {
       for (const e of store.eventsSince(type.group, type.resource, since!)) emit(e);
     }
