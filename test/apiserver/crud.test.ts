@@ -171,7 +171,15 @@ describe('authentication and TLS', () => {
   });
 
   it('keeps the token and TLS material private (0600) and writes private kubeconfigs', () => {
-    for (const f of ['token', 'pki/ca.crt', 'pki/apiserver.crt', 'pki/apiserver.key', 'state.db']) {
+    for (const f of [
+      'token',
+      'pki/ca.crt',
+      'pki/apiserver.crt',
+      'pki/apiserver.key',
+      'state.db',
+      'state.db-wal',
+      'state.db-shm',
+    ]) {
       expect(fs.statSync(path.join(t.dir, f)).mode & 0o777).toBe(0o600);
     }
     const file = path.join(t.dir, 'kubeconfig');

@@ -88,9 +88,6 @@ export class Store {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const file = path.join(dataDir, 'state.db');
     this.db = new Database(file);
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-      if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
-    }
     this.db.pragma('journal_mode = WAL');
     // FULL: the WAL is fsynced on every commit, so an acknowledged write survives kill -9 / power loss.
     this.db.pragma('synchronous = FULL');
@@ -115,6 +112,10 @@ export class Store {
       CREATE INDEX IF NOT EXISTS events_res ON events(grp, resource, rv);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
+    // The WAL and shared-memory files exist now (the schema write created them): keep all private.
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+      if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+    }
     this.stmts = {
       get: this.db.prepare<[string, string, string, string], { data: string }>(
         'SELECT data FROM objects WHERE grp = ? AND resource = ? AND namespace = ? AND name = ?',
