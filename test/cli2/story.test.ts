@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import type { DomainMapping, Revision, Service } from '../../src/lib/apis/types.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { waitUntil } from '../support/wait.js';
 import { ROOT, knlite, requireBuild, runBin, type CliResult } from './run.js';
 
 let cluster: TestCluster;
@@ -394,6 +395,24 @@ describe('revision delete', () => {
       'No unreferenced revisions found.\n',
     );
   });
+
+  it('prunes the revisions the route no longer uses', async () => {
+    const upd = await run('service', 'update', 'hello', '--env', 'TARGET=three');
+    expect(upd.stdout).toContain(
+      "Service 'hello' updated to latest revision 'hello-00003' is available at URL:",
+    );
+    // The labeler marks the revision the route dropped as no longer active.
+    await waitUntil('hello-00002 to leave the route', async () => {
+      const rev = await api.getRevision('hello-00002');
+      return rev.metadata.labels?.['serving.knative.dev/routingState'] !== 'active';
+    });
+    const r = await run('revision', 'delete', '--prune', 'hello');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe("Revision 'hello-00002' deleted in namespace 'default'.\n");
+    expect((await run('revision', 'list', '-o', 'name')).stdout).toBe(
+      'revision.serving.knative.dev/hello-00003\n',
+    );
+  });
 });
 
 describe('built binary', () => {
@@ -402,7 +421,7 @@ describe('built binary', () => {
     const childEnv = { KUBECONFIG: cluster.kubeconfigPath, KNLITE_HOME: cluster.home };
     const list = await runBin(['revision', 'list', '-o', 'name'], { env: childEnv });
     expect(list.exitCode, list.stderr).toBe(0);
-    expect(list.stdout).toBe('revision.serving.knative.dev/hello-00002\n');
+    expect(list.stdout).toBe('revision.serving.knative.dev/hello-00003\n');
     const split = await runBin(['traffic', 'split', 'hello'], { env: childEnv });
     expect(split.exitCode).toBe(2);
     expect(split.stderr).toMatch(/^Error: 'knlite traffic split' needs --traffic/);
