@@ -1,163 +1,511 @@
 /**
- * Control-plane benchmark: create → Ready latency of Knative Services on the in-process local
- * cluster (API server + reconciler + runtime + gateway), for 1 and 100 services created in parallel
- * running examples/hello, and the time until 1,000 services with `initial-scale: "0"` are all Ready
- * plus the process RSS at that point. Writes bench/control-plane/README.md.
+ * Control-plane benchmark: create → Ready latency of Knative Services on the local cluster (API
+ * server + data plane + reconciler + local runtime, run as the daemon `knlite cluster start` runs
+ * them, in a child process with a temporary KNLITE_HOME), and for 1,000 services created with
+ * `initial-scale: "0"` the time until all are Ready plus the daemon's RSS and CPU time.
  *
- * Usage: node --import tsx bench/control-plane/run.ts [--no-write] [--large N]
+ * Ready = the Service's Ready condition True with status.observedGeneration == metadata.generation,
+ * seen through one client-node informer (list + watch) over all Services; nothing is polled.
+ * Results are kept in bench/control-plane/results.json (one entry per scenario, the last run wins)
+ * and rendered into the "## control-plane" section of bench/README.md.
+ *
+ * Usage: node --import tsx bench/control-plane/run.ts [--scenario one|parallel|thousand|all]
+ *          [--no-write] [--cpu-prof]   (--cpu-prof: profile the daemon with `node --cpu-prof`)
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as wait } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { ConfigMap, Service } from '../../src/lib/apis/types.js';
-import { startReconciler } from '../../src/lib/controller/index.js';
-import { Informer } from '../../src/lib/controller/runtime/informer.js';
-import { Kinds } from '../../src/lib/controller/runtime/kinds.js';
-import { RestClient } from '../../src/lib/controller/runtime/rest.js';
-import { startLocalStack } from '../../src/lib/local/stack.js';
+import { parseArgs } from 'node:util';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  makeInformer,
+  type Informer,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { startDaemon, stopDaemon } from '../../src/lib/local/daemon.js';
+import { localPaths } from '../../src/lib/local/paths.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const HELLO = `file://${path.join(root, 'examples/hello')}`;
-const args = process.argv.slice(2);
-const LARGE = Number(args[args.indexOf('--large') + 1]) || 1000;
-const COMMAND = 'node --import tsx bench/control-plane/run.ts';
+const HELLO_IMAGE = `file://${path.join(root, 'examples/hello')}`;
+const RESULTS = path.join(root, 'bench/control-plane/results.json');
+const README = path.join(root, 'bench/README.md');
+const IN_FLIGHT = 32;
+const SEQUENTIAL_RUNS = 10;
+const PARALLEL = 100;
+const THOUSAND = 1000;
+const SERVICES = { group: 'serving.knative.dev', version: 'v1', plural: 'services' };
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-const isReady = (s: Service) =>
+const { values: flags } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'all' },
+    'no-write': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
+const SCENARIOS = ['one', 'parallel', 'thousand'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const wanted: Scenario[] =
+  flags.scenario === 'all' ? [...SCENARIOS] : SCENARIOS.filter((s) => s === flags.scenario);
+if (wanted.length === 0) {
+  console.error(`--scenario must be one of ${SCENARIOS.join(', ')}, all (got "${flags.scenario}")`);
+  process.exit(2);
+}
+
+/** A Knative Service as far as this benchmark reads it. */
+interface KService extends KubernetesObject {
+  metadata: { name: string; namespace: string; generation?: number };
+  status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
+}
+
+/** What one scenario recorded; persisted in results.json. */
+interface ScenarioResult {
+  scenario: Scenario;
+  title: string;
+  command: string;
+  recordedAt: string;
+  services: number;
+  ready: number;
+  latencyMs?: { p50: number; p95: number; max: number };
+  createPhaseMs?: number;
+  allReadyMs?: number;
+  daemon: { rssStartMiB: number; rssEndMiB: number; peakRssMiB: number; cpuSeconds: number };
+  loadAvg: { start: number[]; end: number[] };
+  notes: string[];
+}
+
+const isReady = (s: KService): boolean =>
   s.status?.observedGeneration === s.metadata.generation &&
   !!s.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
-function quantile(xs: number[], q: number): number {
+function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
 
-/** Creates `n` services (32 requests in flight) and resolves with each one's create → Ready time. */
-async function createAndWait(
-  api: RestClient,
-  inf: Informer<Service>,
-  ns: string,
-  n: number,
-  spec: (i: number) => Service,
-): Promise<{ latencies: number[]; totalMs: number }> {
-  const created = new Map<string, number>();
-  const readyAt = new Map<string, number>();
-  let done!: () => void;
-  const all = new Promise<void>((r) => (done = r));
-  const check = (s: Service) => {
-    if (s.metadata.namespace !== ns || readyAt.has(s.metadata.name!) || !isReady(s)) return;
-    readyAt.set(s.metadata.name!, Date.now());
-    if (readyAt.size === n) done();
+const mib = (kib: number) => Math.round(kib / 1024);
+const load = () => os.loadavg().map((l) => Number(l.toFixed(2)));
+
+/** VmRSS and VmHWM (KiB) of a process, from /proc. */
+function procMemory(pid: number): { rssKiB: number; hwmKiB: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rssKiB: field('VmRSS'), hwmKiB: field('VmHWM') };
+}
+
+/** User + system CPU seconds of a process (not its children), from /proc/<pid>/stat. */
+function procCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at field 3 (state).
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+}
+
+/** A running daemon in a temporary KNLITE_HOME plus the clients this benchmark uses. */
+interface Cluster {
+  pid: number;
+  home: string;
+  kc: KubeConfig;
+  custom: CustomObjectsApi;
+  core: CoreV1Api;
+  objects: KubernetesObjectApi;
+  informer: Informer<KService>;
+  /** Resolves when a Service with this namespace/name is Ready (or rejects at the deadline). */
+  readyWaiters: Map<string, () => void>;
+  deleteWaiters: Map<string, () => void>;
+  readyCount(ns: string): number;
+  stop(): Promise<void>;
+}
+
+async function startCluster(profileDir?: string): Promise<Cluster> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'knlite-bench-cp-'));
+  const paths = localPaths(home, true);
+  const savedNodeOptions = process.env.NODE_OPTIONS;
+  // The daemon inherits this process's environment; --cpu-prof goes in through NODE_OPTIONS.
+  if (profileDir)
+    process.env.NODE_OPTIONS = `${savedNodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=2000`;
+  let state;
+  try {
+    ({ state } = await startDaemon(paths, { apiPort: 0, gatewayPort: 0, adminPort: 0 }));
+  } catch (err) {
+    fs.rmSync(home, { recursive: true, force: true });
+    throw err;
+  } finally {
+    if (profileDir) process.env.NODE_OPTIONS = savedNodeOptions;
+    if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS;
+  }
+  const kc = new KubeConfig();
+  kc.loadFromFile(paths.kubeconfig);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const readyWaiters = new Map<string, () => void>();
+  const deleteWaiters = new Map<string, () => void>();
+  const informer = makeInformer<KService>(kc, '/apis/serving.knative.dev/v1/services', () =>
+    custom.listClusterCustomObject(SERVICES),
+  );
+  const key = (s: KService) => `${s.metadata.namespace}/${s.metadata.name}`;
+  const onChange = (s: KService) => {
+    if (!isReady(s)) return;
+    readyWaiters.get(key(s))?.();
+    readyWaiters.delete(key(s));
   };
-  inf.on({ add: check, update: (_o, s) => check(s) });
-  const t0 = Date.now();
+  informer.on('add', onChange);
+  informer.on('update', onChange);
+  informer.on('delete', (s) => {
+    deleteWaiters.get(key(s))?.();
+    deleteWaiters.delete(key(s));
+  });
+  let stopped = false;
+  // client-node's informer stops on an error; restart it as controllers do.
+  informer.on('error', () => {
+    if (!stopped) setTimeout(() => void informer.start().catch(() => undefined), 500);
+  });
+  await informer.start();
+  return {
+    pid: state.pid,
+    home,
+    kc,
+    custom,
+    core: kc.makeApiClient(CoreV1Api),
+    objects: KubernetesObjectApi.makeApiClient(kc),
+    informer,
+    readyWaiters,
+    deleteWaiters,
+    readyCount: (ns) => informer.list(ns).filter(isReady).length,
+    async stop() {
+      stopped = true;
+      await informer.stop();
+      // Give the daemon time to stop every pod process gracefully before its home is removed.
+      await stopDaemon(paths, 120_000);
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+function ksvc(name: string, ns: string, annotations?: Record<string, string>): KService {
+  return {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Service',
+    metadata: { name, namespace: ns },
+    spec: {
+      template: {
+        ...(annotations ? { metadata: { annotations } } : {}),
+        spec: { containers: [{ image: HELLO_IMAGE, env: [{ name: 'TARGET', value: name }] }] },
+      },
+    },
+  } as KService;
+}
+
+async function createNamespace(c: Cluster, name: string): Promise<void> {
+  await c.core.createNamespace({ body: { metadata: { name } } });
+}
+
+/** Registers the Ready waiter first (so a fast Ready is not missed), then creates the Service. */
+function readyPromise(c: Cluster, ns: string, name: string, deadlineMs: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      c.readyWaiters.delete(`${ns}/${name}`);
+      reject(new Error(`${ns}/${name} not Ready after ${deadlineMs / 1000}s`));
+    }, deadlineMs);
+    c.readyWaiters.set(`${ns}/${name}`, () => {
+      clearTimeout(timer);
+      resolve(performance.now());
+    });
+  });
+}
+
+/**
+ * Creates `names` with at most IN_FLIGHT create requests outstanding; resolves with each
+ * Service's create → Ready latency (ms; NaN when it missed the deadline) and phase timings.
+ */
+async function createAll(
+  c: Cluster,
+  ns: string,
+  names: string[],
+  annotations: Record<string, string> | undefined,
+  deadlineMs: number,
+  progress?: () => void,
+): Promise<{ latencies: number[]; createPhaseMs: number; allReadyMs: number }> {
+  const t0 = performance.now();
+  const waits: Promise<number>[] = new Array(names.length);
+  const started: number[] = new Array(names.length);
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(32, n) }, async () => {
-      while (next < n) {
+    Array.from({ length: Math.min(IN_FLIGHT, names.length) }, async () => {
+      while (next < names.length) {
         const i = next++;
-        const svc = spec(i);
-        created.set(svc.metadata.name!, Date.now());
-        await api.create(Kinds.service, svc);
+        waits[i] = readyPromise(c, ns, names[i], deadlineMs);
+        waits[i].catch(() => undefined); // Collected below; avoid an unhandled rejection meanwhile.
+        started[i] = performance.now();
+        await c.custom.createNamespacedCustomObject({
+          ...SERVICES,
+          namespace: ns,
+          body: ksvc(names[i], ns, annotations),
+        });
       }
     }),
   );
-  await all;
-  const latencies = [...readyAt].map(([name, t]) => t - created.get(name)!);
-  return { latencies, totalMs: Date.now() - t0 };
+  const createPhaseMs = performance.now() - t0;
+  const ticker = progress ? setInterval(progress, 10_000) : undefined;
+  const outcomes = await Promise.allSettled(waits);
+  if (ticker) clearInterval(ticker);
+  const latencies = outcomes.map((o, i) => (o.status === 'fulfilled' ? o.value - started[i] : NaN));
+  const readyTimes = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  return { latencies, createPhaseMs, allReadyMs: Math.max(...readyTimes) - t0 };
 }
 
-const ksvc = (name: string, ns: string, annotations: Record<string, string> = {}): Service => ({
-  apiVersion: 'serving.knative.dev/v1',
-  kind: 'Service',
-  metadata: { name, namespace: ns },
-  spec: {
-    template: {
-      metadata: { annotations },
-      spec: { containers: [{ image: HELLO, env: [{ name: 'TARGET', value: name }] }] },
-    },
-  },
-});
+/** Waits until the namespace has no Pods left (the runtime stopped every process). */
+async function waitNoPods(c: Cluster, ns: string, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    if ((await c.core.listNamespacedPod({ namespace: ns })).items.length === 0) return;
+    await wait(100);
+  }
+  throw new Error(`pods in ${ns} still present after ${deadlineMs / 1000}s`);
+}
 
-const rows: string[] = [];
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'knlite-bench-cp-'));
-try {
-  // 1 and 100 services running examples/hello: everything in one process, as the daemon runs it.
-  {
-    const stack = await startLocalStack({
-      dataDir: path.join(home, 'data'),
-      runtimeDir: path.join(home, 'runtime'),
-    });
-    const api = await RestClient.create(stack.kc);
-    const inf = new Informer<Service>(stack.kc, api, Kinds.service);
-    inf.start();
-    await inf.synced;
-    for (const n of [1, 100]) {
-      const ns = `bench-${n}`;
-      await api.create(Kinds.namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-      const { latencies, totalMs } = await createAndWait(api, inf, ns, n, (i) => ksvc(`hello-${i}`, ns));
-      rows.push(
-        `| ${n} × examples/hello, created in parallel | ${quantile(latencies, 0.5)} | ${quantile(latencies, 0.95)} | ${Math.max(...latencies)} | ${(totalMs / 1000).toFixed(1)} s | |`,
-      );
-      console.log(rows.at(-1));
+function latencyStats(latencies: number[]): ScenarioResult['latencyMs'] {
+  const ok = latencies.filter((l) => !Number.isNaN(l));
+  if (ok.length === 0) return undefined;
+  const r = (x: number) => Math.round(x);
+  return { p50: r(percentile(ok, 50)), p95: r(percentile(ok, 95)), max: r(Math.max(...ok)) };
+}
+
+/** Runs one scenario on a fresh daemon, sampling its RSS every 500 ms. */
+async function measure(
+  scenario: Scenario,
+  title: string,
+  body: (c: Cluster, r: ScenarioResult) => Promise<void>,
+): Promise<ScenarioResult> {
+  const profileDir = flags['cpu-prof'] ? path.join(root, 'bench/control-plane/profiles') : undefined;
+  if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
+  const loadStart = load();
+  const c = await startCluster(profileDir);
+  const mem0 = procMemory(c.pid);
+  const cpu0 = procCpuSeconds(c.pid);
+  let peak = mem0.rssKiB;
+  const sampler = setInterval(() => {
+    try {
+      peak = Math.max(peak, procMemory(c.pid).rssKiB);
+    } catch {
+      // The daemon exited; the scenario reports that through its API calls failing.
     }
-    await inf.stop();
-    api.close();
-    await stack.stop();
+  }, 500);
+  const result: ScenarioResult = {
+    scenario,
+    title,
+    command: `node --import tsx bench/control-plane/run.ts --scenario ${scenario}${profileDir ? ' --cpu-prof' : ''}`,
+    recordedAt: new Date().toISOString(),
+    services: 0,
+    ready: 0,
+    daemon: { rssStartMiB: mib(mem0.rssKiB), rssEndMiB: 0, peakRssMiB: 0, cpuSeconds: 0 },
+    loadAvg: { start: loadStart, end: [] },
+    notes: [],
+  };
+  try {
+    await body(c, result);
+    const mem1 = procMemory(c.pid);
+    peak = Math.max(peak, mem1.rssKiB, mem1.hwmKiB);
+    result.daemon.rssEndMiB = mib(mem1.rssKiB);
+    result.daemon.peakRssMiB = mib(peak);
+    result.daemon.cpuSeconds = Number((procCpuSeconds(c.pid) - cpu0).toFixed(1));
+  } finally {
+    clearInterval(sampler);
+    result.loadAvg.end = load();
+    await c.stop();
   }
-  // 1,000 services scaled to zero from the start: pure control-plane work (no processes).
-  {
-    const stack = await startLocalStack({
-      dataDir: path.join(home, 'data-large'),
-      runtimeDir: path.join(home, 'runtime-large'),
-      reconciler: false,
-    });
-    const api = await RestClient.create(stack.kc);
-    const cm = await api.get<ConfigMap>(Kinds.configMap, 'knative-serving', 'config-autoscaler');
-    await api.replace(Kinds.configMap, {
-      ...cm,
-      data: { ...(cm.data ?? {}), 'allow-zero-initial-scale': 'true' },
-    });
-    const rec = await startReconciler(stack.kc, { leaderElection: false });
-    const inf = new Informer<Service>(stack.kc, api, Kinds.service);
-    inf.start();
-    await inf.synced;
-    const ns = 'bench-large';
-    await api.create(Kinds.namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    const { latencies, totalMs } = await createAndWait(api, inf, ns, LARGE, (i) =>
-      ksvc(`s-${i}`, ns, { 'autoscaling.knative.dev/initial-scale': '0' }),
-    );
-    const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
-    rows.push(
-      `| ${LARGE} × initial-scale 0, created in parallel | ${quantile(latencies, 0.5)} | ${quantile(latencies, 0.95)} | ${Math.max(...latencies)} | ${(totalMs / 1000).toFixed(1)} s | RSS ${rss} MiB (API server + reconciler + runtime + gateway in one process) |`,
-    );
-    console.log(rows.at(-1));
-    await inf.stop();
-    await rec.stop();
-    api.close();
-    await stack.stop();
-  }
-} finally {
-  fs.rmSync(home, { recursive: true, force: true });
+  return result;
 }
 
-const table = [
-  '| scenario | p50 ms | p95 ms | max ms | all Ready after | notes |',
-  '|---|---|---|---|---|---|',
-  ...rows,
-].join('\n');
-const text = `# Control-plane benchmark
+async function scenarioOne(c: Cluster, r: ScenarioResult): Promise<void> {
+  const ns = 'bench-one';
+  await createNamespace(c, ns);
+  const latencies: number[] = [];
+  for (let i = 1; i <= SEQUENTIAL_RUNS; i++) {
+    const name = `hello-${i}`;
+    const {
+      latencies: [ms],
+    } = await createAll(c, ns, [name], undefined, 120_000);
+    latencies.push(ms);
+    console.log(`  run ${i}: ${Math.round(ms)} ms`);
+    const gone = new Promise<void>((resolve) => c.deleteWaiters.set(`${ns}/${name}`, resolve));
+    await c.custom.deleteNamespacedCustomObject({ ...SERVICES, namespace: ns, name });
+    await gone;
+    await waitNoPods(c, ns, 60_000);
+  }
+  r.services = SEQUENTIAL_RUNS;
+  r.ready = latencies.filter((l) => !Number.isNaN(l)).length;
+  r.latencyMs = latencyStats(latencies);
+  r.notes.push(
+    `${SEQUENTIAL_RUNS} sequential runs; each Service deleted (and its pod gone) before the next create`,
+  );
+}
 
-Command: \`${COMMAND}\`
+async function scenarioParallel(c: Cluster, r: ScenarioResult): Promise<void> {
+  const ns = 'bench-parallel';
+  await createNamespace(c, ns);
+  const names = Array.from({ length: PARALLEL }, (_, i) => `hello-${i}`);
+  const out = await createAll(c, ns, names, undefined, 600_000, () =>
+    console.log(`  ${c.readyCount(ns)}/${PARALLEL} Ready`),
+  );
+  r.services = PARALLEL;
+  r.ready = out.latencies.filter((l) => !Number.isNaN(l)).length;
+  r.latencyMs = latencyStats(out.latencies);
+  r.createPhaseMs = Math.round(out.createPhaseMs);
+  r.allReadyMs = Math.round(out.allReadyMs);
+  r.notes.push(`${IN_FLIGHT} creates in flight; each Service runs one examples/hello process (npm start)`);
+}
 
-Recorded ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length}× ${os.cpus()[0]?.model.trim()}, Node ${process.version}, ${os.platform()}, 1-min load average ${os.loadavg()[0].toFixed(1)} when done.
-Latency is create request → Service Ready (observedGeneration current), seen through a watch.
+async function scenarioThousand(c: Cluster, r: ScenarioResult): Promise<void> {
+  await c.objects.patch(
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'config-autoscaler', namespace: 'knative-serving' },
+      data: { 'allow-zero-initial-scale': 'true' },
+    } as KubernetesObject,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    PatchStrategy.MergePatch,
+  );
+  const annotations = { 'autoscaling.knative.dev/initial-scale': '0' };
+  // The reconciler reads config-autoscaler from its own informer: one probe Service proves it has
+  // seen the change (its Deployment starts at 0 replicas) before the measured creates begin.
+  await createNamespace(c, 'bench-probe');
+  await createAll(c, 'bench-probe', ['probe'], annotations, 60_000);
+  const deploy = await c.objects.read<KubernetesObject & { spec?: { replicas?: number } }>({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'probe-00001-deployment', namespace: 'bench-probe' },
+  });
+  if (deploy.spec?.replicas !== 0)
+    throw new Error(`probe Deployment has ${deploy.spec?.replicas} replicas, want 0`);
 
-${table}
+  const ns = 'bench-thousand';
+  await createNamespace(c, ns);
+  const names = Array.from({ length: THOUSAND }, (_, i) => `s-${i}`);
+  const t0 = performance.now();
+  const timeline: string[] = [];
+  const out = await createAll(c, ns, names, annotations, 25 * 60_000, () => {
+    const line = `${Math.round((performance.now() - t0) / 1000)}s: ${c.readyCount(ns)}/${THOUSAND} Ready, daemon RSS ${mib(procMemory(c.pid).rssKiB)} MiB`;
+    timeline.push(line);
+    console.log(`  ${line}`);
+  });
+  r.services = THOUSAND;
+  r.ready = out.latencies.filter((l) => !Number.isNaN(l)).length;
+  r.latencyMs = latencyStats(out.latencies);
+  r.createPhaseMs = Math.round(out.createPhaseMs);
+  r.allReadyMs = Math.round(out.allReadyMs);
+  r.notes.push(
+    `${IN_FLIGHT} creates in flight; initial-scale "0" (no processes), config-autoscaler allow-zero-initial-scale "true"`,
+  );
+  r.notes.push(`progress: ${timeline.join('; ')}`);
+}
 
-Every Service costs about 18 durable API writes (Configuration, Route, Revision, Deployment,
-Service, finalizer, status updates) plus 5 Events; the embedded API server fsyncs each write
-(see ../README.md, "apiserver"), which bounds the 1,000-service figure.
+const TITLES: Record<Scenario, string> = {
+  one: '1 Service (examples/hello), ×10 sequential',
+  parallel: `${PARALLEL} Services (examples/hello) in parallel`,
+  thousand: `${THOUSAND} Services, initial-scale 0, in parallel`,
+};
+const BODIES: Record<Scenario, (c: Cluster, r: ScenarioResult) => Promise<void>> = {
+  one: scenarioOne,
+  parallel: scenarioParallel,
+  thousand: scenarioThousand,
+};
+
+function readResults(): Partial<Record<Scenario, ScenarioResult>> {
+  try {
+    return JSON.parse(fs.readFileSync(RESULTS, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+const fmtS = (ms?: number) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);
+
+function table(results: ScenarioResult[]): string {
+  const rows = results.map((r) =>
+    [
+      r.title,
+      `${r.ready}/${r.services}`,
+      r.latencyMs?.p50 ?? '–',
+      r.latencyMs?.p95 ?? '–',
+      r.latencyMs?.max ?? '–',
+      fmtS(r.createPhaseMs),
+      fmtS(r.allReadyMs),
+      `${r.daemon.rssStartMiB} → ${r.daemon.rssEndMiB} (peak ${r.daemon.peakRssMiB})`,
+      r.daemon.cpuSeconds,
+      `${r.loadAvg.start[0]} / ${r.loadAvg.end[0]}`,
+    ].join(' | '),
+  );
+  return [
+    '| scenario | Ready | p50 ms | p95 ms | max ms | creates sent in | all Ready after | daemon RSS MiB | daemon CPU s | load 1-min start / end |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r} |`),
+  ].join('\n');
+}
+
+function section(results: ScenarioResult[]): string {
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return `## control-plane
+
+Commands (each scenario starts its own daemon; \`all\` runs the three in turn):
+
+\`\`\`
+${SCENARIOS.map((s) => `node --import tsx bench/control-plane/run.ts --scenario ${s}`).join('\n')}
+\`\`\`
+
+Machine: ${os.availableParallelism()} CPUs (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}. **The machine was shared with other work
+(test suites, other benchmarks) while these ran**; the load averages in the table say how busy it was, so
+treat the figures as upper bounds.
+
+How: each scenario starts the local cluster daemon (\`startDaemon\` from src/lib/local/daemon.ts, i.e.
+\`knlite cluster start\`: API server + data plane + seeded Knative ConfigMaps + reconciler + local runtime in
+one child process) with a temporary KNLITE_HOME, creates Knative Services through the API with
+@kubernetes/client-node (${IN_FLIGHT} creates in flight), and sees Ready (condition True with
+observedGeneration == generation) through one client-node informer over all Services. Latency is from
+sending a Service's create to its Ready event. Daemon RSS is VmRSS of the daemon process from
+/proc/<pid>/status (sampled every 500 ms for the peak); CPU is the daemon's own utime + stime over the
+scenario (pod processes excluded).
+
+${table(results)}
+
+${results.map((r) => `- ${r.title} (recorded ${r.recordedAt}, \`${r.command}\`): ${r.notes.join('; ')}.`).join('\n')}
 `;
-console.log(table);
-if (!args.includes('--no-write')) fs.writeFileSync(path.join(root, 'bench/control-plane/README.md'), text);
+}
+
+/** Replaces the "## control-plane" section of bench/README.md (or appends it), leaving the rest. */
+function writeSection(text: string): void {
+  // Re-read right before writing: other benchmarks own the other sections of this file.
+  const current = fs.existsSync(README) ? fs.readFileSync(README, 'utf8') : '# Benchmarks\n';
+  const start = current.search(/^## control-plane$/m);
+  let next: string;
+  if (start < 0) {
+    next = `${current.trimEnd()}\n\n${text}`;
+  } else {
+    const after = current.slice(start + 1).search(/^## /m);
+    const end = after < 0 ? current.length : start + 1 + after;
+    next = `${current.slice(0, start)}${text}${after < 0 ? '' : `\n${current.slice(end)}`}`;
+  }
+  fs.writeFileSync(README, next.endsWith('\n') ? next : `${next}\n`);
+}
+
+const results = readResults();
+for (const s of wanted) {
+  console.log(`== ${TITLES[s]} (load ${load().join(' ')})`);
+  const r = await measure(s, TITLES[s], BODIES[s]);
+  results[s] = r;
+  console.log(JSON.stringify(r, null, 2));
+  if (!flags['no-write']) fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+}
+const recorded = SCENARIOS.flatMap((s) => (results[s] ? [results[s]] : []));
+console.log(`\n${table(recorded)}`);
+if (!flags['no-write']) writeSection(section(recorded));
