@@ -126,9 +126,6 @@ export class Store {
       listAll: this.db.prepare<[string, string, string, string], StoredRow>(
         'SELECT namespace, name, data FROM objects WHERE grp = ? AND resource = ? AND (namespace, name) > (?, ?) ORDER BY namespace, name',
       ),
-      listNs: this.db.prepare<[string, string, string, string], StoredRow>(
-        'SELECT namespace, name, data FROM objects WHERE grp = ? AND resource = ? AND namespace = ? AND name > ? ORDER BY name',
-      ),
       countRes: this.db.prepare<[], { grp: string; resource: string; n: number }>(
         'SELECT grp, resource, COUNT(*) AS n FROM objects GROUP BY grp, resource',
       ),
@@ -212,9 +209,13 @@ export class Store {
     after?: { namespace: string; name: string },
   ): IterableIterator<StoredRow> {
     if (namespace !== undefined) {
-      const start = after && after.namespace === namespace ? after.name : '';
       if (after && after.namespace > namespace) return;
-      yield* this.stmts.listNs.iterate(grp, resource, namespace, start);
+      const start = after && after.namespace === namespace ? after.name : '';
+      // Walk the primary key from (namespace, start) and stop at the next namespace: no index hop.
+      for (const row of this.stmts.listAll.iterate(grp, resource, namespace, start)) {
+        if (row.namespace !== namespace) return;
+        yield row;
+      }
     } else {
       // (namespace, name) > ('', '') holds for every row: names are never empty.
       yield* this.stmts.listAll.iterate(grp, resource, after?.namespace ?? '', after?.name ?? '');
