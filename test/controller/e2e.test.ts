@@ -465,4 +465,19 @@ describe('reconciler end to end', () => {
     expect(await env.get(Kinds.revision, 'default', 'hello-00003')).toBeDefined();
     await putConfigMap(cm('config-gc', {}));
   });
+
+  it('a config-domain change re-reconciles routes: URLs move to the new domain', async () => {
+    await putConfigMap(cm('config-domain', { 'example.com': '' }));
+    const svc = await env.waitFor<Service>(
+      'new URL',
+      Kinds.service,
+      'default',
+      'hello',
+      (s) => s.status?.url === 'http://hello.default.example.com:8080',
+    );
+    expect(svc.status?.traffic?.find((t) => t.tag === 'latest')?.url).toBe(
+      'http://latest-hello.default.example.com:8080',
+    );
+    await putConfigMap(cm('config-domain', { localhost: '' }));
+  });
 });

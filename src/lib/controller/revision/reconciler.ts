@@ -79,7 +79,8 @@ export function revisionReconciler(deps: ReconcilerDeps): KindReconciler<Revisio
     const update = structuredClone(have);
     update.spec = want.spec;
     update.metadata.labels = { ...(have.metadata.labels ?? {}), ...want.metadata.labels };
-    update.metadata.annotations = want.metadata.annotations;
+    // Keep annotations other controllers own (e.g. deployment.kubernetes.io/revision).
+    update.metadata.annotations = { ...(have.metadata.annotations ?? {}), ...want.metadata.annotations };
     return client.replace(Kinds.deployment, update);
   }
 
