@@ -274,6 +274,10 @@ describe('route', () => {
     const r = await run('route', 'list');
     expect(r.stdout).toMatch(/^NAME\s+URL\s+READY\nhello\s+http:\/\/hello\.default\.localhost\S*\s+True\n$/);
     expect((await run('routes', 'ls', '-n', 'elsewhere')).stdout).toBe('No routes found.\n');
+    expect((await run('route', 'list', '-o', 'yaml')).stdout).toMatch(
+      /^apiVersion: serving\.knative\.dev\/v1\nkind: RouteList\n/,
+    );
+    expect((await run('route', 'list', '--no-headers')).stdout).toMatch(/^hello\s+http/);
     const json = JSON.parse((await run('route', 'describe', 'hello', '-o', 'json')).stdout);
     expect(json.kind).toBe('Route');
     expectError(await run('route', 'describe', 'nope'), 1, "route 'nope' not found in namespace 'default'");
@@ -303,6 +307,8 @@ describe('domain', () => {
       'domainmapping.serving.knative.dev/hello.example.com\n',
     );
 
+    const url = (await run('domain', 'describe', 'hello.example.com', '-o', 'url')).stdout;
+    expect(url).toMatch(/^http:\/\/hello\.example\.com(:\d+)?\n$/);
     const updated = await run(
       'domain',
       'update',
