@@ -123,6 +123,13 @@ describe('Service defaults', () => {
     expect(spec.responseStartTimeoutSeconds).toBeUndefined();
   });
 
+  it('renders container-name-template against the parent', () => {
+    const defaults = parseDefaultsConfig({ metadata: {}, data: { 'container-name-template': '{{.Name}}' } });
+    const svc = service('hello');
+    setServiceDefaults(svc, { defaults });
+    expect(svc.spec.template.spec.containers[0].name).toBe('hello');
+  });
+
   it('sets responseStartTimeoutSeconds only when shorter than the timeout', () => {
     const svc = service('hello');
     svc.spec.template.spec.timeoutSeconds = 600;

@@ -9,11 +9,13 @@
 import { apisContext, jsonEqual, type ApisContext } from './context.js';
 import { Annotations } from './keys.js';
 import { childName } from './names.js';
+import { renderTemplate } from './templates.js';
 import type {
   Configuration,
   Container,
   DomainMapping,
   KubeObject,
+  ObjectMeta,
   Revision,
   RevisionSpec,
   RevisionTemplateSpec,
@@ -29,7 +31,7 @@ type Ctx = Partial<ApisContext>;
 export function setServiceDefaults(svc: Service, ctx?: Ctx, old?: Service): void {
   const c = apisContext(ctx);
   svc.spec ??= {} as Service['spec'];
-  setConfigurationSpecDefaults(svc.spec, c, !old, old?.spec);
+  setConfigurationSpecDefaults(svc.spec, c, !old, old?.spec, svc.metadata);
   setRouteSpecDefaults(svc.spec, { defaultConfigurationName: true });
   setUserInfo(svc, c, old?.spec, svc.spec, !!old);
 }
@@ -38,7 +40,7 @@ export function setServiceDefaults(svc: Service, ctx?: Ctx, old?: Service): void
 export function setConfigurationDefaults(cfg: Configuration, ctx?: Ctx, old?: Configuration): void {
   const c = apisContext(ctx);
   cfg.spec ??= {} as Configuration['spec'];
-  setConfigurationSpecDefaults(cfg.spec, c, !old, old?.spec);
+  setConfigurationSpecDefaults(cfg.spec, c, !old, old?.spec, cfg.metadata);
   if (!cfg.metadata.ownerReferences?.length) setUserInfo(cfg, c, old?.spec, cfg.spec, !!old);
 }
 
@@ -70,14 +72,15 @@ function setConfigurationSpecDefaults(
   spec: { template: RevisionTemplateSpec },
   ctx: ApisContext,
   create: boolean,
-  prev?: { template?: RevisionTemplateSpec },
+  prev: { template?: RevisionTemplateSpec } | undefined,
+  parent: ObjectMeta,
 ): void {
   spec.template ??= { spec: { containers: [] } };
   const newName = spec.template.metadata?.name;
   // Re-defaulting could suggest changes that conflict with "BYO revision name" validation.
   if (prev && newName && newName === prev.template?.metadata?.name) return;
   spec.template.spec ??= { containers: [] };
-  setRevisionSpecDefaults(spec.template.spec, ctx, create);
+  setRevisionSpecDefaults(spec.template.spec, ctx, create, parent);
 }
 
 /** RouteSpec.SetDefaults: a Service with no traffic sends 100% to latest; each target gets latestRevision/percent. */
@@ -93,8 +96,16 @@ function setTrafficTargetDefaults(tt: TrafficTarget): void {
   if (tt.percent === undefined || tt.percent === null) tt.percent = 0;
 }
 
-/** RevisionSpec.SetDefaults (timeouts, containerConcurrency, container names, probes, mounts). */
-export function setRevisionSpecDefaults(rs: RevisionSpec, ctx: ApisContext, create: boolean): void {
+/**
+ * RevisionSpec.SetDefaults (timeouts, containerConcurrency, container names, probes, mounts);
+ * `parent` is the Service/Configuration whose metadata the container-name templates may use.
+ */
+export function setRevisionSpecDefaults(
+  rs: RevisionSpec,
+  ctx: ApisContext,
+  create: boolean,
+  parent: ObjectMeta = {},
+): void {
   const d = ctx.defaults;
   if (!rs.timeoutSeconds) rs.timeoutSeconds = d.revisionTimeoutSeconds;
   const timeout = rs.timeoutSeconds;
@@ -121,9 +132,25 @@ export function setRevisionSpecDefaults(rs: RevisionSpec, ctx: ApisContext, crea
   const initContainers = Array.isArray(rs.initContainers) ? (rs.initContainers as Container[]) : [];
   // Generated names avoid clashing with user-supplied ones.
   const taken = new Set([...rs.containers, ...initContainers].map((c) => c.name ?? ''));
-  applyDefaultContainerNames(rs.containers, taken, d.containerNameTemplate);
-  applyDefaultContainerNames(initContainers, taken, d.initContainerNameTemplate);
+  applyDefaultContainerNames(rs.containers, taken, containerName(d.containerNameTemplate, parent));
+  applyDefaultContainerNames(initContainers, taken, containerName(d.initContainerNameTemplate, parent));
   for (const container of rs.containers) applyContainerDefaults(rs, container, ctx);
+}
+
+/** Renders config-defaults' container-name templates (e.g. `{{.Name}}`) against the parent's metadata. */
+function containerName(template: string, parent: ObjectMeta): string {
+  if (!template.includes('{{')) return template;
+  try {
+    return renderTemplate(template, {
+      Name: parent.name ?? '',
+      Namespace: parent.namespace ?? '',
+      Annotations: parent.annotations ?? {},
+      Labels: parent.labels ?? {},
+    });
+  } catch {
+    // An unsupported template: Knative validates config-defaults, so fall back to the raw text.
+    return template;
+  }
 }
 
 /** Unnamed containers get the template name, or `<name>-N` with several containers or on a clash. */
