@@ -23,9 +23,17 @@ const commands = Object.entries(manifest.commands)
   .filter(([, c]) => !c.hidden && c.pluginType === 'core')
   .map(([id, c]) => toCommandModel(id, c));
 
+// The snapshot is JSON the repository's prettier checks; format it the same way (the test compares
+// it parsed, so formatting never makes it fail).
+const snapshotPath = join(root, 'test/cli-surface/command-snapshot.json');
+const prettier = await import('prettier');
+const snapshot = await prettier.format(renderSurfaceSnapshot(commands), {
+  ...((await prettier.resolveConfig(snapshotPath)) ?? {}),
+  filepath: snapshotPath,
+});
 const outputs = [
   [join(root, 'docs/commands.md'), renderCommandsMarkdown(commands)],
-  [join(root, 'test/cli-surface/command-snapshot.json'), renderSurfaceSnapshot(commands)],
+  [snapshotPath, snapshot],
 ];
 for (const [path, text] of outputs) {
   const before = existsSync(path) ? readFileSync(path, 'utf8') : '';
