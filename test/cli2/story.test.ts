@@ -433,4 +433,17 @@ describe('built binary', () => {
     expect(split.stderr).toMatch(/^Error: 'knlite traffic split' needs --traffic/);
     expect(split.stdout + split.stderr).not.toMatch(ESC);
   });
+
+  it('two concurrent traffic splits both land (conflicts are retried)', async () => {
+    requireBuild();
+    const childEnv = { KUBECONFIG: cluster.kubeconfigPath, KNLITE_HOME: cluster.home };
+    const [a, b] = await Promise.all([
+      runBin(['traffic', 'split', 'hello', '--tag', 'hello-00003=pinned'], { env: childEnv }),
+      runBin(['traffic', 'split', 'hello', '--tag', '@latest=current'], { env: childEnv }),
+    ]);
+    expect(a.exitCode, a.stderr).toBe(0);
+    expect(b.exitCode, b.stderr).toBe(0);
+    const tags = (await svc()).spec.traffic?.map((t) => t.tag).sort();
+    expect(tags).toEqual(['current', 'pinned']);
+  });
 });
