@@ -395,6 +395,17 @@ describe('user errors: one sentence, exit code, nothing written', () => {
       2,
       'Error: only one of --no-wait and --wait may be specified',
     ],
+    [
+      ['service', 'create', 'x', '--image', 'i', '--wait=false'],
+      2,
+      'Error: use --no-wait instead of providing "false" to --wait',
+    ],
+    [
+      ['service', 'create', 'x', '--image', 'i', '--image', 'j'],
+      2,
+      "Error: flag --image can only be specified once for 'knlite service create'",
+    ],
+    [['service', 'list', '-A', '-n', 'x'], 2, 'Error: '],
     [['service', 'create', 'x', '-f', bad], 1, `Error: ${bad} does not hold a Knative Service`],
     [
       ['service', 'create', 'x', '-f', join(ROOT, 'test/cli/fixtures/broken.yaml')],
@@ -455,6 +466,7 @@ describe('create --force, apply, delete --all', () => {
     let r = await kn('service', 'create', 'forced', '--image', 'ghcr.io/a/b', '--no-wait');
     expect(r.exitCode).toBe(0);
     r = await kn('service', 'create', 'forced', '--image', 'ghcr.io/a/c', '--force', '--no-wait');
+    expect(r.stderr).toBe('');
     expect(r.stdout).toBe("Service 'forced' replaced in namespace 'default'.\n");
     expect((await client.getService('forced')).spec.template.spec.containers[0].image).toBe('ghcr.io/a/c');
 

@@ -52,9 +52,10 @@ export abstract class KnCommand extends Command {
     options?: Interfaces.Input<F, B, A>,
     argv: string[] = this.argv,
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    // kn's boolean-pair rules are checked before oclif sees `--wait=false` (which it would misreport).
+    checkBooleanPairs(argv, (options?.flags ?? {}) as Record<string, { type?: string; allowNo?: boolean }>);
     const out = await super.parse<F, B, A>(options, argv);
     this.parsedGlobals = out.flags as GlobalFlagValues;
-    checkBooleanPairs(argv, (options?.flags ?? {}) as Record<string, { type?: string; allowNo?: boolean }>);
     return out;
   }
 
@@ -199,11 +200,22 @@ export abstract class KnCommand extends Command {
   }
 }
 
-/** kn's boolean pairs: giving both --foo and --no-foo is a usage error. */
+/** kn's boolean pairs: both --foo and --no-foo, or --foo=false, are usage errors with kn's messages. */
 export function checkBooleanPairs(
   argv: string[],
   flags: Record<string, { type?: string; allowNo?: boolean }>,
 ): void {
+  for (const a of argv) {
+    const m = /^--([^=]+)=(.*)$/.exec(a);
+    const def = m ? flags[m[1]] : undefined;
+    if (m && def?.type === 'boolean') {
+      throw usageError(
+        def.allowNo && /^(false|0|no)$/i.test(m[2])
+          ? `use --no-${m[1]} instead of providing "${m[2]}" to --${m[1]}`
+          : `--${m[1]} does not take a value (got "${m[2]}")`,
+      );
+    }
+  }
   const given = new Set(argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]));
   for (const [name, def] of Object.entries(flags)) {
     if (def.type === 'boolean' && def.allowNo && given.has(name) && given.has(`no-${name}`)) {

@@ -191,13 +191,21 @@ async function createDesired(
   }
   let result: Service;
   if (existing) {
-    svc.metadata.resourceVersion = existing.metadata.resourceVersion;
-    // Knative's creator/lastModifier annotations are immutable bookkeeping: carry them over.
-    svc.metadata.annotations = {
-      ...pickBookkeeping(existing.metadata.annotations),
-      ...(svc.metadata.annotations ?? {}),
-    };
-    result = await store.replaceService(svc);
+    // Replace through read-modify-write: the reconciler writes status concurrently (409s are retried).
+    const replaced = await store.updateServiceWithRetry(
+      name,
+      (current) => ({
+        ...svc,
+        metadata: {
+          ...svc.metadata,
+          resourceVersion: current.metadata.resourceVersion,
+          // Knative's creator/lastModifier annotations are immutable bookkeeping: carry them over.
+          annotations: { ...pickBookkeeping(current.metadata.annotations), ...(svc.metadata.annotations ?? {}) },
+        },
+      }),
+      ns,
+    );
+    result = replaced.after;
   } else {
     result = await store.createService(svc);
   }
