@@ -152,7 +152,7 @@ if (!process.argv.includes('--no-write')) {
   const start = text.indexOf('## apiserver');
   if (start >= 0) {
     const after = text.indexOf('\n## ', start + 1);
-    text = text.slice(0, start) + report + (after >= 0 ? text.slice(after + 1) : '');
+    text = text.slice(0, start) + report + (after >= 0 ? '\n' + text.slice(after + 1) : '');
   } else {
     text = text.replace(/\n*$/, '\n\n') + report;
   }
