@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Command, Flags } from '@oclif/core';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -48,19 +49,20 @@ export default class ReconcilerRun extends Command {
     if (!kc.getCurrentCluster())
       this.error('no current cluster in the kubeconfig: pass --context or --kubeconfig', { exit: 1 });
 
+    const identity = flags.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
     const log = flags.verbose ? (msg: string) => this.logToStderr(`reconciler: ${msg}`) : undefined;
     let running;
     try {
       running = await startReconciler(kc, {
         leaderElection: flags['leader-elect'],
-        identity: flags.identity ?? undefined,
+        identity,
         log,
       });
     } catch (err) {
       this.error((err as Error).message, { exit: 1 });
     }
     this.log(
-      `Reconciling Knative Serving resources on ${kc.getCurrentCluster()!.server} (context ${kc.getCurrentContext()}, ${flags['leader-elect'] ? `leader election as ${flags.identity ?? hostname()}` : 'no leader election'}). Press Ctrl-C to stop.`,
+      `Reconciling Knative Serving resources on ${kc.getCurrentCluster()!.server} (context ${kc.getCurrentContext()}, ${flags['leader-elect'] ? `leader election as ${identity}` : 'no leader election'}). Press Ctrl-C to stop.`,
     );
 
     await new Promise<void>((resolve) => {
