@@ -6,7 +6,7 @@ import type { ApisContext } from './context.js';
 import { AutoscalingBounds } from './config.js';
 import { formatGoDuration, parseGoDuration } from './durations.js';
 import { also, errGeneric, errInvalidValue, errOutOfBoundsValue, FieldError } from './field-error.js';
-import { Annotations, AutoscalingClass } from './keys.js';
+import { Annotations, AutoscalingClass, LegacyAnnotations } from './keys.js';
 
 type Err = FieldError | undefined;
 
@@ -15,28 +15,28 @@ const MAX_INT32 = 2147483647;
 /** Annotation keys with their legacy camelCase aliases, in Knative's priority order. */
 export const AutoscalingKeys = {
   class: [Annotations.class],
-  minScale: [Annotations.minScale, 'autoscaling.knative.dev/minScale'],
-  maxScale: [Annotations.maxScale, 'autoscaling.knative.dev/maxScale'],
-  initialScale: [Annotations.initialScale, 'autoscaling.knative.dev/initialScale'],
+  minScale: [Annotations.minScale, LegacyAnnotations.minScale],
+  maxScale: [Annotations.maxScale, LegacyAnnotations.maxScale],
+  initialScale: [Annotations.initialScale, LegacyAnnotations.initialScale],
   activationScale: [Annotations.activationScale],
-  scaleDownDelay: [Annotations.scaleDownDelay, 'autoscaling.knative.dev/scaleDownDelay'],
+  scaleDownDelay: [Annotations.scaleDownDelay, LegacyAnnotations.scaleDownDelay],
   metric: [Annotations.metric],
   target: [Annotations.target],
-  targetUtilization: [Annotations.targetUtilization, 'autoscaling.knative.dev/targetUtilizationPercentage'],
-  targetBurstCapacity: [Annotations.targetBurstCapacity, 'autoscaling.knative.dev/targetBurstCapacity'],
-  panicWindowPercentage: [Annotations.panicWindowPercentage, 'autoscaling.knative.dev/panicWindowPercentage'],
+  targetUtilization: [Annotations.targetUtilization, LegacyAnnotations.targetUtilization],
+  targetBurstCapacity: [Annotations.targetBurstCapacity, LegacyAnnotations.targetBurstCapacity],
+  panicWindowPercentage: [Annotations.panicWindowPercentage, LegacyAnnotations.panicWindowPercentage],
   panicThresholdPercentage: [
     Annotations.panicThresholdPercentage,
-    'autoscaling.knative.dev/panicThresholdPercentage',
+    LegacyAnnotations.panicThresholdPercentage,
   ],
   window: [Annotations.window],
   scaleToZeroPodRetentionPeriod: [
     Annotations.scaleToZeroPodRetentionPeriod,
-    'autoscaling.knative.dev/scaleToZeroPodRetentionPeriod',
+    LegacyAnnotations.scaleToZeroPodRetentionPeriod,
   ],
   metricAggregationAlgorithm: [
-    'autoscaling.knative.dev/metric-aggregation-algorithm',
-    'autoscaling.knative.dev/metricAggregationAlgorithm',
+    Annotations.metricAggregationAlgorithm,
+    LegacyAnnotations.metricAggregationAlgorithm,
   ],
 } as const;
 

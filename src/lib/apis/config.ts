@@ -9,7 +9,7 @@
  */
 import yaml from 'js-yaml';
 import { formatGoDuration, parseGoDuration } from './durations.js';
-import { ConfigMaps, Labels, SYSTEM_NAMESPACE, VISIBILITY_CLUSTER_LOCAL } from './keys.js';
+import { AutoscalingClass, ConfigMaps, Labels, SYSTEM_NAMESPACE, VISIBILITY_CLUSTER_LOCAL } from './keys.js';
 import { parseTemplate, TemplateError, type TemplateValues } from './templates.js';
 import type { ConfigMap } from './types.js';
 
@@ -355,7 +355,7 @@ export function parseAutoscalerConfig(cm: ConfigMap | undefined): AutoscalerConf
     scaleToZeroGracePeriod: asDuration(d, 'scale-to-zero-grace-period', 30_000),
     scaleToZeroPodRetentionPeriod: asDuration(d, 'scale-to-zero-pod-retention-period', 0),
     tickInterval: asDuration(d, 'tick-interval', 2_000),
-    podAutoscalerClass: d['pod-autoscaler-class'] || 'kpa.autoscaling.knative.dev',
+    podAutoscalerClass: d['pod-autoscaler-class'] || AutoscalingClass.kpa,
     allowZeroInitialScale: asBool(d, 'allow-zero-initial-scale', false),
     initialScale: asInt(d, 'initial-scale', 1),
     minScale: asInt(d, 'min-scale', 0),

@@ -55,10 +55,29 @@ export const Annotations = {
   panicThresholdPercentage: 'autoscaling.knative.dev/panic-threshold-percentage',
   targetBurstCapacity: 'autoscaling.knative.dev/target-burst-capacity',
   scaleToZeroPodRetentionPeriod: 'autoscaling.knative.dev/scale-to-zero-pod-retention-period',
+  metricAggregationAlgorithm: 'autoscaling.knative.dev/metric-aggregation-algorithm',
   // kn's own bookkeeping
   userImage: 'client.knative.dev/user-image',
   updateTimestamp: 'client.knative.dev/updateTimestamp',
 } as const;
+
+/** Legacy camelCase spellings Knative still reads (after the current key, in priority order). */
+export const LegacyAnnotations = {
+  rolloutDuration: 'serving.knative.dev/rolloutDuration',
+  minScale: 'autoscaling.knative.dev/minScale',
+  maxScale: 'autoscaling.knative.dev/maxScale',
+  initialScale: 'autoscaling.knative.dev/initialScale',
+  scaleDownDelay: 'autoscaling.knative.dev/scaleDownDelay',
+  targetUtilization: 'autoscaling.knative.dev/targetUtilizationPercentage',
+  targetBurstCapacity: 'autoscaling.knative.dev/targetBurstCapacity',
+  panicWindowPercentage: 'autoscaling.knative.dev/panicWindowPercentage',
+  panicThresholdPercentage: 'autoscaling.knative.dev/panicThresholdPercentage',
+  scaleToZeroPodRetentionPeriod: 'autoscaling.knative.dev/scaleToZeroPodRetentionPeriod',
+  metricAggregationAlgorithm: 'autoscaling.knative.dev/metricAggregationAlgorithm',
+} as const;
+
+/** The annotation group reserved for autoscaling (not allowed on Service/Configuration metadata). */
+export const AUTOSCALING_GROUP = 'autoscaling.knative.dev';
 
 export const AutoscalingClass = {
   kpa: 'kpa.autoscaling.knative.dev',

@@ -25,7 +25,13 @@ import {
   FieldError,
   via,
 } from './field-error.js';
-import { Annotations, Labels, VISIBILITY_CLUSTER_LOCAL } from './keys.js';
+import {
+  Annotations,
+  AUTOSCALING_GROUP,
+  Labels,
+  LegacyAnnotations,
+  VISIBILITY_CLUSTER_LOCAL,
+} from './keys.js';
 import {
   goList,
   isDNS1035Label,
@@ -57,8 +63,6 @@ export function validationFailedMessage(err: FieldError): string {
 
 type Ctx = Partial<ApisContext>;
 type Err = FieldError | undefined;
-
-const AUTOSCALING_GROUP = 'autoscaling.knative.dev';
 
 // ---------------------------------------------------------------------------------------------
 // Kinds
@@ -276,7 +280,7 @@ export function validateHasNoAutoscalingAnnotation(annotations: Record<string, s
 export function validateRolloutDurationAnnotation(annotations: Record<string, string> | undefined): Err {
   return validateDurationAnnotation(
     annotations,
-    [Annotations.rolloutDuration, 'serving.knative.dev/rolloutDuration'],
+    [Annotations.rolloutDuration, LegacyAnnotations.rolloutDuration],
     'rollout-duration',
   );
 }
