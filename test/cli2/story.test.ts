@@ -6,7 +6,8 @@
  * nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import type { DomainMapping, Revision, Service } from '../../src/lib/apis/types.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
@@ -432,6 +433,36 @@ describe('built binary', () => {
     expect(split.exitCode).toBe(2);
     expect(split.stderr).toMatch(/^Error: 'knlite traffic split' needs --traffic/);
     expect(split.stdout + split.stderr).not.toMatch(ESC);
+  });
+
+  it('on a terminal without flags opens the traffic wizard (driven through a pty)', async () => {
+    requireBuild();
+    const before = await svc();
+    // util-linux `script` gives the command a pseudo-terminal; -e passes its exit code through.
+    const child = spawn(
+      'script',
+      ['-qfec', `${process.execPath} ${join(ROOT, 'bin/run.js')} traffic split hello`, '/dev/null'],
+      {
+        env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, KNLITE_HOME: cluster.home, TERM: 'xterm' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    let screen = '';
+    child.stdout.on('data', (c: Buffer) => (screen += c.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    try {
+      // eslint-disable-next-line no-control-regex
+      const plain = (): string => screen.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+      await waitUntil('the wizard question', () => plain().includes('What do you want to do?'), 60_000);
+      child.stdin.write('\u001b[A'); // up from the first choice wraps to the last one, Quit
+      await waitUntil('Quit to be selected', () => /❯ Quit/.test(plain()), 10_000);
+      child.stdin.write('\r');
+      expect(await exited).toBe(0);
+      expect(plain()).toContain("Service 'hello' in namespace 'default':");
+    } finally {
+      child.kill();
+    }
+    expect((await svc()).metadata.generation).toBe(before.metadata.generation);
   });
 
   it('two concurrent traffic splits both land (conflicts are retried)', async () => {
