@@ -162,6 +162,30 @@ describe('service story: create → update → describe → list → export → 
   }, 120_000);
 });
 
+describe('failed readiness', () => {
+  it("prints the reason and message and exits 1 when the user's revision cannot become ready", async () => {
+    const r = await kn(
+      'service',
+      'create',
+      'broken',
+      '--image',
+      'ghcr.io/nobody/nothing',
+      '--wait-window',
+      '0',
+      '--wait-timeout',
+      '90',
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe("Creating service 'broken' in namespace 'default':");
+    expect(r.stderr).toMatch(/^Error: \w+: .+\n$/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const d = await kn('service', 'describe', 'broken');
+    expect(d.stdout).toMatch(/\n {2}!! Ready /);
+    expect(d.stdout).toMatch(/\n {5}! {2}broken-00001 \(latest created\) \[1\]/);
+    await kn('service', 'delete', 'broken');
+  }, 120_000);
+});
+
 describe('flag families', () => {
   it('every create flag lands in the stored Service', async () => {
     const envFile = join(tmp, 'app.env');
