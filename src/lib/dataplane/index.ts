@@ -1,6 +1,15 @@
 /**
  * The local data plane: gateway (ingress + activator + queue-proxy in one), metrics and the
  * KPA/HPA autoscaler, programmed from the cluster through informers.
+ *
+ * Protocol notes (best effort, documented gaps):
+ * - Clients speak HTTP/1.1 to the gateway. A revision whose container port is named `h2c` is
+ *   reached over cleartext HTTP/2 (request/response headers and bodies; HTTP/2 trailers are not
+ *   relayed to HTTP/1.1 clients). `Upgrade: h2c` and WebSocket upgrades are tunnelled as bytes.
+ *   Prior-knowledge h2c from clients (the `PRI *` preface) is not accepted by the gateway.
+ * - HTTP/1.1 request trailers are not forwarded.
+ * - The gateway is always in the request path (Knative's TBC = -1 behaviour): it buffers for
+ *   revisions at zero and enforces containerConcurrency itself.
  */
 import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ConfigMaps } from '../apis/keys.js';
