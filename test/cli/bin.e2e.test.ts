@@ -70,7 +70,7 @@ describe('bin/run.js', () => {
     expect(r.stderr.split('\n')[0]).toBe(
       "Error: 'knlite service update' requires the service name given as single argument",
     );
-  });
+  }, 120_000);
 
   it('answers unknown commands with one "did you mean" line and exit 2 once the hook is registered', async () => {
     // package.json (owned by the lead) registers src/lib/cli/not-found.ts as oclif.hooks.command_not_found;
