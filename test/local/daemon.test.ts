@@ -39,9 +39,12 @@ describe('local cluster daemon', () => {
     const state = readDaemonState(paths)!;
     const res = await localApiGet(state.kubeconfig, '/api/v1/namespaces/knative-serving/configmaps');
     const names = (JSON.parse(res.body).items as any[]).map((cm) => cm.metadata.name);
-    expect(names).toEqual(expect.arrayContaining(['config-domain', 'config-network', 'config-gc', 'config-autoscaler']));
+    expect(names).toEqual(
+      expect.arrayContaining(['config-domain', 'config-network', 'config-gc', 'config-autoscaler']),
+    );
     const network = JSON.parse(
-      (await localApiGet(state.kubeconfig, '/api/v1/namespaces/knative-serving/configmaps/config-network')).body,
+      (await localApiGet(state.kubeconfig, '/api/v1/namespaces/knative-serving/configmaps/config-network'))
+        .body,
     );
     expect(network.data['local-gateway-port']).toBe(String(state.gatewayPort));
   });
@@ -52,7 +55,10 @@ describe('local cluster daemon', () => {
     await waitUntil('the daemon to die', () => !alive(before.pid));
     const { state } = await startDaemon(paths, { gatewayPort: 0 });
     expect(state.pid).not.toBe(before.pid);
-    const res = await localApiGet(state.kubeconfig, '/api/v1/namespaces/knative-serving/configmaps/config-gc');
+    const res = await localApiGet(
+      state.kubeconfig,
+      '/api/v1/namespaces/knative-serving/configmaps/config-gc',
+    );
     expect(res.status).toBe(200);
   });
 

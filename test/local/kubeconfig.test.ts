@@ -8,7 +8,9 @@ import { mergeLocalContext, removeLocalContext, hasUserKubeconfig } from '../../
 const local = yaml.dump({
   apiVersion: 'v1',
   kind: 'Config',
-  clusters: [{ name: 'whatever', cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority-data': 'Q0E=' } }],
+  clusters: [
+    { name: 'whatever', cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority-data': 'Q0E=' } },
+  ],
   users: [{ name: 'whatever', user: { token: 't0k3n' } }],
   contexts: [{ name: 'whatever', context: { cluster: 'whatever', user: 'whatever' } }],
   'current-context': 'whatever',

@@ -19,7 +19,10 @@ export interface ResourceType {
   categories?: string[];
   verbs: string[];
   /** Subresources served: 'status' and/or 'scale'. */
-  subresources: { status?: boolean; scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } };
+  subresources: {
+    status?: boolean;
+    scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  };
   /** Structural OpenAPI v3 schema of the whole object (CRDs), enforced on writes. */
   schema?: Record<string, unknown>;
   /** CRD additionalPrinterColumns, used for `as=Table` responses. */
@@ -61,7 +64,12 @@ export interface AdmissionRequest {
   userInfo: UserInfo;
   dryRun: boolean;
   /** Reads another object from the store (e.g. a ConfigMap in knative-serving). */
-  lookup(group: string, resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  lookup(
+    group: string,
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+  ): KubeObject | undefined;
 }
 
 /**
