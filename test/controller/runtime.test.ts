@@ -158,7 +158,8 @@ describe('against a real API server', () => {
         namespace: 'knative-serving',
         name: 'test-lease',
         identity: id,
-        leaseDurationSeconds: 2,
+        // Long enough that a loaded machine never lets a renewal lapse; release hands over at once.
+        leaseDurationSeconds: 15,
         renewMs: 100,
         retryMs: 100,
         onStartedLeading: () => leading.add(id),
