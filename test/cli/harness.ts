@@ -72,7 +72,7 @@ function capture(): { restore(): void; out: () => string; err: () => string } {
 /** Runs `knlite <argv>` in-process; `env` entries are set for the duration of the run. */
 export async function runInProcess(
   argv: string[],
-  opts: { env?: Record<string, string | undefined>; cwd?: string } = {},
+  opts: { env?: Record<string, string | undefined>; cwd?: string; tty?: boolean } = {},
 ): Promise<CliResult> {
   config ??= await Config.load({ root: ROOT });
   const map = await loadCommands();
@@ -89,6 +89,9 @@ export async function runInProcess(
   }
   const cwd = process.cwd();
   if (opts.cwd) process.chdir(opts.cwd);
+  // Pretend stdout is a terminal (live progress, colours) when asked.
+  const ttyBefore = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+  if (opts.tty) Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });
   const io = capture();
   let exitCode = 0;
   let result: unknown;
@@ -117,6 +120,10 @@ export async function runInProcess(
     if ((e as { code?: string }).code !== 'EEXIT') process.stderr.write(`${(e as Error).message}\n`);
   } finally {
     io.restore();
+    if (opts.tty) {
+      if (ttyBefore) Object.defineProperty(process.stdout, 'isTTY', ttyBefore);
+      else delete (process.stdout as { isTTY?: boolean }).isTTY;
+    }
     if (opts.cwd) process.chdir(cwd);
     for (const [k, v] of Object.entries(savedEnv)) {
       if (v === undefined) delete process.env[k];

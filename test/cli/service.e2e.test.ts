@@ -162,6 +162,33 @@ describe('service story: create → update → describe → list → export → 
   }, 120_000);
 });
 
+describe('terminal output', () => {
+  it('shows one live progress line on a TTY and still ends with kn lines; --no-color and NO_COLOR drop colours', async () => {
+    const run = (extra: string[], env: Record<string, string | undefined>) =>
+      runInProcess(
+        ['service', 'create', `tty${extra.length}${Object.keys(env).length}`, '--image', APP, ...extra],
+        {
+          env: { KUBECONFIG: cluster.kubeconfigPath, ...env },
+          tty: true,
+        },
+      );
+    for (const [extra, env] of [
+      [['--no-color'], { NO_COLOR: undefined }],
+      [[], { NO_COLOR: '1' }],
+    ] as const) {
+      const r = await run([...extra], env);
+      expect(r.exitCode).toBe(0);
+      // The live line is redrawn in place with carriage returns and erase-line codes only.
+      expect(r.stdout).toContain('\r\u001b[2K');
+      expect(r.stdout).toMatch(/Waiting for service 'tty\d+' to become ready/);
+      expect(r.stdout.split(`\r${ESC}[2K`).join('')).not.toContain(ESC);
+      expect(r.stdout).toMatch(
+        /Ready to serve\.\n[\s\S]*\nService 'tty\d+' created to latest revision 'tty\d+-00001' is available at URL:\nhttp:\/\/\S+\n$/,
+      );
+    }
+  }, 120_000);
+});
+
 describe('failed readiness', () => {
   it("prints the reason and message and exits 1 when the user's revision cannot become ready", async () => {
     const r = await kn(
