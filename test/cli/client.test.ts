@@ -201,6 +201,29 @@ describe('ServingClient against the API server', () => {
     return s;
   };
 
+  it('authenticates exec-plugin users through client-node, loaded on demand', async () => {
+    const doc = yaml.load(server.kubeconfig()) as { users: { user: Record<string, unknown> }[] };
+    const credential = JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      status: { token: server.token },
+    });
+    doc.users[0].user = {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: process.execPath,
+        args: ['-e', `process.stdout.write(${JSON.stringify(credential)})`],
+        interactiveMode: 'Never',
+      },
+    };
+    const execClient = await ServingClient.connect({ kubeconfig: writeKc('exec-user.yaml', doc) });
+    try {
+      expect((await execClient.listServices()).kind).toBe('ServiceList');
+    } finally {
+      execClient.close();
+    }
+  });
+
   it('lands concurrent read-modify-write updates by retrying on 409', async () => {
     await client.createService(base('race'));
     const writers = ['A', 'B', 'C', 'D'].map((name) =>
