@@ -200,7 +200,10 @@ async function createDesired(
           ...svc.metadata,
           resourceVersion: current.metadata.resourceVersion,
           // Knative's creator/lastModifier annotations are immutable bookkeeping: carry them over.
-          annotations: { ...pickBookkeeping(current.metadata.annotations), ...(svc.metadata.annotations ?? {}) },
+          annotations: {
+            ...pickBookkeeping(current.metadata.annotations),
+            ...(svc.metadata.annotations ?? {}),
+          },
         },
       }),
       ns,
