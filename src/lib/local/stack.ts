@@ -79,7 +79,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     await seedLocalConfig(kc, { gatewayPort: gatewayPort ?? 80, adminPort: adminPort ?? 0 });
 
     if (opts.reconciler !== false) {
-      const rec = await startReconciler(kc, { leaderElection: false, identity: 'knlite-local' });
+      const rec = await startReconciler(kc, {
+        leaderElection: false,
+        identity: 'knlite-local',
+        log: opts.log,
+      });
       stoppers.push(() => rec.stop());
       log('reconciler running');
     }
