@@ -13,13 +13,14 @@ export const QUARANTINE_MS = 2000;
 
 /**
  * Holds requests until the revision has a ready instance, and retries a request whose instance
- * refused the connection (the process died before its Endpoints caught up) on another one —
- * buffering again, and so cold-starting, when none is left.
+ * refused the connection or died before answering (the process stopped before its Endpoints caught
+ * up) on another one — buffering again, and so cold-starting, when none is left.
  */
 export const makeActivateHandler =
   (next: Handler, deps: GatewayDeps): Handler =>
   async (ex) => {
     const key = ex.revisionKey!;
+    let resets = 0;
     for (let attempt = 0; ; attempt++) {
       // A retry waits a bounded time: an instance that keeps refusing must not hold the client for
       // the whole revision timeout.
@@ -35,13 +36,13 @@ export const makeActivateHandler =
       ex.retryFrom = undefined;
       await next(ex);
       if (ex.retryFrom === undefined) return;
-      deps.state.quarantine(key, ex.retryFrom, QUARANTINE_MS);
-      if (attempt >= MAX_RETRIES) {
-        return reply(
-          ex,
-          502,
-          `knlite: instance ${ex.retryFrom} of revision "${ex.revision?.name}": ECONNREFUSED`,
-        );
+      // A refusing instance is gone: leave it out until its Endpoints catch up. A reset is retried
+      // once only, so a request that crashes its instance is not replayed into every restart.
+      if (ex.retryReason === 'refused') deps.state.quarantine(key, ex.retryFrom, QUARANTINE_MS);
+      else resets++;
+      if (attempt >= MAX_RETRIES || resets > 1) {
+        const why = ex.retryReason === 'refused' ? 'ECONNREFUSED' : 'ECONNRESET';
+        return reply(ex, 502, `knlite: instance ${ex.retryFrom} of revision "${ex.revision?.name}": ${why}`);
       }
     }
   };

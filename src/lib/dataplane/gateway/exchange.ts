@@ -33,9 +33,11 @@ export interface Exchange {
   upgraded?: boolean;
   /** Status answered (for metrics); set by `reply` or by the proxy. */
   statusCode?: number;
-  /** Set by the proxy when the instance refused the connection before anything was sent or
-   * answered: the activator may try another instance. Holds the refusing instance's id. */
+  /** Set by the proxy when the instance refused the connection, or reset it before answering an
+   * idempotent bodyless request: the activator may try another instance. Holds that instance's id. */
   retryFrom?: string;
+  /** Why: `refused` (nothing listening: quarantine it) or `reset` (died before answering). */
+  retryReason?: 'refused' | 'reset';
   /** True once the gateway itself answered (error replies); later writes are dropped. */
   replied?: boolean;
 }

@@ -11,6 +11,9 @@ import type { GatewayDeps } from './deps.js';
 import { markWrite, replayable, reply, responseStarted, type Exchange, type Handler } from './exchange.js';
 import { makeDownstreamHeaders, makeUpstreamHeaders, stripHopByHop } from './headers.js';
 
+/** Methods that may be sent again after a failure (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
 /** Sends the request to the instance and relays the answer. */
 export const makeProxyHandler =
   (_next: Handler, deps: GatewayDeps): Handler =>
@@ -81,9 +84,13 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
       if (ex.signal.aborted) return;
-      // Nothing listens there any more (Endpoints lag a dying process): let the activator retry.
-      if (err.code === 'ECONNREFUSED' && !responseStarted(ex) && replayable(ex)) {
+      // Nothing listens there any more, or the process died before answering (Endpoints lag a
+      // stopping process): an idempotent bodyless request may go to another instance (RFC 9110 §9.2.2).
+      const retryable =
+        err.code === 'ECONNREFUSED' || (err.code === 'ECONNRESET' && IDEMPOTENT.has(req.method ?? ''));
+      if (retryable && !responseStarted(ex) && replayable(ex)) {
         ex.retryFrom = instance.id;
+        ex.retryReason = err.code === 'ECONNREFUSED' ? 'refused' : 'reset';
         return finish();
       }
       reply(
