@@ -10,9 +10,11 @@
  * and rendered into the "## control-plane" section of bench/README.md.
  *
  * Usage: node --import tsx bench/control-plane/run.ts [--scenario one|parallel|thousand|all]
- *          [--no-write] [--cpu-prof]   (--cpu-prof: profile the daemon with `node --cpu-prof`)
+ *          [--no-write] [--cpu-prof] [--render-only]
+ *   --cpu-prof: run the daemon under `node --cpu-prof` (profiles in bench/control-plane/profiles/)
+ *   --render-only: rewrite the README section from results.json and findings.md, run nothing
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +22,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
+  AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
@@ -29,12 +32,21 @@ import {
   type Informer,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { startDaemon, stopDaemon } from '../../src/lib/local/daemon.js';
-import { localPaths } from '../../src/lib/local/paths.js';
+import {
+  localApiGet,
+  readDaemonState,
+  startDaemon,
+  stopDaemon,
+  type DaemonState,
+} from '../../src/lib/local/daemon.js';
+import { localPaths, type LocalPaths } from '../../src/lib/local/paths.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const HELLO_IMAGE = `file://${path.join(root, 'examples/hello')}`;
 const RESULTS = path.join(root, 'bench/control-plane/results.json');
+/** Hand-written analysis of the recorded runs (profiles, bottlenecks), included in the section. */
+const LAST_LOG = path.join(os.tmpdir(), 'knlite-bench-cp-last-daemon.log');
+const FINDINGS = path.join(root, 'bench/control-plane/findings.md');
 const README = path.join(root, 'bench/README.md');
 const IN_FLIGHT = 32;
 const SEQUENTIAL_RUNS = 10;
@@ -48,6 +60,7 @@ const { values: flags } = parseArgs({
     scenario: { type: 'string', default: 'all' },
     'no-write': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    'render-only': { type: 'boolean', default: false },
   },
 });
 const SCENARIOS = ['one', 'parallel', 'thousand'] as const;
@@ -115,6 +128,7 @@ interface Cluster {
   kc: KubeConfig;
   custom: CustomObjectsApi;
   core: CoreV1Api;
+  apps: AppsV1Api;
   objects: KubernetesObjectApi;
   informer: Informer<KService>;
   /** Resolves when a Service with this namespace/name is Ready (or rejects at the deadline). */
@@ -124,22 +138,56 @@ interface Cluster {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the daemon exactly as startDaemon does, with `node --cpu-prof` added (Node refuses
+ * --cpu-prof in NODE_OPTIONS, and startDaemon takes no extra node flags); the profile is written
+ * into `profileDir` when the daemon exits on SIGTERM.
+ */
+async function startProfiledDaemon(paths: LocalPaths, profileDir: string): Promise<DaemonState> {
+  const main = path.join(root, 'src/lib/local/daemon-main.ts');
+  const out = fs.openSync(paths.log, 'a', 0o600);
+  const child = spawn(
+    process.execPath,
+    [
+      '--cpu-prof',
+      `--cpu-prof-dir=${profileDir}`,
+      '--cpu-prof-interval=2000',
+      '--import',
+      'tsx',
+      main,
+      '--home',
+      paths.home,
+      ...['--api-port', '0', '--gateway-port', '0', '--admin-port', '0'],
+    ],
+    { detached: true, stdio: ['ignore', out, out], env: process.env },
+  );
+  fs.closeSync(out);
+  child.unref();
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`daemon exited: ${fs.readFileSync(paths.log, 'utf8')}`);
+    const state = readDaemonState(paths);
+    if (state && state.pid === child.pid) {
+      const ok = await localApiGet(state.kubeconfig, '/readyz', 2000).catch(() => undefined);
+      if (ok?.status === 200) return state;
+    }
+    await wait(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`profiled daemon not ready after 90s; see ${paths.log}`);
+}
+
 async function startCluster(profileDir?: string): Promise<Cluster> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'knlite-bench-cp-'));
   const paths = localPaths(home, true);
-  const savedNodeOptions = process.env.NODE_OPTIONS;
-  // The daemon inherits this process's environment; --cpu-prof goes in through NODE_OPTIONS.
-  if (profileDir)
-    process.env.NODE_OPTIONS = `${savedNodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=2000`;
-  let state;
+  let state: DaemonState;
   try {
-    ({ state } = await startDaemon(paths, { apiPort: 0, gatewayPort: 0, adminPort: 0 }));
+    state = profileDir
+      ? await startProfiledDaemon(paths, profileDir)
+      : (await startDaemon(paths, { apiPort: 0, gatewayPort: 0, adminPort: 0 })).state;
   } catch (err) {
     fs.rmSync(home, { recursive: true, force: true });
     throw err;
-  } finally {
-    if (profileDir) process.env.NODE_OPTIONS = savedNodeOptions;
-    if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS;
   }
   const kc = new KubeConfig();
   kc.loadFromFile(paths.kubeconfig);
@@ -173,6 +221,7 @@ async function startCluster(profileDir?: string): Promise<Cluster> {
     kc,
     custom,
     core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
     objects: KubernetesObjectApi.makeApiClient(kc),
     informer,
     readyWaiters,
@@ -183,6 +232,8 @@ async function startCluster(profileDir?: string): Promise<Cluster> {
       await informer.stop();
       // Give the daemon time to stop every pod process gracefully before its home is removed.
       await stopDaemon(paths, 120_000);
+      // The daemon's log (runtime/reconciler retries) outlives the temp home for diagnosis.
+      fs.copyFileSync(paths.log, LAST_LOG);
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
@@ -231,33 +282,39 @@ async function createAll(
   annotations: Record<string, string> | undefined,
   deadlineMs: number,
   progress?: () => void,
-): Promise<{ latencies: number[]; createPhaseMs: number; allReadyMs: number }> {
+): Promise<{ latencies: number[]; started: number[]; createPhaseMs: number; allReadyMs: number }> {
   const t0 = performance.now();
+  // Progress is reported from the first create: at scale the create phase itself takes minutes.
+  const ticker = progress ? setInterval(progress, 10_000) : undefined;
   const waits: Promise<number>[] = new Array(names.length);
   const started: number[] = new Array(names.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(IN_FLIGHT, names.length) }, async () => {
-      while (next < names.length) {
-        const i = next++;
-        waits[i] = readyPromise(c, ns, names[i], deadlineMs);
-        waits[i].catch(() => undefined); // Collected below; avoid an unhandled rejection meanwhile.
-        started[i] = performance.now();
-        await c.custom.createNamespacedCustomObject({
-          ...SERVICES,
-          namespace: ns,
-          body: ksvc(names[i], ns, annotations),
-        });
-      }
-    }),
-  );
-  const createPhaseMs = performance.now() - t0;
-  const ticker = progress ? setInterval(progress, 10_000) : undefined;
-  const outcomes = await Promise.allSettled(waits);
-  if (ticker) clearInterval(ticker);
+  let createPhaseMs = 0;
+  let outcomes: PromiseSettledResult<number>[];
+  try {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(IN_FLIGHT, names.length) }, async () => {
+        while (next < names.length) {
+          const i = next++;
+          waits[i] = readyPromise(c, ns, names[i], deadlineMs);
+          waits[i].catch(() => undefined); // Collected below; avoid an unhandled rejection meanwhile.
+          started[i] = performance.now();
+          await c.custom.createNamespacedCustomObject({
+            ...SERVICES,
+            namespace: ns,
+            body: ksvc(names[i], ns, annotations),
+          });
+        }
+      }),
+    );
+    createPhaseMs = performance.now() - t0;
+    outcomes = await Promise.allSettled(waits);
+  } finally {
+    if (ticker) clearInterval(ticker);
+  }
   const latencies = outcomes.map((o, i) => (o.status === 'fulfilled' ? o.value - started[i] : NaN));
   const readyTimes = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
-  return { latencies, createPhaseMs, allReadyMs: Math.max(...readyTimes) - t0 };
+  return { latencies, started, createPhaseMs, allReadyMs: Math.max(...readyTimes) - t0 };
 }
 
 /** Waits until the namespace has no Pods left (the runtime stopped every process). */
@@ -347,19 +404,113 @@ async function scenarioOne(c: Cluster, r: ScenarioResult): Promise<void> {
   );
 }
 
+/** A child object as far as stage tracking reads it. */
+interface Child extends KubernetesObject {
+  metadata: { labels?: Record<string, string> };
+  status?: { conditions?: { type: string; status: string }[]; readyReplicas?: number };
+}
+
+/**
+ * Watches a namespace's Revisions, Routes, Deployments and Pods and records, per Service, when each
+ * stage was first seen (created; Ready, or for a Deployment readyReplicas > 0). Tells
+ * which part (reconciler, runtime, readiness) the create → Ready time goes to.
+ */
+async function trackStages(c: Cluster, ns: string) {
+  const seen = new Map<string, Map<string, number>>();
+  const mark = (stage: string, obj: Child) => {
+    const svc = obj.metadata?.labels?.['serving.knative.dev/service'];
+    if (!svc) return;
+    const stages = seen.get(stage) ?? new Map<string, number>();
+    seen.set(stage, stages);
+    if (!stages.has(svc)) stages.set(svc, performance.now());
+  };
+  const ready = (o: Child) =>
+    !!o.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ||
+    (o.status?.readyReplicas ?? 0) > 0; // Only Deployments have readyReplicas.
+  const custom = (plural: string) => () =>
+    c.custom.listNamespacedCustomObject({ group: SERVICES.group, version: 'v1', namespace: ns, plural });
+  const watched: [string, () => Promise<any>, string, string][] = [
+    [
+      `/apis/serving.knative.dev/v1/namespaces/${ns}/revisions`,
+      custom('revisions'),
+      'Revision created',
+      'Revision Ready',
+    ],
+    [
+      `/apis/serving.knative.dev/v1/namespaces/${ns}/routes`,
+      custom('routes'),
+      'Route created',
+      'Route Ready',
+    ],
+    [
+      `/apis/apps/v1/namespaces/${ns}/deployments`,
+      () => c.apps.listNamespacedDeployment({ namespace: ns }),
+      'Deployment created',
+      'Deployment ready',
+    ],
+    [
+      `/api/v1/namespaces/${ns}/pods`,
+      () => c.core.listNamespacedPod({ namespace: ns }),
+      'Pod created',
+      'Pod Ready',
+    ],
+  ];
+  const informers = watched.map(([p, list, created, readyStage]) => {
+    const inf = makeInformer<Child>(c.kc, p, list);
+    const on = (o: Child) => {
+      mark(created, o);
+      if (ready(o)) mark(readyStage, o);
+    };
+    inf.on('add', on);
+    inf.on('update', on);
+    return inf;
+  });
+  await Promise.all(informers.map((i) => i.start()));
+  return {
+    /** p50/p95 (ms) from each Service's create to each stage, as one line. */
+    summary(names: string[], started: number[]): string {
+      const order = [
+        'Revision created',
+        'Route created',
+        'Deployment created',
+        'Pod created',
+        'Deployment ready',
+        'Pod Ready',
+        'Revision Ready',
+        'Route Ready',
+      ];
+      return order
+        .map((stage) => {
+          const at = seen.get(stage);
+          const ms = names.flatMap((n, i) => (at?.has(n) ? [at.get(n)! - started[i]] : []));
+          if (ms.length === 0) return `${stage}: never`;
+          return `${stage} p50 ${Math.round(percentile(ms, 50))} / p95 ${Math.round(percentile(ms, 95))} ms`;
+        })
+        .join(', ');
+    },
+    stop: () => Promise.all(informers.map((i) => i.stop())),
+  };
+}
+
 async function scenarioParallel(c: Cluster, r: ScenarioResult): Promise<void> {
   const ns = 'bench-parallel';
   await createNamespace(c, ns);
+  const stages = await trackStages(c, ns);
   const names = Array.from({ length: PARALLEL }, (_, i) => `hello-${i}`);
   const out = await createAll(c, ns, names, undefined, 600_000, () =>
     console.log(`  ${c.readyCount(ns)}/${PARALLEL} Ready`),
   );
+  await stages.stop();
+  r.notes.push(`per stage, from create: ${stages.summary(names, out.started)}`);
+  console.log(`  ${r.notes.at(-1)}`);
   r.services = PARALLEL;
   r.ready = out.latencies.filter((l) => !Number.isNaN(l)).length;
   r.latencyMs = latencyStats(out.latencies);
   r.createPhaseMs = Math.round(out.createPhaseMs);
   r.allReadyMs = Math.round(out.allReadyMs);
-  r.notes.push(`${IN_FLIGHT} creates in flight; each Service runs one examples/hello process (npm start)`);
+  r.notes.push(
+    `${IN_FLIGHT} creates in flight; each Service runs one examples/hello process (its package.json start script, \`node server.js\`)`,
+  );
 }
 
 async function scenarioThousand(c: Cluster, r: ScenarioResult): Promise<void> {
@@ -479,7 +630,7 @@ scenario (pod processes excluded).
 ${table(results)}
 
 ${results.map((r) => `- ${r.title} (recorded ${r.recordedAt}, \`${r.command}\`): ${r.notes.join('; ')}.`).join('\n')}
-`;
+${fs.existsSync(FINDINGS) ? `\n${fs.readFileSync(FINDINGS, 'utf8').trim()}\n` : ''}`;
 }
 
 /** Replaces the "## control-plane" section of bench/README.md (or appends it), leaving the rest. */
@@ -499,7 +650,7 @@ function writeSection(text: string): void {
 }
 
 const results = readResults();
-for (const s of wanted) {
+for (const s of flags['render-only'] ? [] : wanted) {
   console.log(`== ${TITLES[s]} (load ${load().join(' ')})`);
   const r = await measure(s, TITLES[s], BODIES[s]);
   results[s] = r;
