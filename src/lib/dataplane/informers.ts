@@ -1,6 +1,6 @@
 /**
  * client-node informers that program the gateway state and feed the autoscaler: Routes,
- * DomainMappings, Revisions, Endpoints, Deployments, Pods and knative-serving ConfigMaps.
+ * DomainMappings, Revisions, Endpoints, Deployments and knative-serving ConfigMaps.
  * client-node's informers stop on error; these restart with backoff.
  */
 import {
@@ -13,7 +13,7 @@ import {
   type ObjectCache,
 } from '@kubernetes/client-node';
 import { ConfigMaps, SERVING_GROUP, SYSTEM_NAMESPACE } from '../apis/keys.js';
-import type { ConfigMap, Deployment, DomainMapping, Endpoints, Pod, Revision, Route } from '../apis/types.js';
+import type { ConfigMap, Deployment, DomainMapping, Endpoints, Revision, Route } from '../apis/types.js';
 import { makeInstances, makeRevisionTarget, makeRoutingTable } from './routing-table.js';
 import { revisionKey, type GatewayState } from './state.js';
 
@@ -22,7 +22,6 @@ type Cache<T> = Informer<any> & ObjectCache<T>;
 /** Caches other data-plane parts read from. */
 export interface DataPlaneCaches {
   deployments: ObjectCache<Deployment>;
-  pods: ObjectCache<Pod>;
   /** Data of a knative-serving ConfigMap ({} if absent). */
   configMap(name: string): Record<string, string>;
 }
@@ -103,11 +102,6 @@ export function startInformers(
     '/apis/apps/v1/deployments',
     () => apps.listDeploymentForAllNamespaces() as Promise<any>,
   ) as Cache<Deployment>;
-  const pods = makeInformer<any>(
-    kc,
-    '/api/v1/pods',
-    () => core.listPodForAllNamespaces() as Promise<any>,
-  ) as Cache<Pod>;
   const configMaps = makeInformer<any>(
     kc,
     `/api/v1/namespaces/${SYSTEM_NAMESPACE}/configmaps`,
@@ -141,20 +135,11 @@ export function startInformers(
   );
 
   let stopped = false;
-  const all = [
-    routes,
-    domainMappings,
-    revisions,
-    endpoints,
-    deployments,
-    pods,
-    configMaps,
-  ] as Cache<unknown>[];
+  const all = [routes, domainMappings, revisions, endpoints, deployments, configMaps] as Cache<unknown>[];
   const synced = Promise.all(all.map((inf) => runInformer(inf, () => stopped, log))).then(reroute);
   return {
     caches: {
       deployments,
-      pods,
       configMap: (name: string) => configMaps.get(name, SYSTEM_NAMESPACE)?.data ?? {},
     },
     synced,
