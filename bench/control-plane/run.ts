@@ -11,7 +11,7 @@
  *
  * Usage: node --import tsx bench/control-plane/run.ts [--scenario one|parallel|thousand|all]
  *          [--no-write] [--cpu-prof] [--render-only]
- *   --cpu-prof: run the daemon under `node --cpu-prof` (profiles in bench/control-plane/profiles/)
+ *   --cpu-prof: run the daemon under `node --cpu-prof` (profiles in $TMPDIR/knlite-bench-cp-profiles/)
  *   --render-only: rewrite the README section from results.json and findings.md, run nothing
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -340,7 +340,7 @@ async function measure(
   title: string,
   body: (c: Cluster, r: ScenarioResult) => Promise<void>,
 ): Promise<ScenarioResult> {
-  const profileDir = flags['cpu-prof'] ? path.join(root, 'bench/control-plane/profiles') : undefined;
+  const profileDir = flags['cpu-prof'] ? path.join(os.tmpdir(), 'knlite-bench-cp-profiles') : undefined;
   if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
   const loadStart = load();
   const c = await startCluster(profileDir);
@@ -376,6 +376,7 @@ async function measure(
     clearInterval(sampler);
     result.loadAvg.end = load();
     await c.stop();
+    if (profileDir) console.log(`daemon CPU profile in ${profileDir} (summarise with profile-summary.ts)`);
   }
   return result;
 }
