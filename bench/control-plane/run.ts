@@ -626,7 +626,10 @@ one child process) with a temporary KNLITE_HOME, creates Knative Services throug
 observedGeneration == generation) through one client-node informer over all Services. Latency is from
 sending a Service's create to its Ready event. Daemon RSS is VmRSS of the daemon process from
 /proc/<pid>/status (sampled every 500 ms for the peak); CPU is the daemon's own utime + stime over the
-scenario (pod processes excluded).
+scenario (pod processes excluded). With \`--cpu-prof\` the same daemon entry point is started directly
+(\`node --cpu-prof --import tsx src/lib/local/daemon-main.ts\`), because Node refuses --cpu-prof in
+NODE_OPTIONS and startDaemon takes no node flags; summarise a profile with
+\`node --import tsx bench/control-plane/profile-summary.ts <file.cpuprofile>\`.
 
 ${table(results)}
 
