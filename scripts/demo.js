@@ -28,11 +28,14 @@ function get(url) {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     // *.localhost resolves to this machine; connect to 127.0.0.1 and keep the Host header.
-    const req = request({ host: '127.0.0.1', port: u.port || 80, path: u.pathname, headers: { host: u.host } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(`${res.statusCode} ${body.trim()}`));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: u.port || 80, path: u.pathname, headers: { host: u.host } },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(`${res.statusCode} ${body.trim()}`));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -41,7 +44,16 @@ function get(url) {
 function serviceUrl(name) {
   const res = spawnSync(
     process.execPath,
-    [join(root, 'bin/run.js'), 'service', 'describe', name, '--kubeconfig', kubeconfig, '-o', 'jsonpath={.status.url}'],
+    [
+      join(root, 'bin/run.js'),
+      'service',
+      'describe',
+      name,
+      '--kubeconfig',
+      kubeconfig,
+      '-o',
+      'jsonpath={.status.url}',
+    ],
     { encoding: 'utf8', env: { ...process.env, KNLITE_HOME: home } },
   );
   return res.stdout.trim();
@@ -49,11 +61,34 @@ function serviceUrl(name) {
 
 knlite('cluster', 'start', '--no-kubeconfig');
 const kc = ['--kubeconfig', kubeconfig];
-knlite('service', 'create', 'hello', '--image', join(root, 'examples/hello'), '--env', 'TARGET=knlite', '--force', ...kc);
+knlite(
+  'service',
+  'create',
+  'hello',
+  '--image',
+  join(root, 'examples/hello'),
+  '--env',
+  'TARGET=knlite',
+  '--force',
+  ...kc,
+);
 const url = serviceUrl('hello');
 console.log(`\n$ curl ${url}\n${await get(url)}`);
 knlite('service', 'update', 'hello', '--env', 'TARGET=again', ...kc);
-knlite('traffic', 'split', 'hello', '--traffic', 'hello-00001=50', '--traffic', '@latest=50', '--tag', 'hello-00001=blue', '--tag', '@latest=green', ...kc);
+knlite(
+  'traffic',
+  'split',
+  'hello',
+  '--traffic',
+  'hello-00001=50',
+  '--traffic',
+  '@latest=50',
+  '--tag',
+  'hello-00001=blue',
+  '--tag',
+  '@latest=green',
+  ...kc,
+);
 const counts = {};
 for (let i = 0; i < 20; i++) {
   const body = await get(url);

@@ -23,7 +23,10 @@ export default class ClusterDelete extends Command {
         this.error(`refusing to delete ${paths.home} without --force (not a terminal)`, { exit: 1 });
       }
       const { confirm } = await import('@inquirer/prompts');
-      const ok = await confirm({ message: `Delete the local cluster and all data in ${paths.home}?`, default: false });
+      const ok = await confirm({
+        message: `Delete the local cluster and all data in ${paths.home}?`,
+        default: false,
+      });
       if (!ok) {
         this.log('Nothing deleted.');
         return { deleted: false };

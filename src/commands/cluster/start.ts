@@ -18,14 +18,21 @@ kubeconfig (like kind does) unless --no-kubeconfig is given.`;
     'KNLITE_HOME=/tmp/kl <%= config.bin %> cluster start --no-kubeconfig',
   ];
   static override flags = {
-    'gateway-port': Flags.integer({ description: 'Port of the gateway on 127.0.0.1 (default 8080, or a free port).' }),
-    'api-port': Flags.integer({ description: 'Port of the API server on 127.0.0.1 (default: a free port, then kept).' }),
+    'gateway-port': Flags.integer({
+      description: 'Port of the gateway on 127.0.0.1 (default 8080, or a free port).',
+    }),
+    'api-port': Flags.integer({
+      description: 'Port of the API server on 127.0.0.1 (default: a free port, then kept).',
+    }),
     kubeconfig: Flags.boolean({
       description: 'Merge the "knlite" context into your kubeconfig and make it current.',
       default: true,
       allowNo: true,
     }),
-    'wait-timeout': Flags.integer({ description: 'Seconds to wait for the cluster to become healthy.', default: 90 }),
+    'wait-timeout': Flags.integer({
+      description: 'Seconds to wait for the cluster to become healthy.',
+      default: 90,
+    }),
   };
 
   async run(): Promise<{ apiUrl: string; gatewayUrl?: string; pid: number }> {
@@ -46,7 +53,9 @@ kubeconfig (like kind does) unless --no-kubeconfig is given.`;
     this.log(alreadyRunning ? 'Local cluster is already running.' : 'Local cluster started.');
     this.log(`API server:  ${state.apiUrl}`);
     if (state.gatewayPort) this.log(`Gateway:     http://127.0.0.1:${state.gatewayPort}`);
-    this.log(`Kubeconfig:  ${flags.kubeconfig ? `${userKubeconfigPath()} (context "knlite")` : state.kubeconfig}`);
+    this.log(
+      `Kubeconfig:  ${flags.kubeconfig ? `${userKubeconfigPath()} (context "knlite")` : state.kubeconfig}`,
+    );
     return {
       apiUrl: state.apiUrl,
       gatewayUrl: state.gatewayPort ? `http://127.0.0.1:${state.gatewayPort}` : undefined,

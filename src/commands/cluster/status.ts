@@ -33,7 +33,8 @@ export default class ClusterStatus extends Command {
     for (const [label, path] of COUNTED) {
       try {
         const res = await localApiGet(state.kubeconfig, path);
-        counts[label] = res.status === 200 ? (JSON.parse(res.body).items ?? []).length : `error ${res.status}`;
+        counts[label] =
+          res.status === 200 ? (JSON.parse(res.body).items ?? []).length : `error ${res.status}`;
       } catch (err) {
         counts[label] = `unreachable (${(err as Error).message})`;
       }

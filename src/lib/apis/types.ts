@@ -90,7 +90,13 @@ export interface ContainerPort {
 }
 
 export interface Probe {
-  httpGet?: { path?: string; port?: number | string; host?: string; scheme?: string; httpHeaders?: { name: string; value: string }[] };
+  httpGet?: {
+    path?: string;
+    port?: number | string;
+    host?: string;
+    scheme?: string;
+    httpHeaders?: { name: string; value: string }[];
+  };
   tcpSocket?: { port?: number | string; host?: string };
   exec?: { command: string[] };
   grpc?: { port?: number; service?: string };
@@ -110,8 +116,18 @@ export interface VolumeMount {
 
 export interface Volume {
   name: string;
-  configMap?: { name: string; items?: { key: string; path: string }[]; optional?: boolean; defaultMode?: number };
-  secret?: { secretName: string; items?: { key: string; path: string }[]; optional?: boolean; defaultMode?: number };
+  configMap?: {
+    name: string;
+    items?: { key: string; path: string }[];
+    optional?: boolean;
+    defaultMode?: number;
+  };
+  secret?: {
+    secretName: string;
+    items?: { key: string; path: string }[];
+    optional?: boolean;
+    defaultMode?: number;
+  };
   emptyDir?: { medium?: string; sizeLimit?: string };
   projected?: unknown;
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
@@ -352,6 +368,11 @@ export interface StatusError {
   status: 'Failure' | 'Success';
   message: string;
   reason: string;
-  details?: { name?: string; group?: string; kind?: string; causes?: { reason?: string; message?: string; field?: string }[] };
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    causes?: { reason?: string; message?: string; field?: string }[];
+  };
   code: number;
 }
