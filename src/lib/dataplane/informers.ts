@@ -113,10 +113,21 @@ export function startInformers(
     state.setHosts(table.hosts);
     state.setReachable(table.reachable);
   };
+  // The table is rebuilt from every Route, so a burst of events (one watch chunk carries many)
+  // is coalesced into one rebuild at the end of the current turn instead of one per event.
+  let rerouteQueued = false;
+  const queueReroute = (): void => {
+    if (rerouteQueued) return;
+    rerouteQueued = true;
+    setImmediate(() => {
+      rerouteQueued = false;
+      reroute();
+    });
+  };
   for (const inf of [routes, domainMappings]) {
-    inf.on('add', reroute);
-    inf.on('update', reroute);
-    inf.on('delete', reroute);
+    inf.on('add', queueReroute);
+    inf.on('update', queueReroute);
+    inf.on('delete', queueReroute);
   }
   const onRevision = (rev: Revision): void => state.setRevision(makeRevisionTarget(rev));
   revisions.on('add', onRevision);
