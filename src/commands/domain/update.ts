@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
-import { namespaceFlags } from '../../lib/cli/flags.js';
+import { domainRefFlags, namespaceFlags } from '../../lib/cli/flags.js';
 import { updateDomainMapping } from '../../lib/cli/domain-edit.js';
 import type { DomainMapping } from '../../lib/apis/types.js';
 
@@ -17,11 +17,7 @@ export default class DomainUpdate extends KnCommand {
   static override args = { name: Args.string({ description: 'the domain name', required: true }) };
   static override flags = {
     ...namespaceFlags(),
-    ref: Flags.string({
-      summary: 'What the domain maps to: ksvc:NAME, ksvc:NAME:NAMESPACE, kroute:NAME, or a service NAME.',
-      helpValue: 'REF',
-    }),
-    tls: Flags.string({ summary: 'Secret with the TLS certificate ("" removes TLS).', helpValue: 'SECRET' }),
+    ...domainRefFlags('Secret with the TLS certificate ("" removes TLS).'),
   };
 
   async run(): Promise<DomainMapping> {

@@ -9,6 +9,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import type { KubeObject } from '../apis/types.js';
+import { listen } from '../net/listen.js';
 import { authenticate, ensureToken, isPublicPath } from './auth.js';
 import { builtinResourceTypes, SYSTEM_NAMESPACES } from './builtins.js';
 import { crdToResourceTypes, loadCrdObjects } from './crds.js';
@@ -227,14 +228,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     s.on('close', () => sockets.delete(s));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as { port: number }).port;
+  const port = await listen(server, opts.port ?? 0, host);
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   const url = `https://${urlHost}:${port}`;
   serverAddress = `${urlHost}:${port}`;

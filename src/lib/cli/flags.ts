@@ -4,6 +4,7 @@
  * Flag names, characters and defaults follow kn exactly (reference/kn-cli.md §1.2, §1.3.1).
  * Builders return fresh objects; no parse results live in module state.
  */
+import type { ScaleFlagValues } from './scale.js';
 import { Flags } from '@oclif/core';
 
 function namespaceFlag() {
@@ -293,7 +294,7 @@ export function trafficFlags() {
 }
 
 /** Parsed values of serviceEditFlags (oclif's output shape, kebab-case keys). */
-export interface ServiceEditFlagValues {
+export interface ServiceEditFlagValues extends ScaleFlagValues {
   image?: string;
   env?: string[];
   'env-file'?: string;
@@ -304,22 +305,10 @@ export interface ServiceEditFlagValues {
   arg?: string[];
   request?: string[];
   limit?: string[];
-  scale?: string;
-  'scale-min'?: number;
-  'scale-max'?: number;
-  'scale-init'?: number;
-  'scale-activation'?: number;
-  'scale-target'?: number;
-  'scale-metric'?: string;
-  'scale-utilization'?: number;
-  'scale-window'?: string;
-  'concurrency-limit'?: number;
-  timeout?: number;
   'revision-name'?: string;
   label?: string[];
   'label-service'?: string[];
   'label-revision'?: string[];
-  annotation?: string[];
   'annotation-service'?: string[];
   'annotation-revision'?: string[];
   'cluster-local'?: boolean;
@@ -351,4 +340,15 @@ export function editFlagValues(flags: object): ServiceEditFlagValues {
   for (const k of EDIT_FLAG_NAMES)
     if ((flags as Record<string, unknown>)[k] !== undefined) out[k] = (flags as Record<string, unknown>)[k];
   return out as ServiceEditFlagValues;
+}
+
+/** `--ref` and `--tls` of `domain create|map|update` (kn's DomainMapping flags). */
+export function domainRefFlags(tlsSummary = 'Secret with the TLS certificate for the domain.') {
+  return {
+    ref: Flags.string({
+      summary: 'What the domain maps to: ksvc:NAME, ksvc:NAME:NAMESPACE, kroute:NAME, or a service NAME.',
+      helpValue: 'REF',
+    }),
+    tls: Flags.string({ summary: tlsSummary, helpValue: 'SECRET' }),
+  };
 }

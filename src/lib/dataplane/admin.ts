@@ -1,7 +1,7 @@
 /** The data plane's admin endpoint: Prometheus text at /metrics and a liveness answer at /healthz. */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { DataPlaneMetrics } from './metrics.js';
+import { listen } from '../net/listen.js';
 
 /** A running admin server. */
 export interface AdminServer {
@@ -36,16 +36,10 @@ export async function startAdminServer(
       .writeHead(404, { 'content-type': 'text/plain' })
       .end(`not found: ${path} (try /metrics or /healthz)\n`);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await listen(server, opts.port, opts.host);
   return {
     server,
-    port: (server.address() as AddressInfo).port,
+    port,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

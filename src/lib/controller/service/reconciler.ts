@@ -22,7 +22,7 @@ import { isControlledBy, type ReconcilerDeps } from '../context.js';
 import { defaultServiceSpec, defaultTraffic } from '../defaults.js';
 import type { KindReconciler } from '../runtime/driver.js';
 import { semanticEqual } from '../runtime/equality.js';
-import { Kinds } from '../runtime/kinds.js';
+import { Kinds, type Kind } from '../runtime/kinds.js';
 import { markNewObservedGeneration } from '../status.js';
 import { makeConfiguration } from './resources/configuration.js';
 import { makeRoute } from './resources/route.js';
@@ -32,25 +32,34 @@ export function serviceReconciler(deps: ReconcilerDeps): KindReconciler<Service>
   const { listers, client, recorder } = deps;
   const now = () => deps.now();
 
+  /** Creates a child the Service owns, recording Knative's Created / CreationFailed events. */
+  async function createChild<T extends KubeObject>(
+    svc: Service,
+    kind: Kind,
+    label: string,
+    desired: T,
+  ): Promise<T> {
+    const name = desired.metadata.name;
+    try {
+      const created = (await client.create(kind, desired)) as T;
+      recorder.event(svc, 'Normal', 'Created', `Created ${label} "${name}"`);
+      return created;
+    } catch (err) {
+      recorder.event(
+        svc,
+        'Warning',
+        'CreationFailed',
+        `Failed to create ${label} "${name}": ${(err as Error).message}`,
+      );
+      throw new Error(`failed to create ${label}: ${(err as Error).message}`);
+    }
+  }
+
   /** Gets, creates or clobbers the Configuration; undefined when another owner holds the name. */
   async function reconcileConfiguration(svc: Service): Promise<Configuration> {
     const name = svc.metadata.name!;
     const existing = listers.configurations.get(svc.metadata.namespace, name);
-    if (!existing) {
-      try {
-        const created = await client.create(Kinds.configuration, makeConfiguration(svc));
-        recorder.event(svc, 'Normal', 'Created', `Created Configuration "${name}"`);
-        return created;
-      } catch (err) {
-        recorder.event(
-          svc,
-          'Warning',
-          'CreationFailed',
-          `Failed to create Configuration "${name}": ${(err as Error).message}`,
-        );
-        throw new Error(`failed to create Configuration: ${(err as Error).message}`);
-      }
-    }
+    if (!existing) return createChild(svc, Kinds.configuration, 'Configuration', makeConfiguration(svc));
     if (!isControlledBy(existing, svc)) {
       markConfigurationNotOwned(svc.status!, name, now);
       throw new Error(`service: "${name}" does not own configuration: "${name}"`);
@@ -70,21 +79,7 @@ export function serviceReconciler(deps: ReconcilerDeps): KindReconciler<Service>
   async function reconcileRoute(svc: Service): Promise<Route> {
     const name = svc.metadata.name!;
     const existing = listers.routes.get(svc.metadata.namespace, name);
-    if (!existing) {
-      try {
-        const created = await client.create(Kinds.route, makeRoute(svc));
-        recorder.event(svc, 'Normal', 'Created', `Created Route "${name}"`);
-        return created;
-      } catch (err) {
-        recorder.event(
-          svc,
-          'Warning',
-          'CreationFailed',
-          `Failed to create Route "${name}": ${(err as Error).message}`,
-        );
-        throw new Error(`failed to create Route: ${(err as Error).message}`);
-      }
-    }
+    if (!existing) return createChild(svc, Kinds.route, 'Route', makeRoute(svc));
     if (!isControlledBy(existing, svc)) {
       markRouteNotOwned(svc.status!, name, now);
       throw new Error(`service: "${name}" does not own route: "${name}"`);

@@ -3,9 +3,9 @@
  * route → timeout → count → activate → limit → proxy.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { normalizeHost } from '../state.js';
+import { listen } from '../../net/listen.js';
 import { makeActivateHandler } from './activate.js';
 import { makeCountHandler } from './count.js';
 import type { GatewayDeps } from './deps.js';
@@ -87,16 +87,10 @@ export async function startGateway(
       `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nConnection: close\r\n\r\n`,
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await listen(server, opts.port, opts.host);
   return {
     server,
-    port: (server.address() as AddressInfo).port,
+    port,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
