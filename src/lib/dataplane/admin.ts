@@ -1,14 +1,10 @@
 /** The data plane's admin endpoint: Prometheus text at /metrics and a liveness answer at /healthz. */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { DataPlaneMetrics } from './metrics.js';
-import { listen } from '../net/listen.js';
+import { listen, type RunningServer } from '../net/listen.js';
 
 /** A running admin server. */
-export interface AdminServer {
-  server: Server;
-  port: number;
-  close(): Promise<void>;
-}
+export type AdminServer = RunningServer;
 
 /** Starts the admin server. */
 export async function startAdminServer(

@@ -2,10 +2,10 @@
  * The gateway: an HTTP server whose requests (and upgrades) run through
  * route → timeout → count → activate → limit → proxy.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { normalizeHost } from '../state.js';
-import { listen } from '../../net/listen.js';
+import { listen, type RunningServer } from '../../net/listen.js';
 import { makeActivateHandler } from './activate.js';
 import { makeCountHandler } from './count.js';
 import type { GatewayDeps } from './deps.js';
@@ -44,11 +44,7 @@ function makeExchange(req: IncomingMessage, rest: Pick<Exchange, 'res' | 'upgrad
 }
 
 /** A running gateway. */
-export interface Gateway {
-  server: Server;
-  port: number;
-  close(): Promise<void>;
-}
+export type Gateway = RunningServer;
 
 /** Starts the gateway's HTTP server. */
 export async function startGateway(
