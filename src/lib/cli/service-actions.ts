@@ -221,16 +221,14 @@ async function createDesired(
     io.line(`Service '${name}' ${verbEd} in namespace '${ns}' (unchanged).`);
     return result;
   }
-  io.line(`${verbIng} service '${name}' in namespace '${ns}':`);
-  io.line();
   const ready = await waitForIntent(
     store as ServingClient,
     io,
+    `${verbIng} service '${name}' in namespace '${ns}':`,
     result,
     change.wait,
     existing?.status?.latestCreatedRevisionName,
   );
-  io.line();
   io.line(
     `Service '${name}' ${verbEd} to latest revision '${ready.status?.latestReadyRevisionName}' is available at URL:`,
   );
@@ -239,10 +237,27 @@ async function createDesired(
 }
 
 /**
- * Waits for the service to be Ready at the generation we wrote and checks the user's intent: the
- * latest ready revision must be the one our change created. Failures become KnErrors (exit 1).
+ * Prints kn's "<Verb>ing service ...:" heading, waits for the service to be Ready at the generation
+ * we wrote and checks the user's intent: the latest ready revision must be the one our change
+ * created. Failures become KnErrors (exit 1).
  */
 async function waitForIntent(
+  client: ServingClient,
+  io: ActionIO,
+  heading: string,
+  written: Service,
+  w: WaitSettings,
+  previousCreated?: string,
+): Promise<Service> {
+  io.line(heading);
+  io.line();
+  const ready = await waitForIntentQuietly(client, io, written, w, previousCreated);
+  io.line();
+  return ready;
+}
+
+/** The wait and intent check of waitForIntent, without its heading and spacing lines. */
+async function waitForIntentQuietly(
   client: ServingClient,
   io: ActionIO,
   written: Service,
@@ -348,16 +363,14 @@ export async function updateService(
     io.line('No new revision has been created.');
     return after;
   }
-  io.line(`Updating Service '${name}' in namespace '${ns}':`);
-  io.line();
   const ready = await waitForIntent(
     store as ServingClient,
     io,
+    `Updating Service '${name}' in namespace '${ns}':`,
     after,
     change.wait,
     before.status?.latestCreatedRevisionName,
   );
-  io.line();
   const latest = ready.status?.latestReadyRevisionName;
   if (latest !== before.status?.latestReadyRevisionName) {
     io.line(`Service '${name}' updated to latest revision '${latest}' is available at URL:`);
@@ -413,16 +426,14 @@ export async function applyService(
     io.line(`Service '${name}' applied in namespace '${ns}'.`);
     return after;
   }
-  io.line(`Applying service '${name}' in namespace '${ns}':`);
-  io.line();
   const ready = await waitForIntent(
     store as ServingClient,
     io,
+    `Applying service '${name}' in namespace '${ns}':`,
     after,
     change.wait,
     before.status?.latestCreatedRevisionName,
   );
-  io.line();
   io.line(
     `Service '${name}' applied to latest revision '${ready.status?.latestReadyRevisionName}' is available at URL:`,
   );
