@@ -27,7 +27,6 @@ import {
   CustomObjectsApi,
   KubeConfig,
   KubernetesObjectApi,
-  PatchStrategy,
   makeInformer,
   type Informer,
   type KubernetesObject,
@@ -40,6 +39,7 @@ import {
   type DaemonState,
 } from '../../src/lib/local/daemon.js';
 import { localPaths, type LocalPaths } from '../../src/lib/local/paths.js';
+import { patchConfigData } from '../../src/lib/local/seed.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const HELLO_IMAGE = `file://${path.join(root, 'examples/hello')}`;
@@ -515,19 +515,7 @@ async function scenarioParallel(c: Cluster, r: ScenarioResult): Promise<void> {
 }
 
 async function scenarioThousand(c: Cluster, r: ScenarioResult): Promise<void> {
-  await c.objects.patch(
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'config-autoscaler', namespace: 'knative-serving' },
-      data: { 'allow-zero-initial-scale': 'true' },
-    } as KubernetesObject,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    PatchStrategy.MergePatch,
-  );
+  await patchConfigData(c.kc, 'config-autoscaler', { 'allow-zero-initial-scale': 'true' });
   const annotations = { 'autoscaling.knative.dev/initial-scale': '0' };
   // The reconciler reads config-autoscaler from its own informer: one probe Service proves it has
   // seen the change (its Deployment starts at 0 replicas) before the measured creates begin.

@@ -13,14 +13,8 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { patchConfigData } from '../../src/lib/local/seed.js';
 import { startLocalStack } from '../../src/lib/local/stack.js';
 
 const args = process.argv.slice(2);
@@ -289,20 +283,7 @@ async function coldStarts(n: number): Promise<{
 
   const stack = await startLocalStack({ dataDir: join(temp, 'data'), runtimeDir: join(temp, 'runtime') });
   try {
-    const objects = KubernetesObjectApi.makeApiClient(stack.kc);
-    await objects.patch(
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'config-autoscaler', namespace: 'knative-serving' },
-        data: { 'scale-to-zero-grace-period': '1s' },
-      } as KubernetesObject,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      PatchStrategy.MergePatch,
-    );
+    await patchConfigData(stack.kc, 'config-autoscaler', { 'scale-to-zero-grace-period': '1s' });
     const custom = stack.kc.makeApiClient(CustomObjectsApi);
     const apps = stack.kc.makeApiClient(AppsV1Api);
     await custom.createNamespacedCustomObject({

@@ -4,15 +4,10 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  AppsV1Api,
-  CustomObjectsApi,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment, DomainMapping, Route, Service } from '../../src/lib/apis/types.js';
+import { patchConfigData } from '../../src/lib/local/seed.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
 import { send, type Answer } from './helpers.js';
@@ -30,19 +25,7 @@ beforeAll(async () => {
   custom = cluster.kc.makeApiClient(CustomObjectsApi);
   apps = cluster.kc.makeApiClient(AppsV1Api);
   // A short grace period so scale to zero happens within a test (windows are set per revision).
-  await KubernetesObjectApi.makeApiClient(cluster.kc).patch(
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'config-autoscaler', namespace: 'knative-serving' },
-      data: { 'scale-to-zero-grace-period': '2s' },
-    } as KubernetesObject,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    PatchStrategy.MergePatch,
-  );
+  await patchConfigData(cluster.kc, 'config-autoscaler', { 'scale-to-zero-grace-period': '2s' });
 }, 120_000);
 
 afterAll(async () => {

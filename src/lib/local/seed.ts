@@ -57,21 +57,28 @@ export async function seedLocalConfig(kc: KubeConfig, endpoints: LocalEndpoints)
     cm.metadata.namespace = SYSTEM_NAMESPACE;
     await ensureObject(api, { apiVersion: 'v1', kind: 'ConfigMap', ...cm } as KubernetesObject);
   }
-  for (const [name, data] of Object.entries(localOverrides(endpoints))) {
-    await api.patch(
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name, namespace: SYSTEM_NAMESPACE },
-        data,
-      } as KubernetesObject,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      PatchStrategy.MergePatch,
-    );
-  }
+  for (const [name, data] of Object.entries(localOverrides(endpoints))) await patchConfigData(kc, name, data);
+}
+
+/** Merge-patches keys into a ConfigMap in knative-serving (other keys are left as they are). */
+export async function patchConfigData(
+  kc: KubeConfig,
+  name: string,
+  data: Record<string, string>,
+): Promise<void> {
+  await KubernetesObjectApi.makeApiClient(kc).patch(
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: SYSTEM_NAMESPACE },
+      data,
+    } as KubernetesObject,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    PatchStrategy.MergePatch,
+  );
 }
 
 async function ensureObject(api: KubernetesObjectApi, obj: KubernetesObject): Promise<void> {
