@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,5 +69,23 @@ describe('local cluster daemon', () => {
     expect(alive(state.pid)).toBe(false);
     expect(existsSync(paths.state)).toBe(false);
     expect(await stopDaemon(paths)).toBe(false);
+  });
+});
+
+describe('local cluster daemon start failures', () => {
+  it('reports why the daemon could not start in one line, without a stack trace', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'knlite-daemon-fail-'));
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const err = await startDaemon(localPaths(home, true), { apiPort: port }).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${port}`));
+      expect((err as Error).message).not.toMatch(/\n\s+at /);
+    } finally {
+      busy.close();
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

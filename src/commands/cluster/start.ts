@@ -19,9 +19,13 @@ kubeconfig (like kind does) unless --no-kubeconfig is given.`;
   ];
   static override flags = {
     'gateway-port': Flags.integer({
+      min: 1,
+      max: 65535,
       description: 'Port of the gateway on 127.0.0.1 (default 8080, or a free port).',
     }),
     'api-port': Flags.integer({
+      min: 1,
+      max: 65535,
       description: 'Port of the API server on 127.0.0.1 (default: a free port, then kept).',
     }),
     kubeconfig: Flags.boolean({

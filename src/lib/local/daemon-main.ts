@@ -28,7 +28,9 @@ try {
     adminPort: values['admin-port'] ? Number(values['admin-port']) : undefined,
   });
 } catch (err) {
-  console.error(`knlite daemon failed to start: ${(err as Error).stack ?? err}`);
+  // One sentence for the user (start prints the log's tail); the stack only when debugging.
+  console.error(`knlite daemon failed to start: ${(err as Error).message ?? err}`);
+  if (process.env.KNLITE_DEBUG) console.error((err as Error).stack);
   rmSync(paths.state, { force: true });
   process.exit(1);
 }

@@ -181,6 +181,16 @@ function tail(path: string, lines = 15): string {
   return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
+/** The daemon's last "failed to start" reason from its log, or a pointer to the log. */
+function lastFailure(path: string): string {
+  const prefix = 'knlite daemon failed to start: ';
+  const line = tail(path, 50)
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith(prefix));
+  return line ? line.slice(prefix.length) : `see ${path}`;
+}
+
 /** Starts the daemon unless it already runs; resolves once its API server answers /readyz. */
 export async function startDaemon(
   paths: LocalPaths,
@@ -212,7 +222,7 @@ export async function startDaemon(
   while (Date.now() < deadline) {
     if (exitCode !== null) {
       throw new Error(
-        `the local cluster daemon exited (code ${exitCode}) before it was ready:\n${tail(paths.log)}`,
+        `the local cluster daemon exited (code ${exitCode}) before it was ready: ${lastFailure(paths.log)}`,
       );
     }
     const state = readJson<DaemonState>(paths.state);
