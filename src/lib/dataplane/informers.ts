@@ -108,6 +108,8 @@ export function startInformers(
     () => core.listNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE }) as Promise<any>,
   ) as Cache<ConfigMap>;
 
+  // One shared empty object, so callers that memoise on the data's identity see no change.
+  const NO_DATA: Record<string, string> = {};
   const reroute = (): void => {
     const table = makeRoutingTable(routes.list(), domainMappings.list());
     state.setHosts(table.hosts);
@@ -151,7 +153,7 @@ export function startInformers(
   return {
     caches: {
       deployments,
-      configMap: (name: string) => configMaps.get(name, SYSTEM_NAMESPACE)?.data ?? {},
+      configMap: (name: string) => configMaps.get(name, SYSTEM_NAMESPACE)?.data ?? NO_DATA,
     },
     synced,
     stop: async () => {

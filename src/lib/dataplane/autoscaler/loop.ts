@@ -8,7 +8,7 @@ import type { DataPlaneMetrics } from '../metrics.js';
 import type { GatewayState, RevisionTarget } from '../state.js';
 import { hpaScale } from './hpa.js';
 import { scale, type DeciderState, type ScaleResult } from './scale.js';
-import { makeAutoscalerSpec } from './spec.js';
+import { makeAutoscalerSpec, type AutoscalerSpec } from './spec.js';
 import type { Sample } from './window.js';
 
 /** Knative's scrape interval. */
@@ -35,6 +35,8 @@ interface RevisionScaler {
   /** A poke arrived during a tick: tick again right after. */
   again: boolean;
   lastPoke?: number;
+  /** The spec last built for this revision, and the inputs (by identity) it was built from. */
+  spec?: { annotations: object; cc: number | undefined; config: object; value: AutoscalerSpec };
 }
 
 /** Dependencies of the loop. */
@@ -113,6 +115,22 @@ export class Autoscaler {
     return s;
   }
 
+  /**
+   * The revision's autoscaler spec, rebuilt only when its annotations, containerConcurrency or
+   * config-autoscaler changed (the informers replace those objects on every update), so sampling
+   * 1,000 idle revisions each second does not re-parse 1,000 specs.
+   */
+  private specOf(rev: RevisionTarget, s: RevisionScaler): AutoscalerSpec {
+    const config = this.deps.config();
+    const c = s.spec;
+    if (c && c.annotations === rev.annotations && c.cc === rev.containerConcurrency && c.config === config) {
+      return c.value;
+    }
+    const value = makeAutoscalerSpec(rev.annotations, rev.containerConcurrency, config);
+    s.spec = { annotations: rev.annotations, cc: rev.containerConcurrency, config, value };
+    return value;
+  }
+
   private sampleAll(): void {
     const now = this.now();
     for (const rev of this.deps.state.listRevisions()) {
@@ -120,7 +138,7 @@ export class Autoscaler {
       const s = this.scaler(key);
       s.samples.push(this.deps.metrics.sample(key));
       // Keep one stable window (the longest Knative allows is 1 h; windows are per revision).
-      const spec = makeAutoscalerSpec(rev.annotations, rev.containerConcurrency, this.deps.config());
+      const spec = this.specOf(rev, s);
       const oldest = now - spec.stableWindowMs;
       while (s.samples.length > 0 && s.samples[0].time <= oldest) s.samples.shift();
     }
@@ -157,7 +175,7 @@ export class Autoscaler {
 
   private async decide(key: string, rev: RevisionTarget, s: RevisionScaler): Promise<void> {
     const now = this.now();
-    const spec = makeAutoscalerSpec(rev.annotations, rev.containerConcurrency, this.deps.config());
+    const spec = this.specOf(rev, s);
     const ready = this.deps.state.readyInstances(key).length;
     const current = this.deps.target.replicas(rev.namespace, rev.name);
     let replicas: number | undefined;
