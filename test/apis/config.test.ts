@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigStore } from '../../src/lib/apis/config-store.js';
 import {
   ConfigError,
   DISABLED,
@@ -332,5 +333,50 @@ describe('defaultConfigMaps', () => {
     expect(selectDomain(cfg.domain, {})).toBe('localhost');
     expect(cfg.network.localGatewayPort).toBe(8080);
     expect(cfg.network.autocreateClusterDomainClaims).toBe(true);
+  });
+});
+
+describe('ConfigStore (last good config per ConfigMap)', () => {
+  const cm = (name: string, rv: string, data: Record<string, unknown>) =>
+    ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: 'knative-serving', resourceVersion: rv },
+      data,
+    }) as never;
+
+  it('keeps the last good config of a ConfigMap that stops parsing, and reports it once', () => {
+    const reported: string[] = [];
+    const store = new ConfigStore((c, err) =>
+      reported.push(`${(c as { metadata: { name: string } }).metadata.name}: ${err.message}`),
+    );
+    const maps: Record<string, unknown> = {
+      'config-autoscaler': cm('config-autoscaler', '1', { 'stable-window': '2m' }),
+    };
+    expect(store.reload((n) => maps[n] as never)).toBe(true);
+    expect(store.get().autoscaler.stableWindow).toBe(120_000);
+
+    maps['config-autoscaler'] = cm('config-autoscaler', '2', { 'stable-window': 60 });
+    maps['config-gc'] = cm('config-gc', '3', { 'min-non-active-revisions': '7' });
+    expect(store.reload((n) => maps[n] as never)).toBe(true); // config-gc changed; autoscaler kept
+    expect(store.get().autoscaler.stableWindow).toBe(120_000);
+    expect(store.get().gc.minNonActiveRevisions).toBe(7);
+    expect(reported).toEqual([
+      'config-autoscaler: failed to parse "stable-window": expected a string, got number 60',
+    ]);
+
+    // The same bad version is not re-parsed or re-reported; a fixed one applies.
+    expect(store.reload((n) => maps[n] as never)).toBe(false);
+    expect(reported).toHaveLength(1);
+    maps['config-autoscaler'] = cm('config-autoscaler', '4', { 'stable-window': '30s' });
+    expect(store.reload((n) => maps[n] as never)).toBe(true);
+    expect(store.get().autoscaler.stableWindow).toBe(30_000);
+  });
+
+  it('starts from the defaults when the first version it sees is invalid', () => {
+    const store = new ConfigStore();
+    store.reload((n) => (n === 'config-autoscaler' ? cm(n, '1', { 'scale-down-delay': 0 }) : undefined));
+    expect(store.get().autoscaler.scaleDownDelay).toBe(0);
+    expect(store.get().autoscaler.stableWindow).toBe(60_000);
   });
 });

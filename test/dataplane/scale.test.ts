@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { scale, type DeciderState } from '../../src/lib/dataplane/autoscaler/scale.js';
-import { makeAutoscalerSpec, parseGoDuration } from '../../src/lib/dataplane/autoscaler/spec.js';
+import { parseAutoscalerConfig } from '../../src/lib/apis/config.js';
+import { parseGoDuration } from '../../src/lib/apis/durations.js';
+import { makeAutoscalerSpec } from '../../src/lib/dataplane/autoscaler/spec.js';
 import { hpaScale } from '../../src/lib/dataplane/autoscaler/hpa.js';
 import { windowAverage, type Sample } from '../../src/lib/dataplane/autoscaler/window.js';
 
 const NOW = 1_000_000_000;
 const A = 'autoscaling.knative.dev/';
+
+/** config-autoscaler with the given data, parsed and validated as the components read it. */
+const autoscalerConfig = (data: Record<string, string>) =>
+  parseAutoscalerConfig({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'config-autoscaler' },
+    data,
+  });
 
 /** `seconds` one-per-second samples ending at `end` with the given values. */
 function steady(
@@ -47,7 +58,7 @@ describe('target per pod (target.go)', () => {
     ['rps with target', { [`${A}metric`]: 'rps', [`${A}target`]: '100' }, 0, {}, 70],
     ['floor at 0.01', { [`${A}target`]: '0.01' }, 0, {}, 0.01],
   ])('%s', (_name, annotations, cc, config, expected) => {
-    expect(makeAutoscalerSpec(annotations, cc, config).target).toBeCloseTo(expected, 10);
+    expect(makeAutoscalerSpec(annotations, cc, autoscalerConfig(config)).target).toBeCloseTo(expected, 10);
   });
 
   it('reads windows, thresholds and bounds from annotations and config-autoscaler', () => {
@@ -59,11 +70,11 @@ describe('target per pod (target.go)', () => {
         [`${A}max-scale`]: '4',
       },
       0,
-      {
+      autoscalerConfig({
         'scale-to-zero-grace-period': '45s',
         'max-scale-down-rate': '4',
         'panic-threshold-percentage': '300',
-      },
+      }),
     );
     expect(spec).toMatchObject({
       stableWindowMs: 20_000,
@@ -128,7 +139,7 @@ describe('scale(): the KPA decider', () => {
   });
 
   it('limits scale-up to max-scale-up-rate × R', () => {
-    const limited = makeAutoscalerSpec({}, 0, { 'max-scale-up-rate': '2' });
+    const limited = makeAutoscalerSpec({}, 0, autoscalerConfig({ 'max-scale-up-rate': '2' }));
     const r = scale(
       { readyPods: 2, samples: steady(1000, 60), reachable: true, state: calm() },
       limited,
@@ -259,7 +270,7 @@ describe('scale(): bounds and scale to zero', () => {
   });
 
   it('never goes to zero with enable-scale-to-zero false', () => {
-    const s = makeAutoscalerSpec({}, 0, { 'enable-scale-to-zero': 'false' });
+    const s = makeAutoscalerSpec({}, 0, autoscalerConfig({ 'enable-scale-to-zero': 'false' }));
     expect(scale({ readyPods: 1, samples: idle, reachable: true, state: calm() }, s, NOW).replicas).toBe(1);
   });
 

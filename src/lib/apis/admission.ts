@@ -7,15 +7,7 @@
  * re-defaulted or re-validated, since their spec cannot change.
  */
 import { AdmissionError, type AdmissionPlugin, type AdmissionRequest } from '../apiserver/types.js';
-import {
-  ConfigError,
-  parseAutoscalerConfig,
-  parseDefaultsConfig,
-  parseFeaturesConfig,
-  type AutoscalerConfig,
-  type DefaultsConfig,
-  type FeaturesConfig,
-} from './config.js';
+import { ConfigStore } from './config-store.js';
 import { jsonEqual, type ApisContext } from './context.js';
 import {
   setConfigurationDefaults,
@@ -24,7 +16,7 @@ import {
   setRouteDefaults,
   setServiceDefaults,
 } from './defaults.js';
-import { ConfigMaps, SERVING_GROUP, SYSTEM_NAMESPACE } from './keys.js';
+import { SERVING_GROUP, SYSTEM_NAMESPACE } from './keys.js';
 import type {
   ConfigMap,
   Configuration,
@@ -88,22 +80,16 @@ function matches(req: AdmissionRequest): boolean {
   );
 }
 
-/** Reads one config, falling back to Knative's defaults if the ConfigMap is invalid. */
-function readConfig<T>(req: AdmissionRequest, name: string, parse: (cm: ConfigMap | undefined) => T): T {
-  const cm = req.lookup('', 'configmaps', SYSTEM_NAMESPACE, name) as ConfigMap | undefined;
-  try {
-    return parse(cm);
-  } catch (e) {
-    // Knative keeps serving with the last good config; with no history, the defaults are that.
-    if (e instanceof ConfigError) return parse(undefined);
-    throw e;
-  }
-}
-
-function contextFor(req: AdmissionRequest): Partial<ApisContext> {
-  const defaults: DefaultsConfig = readConfig(req, ConfigMaps.defaults, parseDefaultsConfig);
-  const autoscaler: AutoscalerConfig = readConfig(req, ConfigMaps.autoscaler, parseAutoscalerConfig);
-  const features: FeaturesConfig = readConfig(req, ConfigMaps.features, parseFeaturesConfig);
+/**
+ * The request's Knative context from the knative-serving ConfigMaps, with the last good config of
+ * each (an invalid ConfigMap never blocks admission; the reconciler reports it).
+ */
+function contextFor(req: AdmissionRequest, configs: ConfigStore): Partial<ApisContext> {
+  configs.reload(
+    (name) => req.lookup('', 'configmaps', SYSTEM_NAMESPACE, name) as ConfigMap | undefined,
+    ['defaults', 'autoscaler', 'features'],
+  );
+  const { defaults, autoscaler, features } = configs.get();
   return { defaults, autoscaler, features, username: req.userInfo?.username };
 }
 
@@ -125,14 +111,14 @@ export function rejectWith(err: FieldError): never {
 }
 
 /** The defaulting (mutating) plugin. */
-export function knativeDefaulting(): AdmissionPlugin {
+export function knativeDefaulting(configs = new ConfigStore()): AdmissionPlugin {
   return {
     name: DEFAULTING_WEBHOOK,
     matches,
     mutate(req) {
       const kind = KINDS[req.type.resource];
       const old = req.operation === 'UPDATE' ? req.oldObject : undefined;
-      kind.defaults(req.object, contextFor(req), old);
+      kind.defaults(req.object, contextFor(req, configs), old);
       keepSpecOnNoop(req.object, old);
     },
   };
@@ -148,14 +134,14 @@ function keepSpecOnNoop(obj: KubeObject, old: KubeObject | undefined): void {
 }
 
 /** The validating plugin; rejects with Knative's webhook denial text. */
-export function knativeValidation(): AdmissionPlugin {
+export function knativeValidation(configs = new ConfigStore()): AdmissionPlugin {
   return {
     name: VALIDATION_WEBHOOK,
     matches,
     validate(req) {
       const kind = KINDS[req.type.resource];
       const old = req.operation === 'UPDATE' ? req.oldObject : undefined;
-      const err = kind.validate(req.object, old, contextFor(req));
+      const err = kind.validate(req.object, old, contextFor(req, configs));
       if (err) rejectWith(err);
     },
   };
@@ -163,7 +149,8 @@ export function knativeValidation(): AdmissionPlugin {
 
 /** Knative's admission for serving.knative.dev: defaulting, then validation. */
 export function knativeAdmission(): AdmissionPlugin[] {
-  return [knativeDefaulting(), knativeValidation()];
+  const configs = new ConfigStore();
+  return [knativeDefaulting(configs), knativeValidation(configs)];
 }
 
 /** The serving.knative.dev resources Knative's webhooks admit. */

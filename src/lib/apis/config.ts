@@ -24,11 +24,30 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads the data of a ConfigMap, ignoring the `_example` block. */
+/**
+ * Reads the data of a ConfigMap, ignoring the `_example` block. The API server only stores strings,
+ * but a parser must never trust that: a value of another type is a ConfigError, not a crash.
+ */
 function dataOf(cm: ConfigMap | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(cm?.data ?? {})) if (k !== EXAMPLE_KEY) out[k] = v;
+  const data: unknown = cm?.data ?? {};
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError(`data must be a map of strings, got ${describeJson(data)}`);
+  }
+  for (const [k, v] of Object.entries(data)) {
+    if (k === EXAMPLE_KEY) continue;
+    if (typeof v !== 'string')
+      throw new ConfigError(`failed to parse "${k}": expected a string, got ${describeJson(v)}`);
+    out[k] = v;
+  }
   return out;
+}
+
+/** A JSON value's type and text for error messages: `number 60`, `array [1]`. */
+function describeJson(v: unknown): string {
+  const type = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+  const text = JSON.stringify(v) ?? String(v);
+  return `${type} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
 }
 
 // --- small typed readers (knative.dev/pkg/configmap's AsX) ------------------------------------

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ConfigError, defaultConfigs, parseConfigs, type KnativeConfigs } from '../apis/config.js';
+import { ConfigStore, INVALID_CONFIG_REASON, invalidConfigMessage } from '../apis/config-store.js';
 import { Annotations, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
 import type {
   ClusterDomainClaim,
@@ -133,26 +133,22 @@ export async function startReconciler(
     pods: inf.pods.lister,
   };
 
-  // Config: re-parsed from the cached ConfigMaps; an invalid edit keeps the last good config.
-  let config: KnativeConfigs = defaultConfigs();
-  const reloadConfig = (): boolean => {
-    try {
-      const next = parseConfigs((name) => inf.configMaps.lister.get(SYSTEM_NAMESPACE, name));
-      const changed = JSON.stringify(next) !== JSON.stringify(config);
-      config = next;
-      return changed;
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      log(`ignoring invalid knative-serving config: ${err.message}`);
-      return false;
-    }
-  };
+  // Config: each ConfigMap re-parsed from the cache when it changes; a bad edit keeps the last good
+  // config for that ConfigMap and is reported (log + Warning Event on the ConfigMap).
+  const recorder = new EventRecorder(rest, log);
+  const configs = new ConfigStore((cm, err) => {
+    const message = invalidConfigMessage(cm, err);
+    log(message);
+    recorder.event({ ...cm, apiVersion: 'v1', kind: 'ConfigMap' }, 'Warning', INVALID_CONFIG_REASON, message);
+  });
+  const reloadConfig = (): boolean =>
+    configs.reload((name) => inf.configMaps.lister.get(SYSTEM_NAMESPACE, name));
 
   const deps: ReconcilerDeps = {
     listers,
     client: rest,
-    recorder: new EventRecorder(rest, log),
-    config: () => config,
+    recorder,
+    config: () => configs.get(),
     now: () => new Date(),
   };
 

@@ -12,10 +12,11 @@
  *   revisions at zero and enforces containerConcurrency itself.
  */
 import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { ConfigMaps } from '../apis/keys.js';
+import { ConfigStore, invalidConfigMessage } from '../apis/config-store.js';
+import { deploymentName } from '../apis/names.js';
 import { podCpuMillicores } from '../runtime/index.js';
 import { startAdminServer } from './admin.js';
-import { Autoscaler, deploymentName, type ScaleTarget } from './autoscaler/loop.js';
+import { Autoscaler, type ScaleTarget } from './autoscaler/loop.js';
 import { makeGatewayDeps, type GatewayLimits } from './gateway/deps.js';
 import { startGateway } from './gateway/server.js';
 import { startInformers, type DataPlaneCaches } from './informers.js';
@@ -85,12 +86,17 @@ export async function startDataPlane(kc: KubeConfig, opts: DataPlaneOptions): Pr
   const state = new GatewayState();
   const metrics = new DataPlaneMetrics();
   let onRevisionDeleted = (_key: string): void => {};
+  const configs = new ConfigStore((cm, err) => log(invalidConfigMessage(cm, err)));
   const informers = startInformers(kc, state, { log, onRevisionDeleted: (key) => onRevisionDeleted(key) });
   const autoscaler = new Autoscaler({
     state,
     metrics,
     target: makeScaleTarget(kc, informers.caches, state),
-    config: () => informers.caches.configMap(ConfigMaps.autoscaler),
+    config: () => {
+      // The reconciler records the Event for a bad ConfigMap; the data plane logs and keeps going.
+      configs.reload((name) => informers.caches.configMap(name), ['autoscaler']);
+      return configs.get().autoscaler;
+    },
     log,
   });
   onRevisionDeleted = (key) => autoscaler.forget(key);

@@ -22,8 +22,8 @@ type Cache<T> = Informer<any> & ObjectCache<T>;
 /** Caches other data-plane parts read from. */
 export interface DataPlaneCaches {
   deployments: ObjectCache<Deployment>;
-  /** Data of a knative-serving ConfigMap ({} if absent). */
-  configMap(name: string): Record<string, string>;
+  /** A knative-serving ConfigMap (undefined if absent). */
+  configMap(name: string): ConfigMap | undefined;
 }
 
 /** Running informers. */
@@ -109,7 +109,6 @@ export function startInformers(
   ) as Cache<ConfigMap>;
 
   // One shared empty object, so callers that memoise on the data's identity see no change.
-  const NO_DATA: Record<string, string> = {};
   const reroute = (): void => {
     const table = makeRoutingTable(routes.list(), domainMappings.list());
     state.setHosts(table.hosts);
@@ -153,7 +152,7 @@ export function startInformers(
   return {
     caches: {
       deployments,
-      configMap: (name: string) => configMaps.get(name, SYSTEM_NAMESPACE)?.data ?? NO_DATA,
+      configMap: (name: string) => configMaps.get(name, SYSTEM_NAMESPACE) as ConfigMap | undefined,
     },
     synced,
     stop: async () => {

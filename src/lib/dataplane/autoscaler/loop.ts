@@ -1,9 +1,10 @@
 /**
  * The autoscaler's clock and hands: once a second it takes each revision's concurrency/RPS sample
  * from the gateway's metrics, every 2 s (and at once on an activator poke) it runs `scale()` or
- * `hpaScale()` and writes the result to the revision's Deployment `<rev>-deployment` through the
+ * `hpaScale()` and writes the result to the revision's Deployment (apis/names.ts) through the
  * /scale subresource. The local runtime follows the Deployment.
  */
+import type { AutoscalerConfig } from '../../apis/config.js';
 import type { DataPlaneMetrics } from '../metrics.js';
 import type { GatewayState, RevisionTarget } from '../state.js';
 import { hpaScale } from './hpa.js';
@@ -44,15 +45,10 @@ export interface AutoscalerDeps {
   state: GatewayState;
   metrics: DataPlaneMetrics;
   target: ScaleTarget;
-  /** Current `config-autoscaler` data. */
-  config(): Record<string, string>;
+  /** The `config-autoscaler` in force (the last good one). */
+  config(): AutoscalerConfig;
   log?(msg: string): void;
   now?(): number;
-}
-
-/** Deployment name of a revision (fixed decision: `<rev>-deployment`). */
-export function deploymentName(revision: string): string {
-  return `${revision}-deployment`;
 }
 
 /** Per-revision autoscaling loop. */

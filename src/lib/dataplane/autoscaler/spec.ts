@@ -1,9 +1,14 @@
 /**
- * The autoscaler's inputs: `config-autoscaler` defaults merged with a revision's
+ * The autoscaler's inputs: the validated `config-autoscaler` merged with a revision's
  * `autoscaling.knative.dev/*` annotations (Knative's pkg/autoscaler/config/config.go,
  * pkg/reconciler/autoscaling/resources/target.go). Pure parsing, no I/O.
  */
+import { parseAutoscalerConfig, type AutoscalerConfig } from '../../apis/config.js';
+import { parseGoDuration } from '../../apis/durations.js';
 import { Annotations, AutoscalingClass } from '../../apis/keys.js';
+
+/** config-autoscaler at Knative's shipped defaults. */
+const DEFAULT_AUTOSCALER_CONFIG: AutoscalerConfig = parseAutoscalerConfig(undefined);
 
 /** Everything `scale()` needs to know about one revision, durations in milliseconds. */
 export interface AutoscalerSpec {
@@ -35,28 +40,6 @@ export interface AutoscalerSpec {
   activationTimeoutMs: number;
 }
 
-/** Knative's defaults (config/core/configmaps/autoscaler.yaml). */
-export const AUTOSCALER_DEFAULTS = {
-  'container-concurrency-target-default': '100',
-  'container-concurrency-target-percentage': '70',
-  'requests-per-second-target-default': '200',
-  'target-burst-capacity': '211',
-  'stable-window': '60s',
-  'panic-window-percentage': '10',
-  'panic-threshold-percentage': '200',
-  'max-scale-up-rate': '1000',
-  'max-scale-down-rate': '2',
-  'enable-scale-to-zero': 'true',
-  'scale-to-zero-grace-period': '30s',
-  'scale-to-zero-pod-retention-period': '0s',
-  'initial-scale': '1',
-  'allow-zero-initial-scale': 'false',
-  'min-scale': '0',
-  'max-scale': '0',
-  'scale-down-delay': '0s',
-  'pod-autoscaler-class': AutoscalingClass.kpa,
-} as const;
-
 /** RPS target utilization is not configurable in Knative (autoscaler config TargetUtilization). */
 const RPS_UTILIZATION = 0.7;
 /** Smallest target Knative allows (autoscaling.TargetMin). */
@@ -65,33 +48,6 @@ const TARGET_MIN = 0.01;
 const DEFAULT_ACTIVATION_TIMEOUT_MS = (600 + 30) * 1000;
 /** Default HPA CPU target (percent of requested CPU), as Knative's HPA reconciler uses. */
 const DEFAULT_HPA_CPU_TARGET = 80;
-
-const GO_DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Parses a Go duration ("60s", "1m30s", "500ms", "0") into milliseconds; undefined if malformed. */
-export function parseGoDuration(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const s = text.trim();
-  if (s === '0') return 0;
-  // A bare integer is read as seconds, like Knative's annotation parser for windows and delays.
-  if (/^\d+$/.test(s)) return Number(s) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    total += Number(m[1]) * GO_DURATION_UNITS[m[2]];
-    matched += m[0].length;
-  }
-  return matched === s.length && matched > 0 ? total : undefined;
-}
 
 function num(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
@@ -107,24 +63,24 @@ function annotation(annotations: Record<string, string>, key: string): string | 
   return annotations[`${key.slice(0, key.indexOf('/') + 1)}${camel}`];
 }
 
+/** A duration annotation in milliseconds, or undefined when absent or malformed. */
+function duration(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : parseGoDuration(text.trim());
+}
+
 /**
- * Builds a revision's autoscaler spec from `config-autoscaler` data and the revision's annotations.
- * Malformed values fall back to the defaults (admission rejects them before they get here).
+ * Builds a revision's autoscaler spec from the validated `config-autoscaler` (the last good one)
+ * and the revision's annotations. Malformed annotations fall back to the config (admission rejects
+ * them before they get here).
  */
 export function makeAutoscalerSpec(
   annotations: Record<string, string>,
   containerConcurrency: number,
-  config: Record<string, string> = {},
+  config: AutoscalerConfig = DEFAULT_AUTOSCALER_CONFIG,
 ): AutoscalerSpec {
-  const cfg = (key: keyof typeof AUTOSCALER_DEFAULTS): string => config[key] ?? AUTOSCALER_DEFAULTS[key];
-  const cfgNum = (key: keyof typeof AUTOSCALER_DEFAULTS): number =>
-    num(cfg(key)) ?? Number(AUTOSCALER_DEFAULTS[key]);
-  const cfgDur = (key: keyof typeof AUTOSCALER_DEFAULTS): number =>
-    parseGoDuration(cfg(key)) ?? parseGoDuration(AUTOSCALER_DEFAULTS[key])!;
   const ann = (key: string): string | undefined => annotation(annotations, key);
 
-  const cls =
-    (ann(Annotations.class) ?? cfg('pod-autoscaler-class')) === AutoscalingClass.hpa ? 'hpa' : 'kpa';
+  const cls = (ann(Annotations.class) ?? config.podAutoscalerClass) === AutoscalingClass.hpa ? 'hpa' : 'kpa';
   const metricText = ann(Annotations.metric) ?? (cls === 'hpa' ? 'cpu' : 'concurrency');
   const metric =
     (['concurrency', 'rps', 'cpu', 'memory'] as const).find((m) => m === metricText) ?? 'concurrency';
@@ -134,17 +90,15 @@ export function makeAutoscalerSpec(
   let total: number;
   let utilization: number;
   if (metric === 'rps') {
-    total = cfgNum('requests-per-second-target-default');
+    total = config.rpsTargetDefault;
     utilization = RPS_UTILIZATION;
   } else if (metric === 'cpu' || metric === 'memory') {
     total = DEFAULT_HPA_CPU_TARGET;
     utilization = 1;
   } else {
     // containerConcurrency 0 (unlimited) targets container-concurrency-target-default (100).
-    total = cc > 0 ? cc : cfgNum('container-concurrency-target-default');
-    // "70" → 0.7; values ≤ 1 are already fractions.
-    const pct = cfgNum('container-concurrency-target-percentage');
-    utilization = pct > 1 ? pct / 100 : pct;
+    total = cc > 0 ? cc : config.containerConcurrencyTargetDefault;
+    utilization = config.containerConcurrencyTargetFraction;
   }
   const annTarget = num(ann(Annotations.target));
   if (annTarget !== undefined) {
@@ -155,21 +109,19 @@ export function makeAutoscalerSpec(
   if (annUtil !== undefined) utilization = annUtil / 100;
   const target = Math.max(TARGET_MIN, total * utilization);
 
-  const stableWindowMs = parseGoDuration(ann(Annotations.window)) ?? cfgDur('stable-window');
-  const panicPct = num(ann(Annotations.panicWindowPercentage)) ?? cfgNum('panic-window-percentage');
+  const stableWindowMs = duration(ann(Annotations.window)) ?? config.stableWindow;
+  const panicPct = num(ann(Annotations.panicWindowPercentage)) ?? config.panicWindowPercentage;
   // W_p = round(W_s · pct / 100), at least one 1-second bucket.
   const panicWindowMs = Math.max(1000, Math.round((stableWindowMs * panicPct) / 100 / 1000) * 1000);
-  const panicThresholdPct =
-    num(ann(Annotations.panicThresholdPercentage)) ?? cfgNum('panic-threshold-percentage');
+  const panicThresholdPct = num(ann(Annotations.panicThresholdPercentage)) ?? config.panicThresholdPercentage;
 
-  const allowZeroInitial = cfg('allow-zero-initial-scale') === 'true';
-  let initialScale = num(ann(Annotations.initialScale)) ?? cfgNum('initial-scale');
-  if (initialScale === 0 && !allowZeroInitial) initialScale = 1;
+  let initialScale = num(ann(Annotations.initialScale)) ?? config.initialScale;
+  if (initialScale === 0 && !config.allowZeroInitialScale) initialScale = 1;
 
-  const minScale = Math.max(0, Math.floor(num(ann(Annotations.minScale)) ?? cfgNum('min-scale')));
-  const maxScale = Math.max(0, Math.floor(num(ann(Annotations.maxScale)) ?? cfgNum('max-scale')));
+  const minScale = Math.max(0, Math.floor(num(ann(Annotations.minScale)) ?? config.minScale));
+  const maxScale = Math.max(0, Math.floor(num(ann(Annotations.maxScale)) ?? config.maxScale));
   const activationScale = Math.max(1, Math.floor(num(ann(Annotations.activationScale)) ?? 1));
-  const progressDeadlineMs = parseGoDuration(ann(Annotations.progressDeadline));
+  const progressDeadlineMs = duration(ann(Annotations.progressDeadline));
 
   return {
     class: cls,
@@ -177,22 +129,21 @@ export function makeAutoscalerSpec(
     containerConcurrency: cc,
     target,
     total,
-    targetBurstCapacity: num(ann(Annotations.targetBurstCapacity)) ?? cfgNum('target-burst-capacity'),
+    targetBurstCapacity: num(ann(Annotations.targetBurstCapacity)) ?? config.targetBurstCapacity,
     stableWindowMs,
     panicWindowMs,
     panicThreshold: panicThresholdPct / 100,
-    maxScaleUpRate: cfgNum('max-scale-up-rate'),
-    maxScaleDownRate: cfgNum('max-scale-down-rate'),
-    enableScaleToZero: cfg('enable-scale-to-zero') !== 'false',
-    scaleToZeroGracePeriodMs: cfgDur('scale-to-zero-grace-period'),
+    maxScaleUpRate: config.maxScaleUpRate,
+    maxScaleDownRate: config.maxScaleDownRate,
+    enableScaleToZero: config.enableScaleToZero,
+    scaleToZeroGracePeriodMs: config.scaleToZeroGracePeriod,
     scaleToZeroPodRetentionMs:
-      parseGoDuration(ann(Annotations.scaleToZeroPodRetentionPeriod)) ??
-      cfgDur('scale-to-zero-pod-retention-period'),
+      duration(ann(Annotations.scaleToZeroPodRetentionPeriod)) ?? config.scaleToZeroPodRetentionPeriod,
     minScale,
     maxScale,
     initialScale,
     activationScale,
-    scaleDownDelayMs: parseGoDuration(ann(Annotations.scaleDownDelay)) ?? cfgDur('scale-down-delay'),
+    scaleDownDelayMs: duration(ann(Annotations.scaleDownDelay)) ?? config.scaleDownDelay,
     activationTimeoutMs:
       progressDeadlineMs !== undefined ? progressDeadlineMs + 30_000 : DEFAULT_ACTIVATION_TIMEOUT_MS,
   };
