@@ -1,7 +1,8 @@
 /**
  * End-to-end harness for the reconciler: the real in-process API server (with Knative admission
- * when available) and the real reconciler on it. No runtime runs here, so tests play the runtime's
- * part by writing Deployment and Pod status through the API, exactly as the runtime would.
+ * when available), the real reconciler on it and the real gateway as the KIngress implementation
+ * (it reports KIngress status). No runtime runs here, so tests play the runtime's part by writing
+ * Deployment and Pod status through the API, exactly as the runtime would.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { knativeAdmission } from '../../src/lib/apis/admission.js';
 import type { Deployment, KubeObject, Pod } from '../../src/lib/apis/types.js';
 import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
 import { startReconciler, type RunningReconciler } from '../../src/lib/controller/index.js';
+import { startDataPlane } from '../../src/lib/dataplane/index.js';
 import { Kinds, type Kind } from '../../src/lib/controller/runtime/kinds.js';
 import { isNotFound, RestClient } from '../../src/lib/controller/runtime/rest.js';
 import { waitUntil } from '../support/wait.js';
@@ -35,12 +37,16 @@ export interface Env {
 }
 
 /** Starts the server (and, unless told otherwise, the reconciler without leader election). */
-export async function startEnv(opts: { reconciler?: boolean; leaderElection?: boolean } = {}): Promise<Env> {
+export async function startEnv(
+  opts: { reconciler?: boolean; leaderElection?: boolean; gateway?: boolean } = {},
+): Promise<Env> {
   const dir = mkdtempSync(join(tmpdir(), 'knlite-ctl-'));
   const server = await startApiServer({ dataDir: dir, port: 0, admission: knativeAdmission() });
   const kc = new KubeConfig();
   kc.loadFromString(server.kubeconfig());
   const api = await RestClient.create(kc);
+  const gateway =
+    opts.gateway === false ? undefined : await startDataPlane(kc, { port: 0, adminPort: 0, log: () => {} });
   const env: Env = {
     server,
     kc,
@@ -77,6 +83,7 @@ export async function startEnv(opts: { reconciler?: boolean; leaderElection?: bo
     },
     async close() {
       await env.stopReconciler();
+      await gateway?.stop();
       api.close();
       await server.close();
       rmSync(dir, { recursive: true, force: true });

@@ -277,6 +277,8 @@ export class World implements Client, Recorder {
       deployments: this.store(Kinds.deployment),
       kubeServices: this.store(Kinds.kubeService),
       pods: this.store(Kinds.pod),
+      ingresses: this.store(Kinds.ingress),
+      placeholderServices: this.store(Kinds.kubeService),
     };
   }
 

@@ -2,9 +2,14 @@ import { createServer as createH2cServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { DomainMapping, Route, TrafficTarget } from '../../src/lib/apis/types.js';
+import { parseConfigs } from '../../src/lib/apis/config.js';
+import { KNLITE_INGRESS_CLASS } from '../../src/lib/apis/keys.js';
+import type { ConfigMap, DomainMapping, Ingress, Route } from '../../src/lib/apis/types.js';
+import { makeDomainMappingIngress } from '../../src/lib/controller/domainmapping/resources/ingress.js';
+import { makeIngress } from '../../src/lib/controller/route/resources/ingress.js';
+import type { RevisionTarget } from '../../src/lib/controller/route/resources/traffic.js';
 import { startAdminServer } from '../../src/lib/dataplane/admin.js';
-import { makeRoutingTable } from '../../src/lib/dataplane/routing-table.js';
+import { makeIngressTable } from '../../src/lib/dataplane/ingress-table.js';
 import { revisionKey } from '../../src/lib/dataplane/state.js';
 import {
   closedPort,
@@ -35,14 +40,20 @@ async function named(name: string) {
   return inst;
 }
 
-function route(name: string, traffic: TrafficTarget[]): Route {
-  return {
+/** Knative's configs with the local cluster's `localhost` domain. */
+const CONFIGS = parseConfigs((name) =>
+  name === 'config-domain' ? ({ metadata: { name }, data: { localhost: '' } } as ConfigMap) : undefined,
+);
+
+/** The KIngress the Route reconciler writes for a route resolved to `targets`. */
+function route(name: string, targets: RevisionTarget[]): Ingress {
+  const r: Route = {
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Route',
-    metadata: { name, namespace: 'default' },
+    metadata: { name, namespace: 'default', uid: `uid-${name}` },
     spec: {},
-    status: { url: `http://${name}.default.localhost:8080`, traffic },
   };
+  return makeIngress(r, targets, CONFIGS, KNLITE_INGRESS_CLASS);
 }
 
 describe('host routing', () => {
@@ -51,25 +62,12 @@ describe('host routing', () => {
     const [one, two] = [await named('hello-00001'), await named('hello-00002')];
     serve(gw.state, makeRevision('default', 'hello-00001'), [one.instance]);
     serve(gw.state, makeRevision('default', 'hello-00002'), [two.instance]);
-    const table = makeRoutingTable(
-      [
-        route('hello', [
-          {
-            revisionName: 'hello-00001',
-            percent: 100,
-            tag: 'current',
-            url: 'http://current-hello.default.localhost:8080',
-          },
-          {
-            revisionName: 'hello-00002',
-            percent: 0,
-            tag: 'next',
-            url: 'http://next-hello.default.localhost:8080',
-          },
-        ]),
-      ],
-      [],
-    );
+    const table = makeIngressTable([
+      route('hello', [
+        { revisionName: 'hello-00001', percent: 100, tag: 'current' },
+        { revisionName: 'hello-00002', percent: 0, tag: 'next' },
+      ]),
+    ]);
     gw.state.setHosts(table.hosts);
 
     expect((await send(gw.port, 'hello.default.localhost:8080')).body).toBe('hello-00001');
@@ -88,15 +86,12 @@ describe('host routing', () => {
     serve(gw.state, makeRevision('default', 'hello-00001'), [one.instance]);
     serve(gw.state, makeRevision('default', 'hello-00002'), [two.instance]);
     gw.state.setHosts(
-      makeRoutingTable(
-        [
-          route('hello', [
-            { revisionName: 'hello-00001', percent: 50 },
-            { revisionName: 'hello-00002', percent: 50 },
-          ]),
-        ],
-        [],
-      ).hosts,
+      makeIngressTable([
+        route('hello', [
+          { revisionName: 'hello-00001', percent: 50 },
+          { revisionName: 'hello-00002', percent: 50 },
+        ]),
+      ]).hosts,
     );
     const counts = new Map<string, number>();
     for (let i = 0; i < 200; i++) {
@@ -118,12 +113,14 @@ describe('host routing', () => {
     cleanups.push(() => inst.close());
     serve(gw.state, makeRevision('default', 'hello-00001'), [inst.instance]);
     const dm: DomainMapping = {
-      metadata: { name: 'www.example.com', namespace: 'default' },
+      metadata: { name: 'www.example.com', namespace: 'default', uid: 'uid-dm' },
       spec: { ref: { name: 'hello', kind: 'Service', apiVersion: 'serving.knative.dev/v1' } },
-      status: { url: 'http://www.example.com:8080' },
     };
     gw.state.setHosts(
-      makeRoutingTable([route('hello', [{ revisionName: 'hello-00001', percent: 100 }])], [dm]).hosts,
+      makeIngressTable([
+        makeDomainMappingIngress(dm, 'hello.default.svc.cluster.local', KNLITE_INGRESS_CLASS),
+        route('hello', [{ revisionName: 'hello-00001', percent: 100 }]),
+      ]).hosts,
     );
     const answer = await send(gw.port, 'www.example.com:8080');
     expect(answer.status).toBe(200);

@@ -9,7 +9,14 @@
  */
 import yaml from 'js-yaml';
 import { formatGoDuration, parseGoDuration } from './durations.js';
-import { AutoscalingClass, ConfigMaps, Labels, SYSTEM_NAMESPACE, VISIBILITY_CLUSTER_LOCAL } from './keys.js';
+import {
+  AutoscalingClass,
+  ConfigMaps,
+  KNLITE_INGRESS_CLASS,
+  Labels,
+  SYSTEM_NAMESPACE,
+  VISIBILITY_CLUSTER_LOCAL,
+} from './keys.js';
 import { parseTemplate, TemplateError, type TemplateValues } from './templates.js';
 import type { ConfigMap } from './types.js';
 
@@ -178,7 +185,7 @@ export function parseNetworkConfig(cm: ConfigMap | undefined): NetworkConfig {
     tagTemplate: data['tag-template'] || DEFAULT_TAG_TEMPLATE,
     defaultExternalScheme: (data['default-external-scheme'] || 'http').toLowerCase(),
     autocreateClusterDomainClaims: asBool(data, 'autocreate-cluster-domain-claims', false),
-    ingressClass: data['ingress-class'] || data['ingress.class'] || 'istio.ingress.networking.knative.dev',
+    ingressClass: data['ingress-class'] || data['ingress.class'] || KNLITE_INGRESS_CLASS,
     externalDomainTLS: enabledFlag(data['external-domain-tls'] ?? data['auto-tls']),
     clusterLocalDomainTLS: (data['cluster-local-domain-tls'] || 'disabled').toLowerCase(),
     httpProtocol: (data['http-protocol'] || 'enabled').toLowerCase(),

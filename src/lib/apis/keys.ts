@@ -22,8 +22,10 @@ export const Labels = {
   revision: 'serving.knative.dev/revision',
   revisionUID: 'serving.knative.dev/revisionUID',
   route: 'serving.knative.dev/route',
+  routeNamespace: 'serving.knative.dev/routeNamespace',
   routingState: 'serving.knative.dev/routingState',
   domainMappingUID: 'serving.knative.dev/domainMappingUID',
+  domainMappingNamespace: 'serving.knative.dev/domainMappingNamespace',
   visibility: 'networking.knative.dev/visibility',
   /** Legacy visibility label still accepted by Knative. */
   visibilityLegacy: 'serving.knative.dev/visibility',
@@ -56,6 +58,8 @@ export const Annotations = {
   targetBurstCapacity: 'autoscaling.knative.dev/target-burst-capacity',
   scaleToZeroPodRetentionPeriod: 'autoscaling.knative.dev/scale-to-zero-pod-retention-period',
   metricAggregationAlgorithm: 'autoscaling.knative.dev/metric-aggregation-algorithm',
+  // Networking (networking.knative.dev/*)
+  ingressClass: 'networking.knative.dev/ingress.class',
   // kn's own bookkeeping
   userImage: 'client.knative.dev/user-image',
   updateTimestamp: 'client.knative.dev/updateTimestamp',
@@ -93,6 +97,17 @@ export const RoutingState = {
 export const Finalizers = {
   route: 'routes.serving.knative.dev',
   domainMapping: 'domainmappings.serving.knative.dev',
+} as const;
+
+/** The ingress class knlite's gateway implements (config-network `ingress-class` default here). */
+export const KNLITE_INGRESS_CLASS = 'knlite.ingress.networking.knative.dev';
+
+/** Headers of the KIngress contract (knative.dev/networking pkg/http/header). */
+export const IngressHeaders = {
+  revision: 'Knative-Serving-Revision',
+  namespace: 'Knative-Serving-Namespace',
+  tag: 'Knative-Serving-Tag',
+  originalHost: 'K-Original-Host',
 } as const;
 
 /** Visibility label value that makes a Route cluster-local. */

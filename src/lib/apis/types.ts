@@ -246,6 +246,58 @@ export interface DomainMapping extends KubeObject {
   status?: KnStatus & { url?: string; address?: Addressable };
 }
 
+/** KIngress visibility of a rule (networking.internal.knative.dev IngressVisibility). */
+export type IngressVisibility = 'ExternalIP' | 'ClusterLocal';
+
+/** One weighted backend of a KIngress path. */
+export interface IngressBackendSplit {
+  serviceNamespace: string;
+  serviceName: string;
+  servicePort: number | string;
+  percent: number;
+  appendHeaders?: Record<string, string>;
+}
+
+/** One path of a KIngress rule: optional header matches, host rewrite and weighted splits. */
+export interface HTTPIngressPath {
+  path?: string;
+  headers?: Record<string, { exact: string }>;
+  appendHeaders?: Record<string, string>;
+  rewriteHost?: string;
+  splits: IngressBackendSplit[];
+}
+
+/** One KIngress rule: hosts with their visibility and paths. */
+export interface IngressRule {
+  hosts: string[];
+  visibility: IngressVisibility;
+  http: { paths: HTTPIngressPath[] };
+}
+
+/** A load balancer address an ingress reports (LoadBalancerIngressStatus). */
+export interface LoadBalancerIngress {
+  ip?: string;
+  domain?: string;
+  domainInternal?: string;
+  meshOnly?: boolean;
+}
+
+/** KIngress status, written by the ingress implementation. */
+export interface IngressStatus extends KnStatus {
+  publicLoadBalancer?: { ingress: LoadBalancerIngress[] };
+  privateLoadBalancer?: { ingress: LoadBalancerIngress[] };
+}
+
+/** networking.internal.knative.dev/v1alpha1 Ingress (KIngress). */
+export interface Ingress extends KubeObject {
+  spec: {
+    rules: IngressRule[];
+    httpOption?: 'Enabled' | 'Redirected';
+    tls?: { hosts: string[]; secretName: string; secretNamespace: string }[];
+  };
+  status?: IngressStatus;
+}
+
 export interface ClusterDomainClaim extends KubeObject {
   spec: { namespace: string };
 }

@@ -8,6 +8,7 @@ import type {
   Configuration,
   Deployment,
   DomainMapping,
+  Ingress,
   KubeObject,
   KubeService,
   OwnerReference,
@@ -47,6 +48,10 @@ export interface Listers {
   deployments: Lister<Deployment>;
   kubeServices: Lister<KubeService>;
   pods: Lister<Pod>;
+  /** KIngresses written by the Route and DomainMapping reconcilers. */
+  ingresses: Lister<Ingress>;
+  /** Route placeholder Services (label serving.knative.dev/route). */
+  placeholderServices: Lister<KubeService>;
 }
 
 /** Everything a reconciler depends on. */

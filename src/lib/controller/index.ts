@@ -14,6 +14,7 @@ import type {
   Configuration,
   Deployment,
   DomainMapping,
+  Ingress,
   KnStatus,
   KubeObject,
   KubeService,
@@ -120,6 +121,8 @@ export async function startReconciler(
     kubeServices: informer<KubeService>(Kinds.kubeService, { labelSelector: REVISION_CHILDREN }),
     pods: informer<Pod>(Kinds.pod, { labelSelector: REVISION_CHILDREN, indexers: indexers.pods }),
     configMaps: informer<ConfigMap>(Kinds.configMap, { namespace: SYSTEM_NAMESPACE }),
+    ingresses: informer<Ingress>(Kinds.ingress),
+    placeholderServices: informer<KubeService>(Kinds.kubeService, { labelSelector: Labels.route }),
   };
   const listers: Listers = {
     services: inf.services.lister,
@@ -131,6 +134,8 @@ export async function startReconciler(
     deployments: inf.deployments.lister,
     kubeServices: inf.kubeServices.lister,
     pods: inf.pods.lister,
+    ingresses: inf.ingresses.lister,
+    placeholderServices: inf.placeholderServices.lister,
   };
 
   // Config: each ConfigMap re-parsed from the cache when it changes; a bad edit keeps the last good
@@ -235,6 +240,13 @@ export async function startReconciler(
   );
   inf.deployments.on(onAny(enqueueOwner(q.revision, 'Revision')));
   inf.kubeServices.on(onAny(enqueueOwner(q.revision, 'Revision')));
+  inf.placeholderServices.on(onAny(enqueueOwner(q.route, 'Route')));
+  inf.ingresses.on(
+    onAny((ing) => {
+      enqueueOwner(q.route, 'Route')(ing);
+      enqueueOwner(q.domainMapping, 'DomainMapping')(ing);
+    }),
+  );
   inf.pods.on(
     onAny((pod) => {
       const rev = pod.metadata.labels?.[Labels.revision];

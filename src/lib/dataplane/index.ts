@@ -20,6 +20,8 @@ import { Autoscaler, type ScaleTarget } from './autoscaler/loop.js';
 import { makeGatewayDeps, type GatewayLimits } from './gateway/deps.js';
 import { startGateway } from './gateway/server.js';
 import { startInformers, type DataPlaneCaches } from './informers.js';
+import { GATEWAY_DOMAIN_INTERNAL, IngressStatusWriter } from './ingress-status.js';
+import { RestClient } from '../controller/runtime/rest.js';
 import { DataPlaneMetrics } from './metrics.js';
 import { GatewayState, revisionKey } from './state.js';
 
@@ -38,6 +40,8 @@ export interface DataPlaneOptions {
   adminPort: number;
   limits?: Partial<GatewayLimits>;
   log?: (msg: string) => void;
+  /** The in-cluster name the gateway is reached at, reported as the KIngress load balancer. */
+  loadBalancerDomain?: string;
 }
 
 /** A running data plane. */
@@ -87,7 +91,13 @@ export async function startDataPlane(kc: KubeConfig, opts: DataPlaneOptions): Pr
   const metrics = new DataPlaneMetrics();
   let onRevisionDeleted = (_key: string): void => {};
   const configs = new ConfigStore((cm, err) => log(invalidConfigMessage(cm, err)));
-  const informers = startInformers(kc, state, { log, onRevisionDeleted: (key) => onRevisionDeleted(key) });
+  const rest = await RestClient.create(kc);
+  const loadBalancers = [{ domainInternal: opts.loadBalancerDomain ?? GATEWAY_DOMAIN_INTERNAL }];
+  const informers = startInformers(kc, state, {
+    log,
+    onRevisionDeleted: (key) => onRevisionDeleted(key),
+    statusWriter: (retry) => new IngressStatusWriter(rest, loadBalancers, log, retry),
+  });
   const autoscaler = new Autoscaler({
     state,
     metrics,
@@ -109,6 +119,7 @@ export async function startDataPlane(kc: KubeConfig, opts: DataPlaneOptions): Pr
   } catch (err) {
     await gateway?.close();
     await informers.stop();
+    rest.close();
     throw err;
   }
   autoscaler.start();
@@ -122,6 +133,7 @@ export async function startDataPlane(kc: KubeConfig, opts: DataPlaneOptions): Pr
       autoscaler.stop();
       await informers.stop();
       await Promise.all([gatewayServer.close(), adminServer.close()]);
+      rest.close();
     },
   };
 }

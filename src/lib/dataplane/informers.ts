@@ -1,6 +1,6 @@
 /**
- * client-node informers that program the gateway state and feed the autoscaler: Routes,
- * DomainMappings, Revisions, Endpoints, Deployments and knative-serving ConfigMaps.
+ * client-node informers that program the gateway state and feed the autoscaler: KIngresses (of
+ * knlite's ingress class), Revisions, Endpoints, Deployments and knative-serving ConfigMaps.
  * client-node's informers stop on error; these restart with backoff.
  */
 import {
@@ -12,9 +12,11 @@ import {
   type KubeConfig,
   type ObjectCache,
 } from '@kubernetes/client-node';
-import { ConfigMaps, SERVING_GROUP, SYSTEM_NAMESPACE } from '../apis/keys.js';
-import type { ConfigMap, Deployment, DomainMapping, Endpoints, Revision, Route } from '../apis/types.js';
-import { makeInstances, makeRevisionTarget, makeRoutingTable } from './routing-table.js';
+import { ConfigMaps, NETWORKING_INTERNAL_GROUP, SERVING_GROUP, SYSTEM_NAMESPACE } from '../apis/keys.js';
+import type { ConfigMap, Deployment, Endpoints, Ingress, Revision } from '../apis/types.js';
+import { isKnliteIngress, makeIngressTable } from './ingress-table.js';
+import type { IngressStatusWriter } from './ingress-status.js';
+import { makeInstances, makeRevisionTarget } from './routing-table.js';
 import { revisionKey, type GatewayState } from './state.js';
 
 type Cache<T> = Informer<any> & ObjectCache<T>;
@@ -68,29 +70,29 @@ function runInformer<T>(
 export function startInformers(
   kc: KubeConfig,
   state: GatewayState,
-  opts: { log?: (msg: string) => void; onRevisionDeleted?: (key: string) => void } = {},
+  opts: {
+    log?: (msg: string) => void;
+    onRevisionDeleted?: (key: string) => void;
+    /** Reports each programming's outcomes as KIngress status. */
+    statusWriter?: (retry: () => void) => IngressStatusWriter;
+  } = {},
 ): DataPlaneInformers {
   const log = opts.log ?? ((m: string) => process.stderr.write(`knlite dataplane: ${m}\n`));
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
-  const listCustom = (version: string, plural: string) => () =>
-    custom.listClusterCustomObject({ group: SERVING_GROUP, version, plural }) as Promise<any>;
+  const listCustom = (group: string, version: string, plural: string) => () =>
+    custom.listClusterCustomObject({ group, version, plural }) as Promise<any>;
 
-  const routes = makeInformer<any>(
+  const ingresses = makeInformer<any>(
     kc,
-    `/apis/${SERVING_GROUP}/v1/routes`,
-    listCustom('v1', 'routes'),
-  ) as Cache<Route>;
-  const domainMappings = makeInformer<any>(
-    kc,
-    `/apis/${SERVING_GROUP}/v1beta1/domainmappings`,
-    listCustom('v1beta1', 'domainmappings'),
-  ) as Cache<DomainMapping>;
+    `/apis/${NETWORKING_INTERNAL_GROUP}/v1alpha1/ingresses`,
+    listCustom(NETWORKING_INTERNAL_GROUP, 'v1alpha1', 'ingresses'),
+  ) as Cache<Ingress>;
   const revisions = makeInformer<any>(
     kc,
     `/apis/${SERVING_GROUP}/v1/revisions`,
-    listCustom('v1', 'revisions'),
+    listCustom(SERVING_GROUP, 'v1', 'revisions'),
   ) as Cache<Revision>;
   const endpoints = makeInformer<any>(
     kc,
@@ -108,12 +110,15 @@ export function startInformers(
     () => core.listNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE }) as Promise<any>,
   ) as Cache<ConfigMap>;
 
-  // One shared empty object, so callers that memoise on the data's identity see no change.
   const reroute = (): void => {
-    const table = makeRoutingTable(routes.list(), domainMappings.list());
+    const mine = ingresses.list().filter((ing) => isKnliteIngress(ing));
+    const table = makeIngressTable(mine);
     state.setHosts(table.hosts);
     state.setReachable(table.reachable);
+    // Only now would a request to these hosts be routed: report it.
+    writer?.report(mine, table.outcomes);
   };
+  const writer = opts.statusWriter?.(() => queueReroute());
   // The table is rebuilt from every Route, so a burst of events (one watch chunk carries many)
   // is coalesced into one rebuild at the end of the current turn instead of one per event.
   let rerouteQueued = false;
@@ -125,11 +130,9 @@ export function startInformers(
       reroute();
     });
   };
-  for (const inf of [routes, domainMappings]) {
-    inf.on('add', queueReroute);
-    inf.on('update', queueReroute);
-    inf.on('delete', queueReroute);
-  }
+  ingresses.on('add', queueReroute);
+  ingresses.on('update', queueReroute);
+  ingresses.on('delete', queueReroute);
   const onRevision = (rev: Revision): void => state.setRevision(makeRevisionTarget(rev));
   revisions.on('add', onRevision);
   revisions.on('update', onRevision);
@@ -147,7 +150,7 @@ export function startInformers(
   );
 
   let stopped = false;
-  const all = [routes, domainMappings, revisions, endpoints, deployments, configMaps] as Cache<unknown>[];
+  const all = [ingresses, revisions, endpoints, deployments, configMaps] as Cache<unknown>[];
   const synced = Promise.all(all.map((inf) => runInformer(inf, () => stopped, log))).then(reroute);
   return {
     caches: {

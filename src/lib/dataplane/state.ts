@@ -46,6 +46,8 @@ export interface HostRoute {
   splits: Split[];
   /** DomainMapping: the Host sent to the app (the route's cluster-local name); K-Original-Host keeps the mapped one. */
   rewriteHost?: string;
+  /** Tag-header routing: `Knative-Serving-Tag: <tag>` picks that tag's route instead. */
+  byTag?: Record<string, HostRoute>;
 }
 
 /** Default revision timeout (config-defaults revision-timeout-seconds). */

@@ -4,7 +4,7 @@
  * publishes the URL. A second mapping of the same domain in another namespace stays
  * DomainAlreadyClaimed until the first is deleted — its finalizer releases the claim.
  */
-import { Finalizers } from '../../apis/keys.js';
+import { Annotations, Finalizers } from '../../apis/keys.js';
 import {
   domainMappingConditionSet,
   initializeDomainMappingConditions,
@@ -12,19 +12,23 @@ import {
   markDomainClaimFailed,
   markDomainClaimNotOwned,
   markDomainClaimed,
-  markDomainMappingIngressReady,
+  markDomainMappingIngressNotConfigured,
   markDomainMappingTLSNotEnabled,
   markReferenceNotResolved,
   markReferenceResolved,
+  propagateDomainMappingIngressStatus,
 } from '../../apis/lifecycle.js';
+import { getCondition, READY } from '../../apis/conditions.js';
 import type { DomainMapping } from '../../apis/types.js';
 import { formatUrl } from '../../apis/config.js';
 import type { ReconcilerDeps } from '../context.js';
+import { ingressObserved, reconcileIngress } from '../ingress.js';
 import type { KindReconciler } from '../runtime/driver.js';
 import { Kinds } from '../runtime/kinds.js';
 import { isAlreadyExists, isNotFound } from '../runtime/rest.js';
 import { markNewObservedGeneration } from '../status.js';
 import { makeDomainClaim } from './resources/claim.js';
+import { domainMappingIngressName, makeDomainMappingIngress } from './resources/ingress.js';
 import { resolveRef } from './resources/resolve.js';
 
 /** Builds the DomainMapping reconciler. */
@@ -38,6 +42,7 @@ export function domainMappingReconciler(deps: ReconcilerDeps): KindReconciler<Do
     if (!claim) {
       if (!deps.config().network.autocreateClusterDomainClaims) {
         markDomainClaimNotOwned(dm.status!, now);
+        await deleteIngress(dm);
         throw new Error(
           `no ClusterDomainClaim found for domain "${name}" (and autocreate-cluster-domain-claims property is not true)`,
         );
@@ -56,9 +61,22 @@ export function domainMappingReconciler(deps: ReconcilerDeps): KindReconciler<Do
     }
     if (claim.spec.namespace !== dm.metadata.namespace) {
       markDomainClaimNotOwned(dm.status!, now);
+      await deleteIngress(dm);
       throw new Error(`domain mapping: "${name}" does not own matching cluster domain claim`);
     }
     markDomainClaimed(dm.status!, now);
+  }
+
+  /** A mapping without the claim must receive no traffic: its KIngress goes. */
+  async function deleteIngress(dm: DomainMapping): Promise<void> {
+    const name = domainMappingIngressName(dm);
+    const have = listers.ingresses.get(dm.metadata.namespace, name);
+    if (!have) return;
+    try {
+      await client.delete(Kinds.ingress, dm.metadata.namespace, name, { uid: have.metadata.uid });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
   }
 
   return {
@@ -85,8 +103,14 @@ export function domainMappingReconciler(deps: ReconcilerDeps): KindReconciler<Do
 
       if (dm.spec.tls?.secretName) markCertificateExternallyProvided(dm.status!, now);
       else markDomainMappingTLSNotEnabled(dm.status!, undefined, now);
-      // No KIngress here: the knlite gateway programs DomainMapping hosts from this status.
-      markDomainMappingIngressReady(dm.status!, now);
+
+      const ingressClass =
+        dm.metadata.annotations?.[Annotations.ingressClass] || deps.config().network.ingressClass;
+      const want = makeDomainMappingIngress(dm, new URL(resolved.url).hostname, ingressClass);
+      const ingress = await reconcileIngress(client, listers.ingresses, want);
+      // Ready only on the ingress implementation's word for this generation of the KIngress.
+      if (!ingressObserved(ingress)) markDomainMappingIngressNotConfigured(dm.status!, now);
+      else propagateDomainMappingIngressStatus(dm.status!, getCondition(ingress.status, READY), now);
     },
     async finalizeKind(dm) {
       if (!deps.config().network.autocreateClusterDomainClaims) return;

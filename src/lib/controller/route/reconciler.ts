@@ -1,31 +1,104 @@
 /**
- * Route reconciler (pkg/reconciler/route, §2.4, §3): resolves traffic all-or-nothing, publishes
- * url/address/traffic, and marks IngressReady once traffic is resolved — there is no KIngress: the
- * knlite gateway programs itself from Route status.
+ * Route reconciler (Knative's pkg/reconciler/route): resolves traffic all-or-nothing, publishes
+ * url/address/traffic, writes the Route's KIngress and placeholder Services, and propagates
+ * IngressReady from the KIngress's Ready — set by whichever ingress implementation serves the
+ * Route's ingress class, never by this reconciler.
  */
 import {
   initializeRouteConditions,
   markDomainConfigError,
   markIngressNotConfigured,
-  markIngressReady,
+  markServiceNotOwned,
   markTLSNotEnabled,
   markTrafficAssigned,
   markUnknownTrafficError,
+  propagateIngressStatus,
   routeConditionSet,
 } from '../../apis/lifecycle.js';
-import type { Route } from '../../apis/types.js';
-import type { ReconcilerDeps } from '../context.js';
+import { getCondition, READY } from '../../apis/conditions.js';
+import type { Ingress, KubeObject, KubeService, Route } from '../../apis/types.js';
+import { isControlledBy, type ReconcilerDeps } from '../context.js';
+import { ingressObserved, reconcileIngress } from '../ingress.js';
 import { defaultTraffic } from '../defaults.js';
 import type { KindReconciler } from '../runtime/driver.js';
-import { Kinds } from '../runtime/kinds.js';
+import { semanticEqual } from '../runtime/equality.js';
+import { isAlreadyExists } from '../runtime/rest.js';
+import { Kinds, type Kind } from '../runtime/kinds.js';
 import { markNewObservedGeneration } from '../status.js';
 import { routeAddress, routeHost, routeUrl, tagUrl, validateHost } from './resources/domains.js';
-import { makeStatusTraffic, resolveTraffic } from './resources/traffic.js';
+import { groupHostname, ingressClassFor, makeIngress, trafficGroups } from './resources/ingress.js';
+import { makePlaceholderService } from './resources/service.js';
+import { makeStatusTraffic, resolveTraffic, type RevisionTarget } from './resources/traffic.js';
 
 /** Builds the Route reconciler. */
 export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
-  const { listers } = deps;
+  const { listers, client, recorder } = deps;
   const now = () => deps.now();
+
+  /** Creates a child of the route, recording Knative's Created / CreationFailed events. */
+  async function createChild<T extends KubeObject>(
+    route: Route,
+    kind: Kind,
+    label: string,
+    want: T,
+  ): Promise<T> {
+    try {
+      const created = await client.create(kind, want);
+      recorder.event(route, 'Normal', 'Created', `Created ${label} "${want.metadata.name}"`);
+      return created;
+    } catch (err) {
+      recorder.event(
+        route,
+        'Warning',
+        'CreationFailed',
+        `Failed to create ${label} "${want.metadata.name}": ${(err as Error).message}`,
+      );
+      throw new Error(`failed to create ${label}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** One placeholder Service per traffic group; false (and IngressReady NotOwned) when a name is taken. */
+  async function reconcilePlaceholderServices(
+    route: Route,
+    targets: readonly RevisionTarget[],
+    ingress: Ingress | undefined,
+  ): Promise<boolean> {
+    const cfg = deps.config();
+    for (const group of trafficGroups(targets).keys()) {
+      const hostname = groupHostname(route, cfg, group);
+      const want = makePlaceholderService(route, hostname, routeHost(route, cfg, hostname), ingress);
+      const have =
+        listers.placeholderServices.get(route.metadata.namespace, hostname) ??
+        listers.kubeServices.get(route.metadata.namespace, hostname);
+      if (!have) {
+        try {
+          await createChild(route, Kinds.kubeService, 'placeholder service', want);
+        } catch (err) {
+          // A Service of that name that our caches do not show (it lacks the route label) is not ours.
+          if (!isAlreadyExists((err as Error).cause)) throw err;
+          markServiceNotOwned(route.status!, hostname, now);
+          return false;
+        }
+        continue;
+      }
+      if (!isControlledBy(have, route)) {
+        markServiceNotOwned(route.status!, hostname, now);
+        return false;
+      }
+      if (
+        semanticEqual(have.spec, { ...have.spec, ...want.spec }) &&
+        semanticEqual(have.metadata.labels, want.metadata.labels) &&
+        semanticEqual(have.metadata.annotations, want.metadata.annotations)
+      )
+        continue;
+      const update: KubeService = structuredClone(have);
+      update.spec = { ...have.spec, ...want.spec };
+      update.metadata.labels = want.metadata.labels;
+      update.metadata.annotations = want.metadata.annotations;
+      await client.replace(Kinds.kubeService, update);
+    }
+    return true;
+  }
 
   return {
     kind: Kinds.route,
@@ -75,7 +148,17 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
       markTrafficAssigned(status, now);
       status.address = { url: routeAddress(route) };
       markTLSNotEnabled(status, undefined, now);
-      markIngressReady(status, now);
+
+      const ingress = await reconcileIngress(
+        client,
+        listers.ingresses,
+        makeIngress(route, result.targets, cfg, ingressClassFor(route, cfg)),
+        (want) => createChild(route, Kinds.ingress, 'Ingress', want),
+      );
+      if (!(await reconcilePlaceholderServices(route, result.targets, ingress))) return;
+      // Ready only on the ingress implementation's word for this very generation of the KIngress.
+      if (!ingressObserved(ingress)) markIngressNotConfigured(status, now);
+      else propagateIngressStatus(status, getCondition(ingress.status, READY), now);
     },
   };
 }

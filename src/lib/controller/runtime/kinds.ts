@@ -34,6 +34,7 @@ export const Kinds = {
     'ClusterDomainClaim',
     false,
   ),
+  ingress: kind('networking.internal.knative.dev', 'v1alpha1', 'ingresses', 'Ingress'),
   deployment: kind('apps', 'v1', 'deployments', 'Deployment'),
   kubeService: kind('', 'v1', 'services', 'Service'),
   pod: kind('', 'v1', 'pods', 'Pod'),

@@ -1,5 +1,6 @@
 /**
- * First step: Host header → route → one revision, picked per request by status.traffic percent.
+ * First step: Host header (and, with tag-header routing, `Knative-Serving-Tag`) → route → one
+ * revision, picked per request by the KIngress split percentages.
  * Unknown hosts get 404 with a one-line body naming the host.
  */
 import { DEFAULT_TIMEOUT_SECONDS, revisionKey, type RevisionTarget, type Split } from '../state.js';
@@ -35,8 +36,11 @@ function defaultRevision(namespace: string, name: string): RevisionTarget {
 export const makeRouteHandler =
   (next: Handler, deps: GatewayDeps): Handler =>
   async (ex) => {
-    const route = deps.state.lookupHost(ex.host);
-    if (!route) return reply(ex, 404, `knlite: no Knative route for host "${ex.host || '(none)'}"`);
+    const hostRoute = deps.state.lookupHost(ex.host);
+    if (!hostRoute) return reply(ex, 404, `knlite: no Knative route for host "${ex.host || '(none)'}"`);
+    // Tag-header routing (when the KIngress carries tag paths); an unknown tag keeps the default split.
+    const tag = hostRoute.byTag ? ex.req.headers['knative-serving-tag'] : undefined;
+    const route = (typeof tag === 'string' && hostRoute.byTag![tag]) || hostRoute;
     const split = pickSplit(route.splits);
     if (!split)
       return reply(

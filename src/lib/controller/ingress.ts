@@ -1,0 +1,37 @@
+/**
+ * Writing a KIngress the way both of its reconcilers (Route, DomainMapping) need: create it when
+ * missing, replace spec/labels/annotations when they drifted, and leave the status — which belongs
+ * to the ingress implementation — alone.
+ */
+import type { Ingress } from '../apis/types.js';
+import type { Client } from './runtime/client.js';
+import { semanticEqual } from './runtime/equality.js';
+import { Kinds } from './runtime/kinds.js';
+import type { Lister } from './runtime/store.js';
+
+/** Creates or updates `want`; returns the stored KIngress. `create` wraps the create (e.g. to record Events). */
+export async function reconcileIngress(
+  client: Client,
+  ingresses: Lister<Ingress>,
+  want: Ingress,
+  create: (want: Ingress) => Promise<Ingress> = (w) => client.create(Kinds.ingress, w),
+): Promise<Ingress> {
+  const have = ingresses.get(want.metadata.namespace, want.metadata.name!);
+  if (!have) return create(want);
+  if (
+    semanticEqual(have.spec, want.spec) &&
+    semanticEqual(have.metadata.labels, want.metadata.labels) &&
+    semanticEqual(have.metadata.annotations, want.metadata.annotations)
+  )
+    return have;
+  const update = structuredClone(have);
+  update.spec = want.spec;
+  update.metadata.labels = want.metadata.labels;
+  update.metadata.annotations = want.metadata.annotations;
+  return client.replace(Kinds.ingress, update);
+}
+
+/** Whether the implementation has reported on this very generation of the KIngress. */
+export function ingressObserved(ingress: Ingress): boolean {
+  return (ingress.metadata.generation ?? 0) === (ingress.status?.observedGeneration ?? -1);
+}

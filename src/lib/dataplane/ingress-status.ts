@@ -1,0 +1,72 @@
+/**
+ * The gateway's word on each KIngress it implements: once the host table holding a KIngress's
+ * hosts is live (a request to them would be routed), its status says NetworkConfigured,
+ * LoadBalancerReady (with the gateway's addresses) and Ready for that generation; a KIngress that
+ * cannot be served as written says why. Pending ones (a DomainMapping whose target is not routed
+ * yet) are left alone until the next programming.
+ */
+import { deepEqual } from '../controller/runtime/equality.js';
+import { Kinds } from '../controller/runtime/kinds.js';
+import { isConflict, isNotFound, type RestClient } from '../controller/runtime/rest.js';
+import {
+  initializeIngressConditions,
+  markIngressLoadBalancerFailed,
+  markIngressLoadBalancerReady,
+  markIngressNetworkConfigured,
+} from '../apis/ingress-lifecycle.js';
+import type { Ingress, IngressStatus, LoadBalancerIngress } from '../apis/types.js';
+import { ingressKey, type IngressOutcome } from './ingress-table.js';
+
+/** The address the gateway is reached at inside a cluster (its Service in knative-serving). */
+export const GATEWAY_DOMAIN_INTERNAL = 'knlite-gateway.knative-serving.svc.cluster.local';
+
+/** The status a KIngress should have after `outcome`, or undefined to leave it as it is. */
+export function makeIngressStatus(
+  ing: Ingress,
+  outcome: IngressOutcome,
+  loadBalancers: LoadBalancerIngress[],
+  now: () => Date = () => new Date(),
+): IngressStatus | undefined {
+  if (outcome.state === 'pending') return undefined;
+  const status: IngressStatus = structuredClone(ing.status ?? {});
+  initializeIngressConditions(status, now);
+  markIngressNetworkConfigured(status, now);
+  if (outcome.state === 'programmed') markIngressLoadBalancerReady(status, loadBalancers, loadBalancers, now);
+  else markIngressLoadBalancerFailed(status, outcome.reason, outcome.message, now);
+  status.observedGeneration = ing.metadata.generation ?? 0;
+  return status;
+}
+
+/** Writes KIngress statuses after each programming; failed writes are retried by the next one. */
+export class IngressStatusWriter {
+  /** Keys with a write in flight (a later programming re-evaluates them once it lands). */
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly loadBalancers: LoadBalancerIngress[],
+    private readonly log: (msg: string) => void,
+    private readonly retry: () => void,
+  ) {}
+
+  /** Reports every outcome whose status differs from what is stored. */
+  report(ingresses: readonly Ingress[], outcomes: Map<string, IngressOutcome>): void {
+    for (const ing of ingresses) {
+      const key = ingressKey(ing);
+      const outcome = outcomes.get(key);
+      if (!outcome || this.inFlight.has(key)) continue;
+      const status = makeIngressStatus(ing, outcome, this.loadBalancers);
+      if (!status || deepEqual(status, ing.status)) continue;
+      this.inFlight.add(key);
+      this.client
+        .replaceStatus(Kinds.ingress, { ...ing, status })
+        .catch((err: unknown) => {
+          // A conflict means a newer version is on its way through the informer; anything else is retried.
+          if (isConflict(err) || isNotFound(err)) return;
+          this.log(`writing status of KIngress ${key}: ${(err as Error).message}`);
+          setTimeout(this.retry, 1000).unref();
+        })
+        .finally(() => this.inFlight.delete(key));
+    }
+  }
+}

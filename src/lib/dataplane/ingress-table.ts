@@ -1,0 +1,128 @@
+/**
+ * The gateway as a KIngress implementation, pure part: the KIngress objects of knlite's ingress
+ * class become the host table, and each KIngress gets an outcome — programmed (every host routes),
+ * pending (a DomainMapping whose rewritten host is not routed yet) or failed (a host another KIngress
+ * holds). The status writer turns outcomes into KIngress conditions.
+ *
+ * Host ownership: a Route's hosts belong to its KIngress (the oldest one wins a clash between
+ * Routes); a DomainMapping's KIngress (it rewrites Host) can never take a host a Route serves, and a
+ * mapping's KIngress only exists while it holds the domain's ClusterDomainClaim.
+ */
+import { Annotations, IngressHeaders, KNLITE_INGRESS_CLASS, Labels } from '../apis/keys.js';
+import type { HTTPIngressPath, Ingress } from '../apis/types.js';
+import { normalizeHost, revisionKey, type HostRoute, type Split } from './state.js';
+
+/** What the gateway did with one KIngress. */
+export type IngressOutcome =
+  { state: 'programmed' } | { state: 'pending' } | { state: 'failed'; reason: string; message: string };
+
+/** The host table, the revisions some host sends traffic to, and each KIngress's outcome by `ns/name`. */
+export interface IngressTable {
+  hosts: Map<string, HostRoute>;
+  reachable: Set<string>;
+  outcomes: Map<string, IngressOutcome>;
+}
+
+/** Whether knlite's gateway implements this KIngress (its class annotation names knlite's class). */
+export function isKnliteIngress(ing: Ingress, ingressClass = KNLITE_INGRESS_CLASS): boolean {
+  return ing.metadata.annotations?.[Annotations.ingressClass] === ingressClass;
+}
+
+/** `ns/name` of a KIngress. */
+export function ingressKey(ing: Ingress): string {
+  return `${ing.metadata.namespace ?? 'default'}/${ing.metadata.name}`;
+}
+
+const rewrites = (ing: Ingress): boolean =>
+  ing.spec.rules.some((r) => r.http.paths.some((p) => p.rewriteHost));
+
+/** Route KIngresses first, then DomainMappings; older before newer; then by key (deterministic). */
+function precedence(a: Ingress, b: Ingress): number {
+  const ra = rewrites(a) ? 1 : 0;
+  const rb = rewrites(b) ? 1 : 0;
+  if (ra !== rb) return ra - rb;
+  const ta = a.metadata.creationTimestamp ?? '';
+  const tb = b.metadata.creationTimestamp ?? '';
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return ingressKey(a) < ingressKey(b) ? -1 : 1;
+}
+
+function splitsOf(path: HTTPIngressPath): Split[] {
+  return path.splits.map((s) => ({ revision: s.serviceName, percent: s.percent }));
+}
+
+/** The tag a path matches on (`Knative-Serving-Tag: <tag>`), if it is a tag-header path. */
+function headerTag(path: HTTPIngressPath): string | undefined {
+  const entry = Object.entries(path.headers ?? {}).find(
+    ([name]) => name.toLowerCase() === IngressHeaders.tag.toLowerCase(),
+  );
+  return entry?.[1].exact;
+}
+
+/** The HostRoute of one rule's paths (header-matched tag paths become `byTag`). */
+function makeHostRoute(ing: Ingress, paths: HTTPIngressPath[]): HostRoute {
+  const namespace = ing.metadata.namespace ?? 'default';
+  const route = ing.metadata.labels?.[Labels.route] ?? ing.metadata.name!;
+  const main = paths.find((p) => headerTag(p) === undefined) ?? paths[0];
+  const hostRoute: HostRoute = { namespace, route, splits: main ? splitsOf(main) : [] };
+  for (const p of paths) {
+    const tag = headerTag(p);
+    if (tag === undefined) continue;
+    hostRoute.byTag ??= {};
+    hostRoute.byTag[tag] = { namespace, route, splits: splitsOf(p) };
+  }
+  return hostRoute;
+}
+
+/** Programs the host table from every KIngress of knlite's class. */
+export function makeIngressTable(ingresses: readonly Ingress[]): IngressTable {
+  const hosts = new Map<string, HostRoute>();
+  const owner = new Map<string, string>();
+  const outcomes = new Map<string, IngressOutcome>();
+
+  for (const ing of [...ingresses].sort(precedence)) {
+    const key = ingressKey(ing);
+    const wanted = new Map<string, HostRoute>();
+    let pending = false;
+    for (const rule of ing.spec.rules ?? []) {
+      const paths = rule.http?.paths ?? [];
+      const rewrite = paths.find((p) => p.rewriteHost)?.rewriteHost;
+      let hostRoute: HostRoute | undefined;
+      if (rewrite) {
+        // A DomainMapping: route as the rewritten (cluster-local) host is routed.
+        const target = hosts.get(normalizeHost(rewrite));
+        if (!target) {
+          pending = true;
+          continue;
+        }
+        hostRoute = { ...target, rewriteHost: rewrite };
+      } else {
+        hostRoute = makeHostRoute(ing, paths);
+      }
+      for (const h of rule.hosts ?? []) wanted.set(normalizeHost(h), hostRoute);
+    }
+    const taken = [...wanted.keys()].find((h) => owner.has(h) && owner.get(h) !== key);
+    if (taken) {
+      outcomes.set(key, {
+        state: 'failed',
+        reason: 'DomainConflict',
+        message: `host "${taken}" is already served by KIngress "${owner.get(taken)}"`,
+      });
+      continue;
+    }
+    for (const [h, r] of wanted) {
+      hosts.set(h, r);
+      owner.set(h, key);
+    }
+    outcomes.set(key, { state: pending ? 'pending' : 'programmed' });
+  }
+
+  const reachable = new Set<string>();
+  for (const r of hosts.values()) {
+    if (r.rewriteHost) continue;
+    for (const s of r.splits) reachable.add(revisionKey(r.namespace, s.revision));
+    for (const t of Object.values(r.byTag ?? {}))
+      for (const s of t.splits) reachable.add(revisionKey(t.namespace, s.revision));
+  }
+  return { hosts, reachable, outcomes };
+}
