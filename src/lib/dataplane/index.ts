@@ -11,8 +11,9 @@
  * - The gateway is always in the request path (Knative's TBC = -1 behaviour): it buffers for
  *   revisions at zero and enforces containerConcurrency itself.
  */
-import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ConfigMaps } from '../apis/keys.js';
+import { Kinds } from '../kube/kinds.js';
+import type { RestClient } from '../kube/rest.js';
 import { podCpuMillicores } from '../runtime/index.js';
 import { startAdminServer } from './admin.js';
 import { Autoscaler, deploymentName, type ScaleTarget } from './autoscaler/loop.js';
@@ -47,23 +48,12 @@ export interface DataPlane {
 }
 
 /** Scale target backed by the Deployment cache and the /scale subresource. */
-function makeScaleTarget(kc: KubeConfig, caches: DataPlaneCaches, state: GatewayState): ScaleTarget {
-  const apps = kc.makeApiClient(AppsV1Api);
+function makeScaleTarget(rest: RestClient, caches: DataPlaneCaches, state: GatewayState): ScaleTarget {
   return {
     replicas: (namespace, revision) =>
-      caches.deployments.get(deploymentName(revision), namespace)?.spec?.replicas,
+      caches.deployments.get(namespace, deploymentName(revision))?.spec?.replicas,
     setReplicas: async (namespace, revision, replicas) => {
-      const name = deploymentName(revision);
-      await apps.replaceNamespacedDeploymentScale({
-        name,
-        namespace,
-        body: {
-          apiVersion: 'autoscaling/v1',
-          kind: 'Scale',
-          metadata: { name, namespace },
-          spec: { replicas },
-        },
-      });
+      await rest.updateScale(Kinds.deployment, namespace, deploymentName(revision), replicas);
     },
     cpuUtilization: (namespace, revision) => {
       const key = revisionKey(namespace, revision);
@@ -78,18 +68,18 @@ function makeScaleTarget(kc: KubeConfig, caches: DataPlaneCaches, state: Gateway
   };
 }
 
-/** Starts gateway, admin endpoint, informers and autoscaler against the cluster `kc` points at. */
-export async function startDataPlane(kc: KubeConfig, opts: DataPlaneOptions): Promise<DataPlane> {
+/** Starts gateway, admin endpoint, informers and autoscaler against the cluster `rest` talks to. */
+export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): Promise<DataPlane> {
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log ?? ((m: string) => process.stderr.write(`knlite dataplane: ${m}\n`));
   const state = new GatewayState();
   const metrics = new DataPlaneMetrics();
   let onRevisionDeleted = (_key: string): void => {};
-  const informers = startInformers(kc, state, { log, onRevisionDeleted: (key) => onRevisionDeleted(key) });
+  const informers = startInformers(rest, state, { log, onRevisionDeleted: (key) => onRevisionDeleted(key) });
   const autoscaler = new Autoscaler({
     state,
     metrics,
-    target: makeScaleTarget(kc, informers.caches, state),
+    target: makeScaleTarget(rest, informers.caches, state),
     config: () => informers.caches.configMap(ConfigMaps.autoscaler),
     log,
   });

@@ -1,27 +1,20 @@
 /**
- * client-node informers that program the gateway state and feed the autoscaler: Routes,
- * DomainMappings, Revisions, Endpoints, Deployments and knative-serving ConfigMaps.
- * client-node's informers stop on error; these restart with backoff.
+ * The informers that program the gateway state and feed the autoscaler: Routes, DomainMappings,
+ * Revisions, Endpoints, Deployments and knative-serving ConfigMaps (the kube layer's self-healing
+ * informers, restarting with backoff from 500 ms to 10 s).
  */
-import {
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  makeInformer,
-  type Informer,
-  type KubeConfig,
-  type ObjectCache,
-} from '@kubernetes/client-node';
-import { ConfigMaps, SERVING_GROUP, SYSTEM_NAMESPACE } from '../apis/keys.js';
-import type { ConfigMap, Deployment, DomainMapping, Endpoints, Revision, Route } from '../apis/types.js';
+import { ConfigMaps, SYSTEM_NAMESPACE } from '../apis/keys.js';
+import type { ConfigMap, Deployment, DomainMapping, Endpoints, KubeObject, Revision, Route } from '../apis/types.js';
+import { Informer } from '../kube/informer.js';
+import { Kinds, type Kind } from '../kube/kinds.js';
+import type { RestClient } from '../kube/rest.js';
+import type { Lister } from '../kube/store.js';
 import { makeInstances, makeRevisionTarget, makeRoutingTable } from './routing-table.js';
 import { revisionKey, type GatewayState } from './state.js';
 
-type Cache<T> = Informer<any> & ObjectCache<T>;
-
 /** Caches other data-plane parts read from. */
 export interface DataPlaneCaches {
-  deployments: ObjectCache<Deployment>;
+  deployments: Lister<Deployment>;
   /** Data of a knative-serving ConfigMap ({} if absent). */
   configMap(name: string): Record<string, string>;
 }
@@ -34,84 +27,32 @@ export interface DataPlaneInformers {
   stop(): Promise<void>;
 }
 
-const RESTART_MIN_MS = 500;
-const RESTART_MAX_MS = 10_000;
-
-/** Starts an informer that restarts itself after errors (backoff doubling up to 10 s). */
-function runInformer<T>(
-  informer: Cache<T>,
-  stopped: () => boolean,
-  log: (msg: string) => void,
-): Promise<void> {
-  let delay = RESTART_MIN_MS;
-  informer.on('connect', () => {
-    delay = RESTART_MIN_MS;
-  });
-  informer.on('error', (err: unknown) => {
-    if (stopped()) return;
-    log(`informer error, restarting in ${delay} ms: ${(err as Error)?.message ?? String(err)}`);
-    setTimeout(() => {
-      if (!stopped()) informer.start().catch(() => {});
-    }, delay).unref();
-    delay = Math.min(delay * 2, RESTART_MAX_MS);
-  });
-  const first = (): Promise<void> =>
-    informer.start().catch((err: Error) => {
-      if (stopped()) return;
-      log(`informer failed to start, retrying: ${err.message}`);
-      return new Promise<void>((r) => setTimeout(r, RESTART_MIN_MS).unref()).then(first);
-    });
-  return first();
-}
+const RESTART_BACKOFF = { baseMs: 500, maxMs: 10_000 };
 
 /** Wires every informer to the state; `onChange` runs after routing-relevant updates. */
 export function startInformers(
-  kc: KubeConfig,
+  rest: RestClient,
   state: GatewayState,
   opts: { log?: (msg: string) => void; onRevisionDeleted?: (key: string) => void } = {},
 ): DataPlaneInformers {
   const log = opts.log ?? ((m: string) => process.stderr.write(`knlite dataplane: ${m}\n`));
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const listCustom = (version: string, plural: string) => () =>
-    custom.listClusterCustomObject({ group: SERVING_GROUP, version, plural }) as Promise<any>;
-
-  const routes = makeInformer<any>(
-    kc,
-    `/apis/${SERVING_GROUP}/v1/routes`,
-    listCustom('v1', 'routes'),
-  ) as Cache<Route>;
-  const domainMappings = makeInformer<any>(
-    kc,
-    `/apis/${SERVING_GROUP}/v1beta1/domainmappings`,
-    listCustom('v1beta1', 'domainmappings'),
-  ) as Cache<DomainMapping>;
-  const revisions = makeInformer<any>(
-    kc,
-    `/apis/${SERVING_GROUP}/v1/revisions`,
-    listCustom('v1', 'revisions'),
-  ) as Cache<Revision>;
-  const endpoints = makeInformer<any>(
-    kc,
-    '/api/v1/endpoints',
-    () => core.listEndpointsForAllNamespaces() as Promise<any>,
-  ) as Cache<Endpoints>;
-  const deployments = makeInformer<any>(
-    kc,
-    '/apis/apps/v1/deployments',
-    () => apps.listDeploymentForAllNamespaces() as Promise<any>,
-  ) as Cache<Deployment>;
-  const configMaps = makeInformer<any>(
-    kc,
-    `/api/v1/namespaces/${SYSTEM_NAMESPACE}/configmaps`,
-    () => core.listNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE }) as Promise<any>,
-  ) as Cache<ConfigMap>;
+  const informer = <T extends KubeObject>(kind: Kind, namespace?: string): Informer<T> =>
+    new Informer<T>(rest, kind, {
+      namespace,
+      backoff: RESTART_BACKOFF,
+      log: (m) => log(`informer error: ${m}`),
+    });
+  const routes = informer<Route>(Kinds.route);
+  const domainMappings = informer<DomainMapping>(Kinds.domainMapping);
+  const revisions = informer<Revision>(Kinds.revision);
+  const endpoints = informer<Endpoints>(Kinds.endpoints);
+  const deployments = informer<Deployment>(Kinds.deployment);
+  const configMaps = informer<ConfigMap>(Kinds.configMap, SYSTEM_NAMESPACE);
 
   // One shared empty object, so callers that memoise on the data's identity see no change.
   const NO_DATA: Record<string, string> = {};
   const reroute = (): void => {
-    const table = makeRoutingTable(routes.list(), domainMappings.list());
+    const table = makeRoutingTable(routes.lister.list(), domainMappings.lister.list());
     state.setHosts(table.hosts);
     state.setReachable(table.reachable);
   };
@@ -126,38 +67,37 @@ export function startInformers(
       reroute();
     });
   };
-  for (const inf of [routes, domainMappings]) {
-    inf.on('add', queueReroute);
-    inf.on('update', queueReroute);
-    inf.on('delete', queueReroute);
-  }
+  const rerouteOnAny = { add: queueReroute, update: queueReroute, delete: queueReroute };
+  routes.on(rerouteOnAny);
+  domainMappings.on(rerouteOnAny);
   const onRevision = (rev: Revision): void => state.setRevision(makeRevisionTarget(rev));
-  revisions.on('add', onRevision);
-  revisions.on('update', onRevision);
-  revisions.on('delete', (rev: Revision) => {
-    const key = revisionKey(rev.metadata.namespace ?? 'default', rev.metadata.name!);
-    state.deleteRevision(key);
-    opts.onRevisionDeleted?.(key);
+  revisions.on({
+    add: onRevision,
+    update: (_old, rev) => onRevision(rev),
+    delete: (rev) => {
+      const key = revisionKey(rev.metadata.namespace ?? 'default', rev.metadata.name!);
+      state.deleteRevision(key);
+      opts.onRevisionDeleted?.(key);
+    },
   });
   const onEndpoints = (ep: Endpoints): void =>
     state.setInstances(revisionKey(ep.metadata.namespace ?? 'default', ep.metadata.name!), makeInstances(ep));
-  endpoints.on('add', onEndpoints);
-  endpoints.on('update', onEndpoints);
-  endpoints.on('delete', (ep: Endpoints) =>
-    state.setInstances(revisionKey(ep.metadata.namespace ?? 'default', ep.metadata.name!), []),
-  );
+  endpoints.on({
+    add: onEndpoints,
+    update: (_old, ep) => onEndpoints(ep),
+    delete: (ep) => state.setInstances(revisionKey(ep.metadata.namespace ?? 'default', ep.metadata.name!), []),
+  });
 
-  let stopped = false;
-  const all = [routes, domainMappings, revisions, endpoints, deployments, configMaps] as Cache<unknown>[];
-  const synced = Promise.all(all.map((inf) => runInformer(inf, () => stopped, log))).then(reroute);
+  const all: Informer<any>[] = [routes, domainMappings, revisions, endpoints, deployments, configMaps];
+  for (const inf of all) inf.start();
+  const synced = Promise.all(all.map((inf) => inf.synced)).then(reroute);
   return {
     caches: {
-      deployments,
-      configMap: (name: string) => configMaps.get(name, SYSTEM_NAMESPACE)?.data ?? NO_DATA,
+      deployments: deployments.lister,
+      configMap: (name: string) => configMaps.lister.get(SYSTEM_NAMESPACE, name)?.data ?? NO_DATA,
     },
     synced,
     stop: async () => {
-      stopped = true;
       await Promise.all(all.map((inf) => inf.stop().catch(() => {})));
     },
   };

@@ -17,7 +17,7 @@ import type { Route } from '../../apis/types.js';
 import type { ReconcilerDeps } from '../context.js';
 import { defaultTraffic } from '../defaults.js';
 import type { KindReconciler } from '../runtime/driver.js';
-import { Kinds } from '../runtime/kinds.js';
+import { Kinds } from '../../kube/kinds.js';
 import { markNewObservedGeneration } from '../status.js';
 import { routeAddress, routeHost, routeUrl, tagUrl, validateHost } from './resources/domains.js';
 import { makeStatusTraffic, resolveTraffic } from './resources/traffic.js';
