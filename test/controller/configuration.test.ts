@@ -175,7 +175,10 @@ const rows: Row[] = [
   {
     name: 'create failure → RevisionFailed with the API message and CreationFailed event',
     objects: [cfg],
-    fail: ['create revisions', new ApiError(400, { reason: 'BadRequest', message: 'admission webhook denied' })],
+    fail: [
+      'create revisions',
+      new ApiError(400, { reason: 'BadRequest', message: 'admission webhook denied' }),
+    ],
     actions: ['updateStatus Configuration foo'],
     conditions: { Ready: 'False/RevisionFailed' },
     events: ['Warning CreationFailed Failed to create Revision: admission webhook denied'],
@@ -186,7 +189,10 @@ const rows: Row[] = [
     objects: [cfg],
     fail: [
       'create revisions',
-      new ApiError(409, { reason: 'AlreadyExists', message: 'revisions.serving.knative.dev "foo-00001" already exists' }),
+      new ApiError(409, {
+        reason: 'AlreadyExists',
+        message: 'revisions.serving.knative.dev "foo-00001" already exists',
+      }),
     ],
     actions: ['updateStatus Configuration foo'],
     // genreconciler's marker for an unobserved generation stays until a pass succeeds.

@@ -37,7 +37,11 @@ export default class ReconcilerRun extends Command {
     let rest: RestClient;
     try {
       // kubectl's order: --kubeconfig, $KUBECONFIG, ~/.kube/config, then the pod's service account.
-      rest = await RestClient.connect({ kubeconfig: flags.kubeconfig, context: flags.context, inCluster: true });
+      rest = await RestClient.connect({
+        kubeconfig: flags.kubeconfig,
+        context: flags.context,
+        inCluster: true,
+      });
     } catch (err) {
       this.error((err as Error).message, { exit: 1 });
     }

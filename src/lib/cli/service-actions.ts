@@ -488,11 +488,7 @@ export async function deleteServices(
     try {
       await store.deleteService(name);
       if (opts.wait.wait && !store.offline)
-        await (store as ServingClient).waitForDeletion(
-          Kinds.service,
-          name,
-          opts.wait.timeoutSeconds * 1000,
-        );
+        await (store as ServingClient).waitForDeletion(Kinds.service, name, opts.wait.timeoutSeconds * 1000);
       io.line(`Service '${name}' successfully deleted in namespace '${store.namespace}'.`);
       deleted.push(name);
     } catch (err) {

@@ -110,11 +110,7 @@ export class ServingClient implements ServiceStore {
   // ---- generic -------------------------------------------------------------------------------
 
   /** GETs one object. */
-  async getObject<T extends KubeObject>(
-    res: Kind,
-    name: string,
-    namespace = this.namespace,
-  ): Promise<T> {
+  async getObject<T extends KubeObject>(res: Kind, name: string, namespace = this.namespace): Promise<T> {
     return this.call(res, name, namespace, () => this.rest.get<T>(res, namespace, name));
   }
 

@@ -4,7 +4,15 @@
  * informers, restarting with backoff from 500 ms to 10 s).
  */
 import { ConfigMaps, SYSTEM_NAMESPACE } from '../apis/keys.js';
-import type { ConfigMap, Deployment, DomainMapping, Endpoints, KubeObject, Revision, Route } from '../apis/types.js';
+import type {
+  ConfigMap,
+  Deployment,
+  DomainMapping,
+  Endpoints,
+  KubeObject,
+  Revision,
+  Route,
+} from '../apis/types.js';
 import { Informer } from '../kube/informer.js';
 import { Kinds, type Kind } from '../kube/kinds.js';
 import type { RestClient } from '../kube/rest.js';
@@ -85,7 +93,8 @@ export function startInformers(
   endpoints.on({
     add: onEndpoints,
     update: (_old, ep) => onEndpoints(ep),
-    delete: (ep) => state.setInstances(revisionKey(ep.metadata.namespace ?? 'default', ep.metadata.name!), []),
+    delete: (ep) =>
+      state.setInstances(revisionKey(ep.metadata.namespace ?? 'default', ep.metadata.name!), []),
   });
 
   const all: Informer<any>[] = [routes, domainMappings, revisions, endpoints, deployments, configMaps];

@@ -108,9 +108,7 @@ export class Informer<T extends KubeObject> {
         const delay = Math.min(baseMs * 2 ** Math.min(this.failures, 20), maxMs);
         this.failures++;
         this.lastError = err instanceof Error ? err : new Error(String(err));
-        this.opts.log?.(
-          `informer ${this.kind.plural}: ${this.lastError.message}; restarting in ${delay}ms`,
-        );
+        this.opts.log?.(`informer ${this.kind.plural}: ${this.lastError.message}; restarting in ${delay}ms`);
         await this.sleep(delay);
       }
     }
@@ -166,7 +164,8 @@ export class Informer<T extends KubeObject> {
         if (failure) return;
         if (ev.type === 'ERROR') {
           const status = ev.object as unknown as { code?: number; message?: string };
-          if (status.code === 410) this.resourceVersion = undefined; // too old: relist now
+          if (status.code === 410)
+            this.resourceVersion = undefined; // too old: relist now
           else failure = new Error(`watch error: ${status.message ?? JSON.stringify(status)}`);
           handle.stop();
           return;
@@ -186,7 +185,12 @@ export class Informer<T extends KubeObject> {
       this.handle = undefined;
     }
     if (failure) throw failure;
-    if (this.resourceVersion !== undefined && !delivered && Date.now() - started < MIN_HEALTHY_WATCH_MS && !this.stopped)
+    if (
+      this.resourceVersion !== undefined &&
+      !delivered &&
+      Date.now() - started < MIN_HEALTHY_WATCH_MS &&
+      !this.stopped
+    )
       throw new Error('the watch ended at once');
   }
 
@@ -205,7 +209,9 @@ export class Informer<T extends KubeObject> {
     try {
       fn();
     } catch (err) {
-      this.opts.log?.(`informer ${this.kind.plural}: event handler failed: ${(err as Error)?.message ?? err}`);
+      this.opts.log?.(
+        `informer ${this.kind.plural}: event handler failed: ${(err as Error)?.message ?? err}`,
+      );
     }
   }
 }

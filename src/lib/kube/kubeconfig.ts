@@ -164,7 +164,9 @@ function resolveDoc(merged: KubeconfigDoc, paths: string[], contextOverride?: st
   const ctx = merged.contexts!.find((c) => c.name === contextName)?.context;
   if (!ctx) {
     const known = merged.contexts!.map((c) => c.name).join(', ') || 'none';
-    throw new KubeconfigError(`context '${contextName}' not found in the kubeconfig (known contexts: ${known})`);
+    throw new KubeconfigError(
+      `context '${contextName}' not found in the kubeconfig (known contexts: ${known})`,
+    );
   }
   const cluster = merged.clusters!.find((c) => c.name === ctx.cluster)?.cluster;
   if (!cluster || typeof cluster.server !== 'string') {

@@ -160,7 +160,10 @@ export class WorkQueue {
     } catch (err) {
       const delay = this.stopped ? 0 : this.addRateLimited(key);
       if (this.opts.onError) this.opts.onError(key, err, delay);
-      else this.opts.log?.(`${this.opts.name} ${key}: ${(err as Error)?.message ?? err} (retrying in ${delay}ms)`);
+      else
+        this.opts.log?.(
+          `${this.opts.name} ${key}: ${(err as Error)?.message ?? err} (retrying in ${delay}ms)`,
+        );
     } finally {
       for (const resolve of waiters) resolve();
       this.processing.delete(key);

@@ -17,7 +17,12 @@ import { readFileSync } from 'node:fs';
 import type { KubeList, KubeObject } from '../apis/types.js';
 import { ApiError, KubeconfigError } from './errors.js';
 import { apiVersionOf, collectionPath, objectPath, type Kind } from './kinds.js';
-import { kubeconfigFromString, loadKubeconfig, type LoadOptions, type ResolvedKubeconfig } from './kubeconfig.js';
+import {
+  kubeconfigFromString,
+  loadKubeconfig,
+  type LoadOptions,
+  type ResolvedKubeconfig,
+} from './kubeconfig.js';
 
 /** Query parameters; undefined and '' values are left out. */
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -212,12 +217,21 @@ export class RestClient {
     let cont: string | undefined;
     let rv: string | undefined;
     do {
-      const page: KubeList<T> = await this.list<T>(kind, { ...opts, limit: opts.pageSize ?? 500, continue: cont });
+      const page: KubeList<T> = await this.list<T>(kind, {
+        ...opts,
+        limit: opts.pageSize ?? 500,
+        continue: cont,
+      });
       items.push(...(page.items ?? []));
       cont = page.metadata?.continue || undefined;
       rv = page.metadata?.resourceVersion;
     } while (cont);
-    return { apiVersion: apiVersionOf(kind), kind: `${kind.kind}List`, metadata: { resourceVersion: rv }, items };
+    return {
+      apiVersion: apiVersionOf(kind),
+      kind: `${kind.kind}List`,
+      metadata: { resourceVersion: rv },
+      items,
+    };
   }
 
   /** Opens a watch on a kind; see `watchPath`. */
@@ -240,10 +254,14 @@ export class RestClient {
 
   /** PUTs the whole object (optimistic concurrency through metadata.resourceVersion). */
   replace<T extends KubeObject>(kind: Kind, obj: T, opts: ReplaceOptions = {}): Promise<T> {
-    return this.request<T>('PUT', objectPath(kind, obj.metadata.namespace, obj.metadata.name!, opts.subresource), {
-      body: withType(kind, obj),
-      query: writeQuery(opts),
-    });
+    return this.request<T>(
+      'PUT',
+      objectPath(kind, obj.metadata.namespace, obj.metadata.name!, opts.subresource),
+      {
+        body: withType(kind, obj),
+        query: writeQuery(opts),
+      },
+    );
   }
 
   /** PUTs the `status` subresource. */
@@ -268,7 +286,12 @@ export class RestClient {
   }
 
   /** DELETEs an object (background propagation unless told otherwise). */
-  async delete(kind: Kind, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<void> {
+  async delete(
+    kind: Kind,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<void> {
     const body: Record<string, unknown> = {
       kind: 'DeleteOptions',
       apiVersion: 'v1',
@@ -300,7 +323,11 @@ export class RestClient {
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const req = await this.prepare(method, path, opts.query, this.agent);
     const payload =
-      opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      opts.body === undefined
+        ? undefined
+        : typeof opts.body === 'string'
+          ? opts.body
+          : JSON.stringify(opts.body);
     if (payload !== undefined) {
       const headers = req.headers as http.OutgoingHttpHeaders;
       headers['Content-Type'] = opts.contentType ?? 'application/json';

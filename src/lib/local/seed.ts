@@ -57,7 +57,8 @@ export async function seedLocalConfig(rest: RestClient, endpoints: LocalEndpoint
     cm.metadata.namespace = SYSTEM_NAMESPACE;
     await ensureObject(rest, Kinds.configMap, { apiVersion: 'v1', kind: 'ConfigMap', ...cm });
   }
-  for (const [name, data] of Object.entries(localOverrides(endpoints))) await patchConfigData(rest, name, data);
+  for (const [name, data] of Object.entries(localOverrides(endpoints)))
+    await patchConfigData(rest, name, data);
 }
 
 /** Merge-patches keys into a ConfigMap in knative-serving (other keys are left as they are). */

@@ -13,7 +13,15 @@
  * reason ImageNotRunnable, and the Deployment gets `ReplicaFailure=True ImageNotRunnable`.
  */
 import { homedir } from 'node:os';
-import type { ConfigMap, Container, Deployment, Endpoints, KubeObject, KubeService, Pod } from '../apis/types.js';
+import type {
+  ConfigMap,
+  Container,
+  Deployment,
+  Endpoints,
+  KubeObject,
+  KubeService,
+  Pod,
+} from '../apis/types.js';
 import { ApiError, isNotFound } from '../kube/errors.js';
 import { Informer } from '../kube/informer.js';
 import { Kinds } from '../kube/kinds.js';
@@ -117,7 +125,7 @@ export class Runtime implements LocalRuntime {
   private readonly deploymentQueue: WorkQueue;
   private readonly podQueue: WorkQueue;
   private readonly endpointsQueue: WorkQueue;
-  private readonly informers: Informer<KubeObject>[] = [];
+  private readonly informers: { stop(): Promise<void> }[] = [];
   private readonly log: (message: string) => void;
   private stopping = false;
 
@@ -138,7 +146,11 @@ export class Runtime implements LocalRuntime {
         started: true,
         onError: onError(what),
       });
-    this.deploymentQueue = queue('deployments', (key) => this.reconcileDeployment(key), 'reconciling deployment');
+    this.deploymentQueue = queue(
+      'deployments',
+      (key) => this.reconcileDeployment(key),
+      'reconciling deployment',
+    );
     this.podQueue = queue('pods', (key) => this.syncPod(key), 'writing pod');
     this.endpointsQueue = queue('endpoints', (key) => this.syncEndpoints(key), 'writing endpoints');
   }
@@ -160,7 +172,7 @@ export class Runtime implements LocalRuntime {
         log: (msg) => this.log(`watching ${kind.plural}: ${msg}`),
       });
       informer.on({ add: upsert, update: (_old, obj) => upsert(obj), delete: remove });
-      this.informers.push(informer as unknown as Informer<KubeObject>);
+      this.informers.push(informer);
       informer.start();
       return informer;
     };
@@ -242,7 +254,9 @@ export class Runtime implements LocalRuntime {
     );
     for (const pod of stale) {
       try {
-        await this.rest.delete(Kinds.pod, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+        await this.rest.delete(Kinds.pod, pod.metadata.namespace, pod.metadata.name!, {
+          gracePeriodSeconds: 0,
+        });
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
@@ -425,7 +439,9 @@ export class Runtime implements LocalRuntime {
 
   private async deletePod(pod: Pod): Promise<void> {
     try {
-      await this.rest.delete(Kinds.pod, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+      await this.rest.delete(Kinds.pod, pod.metadata.namespace, pod.metadata.name!, {
+        gracePeriodSeconds: 0,
+      });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

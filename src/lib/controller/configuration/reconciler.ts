@@ -36,7 +36,8 @@ export function configurationReconciler(deps: ReconcilerDeps): KindReconciler<Co
   /** The Revision stamped for the current generation: by BYO name, else by labels (never by generated name). */
   function latestCreatedRevision(config: Configuration): Revision | ApiError | undefined {
     const availability = checkNameAvailability(config, listers.revisions);
-    if (availability.state === 'taken') return new ApiError(409, { reason: 'AlreadyExists', message: availability.message });
+    if (availability.state === 'taken')
+      return new ApiError(409, { reason: 'AlreadyExists', message: availability.message });
     if (availability.state === 'ours') return availability.revision;
     if (availability.state === 'notFound') return undefined;
     const gen = String(config.metadata.generation ?? 0);
