@@ -40,4 +40,32 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
+  {
+    // One Kubernetes access layer (docs/adr/0005-kube-access-layer.md): only src/lib/kube may load
+    // client-node, so commands (and every component) go through its REST client and informers.
+    files: ['src/**/*.ts'],
+    ignores: ['src/lib/kube/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@kubernetes/client-node',
+              message:
+                'Only src/lib/kube talks to the Kubernetes API: use its RestClient, Informer and WorkQueue.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportExpression[source.value='@kubernetes/client-node']",
+          message:
+            'Only src/lib/kube talks to the Kubernetes API: use its RestClient, Informer and WorkQueue.',
+        },
+      ],
+    },
+  },
 );

@@ -40,6 +40,7 @@ import {
 } from '../../src/lib/local/daemon.js';
 import { localPaths, type LocalPaths } from '../../src/lib/local/paths.js';
 import { patchConfigData } from '../../src/lib/local/seed.js';
+import { RestClient } from '../../src/lib/kube/rest.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const HELLO_IMAGE = `file://${path.join(root, 'examples/hello')}`;
@@ -126,6 +127,7 @@ interface Cluster {
   pid: number;
   home: string;
   kc: KubeConfig;
+  rest: RestClient;
   custom: CustomObjectsApi;
   core: CoreV1Api;
   apps: AppsV1Api;
@@ -191,6 +193,7 @@ async function startCluster(profileDir?: string): Promise<Cluster> {
   }
   const kc = new KubeConfig();
   kc.loadFromFile(paths.kubeconfig);
+  const rest = RestClient.fromKubeconfig(fs.readFileSync(paths.kubeconfig, 'utf8'));
   const custom = kc.makeApiClient(CustomObjectsApi);
   const readyWaiters = new Map<string, () => void>();
   const deleteWaiters = new Map<string, () => void>();
@@ -219,6 +222,7 @@ async function startCluster(profileDir?: string): Promise<Cluster> {
     pid: state.pid,
     home,
     kc,
+    rest,
     custom,
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
@@ -230,6 +234,7 @@ async function startCluster(profileDir?: string): Promise<Cluster> {
     async stop() {
       stopped = true;
       await informer.stop();
+      rest.close();
       // Give the daemon time to stop every pod process gracefully before its home is removed.
       await stopDaemon(paths, 120_000);
       // The daemon's log (runtime/reconciler retries) outlives the temp home for diagnosis.
@@ -515,7 +520,7 @@ async function scenarioParallel(c: Cluster, r: ScenarioResult): Promise<void> {
 }
 
 async function scenarioThousand(c: Cluster, r: ScenarioResult): Promise<void> {
-  await patchConfigData(c.kc, 'config-autoscaler', { 'allow-zero-initial-scale': 'true' });
+  await patchConfigData(c.rest, 'config-autoscaler', { 'allow-zero-initial-scale': 'true' });
   const annotations = { 'autoscaling.knative.dev/initial-scale': '0' };
   // The reconciler reads config-autoscaler from its own informer: one probe Service proves it has
   // seen the change (its Deployment starts at 0 replicas) before the measured creates begin.

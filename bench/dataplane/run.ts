@@ -13,7 +13,7 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { patchConfigData } from '../../src/lib/local/seed.js';
 import { startLocalStack } from '../../src/lib/local/stack.js';
 
@@ -283,9 +283,11 @@ async function coldStarts(n: number): Promise<{
 
   const stack = await startLocalStack({ dataDir: join(temp, 'data'), runtimeDir: join(temp, 'runtime') });
   try {
-    await patchConfigData(stack.kc, 'config-autoscaler', { 'scale-to-zero-grace-period': '1s' });
-    const custom = stack.kc.makeApiClient(CustomObjectsApi);
-    const apps = stack.kc.makeApiClient(AppsV1Api);
+    await patchConfigData(stack.client, 'config-autoscaler', { 'scale-to-zero-grace-period': '1s' });
+    const kc = new KubeConfig();
+    kc.loadFromString(stack.server.kubeconfig());
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const apps = kc.makeApiClient(AppsV1Api);
     await custom.createNamespacedCustomObject({
       group: 'serving.knative.dev',
       version: 'v1',
@@ -304,7 +306,7 @@ async function coldStarts(n: number): Promise<{
       },
     });
     const cold: number[] = [];
-    const core = stack.kc.makeApiClient(CoreV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
     // Really at zero: replicas 0, no Pod left for the revision, no address in its Endpoints.
     const zero = async (): Promise<void> => {
       for (;;) {

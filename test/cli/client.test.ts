@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
-import { ApiError, KnError, toKnError } from '../../src/lib/client/errors.js';
-import { kubeconfigPaths, loadKubeconfig, resolveKubeconfig } from '../../src/lib/client/kubeconfig.js';
+import { KnError, toKnError } from '../../src/lib/client/errors.js';
+import { ApiError } from '../../src/lib/kube/errors.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
+import type { RestClient } from '../../src/lib/kube/rest.js';
+import { kubeconfigPaths, loadKubeconfig, resolveKubeconfig } from '../../src/lib/kube/kubeconfig.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import type { Service } from '../../src/lib/apis/types.js';
 import { makeService } from '../../src/lib/cli/service-edit.js';
@@ -250,12 +253,10 @@ describe('ServingClient against the API server', () => {
     });
     // Play reconciler: an intermediate Unknown, then Ready=True, written through /status.
     const setStatus = async (status: Service['status']) => {
-      const path = `/apis/serving.knative.dev/v1/namespaces/default/services/waiter/status`;
       const latest = await client.getService('waiter');
-      await (
-        client as unknown as { transport: { request(m: string, p: string, o: object): Promise<unknown> } }
-      ).transport.request('PUT', path, {
-        body: { ...latest, status },
+      await (client as unknown as { rest: RestClient }).rest.replaceStatus(Kinds.service, {
+        ...latest,
+        status,
       });
     };
     await setStatus({

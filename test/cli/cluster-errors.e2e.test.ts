@@ -10,7 +10,7 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
-import type { ResourceRef } from '../../src/lib/client/resources.js';
+import type { Kind } from '../../src/lib/kube/kinds.js';
 import { waitUntil } from '../support/wait.js';
 import { runInProcess } from './harness.js';
 
@@ -18,7 +18,7 @@ let server: ApiServer;
 let tmp: string;
 let good: string;
 
-const CRD: ResourceRef = {
+const CRD: Kind = {
   group: 'apiextensions.k8s.io',
   version: 'v1',
   plural: 'customresourcedefinitions',

@@ -7,20 +7,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { knativeAdmission } from '../../src/lib/apis/admission.js';
 import type { Deployment, KubeObject, Pod } from '../../src/lib/apis/types.js';
 import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
 import { startReconciler, type RunningReconciler } from '../../src/lib/controller/index.js';
 import { startDataPlane } from '../../src/lib/dataplane/index.js';
-import { Kinds, type Kind } from '../../src/lib/controller/runtime/kinds.js';
-import { isNotFound, RestClient } from '../../src/lib/controller/runtime/rest.js';
+import { Kinds, type Kind } from '../../src/lib/kube/kinds.js';
+import { isNotFound } from '../../src/lib/kube/errors.js';
+import { RestClient } from '../../src/lib/kube/rest.js';
 import { waitUntil } from '../support/wait.js';
 
 /** A started API server + reconciler, with a plain-JSON client. */
 export interface Env {
   server: ApiServer;
-  kc: KubeConfig;
   api: RestClient;
   reconciler?: RunningReconciler;
   startReconciler(): Promise<void>;
@@ -42,17 +41,14 @@ export async function startEnv(
 ): Promise<Env> {
   const dir = mkdtempSync(join(tmpdir(), 'knlite-ctl-'));
   const server = await startApiServer({ dataDir: dir, port: 0, admission: knativeAdmission() });
-  const kc = new KubeConfig();
-  kc.loadFromString(server.kubeconfig());
-  const api = await RestClient.create(kc);
+  const api = RestClient.fromKubeconfig(server.kubeconfig());
   const gateway =
-    opts.gateway === false ? undefined : await startDataPlane(kc, { port: 0, adminPort: 0, log: () => {} });
+    opts.gateway === false ? undefined : await startDataPlane(api, { port: 0, adminPort: 0, log: () => {} });
   const env: Env = {
     server,
-    kc,
     api,
     async startReconciler() {
-      env.reconciler = await startReconciler(kc, {
+      env.reconciler = await startReconciler(api, {
         leaderElection: opts.leaderElection ?? false,
         identity: 'test',
       });

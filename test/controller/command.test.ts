@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCondition } from '../../src/lib/apis/conditions.js';
 import type { Service } from '../../src/lib/apis/types.js';
-import { Kinds } from '../../src/lib/controller/runtime/kinds.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
 import type { Lease } from '../../src/lib/controller/runtime/leader.js';
 import { waitUntil } from '../support/wait.js';
 import { reportDeployment, startEnv, type Env } from './cluster.js';
@@ -89,7 +89,7 @@ describe('knlite reconciler run', () => {
     child.stderr.on('data', (d) => (err += d));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(1);
-    expect(err).toContain('context "nope" not found in the kubeconfig');
+    expect(err).toContain("context 'nope' not found in the kubeconfig");
     expect(err).not.toMatch(/\n\s+at /);
   });
 });

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Configuration, KubeObject, Revision } from '../../src/lib/apis/types.js';
 import { configurationReconciler } from '../../src/lib/controller/configuration/reconciler.js';
 import { makeRevision } from '../../src/lib/controller/configuration/resources/revision.js';
-import { Kinds } from '../../src/lib/controller/runtime/kinds.js';
-import { ApiError } from '../../src/lib/controller/runtime/rest.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
+import { ApiError } from '../../src/lib/kube/errors.js';
 import {
   configuration,
   conds,
@@ -175,7 +175,10 @@ const rows: Row[] = [
   {
     name: 'create failure → RevisionFailed with the API message and CreationFailed event',
     objects: [cfg],
-    fail: ['create revisions', new ApiError(400, 'BadRequest', 'admission webhook denied')],
+    fail: [
+      'create revisions',
+      new ApiError(400, { reason: 'BadRequest', message: 'admission webhook denied' }),
+    ],
     actions: ['updateStatus Configuration foo'],
     conditions: { Ready: 'False/RevisionFailed' },
     events: ['Warning CreationFailed Failed to create Revision: admission webhook denied'],
@@ -186,7 +189,10 @@ const rows: Row[] = [
     objects: [cfg],
     fail: [
       'create revisions',
-      new ApiError(409, 'AlreadyExists', 'revisions.serving.knative.dev "foo-00001" already exists'),
+      new ApiError(409, {
+        reason: 'AlreadyExists',
+        message: 'revisions.serving.knative.dev "foo-00001" already exists',
+      }),
     ],
     actions: ['updateStatus Configuration foo'],
     // genreconciler's marker for an unobserved generation stays until a pass succeeds.

@@ -3,7 +3,7 @@ import { parseConfigs } from '../../src/lib/apis/config.js';
 import type { DomainMapping, KubeObject } from '../../src/lib/apis/types.js';
 import { domainMappingReconciler } from '../../src/lib/controller/domainmapping/reconciler.js';
 import { checkResolvedUrl } from '../../src/lib/controller/domainmapping/resources/resolve.js';
-import { Kinds } from '../../src/lib/controller/runtime/kinds.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
 import {
   claim,
   conds,

@@ -17,8 +17,8 @@ import type {
   Route,
   Service,
 } from '../../src/lib/apis/types.js';
-import { Kinds } from '../../src/lib/controller/runtime/kinds.js';
-import { ApiError } from '../../src/lib/controller/runtime/rest.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
+import { ApiError } from '../../src/lib/kube/errors.js';
 import { waitUntil } from '../support/wait.js';
 import { reportCrashingPod, reportDeployment, startEnv, type Env } from './cluster.js';
 
@@ -53,7 +53,7 @@ describe('reconciler end to end', () => {
         return await env.api.replace(Kinds.service, s);
       } catch (err) {
         // Only a stale read is retried; admission rejections surface to the test.
-        if (!(err instanceof ApiError && err.code === 409) || attempt > 10) throw err;
+        if (!(err instanceof ApiError && err.statusCode === 409) || attempt > 10) throw err;
       }
     }
   }

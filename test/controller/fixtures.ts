@@ -28,9 +28,10 @@ import {
   type KindReconciler,
   type ReconcileResult,
 } from '../../src/lib/controller/runtime/driver.js';
-import { Kinds, type Kind } from '../../src/lib/controller/runtime/kinds.js';
-import { ApiError, type PatchType } from '../../src/lib/controller/runtime/rest.js';
-import { Store, keyOf } from '../../src/lib/controller/runtime/store.js';
+import { Kinds, type Kind } from '../../src/lib/kube/kinds.js';
+import { ApiError } from '../../src/lib/kube/errors.js';
+import type { PatchType } from '../../src/lib/kube/rest.js';
+import { Store, keyOf } from '../../src/lib/kube/store.js';
 
 /** Fixed clock for deterministic timestamps. */
 export const NOW = new Date('2026-01-02T03:04:05Z');
@@ -305,7 +306,7 @@ export class World implements Client, Recorder {
 
   async get<T extends KubeObject>(k: Kind, ns: string | undefined, name: string): Promise<T> {
     const o = this.store<T>(k).get(ns, name);
-    if (!o) throw new ApiError(404, 'NotFound', `${k.plural} "${name}" not found`);
+    if (!o) throw notFound(k, name);
     return structuredClone(o);
   }
 
@@ -317,7 +318,11 @@ export class World implements Client, Recorder {
     this.fail('create', k);
     const store = this.store<T>(k);
     if (store.get(obj.metadata.namespace, obj.metadata.name!))
-      throw new ApiError(409, 'AlreadyExists', `${k.plural} "${obj.metadata.name}" already exists`);
+      throw new ApiError(409, {
+        reason: 'AlreadyExists',
+        message: `${k.plural} "${obj.metadata.name}" already exists`,
+        details: { name: obj.metadata.name },
+      });
     const o = structuredClone(obj);
     o.metadata.uid ??= `uid-${o.metadata.name}`;
     o.metadata.generation = 1;
@@ -337,7 +342,7 @@ export class World implements Client, Recorder {
   async replace<T extends KubeObject>(k: Kind, obj: T): Promise<T> {
     this.fail('update', k);
     const have = this.store<T>(k).get(obj.metadata.namespace, obj.metadata.name!);
-    if (!have) throw new ApiError(404, 'NotFound', 'not found');
+    if (!have) throw notFound(k, obj.metadata.name!);
     const o = structuredClone(obj);
     (o as KubeObject).status = have.status;
     if (JSON.stringify(have.spec) !== JSON.stringify(o.spec))
@@ -357,7 +362,7 @@ export class World implements Client, Recorder {
   async replaceStatus<T extends KubeObject>(k: Kind, obj: T): Promise<T> {
     this.fail('updateStatus', k);
     const have = this.store<T>(k).get(obj.metadata.namespace, obj.metadata.name!);
-    if (!have) throw new ApiError(404, 'NotFound', 'not found');
+    if (!have) throw notFound(k, obj.metadata.name!);
     const o = { ...structuredClone(have), status: structuredClone(obj.status) };
     this.bump(o);
     this.store<T>(k).upsert(o);
@@ -380,7 +385,7 @@ export class World implements Client, Recorder {
   ): Promise<T> {
     this.fail('patch', k);
     const have = this.store<T>(k).get(ns, name);
-    if (!have) throw new ApiError(404, 'NotFound', 'not found');
+    if (!have) throw notFound(k, name);
     const o = mergePatch(structuredClone(have), patch) as T;
     this.bump(o);
     this.store<T>(k).upsert(o);
@@ -390,7 +395,7 @@ export class World implements Client, Recorder {
 
   async delete(k: Kind, ns: string | undefined, name: string): Promise<void> {
     this.fail('delete', k);
-    if (!this.store(k).remove(ns, name)) throw new ApiError(404, 'NotFound', 'not found');
+    if (!this.store(k).remove(ns, name)) throw notFound(k, name);
     this.actions.push({ verb: 'delete', kind: k.kind, name, namespace: ns });
   }
 
@@ -448,3 +453,12 @@ export function messageOf(o: KubeObject | undefined, type: string): string | und
 
 export { keyOf };
 export type { Deployment, KubeService };
+
+/** A 404 the way the API server reports a missing object. */
+function notFound(k: Kind, name: string): ApiError {
+  return new ApiError(404, {
+    reason: 'NotFound',
+    message: `${k.plural} "${name}" not found`,
+    details: { name },
+  });
+}

@@ -4,7 +4,7 @@ import type { Deployment, KubeObject, KubeService, Revision } from '../../src/li
 import { makeDeployment } from '../../src/lib/controller/revision/resources/deployment.js';
 import { makeKubeService } from '../../src/lib/controller/revision/resources/service.js';
 import { deploymentParams, revisionReconciler } from '../../src/lib/controller/revision/reconciler.js';
-import { Kinds } from '../../src/lib/controller/runtime/kinds.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
 import {
   conds,
   messageOf,

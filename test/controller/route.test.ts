@@ -4,7 +4,7 @@ import type { ConfigMap, KubeObject, Route } from '../../src/lib/apis/types.js';
 import { routeHost, routeUrl, tagUrl } from '../../src/lib/controller/route/resources/domains.js';
 import { mergeTargets } from '../../src/lib/controller/route/resources/traffic.js';
 import { routeReconciler } from '../../src/lib/controller/route/reconciler.js';
-import { Kinds } from '../../src/lib/controller/runtime/kinds.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
 import {
   configuration,
   conds,

@@ -3,7 +3,7 @@ import type { KubeObject, Service } from '../../src/lib/apis/types.js';
 import { makeConfiguration } from '../../src/lib/controller/service/resources/configuration.js';
 import { makeRoute } from '../../src/lib/controller/service/resources/route.js';
 import { serviceReconciler } from '../../src/lib/controller/service/reconciler.js';
-import { Kinds } from '../../src/lib/controller/runtime/kinds.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
 import {
   configuration,
   conds,

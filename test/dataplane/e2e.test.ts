@@ -25,7 +25,7 @@ beforeAll(async () => {
   custom = cluster.kc.makeApiClient(CustomObjectsApi);
   apps = cluster.kc.makeApiClient(AppsV1Api);
   // A short grace period so scale to zero happens within a test (windows are set per revision).
-  await patchConfigData(cluster.kc, 'config-autoscaler', { 'scale-to-zero-grace-period': '2s' });
+  await patchConfigData(cluster.client, 'config-autoscaler', { 'scale-to-zero-grace-period': '2s' });
 }, 120_000);
 
 afterAll(async () => {

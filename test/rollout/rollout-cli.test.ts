@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import TrafficRollout from '../../src/commands/traffic/rollout.js';
 import { SYSTEM_NAMESPACE } from '../../src/lib/apis/keys.js';
-import { Resources } from '../../src/lib/client/resources.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { KNLITE_CONFIG_MAP } from '../../src/lib/rollout/metrics.js';
 import { NO_METRICS_MESSAGE } from '../../src/lib/rollout/prepare.js';
@@ -214,7 +214,7 @@ describe('traffic rollout', () => {
   it('says checks are readiness-only where the cluster publishes no gateway metrics', async () => {
     await makeTwoRevisionService(client, 'nometrics');
     const cm = await client.findConfigMap(SYSTEM_NAMESPACE, KNLITE_CONFIG_MAP);
-    await client.deleteObject(Resources.configMap, KNLITE_CONFIG_MAP, SYSTEM_NAMESPACE);
+    await client.deleteObject(Kinds.configMap, KNLITE_CONFIG_MAP, SYSTEM_NAMESPACE);
     try {
       const r = await rollout(
         'nometrics',
@@ -231,7 +231,7 @@ describe('traffic rollout', () => {
       expect(r.stdout).toContain(NO_METRICS_MESSAGE);
       expect(r.stdout).toContain('step 1/1: nometrics-00002 100% — ready — ok');
     } finally {
-      await client.createObject(Resources.configMap, {
+      await client.createObject(Kinds.configMap, {
         metadata: { name: KNLITE_CONFIG_MAP, namespace: SYSTEM_NAMESPACE },
         data: cm?.data,
       });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
 import type { Deployment, Endpoints, Pod } from '../../src/lib/apis/types.js';
+import { RestClient } from '../../src/lib/kube/rest.js';
 import type { PidRecord } from '../../src/lib/runtime/process-table.js';
 import { tempDir } from './helpers.js';
 
@@ -11,6 +12,8 @@ import { tempDir } from './helpers.js';
 export interface ApiFixture {
   server: ApiServer;
   kc: KubeConfig;
+  /** The kube layer's client (what the runtime itself is given). */
+  rest: RestClient;
   core: CoreV1Api;
   apps: AppsV1Api;
   dir: string;
@@ -26,14 +29,17 @@ export async function startApi(): Promise<ApiFixture> {
   server.writeKubeconfig(kubeconfigPath);
   const kc = new KubeConfig();
   kc.loadFromString(server.kubeconfig());
+  const rest = RestClient.fromKubeconfig(server.kubeconfig());
   return {
     server,
     kc,
+    rest,
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
     dir: t.dir,
     kubeconfigPath,
     close: async () => {
+      rest.close();
       await server.close();
       t.cleanup();
     },

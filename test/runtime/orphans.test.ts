@@ -77,7 +77,7 @@ describe('orphan processes after the daemon is killed with SIGKILL', () => {
     const { dataDir, pids } = await runAppsAndKillHost(false);
     expect(pids.filter(isAlive)).toEqual(pids); // nothing else stopped them
     const oldPods = (await podsOf(api!.core, 'app')).map((p) => p.metadata.name);
-    runtime = await startRuntime(api!.kc, { dataDir, log: () => {} });
+    runtime = await startRuntime(api!.rest, { dataDir, log: () => {} });
     expect(pids.filter(isAlive)).toEqual([]);
     // The new runtime replaces the stale pods with its own.
     await vi.waitFor(async () => {

@@ -39,7 +39,7 @@ describe('local runtime', () => {
   beforeAll(async () => {
     api = await startApi();
     dataDir = join(api.dir, 'runtime');
-    runtime = await startRuntime(api.kc, { dataDir, restartBackoffMs: 100, log: () => {} });
+    runtime = await startRuntime(api.rest, { dataDir, restartBackoffMs: 100, log: () => {} });
   });
 
   afterAll(async () => {
@@ -367,7 +367,7 @@ describe('local runtime', () => {
   it('stop() leaves no process behind', async () => {
     const other = await startApi();
     const otherDir = join(other.dir, 'runtime');
-    const rt = await startRuntime(other.kc, { dataDir: otherDir, log: () => {} });
+    const rt = await startRuntime(other.rest, { dataDir: otherDir, log: () => {} });
     try {
       await other.apps.createNamespacedDeployment({
         namespace: 'default',

@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { ApiServer } from '../../src/lib/apiserver/server.js';
+import type { RestClient } from '../../src/lib/kube/rest.js';
 import { startLocalStack } from '../../src/lib/local/stack.js';
 
 /** A running test cluster. */
@@ -15,7 +16,10 @@ export interface TestCluster {
   home: string;
   kubeconfigPath: string;
   kubeconfig: string;
+  /** client-node's view of the cluster, for tests that drive it like an outside user would. */
   kc: KubeConfig;
+  /** The stack's own REST client. */
+  client: RestClient;
   server: ApiServer;
   gatewayPort?: number;
   adminPort?: number;
@@ -39,11 +43,14 @@ export async function startTestCluster(
   const kubeconfig = stack.server.kubeconfig();
   const kubeconfigPath = join(home, 'kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfig);
   return {
     home,
     kubeconfigPath,
     kubeconfig,
-    kc: stack.kc,
+    kc,
+    client: stack.client,
     server: stack.server,
     gatewayPort: stack.gatewayPort,
     adminPort: stack.adminPort,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Command, Flags } from '@oclif/core';
-import { KubeConfig } from '@kubernetes/client-node';
 import { startReconciler } from '../../lib/controller/index.js';
+import { RestClient } from '../../lib/kube/rest.js';
 
 /** `knlite reconciler run`: the bundled Knative Serving reconciler against the current kubeconfig context. */
 export default class ReconcilerRun extends Command {
@@ -34,35 +34,33 @@ export default class ReconcilerRun extends Command {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ReconcilerRun);
-    const kc = new KubeConfig();
+    let rest: RestClient;
     try {
-      if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
-      else kc.loadFromDefault();
+      // kubectl's order: --kubeconfig, $KUBECONFIG, ~/.kube/config, then the pod's service account.
+      rest = await RestClient.connect({
+        kubeconfig: flags.kubeconfig,
+        context: flags.context,
+        inCluster: true,
+      });
     } catch (err) {
-      this.error(`cannot read the kubeconfig: ${(err as Error).message}`, { exit: 1 });
+      this.error((err as Error).message, { exit: 1 });
     }
-    if (flags.context) {
-      if (!kc.getContextObject(flags.context))
-        this.error(`context "${flags.context}" not found in the kubeconfig`, { exit: 1 });
-      kc.setCurrentContext(flags.context);
-    }
-    if (!kc.getCurrentCluster())
-      this.error('no current cluster in the kubeconfig: pass --context or --kubeconfig', { exit: 1 });
 
     const identity = flags.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
     const log = flags.verbose ? (msg: string) => this.logToStderr(`reconciler: ${msg}`) : undefined;
     let running;
     try {
-      running = await startReconciler(kc, {
+      running = await startReconciler(rest, {
         leaderElection: flags['leader-elect'],
         identity,
         log,
       });
     } catch (err) {
+      rest.close();
       this.error((err as Error).message, { exit: 1 });
     }
     this.log(
-      `Reconciling Knative Serving resources on ${kc.getCurrentCluster()!.server} (context ${kc.getCurrentContext()}, ${flags['leader-elect'] ? `leader election as ${identity}` : 'no leader election'}). Press Ctrl-C to stop.`,
+      `Reconciling Knative Serving resources on ${rest.server} (context ${rest.contextName}, ${flags['leader-elect'] ? `leader election as ${identity}` : 'no leader election'}). Press Ctrl-C to stop.`,
     );
 
     await new Promise<void>((resolve) => {
@@ -71,6 +69,7 @@ export default class ReconcilerRun extends Command {
       process.once('SIGTERM', stop);
     });
     await running.stop();
+    rest.close();
     this.log('Reconciler stopped.');
   }
 }

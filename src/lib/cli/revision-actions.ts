@@ -7,7 +7,7 @@
 import type { KubeList, Revision, Service, TrafficTarget } from '../apis/types.js';
 import { Labels, RoutingState } from '../apis/keys.js';
 import { KnError, invalidValue, usageError } from '../client/errors.js';
-import { Resources } from '../client/resources.js';
+import { Kinds } from '../kube/kinds.js';
 import type { ServingClient } from '../client/serving-client.js';
 import type { ActionIO, WaitSettings } from './service-actions.js';
 
@@ -179,7 +179,7 @@ export async function deleteRevisions(
     const name = rev.metadata.name!;
     await client.deleteRevision(name);
     if (req.wait.wait) {
-      await client.waitForDeletion(Resources.revision, name, req.wait.timeoutSeconds * 1000);
+      await client.waitForDeletion(Kinds.revision, name, req.wait.timeoutSeconds * 1000);
     }
     io.line(`Revision '${name}' deleted in namespace '${rev.metadata.namespace ?? ns}'.`);
     deleted.push(name);

@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import type { KubeList, Revision, Service } from '../apis/types.js';
 import { Annotations, Labels, SERVING_V1 } from '../apis/keys.js';
-import { KnError, invalidValue, isNotFound, usageError } from '../client/errors.js';
+import { KnError, invalidValue, usageError } from '../client/errors.js';
+import { isNotFound } from '../kube/errors.js';
 import type { ServiceStore } from '../client/service-store.js';
 import type { ServingClient } from '../client/serving-client.js';
-import { Resources } from '../client/resources.js';
+import { Kinds } from '../kube/kinds.js';
 import type { ServiceEditFlagValues } from './flags.js';
 import type { Progress } from './progress.js';
 import { setServiceDefaults } from '../apis/defaults.js';
@@ -61,7 +62,7 @@ export async function getServiceWithRevisions(
 ): Promise<{ service: Service; revisions: Revision[] }> {
   const service = await client.getService(name);
   const revisions = (
-    await client.listObjects<Revision>(Resources.revision, {
+    await client.listObjects<Revision>(Kinds.revision, {
       labelSelector: `${Labels.service}=${name}`,
       namespace: service.metadata.namespace,
     })
@@ -487,11 +488,7 @@ export async function deleteServices(
     try {
       await store.deleteService(name);
       if (opts.wait.wait && !store.offline)
-        await (store as ServingClient).waitForDeletion(
-          Resources.service,
-          name,
-          opts.wait.timeoutSeconds * 1000,
-        );
+        await (store as ServingClient).waitForDeletion(Kinds.service, name, opts.wait.timeoutSeconds * 1000);
       io.line(`Service '${name}' successfully deleted in namespace '${store.namespace}'.`);
       deleted.push(name);
     } catch (err) {

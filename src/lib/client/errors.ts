@@ -3,7 +3,7 @@
  * them (kn `pkg/errors/factory.go`). Every message names what went wrong and, where there is one, the
  * fix; exit codes are part of the tested contract (docs/conventions.md).
  */
-import type { StatusError } from '../apis/types.js';
+import { ApiError, KubeconfigError } from '../kube/errors.js';
 
 /** Process exit codes: 1 = user error or failed readiness, 2 = usage error (bad flags/args). */
 export const ExitCode = {
@@ -54,24 +54,6 @@ export function invalidValue(message: string): KnError {
   return new KnError(message, { exitCode: ExitCode.failure, name: 'InvalidValue' });
 }
 
-/** An HTTP error response from the API server, carrying the decoded metav1.Status when there is one. */
-export class ApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly status: Partial<StatusError> | undefined,
-    readonly method: string,
-    readonly path: string,
-  ) {
-    super(status?.message || `${method} ${path} failed with HTTP ${statusCode}`);
-    this.name = 'ApiError';
-  }
-
-  /** metav1.Status reason (NotFound, AlreadyExists, Conflict, Invalid, ...), or ''. */
-  get reason(): string {
-    return this.status?.reason ?? '';
-  }
-}
-
 /** What the translator needs to know to name the problem precisely. */
 export interface ErrorContext {
   /** Lower-case kind as users say it: 'service', 'revision', 'route', 'domain mapping'. */
@@ -106,29 +88,10 @@ const TLS_CODES = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 
-/** Whether an error is an API "not found" for a named object (as opposed to an unserved resource). */
-export function isNotFound(err: unknown): boolean {
-  return (
-    err instanceof ApiError &&
-    err.statusCode === 404 &&
-    err.reason === 'NotFound' &&
-    !!err.status?.details?.name
-  );
-}
-
-/** Whether an error is a 409 optimistic-concurrency conflict (stale resourceVersion). */
-export function isConflict(err: unknown): boolean {
-  return err instanceof ApiError && err.statusCode === 409 && err.reason !== 'AlreadyExists';
-}
-
-/** Whether an error is a 409 AlreadyExists on create. */
-export function isAlreadyExists(err: unknown): boolean {
-  return err instanceof ApiError && err.statusCode === 409 && err.reason === 'AlreadyExists';
-}
-
 /** Turns any error into a KnError with one sentence that names the problem and the fix. */
 export function toKnError(err: unknown, ctx: ErrorContext = {}): KnError {
   if (err instanceof KnError) return err;
+  if (err instanceof KubeconfigError) return new KnError(err.message, { name: err.name, cause: err });
   const where = ctx.namespace ? ` in namespace '${ctx.namespace}'` : '';
   const kind = ctx.kind ?? 'object';
   const server = ctx.server ?? 'the configured server';

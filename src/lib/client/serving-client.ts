@@ -16,11 +16,12 @@ import type {
 } from '../apis/types.js';
 import { READY, getCondition } from '../apis/conditions.js';
 import { Labels } from '../apis/keys.js';
-import { ApiError, KnError, isConflict, toKnError, type ErrorContext } from './errors.js';
-import { loadKubeconfig, type KubeconfigOptions } from './kubeconfig.js';
-import { Resources, apiVersionOf, resourcePath, type ResourceRef } from './resources.js';
+import { ApiError, isConflict, isNotFound } from '../kube/errors.js';
+import { Kinds, type Kind } from '../kube/kinds.js';
+import type { KubeconfigOptions } from '../kube/kubeconfig.js';
+import { RestClient, type WatchEvent, type WatchHandle } from '../kube/rest.js';
+import { KnError, toKnError, type ErrorContext } from './errors.js';
 import type { ServiceStore } from './service-store.js';
-import { RestTransport, type WatchEvent, type WatchHandle } from './transport.js';
 
 /** Options for connecting: kubeconfig selection plus the namespace flag. */
 export interface ConnectOptions extends KubeconfigOptions {
@@ -75,105 +76,79 @@ export class ServingClient implements ServiceStore {
   readonly offline = false;
 
   constructor(
-    private readonly transport: RestTransport,
+    private readonly rest: RestClient,
     /** Namespace used when a call does not name one. */
     readonly namespace: string,
   ) {}
 
   /** Loads the kubeconfig (starting the local cluster when there is none) and returns a client. */
   static async connect(opts: ConnectOptions = {}): Promise<ServingClient> {
-    const kc = await loadKubeconfig(opts);
-    return new ServingClient(new RestTransport(kc), opts.namespace || kc.namespace);
+    let rest: RestClient;
+    try {
+      rest = await RestClient.connect({ ...opts, onMissing: startLocalCluster });
+    } catch (err) {
+      throw toKnError(err);
+    }
+    return new ServingClient(rest, opts.namespace || rest.namespace);
   }
 
   /** The API server URL of the current context. */
   get server(): string {
-    return this.transport.server;
+    return this.rest.server;
   }
 
   /** The kubeconfig context in use. */
   get contextName(): string {
-    return this.transport.kc.contextName;
+    return this.rest.contextName;
   }
 
   /** Releases network resources. */
   close(): void {
-    this.transport.close();
+    this.rest.close();
   }
 
   // ---- generic -------------------------------------------------------------------------------
 
   /** GETs one object. */
-  async getObject<T extends KubeObject>(
-    res: ResourceRef,
-    name: string,
-    namespace = this.namespace,
-  ): Promise<T> {
-    return this.call(res, name, namespace, () =>
-      this.transport.request<T>('GET', resourcePath(res, namespace, name)),
-    );
+  async getObject<T extends KubeObject>(res: Kind, name: string, namespace = this.namespace): Promise<T> {
+    return this.call(res, name, namespace, () => this.rest.get<T>(res, namespace, name));
   }
 
   /** LISTs objects (following `continue` tokens), sorted by namespace then name. */
   async listObjects<T extends KubeObject>(
-    res: ResourceRef,
+    res: Kind,
     opts: ListOptions & { namespace?: string } = {},
   ): Promise<KubeList<T>> {
     const namespace = opts.allNamespaces ? '' : (opts.namespace ?? this.namespace);
     return this.call(res, undefined, namespace, async () => {
-      const items: T[] = [];
-      let cont: string | undefined;
-      let rv: string | undefined;
-      do {
-        const page = await this.transport.request<KubeList<T>>('GET', resourcePath(res, namespace), {
-          query: {
-            labelSelector: opts.labelSelector,
-            fieldSelector: opts.fieldSelector,
-            limit: LIST_PAGE,
-            continue: cont,
-          },
-        });
-        items.push(...(page.items ?? []));
-        cont = page.metadata?.continue || undefined;
-        rv = page.metadata?.resourceVersion;
-      } while (cont);
-      items.sort(byNamespaceThenName);
-      return {
-        apiVersion: apiVersionOf(res),
-        kind: `${res.kind}List`,
-        metadata: { resourceVersion: rv },
-        items,
-      };
+      const list = await this.rest.listAll<T>(res, {
+        namespace,
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+        pageSize: LIST_PAGE,
+      });
+      list.items.sort(byNamespaceThenName);
+      return list;
     });
   }
 
   /** POSTs a new object into its namespace. */
-  async createObject<T extends KubeObject>(res: ResourceRef, obj: T): Promise<T> {
+  async createObject<T extends KubeObject>(res: Kind, obj: T): Promise<T> {
     const namespace = obj.metadata.namespace || this.namespace;
-    const body = {
-      apiVersion: apiVersionOf(res),
-      kind: res.kind,
-      ...obj,
-      metadata: { ...obj.metadata, namespace },
-    };
-    return this.call(res, obj.metadata.name, namespace, () =>
-      this.transport.request<T>('POST', resourcePath(res, namespace), { body }),
-    );
+    const body = { ...obj, metadata: { ...obj.metadata, namespace } };
+    return this.call(res, obj.metadata.name, namespace, () => this.rest.create<T>(res, body));
   }
 
   /** PUTs an object (its resourceVersion makes this an optimistic-concurrency update). */
-  async replaceObject<T extends KubeObject>(res: ResourceRef, obj: T): Promise<T> {
+  async replaceObject<T extends KubeObject>(res: Kind, obj: T): Promise<T> {
     const namespace = obj.metadata.namespace || this.namespace;
-    const name = obj.metadata.name!;
-    const body = { apiVersion: apiVersionOf(res), kind: res.kind, ...obj };
-    return this.call(res, name, namespace, () =>
-      this.transport.request<T>('PUT', resourcePath(res, namespace, name), { body }),
-    );
+    const body = { ...obj, metadata: { ...obj.metadata, namespace } };
+    return this.call(res, obj.metadata.name, namespace, () => this.rest.replace<T>(res, body));
   }
 
   /** Read-modify-write with bounded retries on 409 Conflict (re-GET, re-apply `mutate`, PUT). */
   async updateObjectWithRetry<T extends KubeObject>(
-    res: ResourceRef,
+    res: Kind,
     name: string,
     mutate: Mutator<T>,
     namespace = this.namespace,
@@ -183,8 +158,9 @@ export class ServingClient implements ServiceStore {
       const draft = structuredClone(before);
       const edited = (await mutate(draft)) ?? draft;
       try {
-        const after = await this.transport.request<T>('PUT', resourcePath(res, namespace, name), {
-          body: { apiVersion: apiVersionOf(res), kind: res.kind, ...edited },
+        const after = await this.rest.replace<T>(res, {
+          ...edited,
+          metadata: { ...edited.metadata, namespace, name },
         });
         return { before, after };
       } catch (err) {
@@ -195,17 +171,13 @@ export class ServingClient implements ServiceStore {
   }
 
   /** DELETEs an object (background propagation). */
-  async deleteObject(res: ResourceRef, name: string, namespace = this.namespace): Promise<void> {
-    await this.call(res, name, namespace, () =>
-      this.transport.request('DELETE', resourcePath(res, namespace, name), {
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
-      }),
-    );
+  async deleteObject(res: Kind, name: string, namespace = this.namespace): Promise<void> {
+    await this.call(res, name, namespace, () => this.rest.delete(res, namespace, name));
   }
 
   /** Waits (by watch) until the object is gone. */
   async waitForDeletion(
-    res: ResourceRef,
+    res: Kind,
     name: string,
     timeoutMs: number,
     namespace = this.namespace,
@@ -224,22 +196,22 @@ export class ServingClient implements ServiceStore {
 
   /** Gets a Knative Service. */
   getService(name: string, namespace = this.namespace): Promise<Service> {
-    return this.getObject<Service>(Resources.service, name, namespace);
+    return this.getObject<Service>(Kinds.service, name, namespace);
   }
 
   /** Lists Knative Services, sorted by namespace then name. */
   listServices(opts: ListOptions = {}): Promise<KubeList<Service>> {
-    return this.listObjects<Service>(Resources.service, opts);
+    return this.listObjects<Service>(Kinds.service, opts);
   }
 
   /** Creates a Knative Service. */
   createService(svc: Service): Promise<Service> {
-    return this.createObject(Resources.service, svc);
+    return this.createObject(Kinds.service, svc);
   }
 
   /** Replaces a Knative Service (PUT with the given resourceVersion). */
   replaceService(svc: Service): Promise<Service> {
-    return this.replaceObject(Resources.service, svc);
+    return this.replaceObject(Kinds.service, svc);
   }
 
   /** Read-modify-write of a Service, retried on 409 Conflict so concurrent updates all land. */
@@ -248,12 +220,12 @@ export class ServingClient implements ServiceStore {
     mutate: Mutator<Service>,
     namespace = this.namespace,
   ): Promise<UpdateResult<Service>> {
-    return this.updateObjectWithRetry(Resources.service, name, mutate, namespace);
+    return this.updateObjectWithRetry(Kinds.service, name, mutate, namespace);
   }
 
   /** Deletes a Knative Service. */
   deleteService(name: string, namespace = this.namespace): Promise<void> {
-    return this.deleteObject(Resources.service, name, namespace);
+    return this.deleteObject(Kinds.service, name, namespace);
   }
 
   /**
@@ -269,7 +241,7 @@ export class ServingClient implements ServiceStore {
     let windowTimer: NodeJS.Timeout | undefined;
 
     const result = await this.watchUntil<Service, WaitResult>(
-      Resources.service,
+      Kinds.service,
       name,
       namespace,
       opts.timeoutMs,
@@ -328,7 +300,7 @@ export class ServingClient implements ServiceStore {
 
   /** Gets a Revision. */
   getRevision(name: string, namespace = this.namespace): Promise<Revision> {
-    return this.getObject<Revision>(Resources.revision, name, namespace);
+    return this.getObject<Revision>(Kinds.revision, name, namespace);
   }
 
   /**
@@ -340,7 +312,7 @@ export class ServingClient implements ServiceStore {
     const selector = [opts.labelSelector, opts.service ? `${Labels.service}=${opts.service}` : undefined]
       .filter(Boolean)
       .join(',');
-    const list = await this.listObjects<Revision>(Resources.revision, {
+    const list = await this.listObjects<Revision>(Kinds.revision, {
       ...opts,
       labelSelector: selector || undefined,
     });
@@ -359,39 +331,39 @@ export class ServingClient implements ServiceStore {
 
   /** Deletes a Revision. */
   deleteRevision(name: string, namespace = this.namespace): Promise<void> {
-    return this.deleteObject(Resources.revision, name, namespace);
+    return this.deleteObject(Kinds.revision, name, namespace);
   }
 
   /** Gets a Route. */
   getRoute(name: string, namespace = this.namespace): Promise<Route> {
-    return this.getObject<Route>(Resources.route, name, namespace);
+    return this.getObject<Route>(Kinds.route, name, namespace);
   }
 
   /** Lists Routes. */
   listRoutes(opts: ListOptions = {}): Promise<KubeList<Route>> {
-    return this.listObjects<Route>(Resources.route, opts);
+    return this.listObjects<Route>(Kinds.route, opts);
   }
 
   /** Gets a Configuration. */
   getConfiguration(name: string, namespace = this.namespace): Promise<Configuration> {
-    return this.getObject<Configuration>(Resources.configuration, name, namespace);
+    return this.getObject<Configuration>(Kinds.configuration, name, namespace);
   }
 
   // ---- domain mappings -----------------------------------------------------------------------
 
   /** Gets a DomainMapping (serving.knative.dev/v1beta1). */
   getDomainMapping(name: string, namespace = this.namespace): Promise<DomainMapping> {
-    return this.getObject<DomainMapping>(Resources.domainMapping, name, namespace);
+    return this.getObject<DomainMapping>(Kinds.domainMapping, name, namespace);
   }
 
   /** Lists DomainMappings. */
   listDomainMappings(opts: ListOptions = {}): Promise<KubeList<DomainMapping>> {
-    return this.listObjects<DomainMapping>(Resources.domainMapping, opts);
+    return this.listObjects<DomainMapping>(Kinds.domainMapping, opts);
   }
 
   /** Creates a DomainMapping. */
   createDomainMapping(dm: DomainMapping): Promise<DomainMapping> {
-    return this.createObject(Resources.domainMapping, dm);
+    return this.createObject(Kinds.domainMapping, dm);
   }
 
   /** Read-modify-write of a DomainMapping with conflict retry. */
@@ -400,31 +372,28 @@ export class ServingClient implements ServiceStore {
     mutate: Mutator<DomainMapping>,
     namespace = this.namespace,
   ): Promise<UpdateResult<DomainMapping>> {
-    return this.updateObjectWithRetry(Resources.domainMapping, name, mutate, namespace);
+    return this.updateObjectWithRetry(Kinds.domainMapping, name, mutate, namespace);
   }
 
   /** Deletes a DomainMapping. */
   deleteDomainMapping(name: string, namespace = this.namespace): Promise<void> {
-    return this.deleteObject(Resources.domainMapping, name, namespace);
+    return this.deleteObject(Kinds.domainMapping, name, namespace);
   }
 
   /** Gets a ConfigMap, or undefined when it does not exist (used for knative-serving/config-* lookups). */
   async findConfigMap(namespace: string, name: string): Promise<ConfigMap | undefined> {
     try {
-      return await this.transport.request<ConfigMap>(
-        'GET',
-        resourcePath(Resources.configMap, namespace, name),
-      );
+      return await this.rest.get<ConfigMap>(Kinds.configMap, namespace, name);
     } catch (err) {
       if (err instanceof ApiError && err.statusCode === 404) return undefined;
-      throw toKnError(err, this.ctx(Resources.configMap, name, namespace));
+      throw toKnError(err, this.ctx(Kinds.configMap, name, namespace));
     }
   }
 
   /** Asks the API server which serving.knative.dev versions it serves (for `knlite version --server`). */
   async servingVersions(): Promise<string[]> {
     try {
-      const group = await this.transport.request<{ versions?: { groupVersion: string }[] }>(
+      const group = await this.rest.request<{ versions?: { groupVersion: string }[] }>(
         'GET',
         '/apis/serving.knative.dev',
       );
@@ -437,18 +406,18 @@ export class ServingClient implements ServiceStore {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private ctx(res: ResourceRef, name?: string, namespace?: string): ErrorContext {
+  private ctx(res: Kind, name?: string, namespace?: string): ErrorContext {
     return {
       kind: res.noun,
       name,
       namespace: namespace || undefined,
-      server: this.transport.server,
-      context: this.transport.kc.contextName,
+      server: this.rest.server,
+      context: this.rest.contextName,
     };
   }
 
   private async call<T>(
-    res: ResourceRef,
+    res: Kind,
     name: string | undefined,
     namespace: string | undefined,
     fn: () => Promise<T>,
@@ -466,7 +435,7 @@ export class ServingClient implements ServiceStore {
    * called, or the timeout passes (→ undefined).
    */
   private async watchUntil<T extends KubeObject, R = unknown>(
-    res: ResourceRef,
+    res: Kind,
     name: string,
     namespace: string,
     timeoutMs: number,
@@ -499,15 +468,13 @@ export class ServingClient implements ServiceStore {
       let rv: string | undefined;
       const relist = async (): Promise<void> => {
         try {
-          const obj = await this.transport.request<T>('GET', resourcePath(res, namespace, name));
+          const obj = await this.rest.get<T>(res, namespace, name);
           rv = obj.metadata.resourceVersion;
           feed('state', obj);
         } catch (err) {
-          if (err instanceof ApiError && err.statusCode === 404 && err.status?.details?.name) {
+          if (isNotFound(err)) {
             // Gone already: list to get a resourceVersion to watch from (it may be created later).
-            const list = await this.transport.request<KubeList<T>>('GET', resourcePath(res, namespace), {
-              query: { limit: 1 },
-            });
+            const list = await this.rest.list<T>(res, { namespace, limit: 1 });
             rv = list.metadata?.resourceVersion;
             feed('deleted', undefined);
           } else throw err;
@@ -516,9 +483,10 @@ export class ServingClient implements ServiceStore {
       await relist();
       while (!finished) {
         let gone = false;
-        handle = await this.transport.watch<T>(
-          resourcePath(res, namespace),
+        handle = await this.rest.watch<T>(
+          res,
           {
+            namespace,
             fieldSelector: `metadata.name=${name}`,
             resourceVersion: rv,
             allowWatchBookmarks: true,
@@ -562,4 +530,11 @@ function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
     (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
     (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '')
   );
+}
+
+// The "works on a fresh machine" default: with no kubeconfig at all, start the local cluster and
+// use its kubeconfig (imported lazily: the daemon code is not on the common path).
+async function startLocalCluster(): Promise<string> {
+  const { ensureLocalCluster } = await import('../local/autostart.js');
+  return (await ensureLocalCluster()).kubeconfigPath;
 }

@@ -18,7 +18,7 @@ import type {
   Service,
 } from '../apis/types.js';
 import type { Client, Recorder } from './runtime/client.js';
-import type { Lister } from './runtime/store.js';
+import type { Lister } from '../kube/store.js';
 import type { KnativeConfigs } from '../apis/config.js';
 
 /** Index names the listers must provide (see `indexers` in index.ts and the test fixtures). */

@@ -5,7 +5,6 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigStore, INVALID_CONFIG_REASON, invalidConfigMessage } from '../apis/config-store.js';
 import { Annotations, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
 import type {
@@ -31,13 +30,13 @@ import { labelerReconciler } from './labeler/reconciler.js';
 import { revisionReconciler } from './revision/reconciler.js';
 import { routeReconciler } from './route/reconciler.js';
 import { makeDriver, type KindReconciler } from './runtime/driver.js';
-import { Informer, type EventHandler } from './runtime/informer.js';
-import { Kinds, type Kind } from './runtime/kinds.js';
+import { Informer, type EventHandler } from '../kube/informer.js';
+import { Kinds, type Kind } from '../kube/kinds.js';
 import { LeaderElector } from './runtime/leader.js';
 import { EventRecorder } from './runtime/recorder.js';
-import { RestClient } from './runtime/rest.js';
-import { keyOf, labelIndex, type IndexFunc } from './runtime/store.js';
-import { WorkQueue } from './runtime/queue.js';
+import { WorkQueue } from '../kube/queue.js';
+import type { RestClient } from '../kube/rest.js';
+import { keyOf, labelIndex, type IndexFunc } from '../kube/store.js';
 import { serviceReconciler } from './service/reconciler.js';
 
 /** Options of {@link startReconciler}. */
@@ -96,19 +95,18 @@ function onAny<T>(fn: (obj: T) => void): EventHandler<T> {
   return { add: fn, update: (_old, obj) => fn(obj), delete: fn };
 }
 
-/** Starts every reconciler on the kubeconfig's current context. */
+/** Starts every reconciler on the cluster `rest` talks to (the caller keeps owning `rest`). */
 export async function startReconciler(
-  kc: KubeConfig,
+  rest: RestClient,
   opts: ReconcilerOptions = {},
 ): Promise<RunningReconciler> {
   const log =
     opts.log ??
     (process.env.KNLITE_DEBUG ? (m: string) => process.stderr.write(`reconciler: ${m}\n`) : () => {});
-  const rest = await RestClient.create(kc);
   const informer = <T extends KubeObject>(
     kind: Kind,
     o: { namespace?: string; labelSelector?: string; indexers?: Record<string, IndexFunc<T>> } = {},
-  ) => new Informer<T>(kc, rest, kind, { ...o, log });
+  ) => new Informer<T>(rest, kind, { ...o, log });
 
   const inf = {
     services: informer<Service>(Kinds.service),
@@ -162,7 +160,7 @@ export async function startReconciler(
     name: string,
     r: KindReconciler<T>,
     lister: Listers[keyof Listers],
-  ) => new WorkQueue(name, makeDriver(r, lister as never, rest), workers, log);
+  ) => new WorkQueue({ name, handler: makeDriver(r, lister as never, rest), workers, log });
   const q = {
     service: makeQueue('service', serviceReconciler(deps), listers.services),
     configuration: makeQueue('configuration', configurationReconciler(deps), listers.configurations),
@@ -266,7 +264,6 @@ export async function startReconciler(
     await waitForSync(all, opts.syncTimeoutMs ?? 30_000);
   } catch (err) {
     await Promise.all(all.map((i) => i.stop()));
-    rest.close();
     throw err;
   }
   reloadConfig();
@@ -300,7 +297,6 @@ export async function startReconciler(
       await elector?.stop();
       await Promise.all(queues.map((queue) => queue.shutdown()));
       await Promise.all(all.map((i) => i.stop()));
-      rest.close();
     },
   };
 }

@@ -6,8 +6,8 @@
 import type { Ingress } from '../apis/types.js';
 import type { Client } from './runtime/client.js';
 import { semanticEqual } from './runtime/equality.js';
-import { Kinds } from './runtime/kinds.js';
-import type { Lister } from './runtime/store.js';
+import { Kinds } from '../kube/kinds.js';
+import type { Lister } from '../kube/store.js';
 
 /** Creates or updates `want`; returns the stored KIngress. `create` wraps the create (e.g. to record Events). */
 export async function reconcileIngress(

@@ -11,9 +11,10 @@
  * - The gateway is always in the request path (Knative's TBC = -1 behaviour): it buffers for
  *   revisions at zero and enforces containerConcurrency itself.
  */
-import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ConfigStore, invalidConfigMessage } from '../apis/config-store.js';
 import { deploymentName } from '../apis/names.js';
+import { Kinds } from '../kube/kinds.js';
+import type { RestClient } from '../kube/rest.js';
 import { podCpuMillicores } from '../runtime/index.js';
 import { startAdminServer } from './admin.js';
 import { Autoscaler, type ScaleTarget } from './autoscaler/loop.js';
@@ -21,7 +22,6 @@ import { makeGatewayDeps, type GatewayLimits } from './gateway/deps.js';
 import { startGateway } from './gateway/server.js';
 import { startInformers, type DataPlaneCaches } from './informers.js';
 import { GATEWAY_DOMAIN_INTERNAL, IngressStatusWriter } from './ingress-status.js';
-import { RestClient } from '../controller/runtime/rest.js';
 import { DataPlaneMetrics } from './metrics.js';
 import { GatewayState, revisionKey } from './state.js';
 
@@ -52,23 +52,12 @@ export interface DataPlane {
 }
 
 /** Scale target backed by the Deployment cache and the /scale subresource. */
-function makeScaleTarget(kc: KubeConfig, caches: DataPlaneCaches, state: GatewayState): ScaleTarget {
-  const apps = kc.makeApiClient(AppsV1Api);
+function makeScaleTarget(rest: RestClient, caches: DataPlaneCaches, state: GatewayState): ScaleTarget {
   return {
     replicas: (namespace, revision) =>
-      caches.deployments.get(deploymentName(revision), namespace)?.spec?.replicas,
+      caches.deployments.get(namespace, deploymentName(revision))?.spec?.replicas,
     setReplicas: async (namespace, revision, replicas) => {
-      const name = deploymentName(revision);
-      await apps.replaceNamespacedDeploymentScale({
-        name,
-        namespace,
-        body: {
-          apiVersion: 'autoscaling/v1',
-          kind: 'Scale',
-          metadata: { name, namespace },
-          spec: { replicas },
-        },
-      });
+      await rest.updateScale(Kinds.deployment, namespace, deploymentName(revision), replicas);
     },
     cpuUtilization: (namespace, revision) => {
       const key = revisionKey(namespace, revision);
@@ -83,17 +72,16 @@ function makeScaleTarget(kc: KubeConfig, caches: DataPlaneCaches, state: Gateway
   };
 }
 
-/** Starts gateway, admin endpoint, informers and autoscaler against the cluster `kc` points at. */
-export async function startDataPlane(kc: KubeConfig, opts: DataPlaneOptions): Promise<DataPlane> {
+/** Starts gateway, admin endpoint, informers and autoscaler against the cluster `rest` talks to. */
+export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): Promise<DataPlane> {
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log ?? ((m: string) => process.stderr.write(`knlite dataplane: ${m}\n`));
   const state = new GatewayState();
   const metrics = new DataPlaneMetrics();
   let onRevisionDeleted = (_key: string): void => {};
   const configs = new ConfigStore((cm, err) => log(invalidConfigMessage(cm, err)));
-  const rest = await RestClient.create(kc);
   const loadBalancers = [{ domainInternal: opts.loadBalancerDomain ?? GATEWAY_DOMAIN_INTERNAL }];
-  const informers = startInformers(kc, state, {
+  const informers = startInformers(rest, state, {
     log,
     onRevisionDeleted: (key) => onRevisionDeleted(key),
     statusWriter: (retry) => new IngressStatusWriter(rest, loadBalancers, log, retry),
@@ -101,7 +89,7 @@ export async function startDataPlane(kc: KubeConfig, opts: DataPlaneOptions): Pr
   const autoscaler = new Autoscaler({
     state,
     metrics,
-    target: makeScaleTarget(kc, informers.caches, state),
+    target: makeScaleTarget(rest, informers.caches, state),
     config: () => {
       // The reconciler records the Event for a bad ConfigMap; the data plane logs and keeps going.
       configs.reload((name) => informers.caches.configMap(name), ['autoscaler']);
@@ -119,7 +107,6 @@ export async function startDataPlane(kc: KubeConfig, opts: DataPlaneOptions): Pr
   } catch (err) {
     await gateway?.close();
     await informers.stop();
-    rest.close();
     throw err;
   }
   autoscaler.start();
@@ -133,7 +120,6 @@ export async function startDataPlane(kc: KubeConfig, opts: DataPlaneOptions): Pr
       autoscaler.stop();
       await informers.stop();
       await Promise.all([gatewayServer.close(), adminServer.close()]);
-      rest.close();
     },
   };
 }

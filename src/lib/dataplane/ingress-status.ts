@@ -6,8 +6,9 @@
  * yet) are left alone until the next programming.
  */
 import { deepEqual } from '../controller/runtime/equality.js';
-import { Kinds } from '../controller/runtime/kinds.js';
-import { isConflict, isNotFound, type RestClient } from '../controller/runtime/rest.js';
+import { Kinds } from '../kube/kinds.js';
+import { isConflict, isNotFound } from '../kube/errors.js';
+import type { RestClient } from '../kube/rest.js';
 import {
   initializeIngressConditions,
   markIngressLoadBalancerFailed,

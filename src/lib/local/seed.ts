@@ -4,15 +4,12 @@
  * and automatic domain claims. Existing ConfigMaps are never overwritten — a user's edits to
  * config-gc or config-autoscaler survive restarts; only knlite's own keys are kept current.
  */
-import {
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubeConfig,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
 import { defaultConfigMaps } from '../apis/config.js';
 import { ConfigMaps, KnliteConfig, SYSTEM_NAMESPACE } from '../apis/keys.js';
-import type { ConfigMap } from '../apis/types.js';
+import type { ConfigMap, KubeObject } from '../apis/types.js';
+import { isAlreadyExists } from '../kube/errors.js';
+import { Kinds, type Kind } from '../kube/kinds.js';
+import type { RestClient } from '../kube/rest.js';
 
 /** Name of knlite's own ConfigMap describing the local data plane (read by `traffic rollout`). */
 export const KNLITE_CONFIG_MAP = KnliteConfig.name;
@@ -38,9 +35,12 @@ export function localOverrides(endpoints: LocalEndpoints): Record<string, Record
 }
 
 /** Creates the knative-serving namespace's ConfigMaps when missing and refreshes knlite's keys. */
-export async function seedLocalConfig(kc: KubeConfig, endpoints: LocalEndpoints): Promise<void> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
-  await ensureObject(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM_NAMESPACE } });
+export async function seedLocalConfig(rest: RestClient, endpoints: LocalEndpoints): Promise<void> {
+  await ensureObject(rest, Kinds.namespace, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: SYSTEM_NAMESPACE },
+  });
 
   const shipped = defaultConfigMaps();
   // On this machine the domain that resolves to loopback is `localhost` (curl and browsers map
@@ -55,36 +55,25 @@ export async function seedLocalConfig(kc: KubeConfig, endpoints: LocalEndpoints)
   };
   for (const cm of [...shipped, knlite]) {
     cm.metadata.namespace = SYSTEM_NAMESPACE;
-    await ensureObject(api, { apiVersion: 'v1', kind: 'ConfigMap', ...cm } as KubernetesObject);
+    await ensureObject(rest, Kinds.configMap, { apiVersion: 'v1', kind: 'ConfigMap', ...cm });
   }
-  for (const [name, data] of Object.entries(localOverrides(endpoints))) await patchConfigData(kc, name, data);
+  for (const [name, data] of Object.entries(localOverrides(endpoints)))
+    await patchConfigData(rest, name, data);
 }
 
 /** Merge-patches keys into a ConfigMap in knative-serving (other keys are left as they are). */
 export async function patchConfigData(
-  kc: KubeConfig,
+  rest: RestClient,
   name: string,
   data: Record<string, string>,
 ): Promise<void> {
-  await KubernetesObjectApi.makeApiClient(kc).patch(
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name, namespace: SYSTEM_NAMESPACE },
-      data,
-    } as KubernetesObject,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    PatchStrategy.MergePatch,
-  );
+  await rest.patch(Kinds.configMap, SYSTEM_NAMESPACE, name, { data });
 }
 
-async function ensureObject(api: KubernetesObjectApi, obj: KubernetesObject): Promise<void> {
+async function ensureObject(rest: RestClient, kind: Kind, obj: KubeObject): Promise<void> {
   try {
-    await api.create(obj);
+    await rest.create(kind, obj);
   } catch (err) {
-    if ((err as { code?: number }).code !== 409) throw err;
+    if (!isAlreadyExists(err)) throw err;
   }
 }

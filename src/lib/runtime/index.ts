@@ -4,7 +4,7 @@
  * pod-process.ts (one pod's supervisor), launch.ts (what runs), env.ts (environment),
  * process-table.ts (orphan cleanup) and cpu.ts (CPU metering for the HPA-class autoscaler).
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { RestClient } from '../kube/rest.js';
 import { Runtime, type LocalRuntime, type RuntimeOptions } from './runtime.js';
 
 export { podLogPath } from './pod-process.js';
@@ -15,13 +15,13 @@ export type { LocalRuntime, RuntimeOptions } from './runtime.js';
 const running = new Set<LocalRuntime>();
 
 /**
- * Starts the local runtime against the cluster `kc` points at. Meant for the embedded local cluster
+ * Starts the local runtime against the cluster `rest` talks to (the caller keeps owning `rest`). Meant for the embedded local cluster
  * only: at start it kills the processes a previous run on `dataDir` left behind and deletes every
  * Deployment-owned Pod on the cluster (none of them has a process behind it any more). Options
  * beyond `dataDir` (backoff base, grace-period cap, watchdog, logger) exist for tests and the daemon.
  */
-export async function startRuntime(kc: KubeConfig, opts: RuntimeOptions): Promise<LocalRuntime> {
-  const runtime = new Runtime(kc, opts);
+export async function startRuntime(rest: RestClient, opts: RuntimeOptions): Promise<LocalRuntime> {
+  const runtime = new Runtime(rest, opts);
   try {
     await runtime.start();
   } catch (err) {

@@ -13,23 +13,26 @@
  * reason ImageNotRunnable, and the Deployment gets `ReplicaFailure=True ImageNotRunnable`.
  */
 import { homedir } from 'node:os';
-import {
-  AppsV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  type V1Deployment,
-  type V1Pod,
-  type V1Service,
-} from '@kubernetes/client-node';
-import type { Container, Deployment, Endpoints, KubeService, Pod } from '../apis/types.js';
+import type {
+  ConfigMap,
+  Container,
+  Deployment,
+  Endpoints,
+  KubeObject,
+  KubeService,
+  Pod,
+} from '../apis/types.js';
+import { ApiError, isNotFound } from '../kube/errors.js';
+import { Informer } from '../kube/informer.js';
+import { Kinds } from '../kube/kinds.js';
+import { WorkQueue } from '../kube/queue.js';
+import type { RestClient } from '../kube/rest.js';
 import { CpuMeter } from './cpu.js';
 import { buildEnv, type EnvSources } from './env.js';
-import { watchKind, type Watch } from './informer.js';
 import { isNotRunnable, resolveLaunch } from './launch.js';
 import { makePodName, stableJson, templateHash } from './names.js';
 import { PodProcess, podLogPath } from './pod-process.js';
 import { ProcessTable } from './process-table.js';
-import { KeyedQueue } from './queue.js';
 import {
   makeDeploymentStatus,
   makeEndpoints,
@@ -86,10 +89,19 @@ interface DeploymentState {
 
 const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
-function errorCode(err: unknown): number | undefined {
-  const e = err as { code?: unknown; statusCode?: unknown };
-  return typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+/** A core/v1 Secret (only what the runtime reads). */
+interface Secret extends KubeObject {
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
 }
+
+/** Crash-style retry for failed writes: 200 ms doubling up to 30 s. */
+const WRITE_BACKOFF = { baseMs: 200, maxMs: 30_000 };
+/** Writes in flight at once per queue (a thousand Deployments appearing together stay bounded). */
+const WRITE_CONCURRENCY = 16;
+
+/** 409 Conflict or AlreadyExists: someone else wrote first. */
+const is409 = (err: unknown): boolean => err instanceof ApiError && err.statusCode === 409;
 
 function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
   return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
@@ -102,8 +114,6 @@ function splitKey(key: string): { namespace: string; name: string } {
 
 /** The runtime; `start()` connects it to the cluster. */
 export class Runtime implements LocalRuntime {
-  private readonly core: CoreV1Api;
-  private readonly apps: AppsV1Api;
   private readonly table: ProcessTable;
   private readonly meter = new CpuMeter();
   private readonly deployments = new Map<string, Deployment>();
@@ -112,29 +122,37 @@ export class Runtime implements LocalRuntime {
   /** Every replica by pod key, including ones being stopped. */
   private readonly replicas = new Map<string, Replica>();
   private readonly writtenEndpoints = new Map<string, string>();
-  private readonly deploymentQueue: KeyedQueue;
-  private readonly podQueue: KeyedQueue;
-  private readonly endpointsQueue: KeyedQueue;
-  private readonly watches: Watch<never>[] = [];
+  private readonly deploymentQueue: WorkQueue;
+  private readonly podQueue: WorkQueue;
+  private readonly endpointsQueue: WorkQueue;
+  private readonly informers: { stop(): Promise<void> }[] = [];
   private readonly log: (message: string) => void;
   private stopping = false;
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly rest: RestClient,
     private readonly opts: RuntimeOptions,
   ) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.apps = kc.makeApiClient(AppsV1Api);
     this.table = new ProcessTable(opts.dataDir);
     this.log = opts.log ?? ((message) => process.stderr.write(`knlite runtime: ${message}\n`));
     const onError = (what: string) => (key: string, err: unknown) =>
       this.log(`${what} ${key}: ${(err as Error)?.message ?? String(err)} (will retry)`);
-    this.deploymentQueue = new KeyedQueue(
+    const queue = (name: string, handler: (key: string) => Promise<void>, what: string) =>
+      new WorkQueue({
+        name,
+        handler,
+        workers: WRITE_CONCURRENCY,
+        backoff: WRITE_BACKOFF,
+        started: true,
+        onError: onError(what),
+      });
+    this.deploymentQueue = queue(
+      'deployments',
       (key) => this.reconcileDeployment(key),
-      onError('reconciling deployment'),
+      'reconciling deployment',
     );
-    this.podQueue = new KeyedQueue((key) => this.syncPod(key), onError('writing pod'));
-    this.endpointsQueue = new KeyedQueue((key) => this.syncEndpoints(key), onError('writing endpoints'));
+    this.podQueue = queue('pods', (key) => this.syncPod(key), 'writing pod');
+    this.endpointsQueue = queue('endpoints', (key) => this.syncEndpoints(key), 'writing endpoints');
   }
 
   /** Cleans up after a previous run, then starts watching. */
@@ -144,64 +162,68 @@ export class Runtime implements LocalRuntime {
     if (this.opts.watchdog ?? true) this.table.startWatchdog();
     await this.deleteStalePods();
 
-    const services = await watchKind<V1Service>(
-      this.kc,
-      '/api/v1/services',
-      () => this.core.listServiceForAllNamespaces(),
-      {
-        upsert: (svc) => {
-          this.services.set(keyOf(svc), svc as unknown as KubeService);
-          this.endpointsQueue.enqueue(keyOf(svc));
-        },
-        remove: (svc) => {
-          this.services.delete(keyOf(svc));
-          this.endpointsQueue.enqueue(keyOf(svc));
-        },
-        error: (err) => this.log(`watching services: ${(err as Error)?.message ?? String(err)}`),
+    const watch = <T extends KubeObject>(
+      kind: typeof Kinds.kubeService | typeof Kinds.pod | typeof Kinds.deployment,
+      upsert: (obj: T) => void,
+      remove: (obj: T) => void,
+    ): Informer<T> => {
+      const informer = new Informer<T>(this.rest, kind, {
+        backoff: { baseMs: 250, maxMs: 30_000 },
+        log: (msg) => this.log(`watching ${kind.plural}: ${msg}`),
+      });
+      informer.on({ add: upsert, update: (_old, obj) => upsert(obj), delete: remove });
+      this.informers.push(informer);
+      informer.start();
+      return informer;
+    };
+    const services = watch<KubeService>(
+      Kinds.kubeService,
+      (svc) => {
+        this.services.set(keyOf(svc), svc);
+        this.endpointsQueue.add(keyOf(svc));
+      },
+      (svc) => {
+        this.services.delete(keyOf(svc));
+        this.endpointsQueue.add(keyOf(svc));
       },
     );
-    this.watches.push(services as unknown as Watch<never>);
+    await services.synced;
     // Pods are only watched for deletions by others (kubectl delete pod, a namespace going away):
     // the process behind such a pod stops and the Deployment gets a replacement.
-    const pods = await watchKind<V1Pod>(this.kc, '/api/v1/pods', () => this.core.listPodForAllNamespaces(), {
-      upsert: () => {},
-      remove: (pod) => {
+    const pods = watch<Pod>(
+      Kinds.pod,
+      () => {},
+      (pod) => {
         const replica = this.replicas.get(keyOf(pod));
         if (replica && !replica.deleting && replica.pod.metadata.uid === pod.metadata?.uid)
           this.podVanished(keyOf(pod), replica);
       },
-      error: (err) => this.log(`watching pods: ${(err as Error)?.message ?? String(err)}`),
-    });
-    this.watches.push(pods as unknown as Watch<never>);
-    const deployments = await watchKind<V1Deployment>(
-      this.kc,
-      '/apis/apps/v1/deployments',
-      () => this.apps.listDeploymentForAllNamespaces(),
-      {
-        upsert: (d) => {
-          this.deployments.set(keyOf(d), d as unknown as Deployment);
-          this.deploymentQueue.enqueue(keyOf(d));
-        },
-        remove: (d) => {
-          this.deployments.delete(keyOf(d));
-          this.deploymentQueue.enqueue(keyOf(d));
-        },
-        error: (err) => this.log(`watching deployments: ${(err as Error)?.message ?? String(err)}`),
+    );
+    await pods.synced;
+    const deployments = watch<Deployment>(
+      Kinds.deployment,
+      (d) => {
+        this.deployments.set(keyOf(d), d);
+        this.deploymentQueue.add(keyOf(d));
+      },
+      (d) => {
+        this.deployments.delete(keyOf(d));
+        this.deploymentQueue.add(keyOf(d));
       },
     );
-    this.watches.push(deployments as unknown as Watch<never>);
+    await deployments.synced;
   }
 
   /** Stops watching, stops every process, deletes their Pods (best effort) and empties the pid table. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await Promise.all(this.watches.map((w) => w.stop().catch(() => {})));
-    await this.deploymentQueue.close();
+    await Promise.all(this.informers.map((i) => i.stop().catch(() => {})));
+    await this.deploymentQueue.shutdown();
     const all = [...this.replicas.values()];
     await Promise.all(all.map((r) => r.proc.stop()));
-    await this.podQueue.close();
-    await this.endpointsQueue.close();
+    await this.podQueue.shutdown();
+    await this.endpointsQueue.shutdown();
     // The API server may already be going away; stale pods are also removed on the next start.
     await Promise.all(
       all.filter((r) => r.created).map((r) => withTimeout(this.deletePod(r.pod), 2000).catch(() => {})),
@@ -224,7 +246,7 @@ export class Runtime implements LocalRuntime {
   // On a fresh runtime no pod on the cluster has a process behind it: pods owned by a Deployment
   // are leftovers of a previous run and would otherwise be counted and routed to.
   private async deleteStalePods(): Promise<void> {
-    const pods = await this.core.listPodForAllNamespaces();
+    const pods = await this.rest.list<Pod>(Kinds.pod);
     const stale = pods.items.filter((p) =>
       (p.metadata?.ownerReferences ?? []).some(
         (o) => o.kind === 'Deployment' && o.apiVersion === 'apps/v1' && o.controller,
@@ -232,13 +254,11 @@ export class Runtime implements LocalRuntime {
     );
     for (const pod of stale) {
       try {
-        await this.core.deleteNamespacedPod({
-          name: pod.metadata!.name!,
-          namespace: pod.metadata!.namespace!,
+        await this.rest.delete(Kinds.pod, pod.metadata.namespace, pod.metadata.name!, {
           gracePeriodSeconds: 0,
         });
       } catch (err) {
-        if (errorCode(err) !== 404) throw err;
+        if (!isNotFound(err)) throw err;
       }
     }
     if (stale.length > 0) this.log(`deleted ${stale.length} stale pod(s) of a previous run`);
@@ -359,7 +379,7 @@ export class Runtime implements LocalRuntime {
     };
     state.replicas.set(name, replica);
     this.replicas.set(podKey, replica);
-    this.podQueue.enqueue(podKey);
+    this.podQueue.add(podKey);
     replica.proc.start();
     return replica;
   }
@@ -374,13 +394,13 @@ export class Runtime implements LocalRuntime {
     const ready = [...state.replicas.values()].filter((r) => r.proc.state.ready && !r.deleting).length;
     if (ready > state.ready) state.progressAt = Date.now();
     state.ready = ready;
-    this.podQueue.enqueue(podKey);
-    this.deploymentQueue.enqueue(deploymentKey);
+    this.podQueue.add(podKey);
+    this.deploymentQueue.add(deploymentKey);
     this.enqueueEndpointsFor(replica);
   }
 
   private enqueueEndpointsFor(replica: Replica): void {
-    for (const key of this.endpointsFor(replica)) this.endpointsQueue.enqueue(key);
+    for (const key of this.endpointsFor(replica)) this.endpointsQueue.add(key);
   }
 
   /** Keys of the Services whose selector matches the replica's pod. */
@@ -414,18 +434,16 @@ export class Runtime implements LocalRuntime {
     state.replicas.delete(replica.pod.metadata.name!);
     this.replicas.delete(podKey);
     this.enqueueEndpointsFor(replica);
-    if (!this.stopping) this.deploymentQueue.enqueue(deploymentKey);
+    if (!this.stopping) this.deploymentQueue.add(deploymentKey);
   }
 
   private async deletePod(pod: Pod): Promise<void> {
     try {
-      await this.core.deleteNamespacedPod({
-        name: pod.metadata.name!,
-        namespace: pod.metadata.namespace!,
+      await this.rest.delete(Kinds.pod, pod.metadata.namespace, pod.metadata.name!, {
         gracePeriodSeconds: 0,
       });
     } catch (err) {
-      if (errorCode(err) !== 404) throw err;
+      if (!isNotFound(err)) throw err;
     }
   }
 
@@ -435,13 +453,12 @@ export class Runtime implements LocalRuntime {
     const { namespace, name } = splitKey(podKey);
     if (!replica.created) {
       try {
-        const created = await this.core.createNamespacedPod({ namespace, body: replica.pod as never });
-        replica.pod = created as unknown as Pod;
+        replica.pod = await this.rest.create(Kinds.pod, replica.pod);
         replica.created = true;
         this.enqueueEndpointsFor(replica);
       } catch (err) {
-        if (errorCode(err) !== 409) throw err;
-        replica.pod = (await this.core.readNamespacedPod({ name, namespace })) as unknown as Pod;
+        if (!is409(err)) throw err;
+        replica.pod = await this.rest.get<Pod>(Kinds.pod, namespace, name);
         replica.created = true;
       }
     }
@@ -450,19 +467,13 @@ export class Runtime implements LocalRuntime {
     if (json === replica.writtenStatus) return;
     for (let attempt = 0; ; attempt++) {
       try {
-        const written = await this.core.replaceNamespacedPodStatus({
-          name,
-          namespace,
-          body: { ...replica.pod, status } as never,
-        });
-        replica.pod = written as unknown as Pod;
+        replica.pod = await this.rest.replaceStatus(Kinds.pod, { ...replica.pod, status });
         replica.writtenStatus = json;
         return;
       } catch (err) {
-        const code = errorCode(err);
-        if (code === 404) return this.podVanished(podKey, replica);
-        if (code !== 409 || attempt >= 5) throw err;
-        replica.pod = (await this.core.readNamespacedPod({ name, namespace })) as unknown as Pod;
+        if (isNotFound(err)) return this.podVanished(podKey, replica);
+        if (!is409(err) || attempt >= 5) throw err;
+        replica.pod = await this.rest.get<Pod>(Kinds.pod, namespace, name);
       }
     }
   }
@@ -495,7 +506,7 @@ export class Runtime implements LocalRuntime {
     const deadlineMs = (deployment.spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000;
     const complete = rolloutComplete(desired, counts);
     const elapsed = Date.now() - state.progressAt;
-    if (!complete && elapsed < deadlineMs) this.deploymentQueue.enqueue(key, deadlineMs - elapsed + 10);
+    if (!complete && elapsed < deadlineMs) this.deploymentQueue.addAfter(key, deadlineMs - elapsed + 10);
     const status = makeDeploymentStatus(deployment, {
       counts,
       replicaSetName: `${deployment.metadata.name}-${hash}`,
@@ -508,11 +519,7 @@ export class Runtime implements LocalRuntime {
     let body: Deployment = { ...deployment, status };
     for (let attempt = 0; ; attempt++) {
       try {
-        const written = (await this.apps.replaceNamespacedDeploymentStatus({
-          name,
-          namespace,
-          body: body as never,
-        })) as unknown as Deployment;
+        const written = await this.rest.replaceStatus(Kinds.deployment, body);
         // Keep our cache at least as new as what we wrote, so the next pass compares against it.
         const cached = this.deployments.get(key);
         if (!cached || Number(cached.metadata.resourceVersion) <= Number(written.metadata.resourceVersion)) {
@@ -520,17 +527,13 @@ export class Runtime implements LocalRuntime {
         }
         return;
       } catch (err) {
-        const code = errorCode(err);
-        if (code === 404) return;
-        if (code !== 409 || attempt >= 5) throw err;
-        const latest = (await this.apps.readNamespacedDeployment({
-          name,
-          namespace,
-        })) as unknown as Deployment;
+        if (isNotFound(err)) return;
+        if (!is409(err) || attempt >= 5) throw err;
+        const latest = await this.rest.get<Deployment>(Kinds.deployment, namespace, name);
         if (latest.metadata.generation !== deployment.metadata.generation) {
           // The spec moved on; the update event will bring us back with the new template.
           this.deployments.set(key, latest);
-          this.deploymentQueue.enqueue(key);
+          this.deploymentQueue.add(key);
           return;
         }
         body = { ...latest, status: makeDeploymentStatusFor(latest, status) };
@@ -545,9 +548,9 @@ export class Runtime implements LocalRuntime {
     if (!service) {
       if (this.writtenEndpoints.delete(key)) {
         try {
-          await this.core.deleteNamespacedEndpoints({ name, namespace });
+          await this.rest.delete(Kinds.endpoints, namespace, name);
         } catch (err) {
-          if (errorCode(err) !== 404) throw err;
+          if (!isNotFound(err)) throw err;
         }
       }
       return;
@@ -574,9 +577,9 @@ export class Runtime implements LocalRuntime {
     for (let attempt = 0; ; attempt++) {
       let existing: Endpoints | undefined;
       try {
-        existing = (await this.core.readNamespacedEndpoints({ name, namespace })) as unknown as Endpoints;
+        existing = await this.rest.get<Endpoints>(Kinds.endpoints, namespace, name);
       } catch (err) {
-        if (errorCode(err) !== 404) throw err;
+        if (!isNotFound(err)) throw err;
       }
       // After a restart the stored Endpoints often already say the right thing: leave them be.
       if (
@@ -593,15 +596,14 @@ export class Runtime implements LocalRuntime {
             metadata: { ...existing.metadata, labels: desired.metadata.labels },
             subsets: desired.subsets,
           };
-          await this.core.replaceNamespacedEndpoints({ name, namespace, body: body as never });
+          await this.rest.replace(Kinds.endpoints, body);
         } else {
-          await this.core.createNamespacedEndpoints({ namespace, body: desired as never });
+          await this.rest.create(Kinds.endpoints, desired);
         }
         this.writtenEndpoints.set(key, json);
         return;
       } catch (err) {
-        const code = errorCode(err);
-        if ((code !== 409 && code !== 404) || attempt >= 5) throw err;
+        if ((!is409(err) && !isNotFound(err)) || attempt >= 5) throw err;
       }
     }
   }
@@ -609,16 +611,16 @@ export class Runtime implements LocalRuntime {
   private readonly envSources: EnvSources = {
     configMap: async (namespace, name) => {
       try {
-        const cm = await this.core.readNamespacedConfigMap({ name, namespace });
+        const cm = await this.rest.get<ConfigMap>(Kinds.configMap, namespace, name);
         return { ...(cm.data ?? {}) };
       } catch (err) {
-        if (errorCode(err) === 404) return undefined;
+        if (isNotFound(err)) return undefined;
         throw err;
       }
     },
     secret: async (namespace, name) => {
       try {
-        const secret = await this.core.readNamespacedSecret({ name, namespace });
+        const secret = await this.rest.get<Secret>(Kinds.secret, namespace, name);
         const data: Record<string, string> = {};
         for (const [k, v] of Object.entries(secret.data ?? {}))
           data[k] = Buffer.from(v, 'base64').toString('utf8');
@@ -626,7 +628,7 @@ export class Runtime implements LocalRuntime {
         for (const [k, v] of Object.entries(secret.stringData ?? {})) data[k] ??= v;
         return data;
       } catch (err) {
-        if (errorCode(err) === 404) return undefined;
+        if (isNotFound(err)) return undefined;
         throw err;
       }
     },

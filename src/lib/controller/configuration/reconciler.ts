@@ -17,8 +17,8 @@ import type { Configuration, Revision } from '../../apis/types.js';
 import { Index, type ReconcilerDeps } from '../context.js';
 import { defaultRevisionSpec } from '../defaults.js';
 import type { KindReconciler } from '../runtime/driver.js';
-import { Kinds } from '../runtime/kinds.js';
-import { ApiError, isAlreadyExists } from '../runtime/rest.js';
+import { Kinds } from '../../kube/kinds.js';
+import { ApiError, isAlreadyExists } from '../../kube/errors.js';
 import { markNewObservedGeneration } from '../status.js';
 import { checkNameAvailability } from './byo-name.js';
 import { makeRevision } from './resources/revision.js';
@@ -36,7 +36,8 @@ export function configurationReconciler(deps: ReconcilerDeps): KindReconciler<Co
   /** The Revision stamped for the current generation: by BYO name, else by labels (never by generated name). */
   function latestCreatedRevision(config: Configuration): Revision | ApiError | undefined {
     const availability = checkNameAvailability(config, listers.revisions);
-    if (availability.state === 'taken') return new ApiError(409, 'AlreadyExists', availability.message);
+    if (availability.state === 'taken')
+      return new ApiError(409, { reason: 'AlreadyExists', message: availability.message });
     if (availability.state === 'ours') return availability.revision;
     if (availability.state === 'notFound') return undefined;
     const gen = String(config.metadata.generation ?? 0);

@@ -5,8 +5,8 @@
 import type { Configuration } from '../../apis/types.js';
 import { Index, type ReconcilerDeps } from '../context.js';
 import type { KindReconciler } from '../runtime/driver.js';
-import { Kinds } from '../runtime/kinds.js';
-import { isNotFound } from '../runtime/rest.js';
+import { Kinds } from '../../kube/kinds.js';
+import { isNotFound } from '../../kube/errors.js';
 import { collect } from './resources/collect.js';
 
 /** Longest wait before re-checking time-based staleness (bounded so clock changes are noticed). */

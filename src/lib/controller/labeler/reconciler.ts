@@ -9,8 +9,8 @@ import { Annotations, Finalizers, Labels, RoutingState } from '../../apis/keys.j
 import type { Configuration, KubeObject, Revision, Route } from '../../apis/types.js';
 import { controllerOf, Index, type ReconcilerDeps } from '../context.js';
 import type { KindReconciler } from '../runtime/driver.js';
-import { Kinds, type Kind } from '../runtime/kinds.js';
-import { isNotFound } from '../runtime/rest.js';
+import { Kinds, type Kind } from '../../kube/kinds.js';
+import { isNotFound } from '../../kube/errors.js';
 import { routesList } from '../service/resources/configuration.js';
 
 /** The Configurations and Revisions a Route references (spec ∪ status; latestCreated for latest targets). */

@@ -24,7 +24,7 @@ import type { Deployment, KubeService, Revision } from '../../apis/types.js';
 import { Index, isControlledBy, type ReconcilerDeps } from '../context.js';
 import type { KindReconciler } from '../runtime/driver.js';
 import { isSubset } from '../runtime/equality.js';
-import { Kinds } from '../runtime/kinds.js';
+import { Kinds } from '../../kube/kinds.js';
 import { markNewObservedGeneration } from '../status.js';
 import { makeDeployment, servingContainer, type DeploymentParams } from './resources/deployment.js';
 import { deploymentName, kubeServiceName } from './resources/names.js';

@@ -1,10 +1,10 @@
 /**
- * The write-side interface reconcilers use. `RestClient` implements it against a real API server;
- * table tests implement it over in-memory stores and record every action.
+ * The write-side interface reconcilers use. The kube layer's `RestClient` implements it against a
+ * real API server; table tests implement it over in-memory stores and record every action.
  */
 import type { KubeList, KubeObject } from '../../apis/types.js';
-import type { Kind } from './kinds.js';
-import type { ListOptions, PatchType } from './rest.js';
+import type { Kind } from '../../kube/kinds.js';
+import type { DeleteOptions, ListOptions, PatchOptions, PatchType } from '../../kube/rest.js';
 
 /** CRUD + status + patch on any kind. Errors are `ApiError`s. */
 export interface Client {
@@ -19,9 +19,9 @@ export interface Client {
     name: string,
     patch: unknown,
     type?: PatchType,
-    subresource?: string,
+    opts?: PatchOptions,
   ): Promise<T>;
-  delete(kind: Kind, namespace: string | undefined, name: string, opts?: { uid?: string }): Promise<void>;
+  delete(kind: Kind, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<void>;
 }
 
 /** Records Kubernetes Events about an object (best effort). */

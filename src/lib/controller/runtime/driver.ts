@@ -7,9 +7,9 @@
 import type { KnStatus, KubeObject } from '../../apis/types.js';
 import type { Client } from './client.js';
 import { deepEqual } from './equality.js';
-import type { Kind } from './kinds.js';
-import { isConflict, isNotFound } from './rest.js';
-import { splitKey, type Lister } from './store.js';
+import type { Kind } from '../../kube/kinds.js';
+import { isConflict, isNotFound } from '../../kube/errors.js';
+import { splitKey, type Lister } from '../../kube/store.js';
 
 /** What `reconcileKind` may ask of the driver. */
 export interface ReconcileResult {

@@ -5,8 +5,8 @@
  */
 import type { KubeObject } from '../../apis/types.js';
 import type { Client } from './client.js';
-import { Kinds } from './kinds.js';
-import { isAlreadyExists, isConflict, isNotFound } from './rest.js';
+import { Kinds } from '../../kube/kinds.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../../kube/errors.js';
 
 /** A coordination.k8s.io/v1 Lease. */
 export interface Lease extends KubeObject {

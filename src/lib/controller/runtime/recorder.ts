@@ -4,7 +4,7 @@
  */
 import type { KubeEvent, KubeObject } from '../../apis/types.js';
 import type { Client, Recorder } from './client.js';
-import { Kinds } from './kinds.js';
+import { Kinds } from '../../kube/kinds.js';
 
 /** Events are reported as coming from this component. */
 export const EVENT_SOURCE = 'knlite-reconciler';

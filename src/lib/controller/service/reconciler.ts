@@ -22,7 +22,7 @@ import { isControlledBy, type ReconcilerDeps } from '../context.js';
 import { defaultServiceSpec, defaultTraffic } from '../defaults.js';
 import type { KindReconciler } from '../runtime/driver.js';
 import { semanticEqual } from '../runtime/equality.js';
-import { Kinds, type Kind } from '../runtime/kinds.js';
+import { Kinds, type Kind } from '../../kube/kinds.js';
 import { markNewObservedGeneration } from '../status.js';
 import { makeConfiguration } from './resources/configuration.js';
 import { makeRoute } from './resources/route.js';

@@ -14,7 +14,7 @@ import {
   markRevisionNotReady,
 } from '../../../apis/lifecycle.js';
 import type { Configuration, Revision, Route, RouteStatus, TrafficTarget } from '../../../apis/types.js';
-import type { Lister } from '../../runtime/store.js';
+import type { Lister } from '../../../kube/store.js';
 
 /** A reason a target cannot be routed; `failure` errors override earlier non-failures. */
 export interface TargetError {

@@ -1,15 +1,32 @@
 /**
- * A keyed work queue in the style of client-go's rate-limited workqueue: a key is processed by at
- * most one worker at a time, re-adding a key while it is queued is a no-op (dedupe), re-adding it
- * while it is being processed marks it dirty so it runs once more afterwards, failures retry with
- * per-key exponential backoff, and `addAfter` schedules a delayed requeue.
+ * The one keyed work queue, in the style of client-go's rate-limited workqueue: a key is processed
+ * by at most one worker at a time; re-adding a key while it waits is a no-op (keys coalesce);
+ * re-adding it while it is being processed marks it dirty so it runs once more afterwards; failures
+ * requeue with per-key exponential backoff; `addAfter` schedules a delayed requeue and `flush` waits
+ * for the next run of a key. Waiting keys run in FIFO order, at most `workers` at once.
  */
 
 /** Processes one key; throwing requeues it with backoff. Returning `{requeueAfter}` schedules a recheck. */
 export type Handler = (key: string) => Promise<{ requeueAfter?: number } | void>;
 
-/** Backoff bounds (ms) for failed keys: 5ms doubling up to 30s, like client-go's item limiter (capped lower). */
-export const BACKOFF = { base: 5, max: 30_000 } as const;
+/** Default backoff bounds (ms) for failed keys: 5 ms doubling up to 30 s (client-go's item limiter, capped lower). */
+export const BACKOFF = { baseMs: 5, maxMs: 30_000 } as const;
+
+/** Options of a WorkQueue. */
+export interface WorkQueueOptions {
+  /** Name used in log lines. */
+  name: string;
+  handler: Handler;
+  /** Keys processed at once (default 4). */
+  workers?: number;
+  /** Backoff of failed keys: `baseMs` doubling per consecutive failure up to `maxMs`. */
+  backoff?: { baseMs: number; maxMs: number };
+  /** Start processing at once (default false: call `start()`, e.g. once leading). */
+  started?: boolean;
+  /** Called for every failed run with the delay of its retry; default: one line to `log`. */
+  onError?: (key: string, err: unknown, retryInMs: number) => void;
+  log?: (msg: string) => void;
+}
 
 /** A deduplicating, rate-limited, concurrent work queue. */
 export class WorkQueue {
@@ -19,17 +36,20 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
-  private running = 0;
-  private active = false;
-  private stopped = false;
+  /** Callers waiting for the next completed run of a key. */
+  private readonly flushWaiters = new Map<string, (() => void)[]>();
   private idleWaiters: (() => void)[] = [];
+  private running = 0;
+  private active: boolean;
+  private stopped = false;
+  private readonly workers: number;
+  private readonly backoff: { baseMs: number; maxMs: number };
 
-  constructor(
-    private readonly name: string,
-    private readonly handler: Handler,
-    private readonly workers = 4,
-    private readonly log: (msg: string) => void = () => {},
-  ) {}
+  constructor(private readonly opts: WorkQueueOptions) {
+    this.workers = opts.workers ?? 4;
+    this.backoff = opts.backoff ?? BACKOFF;
+    this.active = opts.started ?? false;
+  }
 
   /** Enqueues a key now. */
   add(key: string): void {
@@ -60,11 +80,11 @@ export class WorkQueue {
     this.timers.set(key, { at, timer });
   }
 
-  /** Enqueues a key after its backoff; each call doubles the key's next delay. */
+  /** Enqueues a key after its backoff; each call doubles the key's next delay. Returns the delay. */
   addRateLimited(key: string): number {
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
-    const delay = Math.min(BACKOFF.base * 2 ** n, BACKOFF.max);
+    const delay = Math.min(this.backoff.baseMs * 2 ** Math.min(n, 30), this.backoff.maxMs);
     this.addAfter(key, delay);
     return delay;
   }
@@ -72,6 +92,17 @@ export class WorkQueue {
   /** Resets a key's backoff after a success. */
   forget(key: string): void {
     this.failures.delete(key);
+  }
+
+  /** Enqueues `key` and resolves once a run that started after this call has finished (or failed). */
+  flush(key: string): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.flushWaiters.get(key) ?? [];
+      waiters.push(resolve);
+      this.flushWaiters.set(key, waiters);
+      this.add(key);
+    });
   }
 
   /** Starts (or resumes) the workers. Keys added while paused wait. */
@@ -85,7 +116,7 @@ export class WorkQueue {
     this.active = false;
   }
 
-  /** Stops for good: drops queued keys and waits for in-flight work. */
+  /** Stops for good: drops queued and delayed keys and waits for in-flight work. */
   async shutdown(): Promise<void> {
     this.stopped = true;
     this.active = false;
@@ -93,6 +124,8 @@ export class WorkQueue {
     this.timers.clear();
     this.queue.length = 0;
     this.queued.clear();
+    for (const waiters of this.flushWaiters.values()) for (const resolve of waiters) resolve();
+    this.flushWaiters.clear();
     await this.idle();
   }
 
@@ -118,14 +151,21 @@ export class WorkQueue {
   }
 
   private async process(key: string): Promise<void> {
+    const waiters = this.flushWaiters.get(key) ?? [];
+    this.flushWaiters.delete(key);
     try {
-      const result = await this.handler(key);
+      const result = await this.opts.handler(key);
       this.forget(key);
       if (result && result.requeueAfter !== undefined) this.addAfter(key, result.requeueAfter);
     } catch (err) {
       const delay = this.stopped ? 0 : this.addRateLimited(key);
-      this.log(`${this.name} ${key}: ${(err as Error)?.message ?? err} (retrying in ${delay}ms)`);
+      if (this.opts.onError) this.opts.onError(key, err, delay);
+      else
+        this.opts.log?.(
+          `${this.opts.name} ${key}: ${(err as Error)?.message ?? err} (retrying in ${delay}ms)`,
+        );
     } finally {
+      for (const resolve of waiters) resolve();
       this.processing.delete(key);
       this.running--;
       if (this.dirty.delete(key)) this.add(key);

@@ -1,15 +1,16 @@
 /**
- * A small kubeconfig loader (docs/adr/0002-cli-transport.md): resolves the file list the way
- * kubectl does (--kubeconfig, else $KUBECONFIG merged first-wins, else ~/.kube/config), picks the
- * context (--context, else current-context) and returns what the REST transport needs. It reads
- * js-yaml only, so CLI start-up never loads @kubernetes/client-node; users with `exec` or
- * `auth-provider` credentials are flagged so the transport can hand them to client-node lazily.
+ * Connection settings for the REST client (docs/adr/0002-cli-transport.md): kubeconfig files resolved
+ * the way kubectl does (--kubeconfig, else $KUBECONFIG merged first-wins, else ~/.kube/config), the
+ * context (--context, else current-context), or — inside a pod — the service account's token, CA and
+ * KUBERNETES_SERVICE_HOST/PORT. It reads js-yaml only, so CLI start-up never loads
+ * @kubernetes/client-node; users with `exec` or `auth-provider` credentials are flagged so the REST
+ * client can hand them to client-node lazily.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
-import { KnError } from './errors.js';
+import { KubeconfigError } from './errors.js';
 
 /** The parts of a kubeconfig document this loader reads. */
 export interface KubeconfigDoc {
@@ -24,7 +25,7 @@ export interface KubeconfigDoc {
 
 /** Connection settings of one resolved context. */
 export interface ResolvedKubeconfig {
-  /** Files that were read, in precedence order. */
+  /** Files that were read, in precedence order ([] for in-cluster or in-memory configs). */
   paths: string[];
   contextName: string;
   /** API server base URL without a trailing slash. */
@@ -44,6 +45,8 @@ export interface ResolvedKubeconfig {
   needsClientNode: boolean;
   /** The merged document (with the chosen current-context), for client-node. */
   merged: KubeconfigDoc;
+  /** Re-read `tokenFile` this often (ms): service-account tokens rotate. Default: every request. */
+  tokenFileCacheMs?: number;
 }
 
 /** Options that select the kubeconfig and context (the --kubeconfig and --context flags). */
@@ -66,7 +69,7 @@ export function kubeconfigPaths(opts: KubeconfigOptions = {}): string[] {
 
 /** Reads and merges kubeconfig files: the first file to define a named entry or current-context wins. */
 export function mergeKubeconfigs(paths: string[]): KubeconfigDoc {
-  const merged: KubeconfigDoc = { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [] };
+  const docs: { doc: KubeconfigDoc; base: string }[] = [];
   for (const path of paths) {
     let doc: KubeconfigDoc;
     try {
@@ -76,14 +79,19 @@ export function mergeKubeconfigs(paths: string[]): KubeconfigDoc {
         (err as NodeJS.ErrnoException).code === 'ENOENT'
           ? 'the file does not exist'
           : (err as Error).message.split('\n')[0];
-      throw new KnError(`cannot read kubeconfig ${path}: ${reason}`, {
-        name: 'KubeconfigInvalid',
+      throw new KubeconfigError(`cannot read kubeconfig ${path}: ${reason}`, 'KubeconfigInvalid', {
         cause: err,
       });
     }
-    if (typeof doc !== 'object')
-      throw new KnError(`kubeconfig ${path} is not a YAML mapping`, { name: 'KubeconfigInvalid' });
-    const base = dirname(path);
+    if (typeof doc !== 'object') throw new KubeconfigError(`kubeconfig ${path} is not a YAML mapping`);
+    docs.push({ doc, base: dirname(path) });
+  }
+  return mergeDocs(docs);
+}
+
+function mergeDocs(docs: { doc: KubeconfigDoc; base: string }[]): KubeconfigDoc {
+  const merged: KubeconfigDoc = { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [] };
+  for (const { doc, base } of docs) {
     for (const c of doc.clusters ?? []) {
       if (!merged.clusters!.some((x) => x.name === c.name))
         merged.clusters!.push({
@@ -121,10 +129,11 @@ function readFileField(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new KnError(`cannot read ${what} file ${path} named in the kubeconfig: ${(err as Error).message}`, {
-      name: 'KubeconfigInvalid',
-      cause: err,
-    });
+    throw new KubeconfigError(
+      `cannot read ${what} file ${path} named in the kubeconfig: ${(err as Error).message}`,
+      'KubeconfigInvalid',
+      { cause: err },
+    );
   }
 }
 
@@ -134,28 +143,35 @@ function b64(value: unknown): Buffer | undefined {
 
 /** Resolves one context of already-read kubeconfig files into connection settings. */
 export function resolveKubeconfig(paths: string[], contextOverride?: string): ResolvedKubeconfig {
-  const merged = mergeKubeconfigs(paths);
+  return resolveDoc(mergeKubeconfigs(paths), paths, contextOverride);
+}
+
+/** Resolves one context of a kubeconfig held in memory (e.g. the embedded API server's own). */
+export function kubeconfigFromString(text: string, contextOverride?: string): ResolvedKubeconfig {
+  const doc = yaml.load(text);
+  if (!doc || typeof doc !== 'object') throw new KubeconfigError('the kubeconfig is not a YAML mapping');
+  const merged = mergeDocs([{ doc: doc as KubeconfigDoc, base: process.cwd() }]);
+  return resolveDoc(merged, [], contextOverride);
+}
+
+function resolveDoc(merged: KubeconfigDoc, paths: string[], contextOverride?: string): ResolvedKubeconfig {
   const contextName = contextOverride || merged['current-context'];
   if (!contextName) {
-    throw new KnError(
+    throw new KubeconfigError(
       `the kubeconfig (${paths.join(', ')}) has no current-context: pass --context or run \`kubectl config use-context NAME\``,
-      {
-        name: 'KubeconfigInvalid',
-      },
     );
   }
   const ctx = merged.contexts!.find((c) => c.name === contextName)?.context;
   if (!ctx) {
     const known = merged.contexts!.map((c) => c.name).join(', ') || 'none';
-    throw new KnError(`context '${contextName}' not found in the kubeconfig (known contexts: ${known})`, {
-      name: 'KubeconfigInvalid',
-    });
+    throw new KubeconfigError(
+      `context '${contextName}' not found in the kubeconfig (known contexts: ${known})`,
+    );
   }
   const cluster = merged.clusters!.find((c) => c.name === ctx.cluster)?.cluster;
   if (!cluster || typeof cluster.server !== 'string') {
-    throw new KnError(
+    throw new KubeconfigError(
       `cluster '${ctx.cluster}' of context '${contextName}' is missing or has no server in the kubeconfig`,
-      { name: 'KubeconfigInvalid' },
     );
   }
   const user = merged.users!.find((u) => u.name === ctx.user)?.user ?? {};
@@ -190,33 +206,77 @@ export function resolveKubeconfig(paths: string[], contextOverride?: string): Re
   };
 }
 
+/** Where a pod's service account credentials are mounted. */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
 /**
- * Loads the kubeconfig the CLI should use. When no kubeconfig exists at all (no --kubeconfig, no
- * $KUBECONFIG file, no ~/.kube/config) it starts the embedded local cluster on demand and uses its
- * kubeconfig — the "works on a fresh machine" default.
+ * The in-cluster connection (client-go's rest.InClusterConfig): KUBERNETES_SERVICE_HOST/PORT, the
+ * service account's token (re-read every minute, as it rotates), its ca.crt and namespace; undefined
+ * outside a pod.
  */
-export async function loadKubeconfig(opts: KubeconfigOptions = {}): Promise<ResolvedKubeconfig> {
+export function inClusterConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  dir = SERVICE_ACCOUNT_DIR,
+): ResolvedKubeconfig | undefined {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT;
+  const tokenFile = join(dir, 'token');
+  if (!host || !port || !existsSync(tokenFile)) return undefined;
+  const caFile = join(dir, 'ca.crt');
+  const nsFile = join(dir, 'namespace');
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  return {
+    paths: [],
+    contextName: 'in-cluster',
+    server: `https://${hostPart}:${port}`,
+    namespace: existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() || 'default' : 'default',
+    ca: existsSync(caFile) ? readFileField(caFile, 'ca.crt') : undefined,
+    tokenFile,
+    tokenFileCacheMs: 60_000,
+    insecureSkipTlsVerify: false,
+    needsClientNode: false,
+    merged: { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [] },
+  };
+}
+
+/** How `loadKubeconfig` finds its configuration when no kubeconfig file exists. */
+export interface LoadOptions extends KubeconfigOptions {
+  /** Fall back to the pod's service account (client-go's in-cluster config). Default false. */
+  inCluster?: boolean;
+  /** Last resort: returns the path of a kubeconfig to use (the CLI starts the local cluster here). */
+  onMissing?: () => Promise<string>;
+}
+
+/**
+ * Loads the kubeconfig to use: --kubeconfig, else $KUBECONFIG, else ~/.kube/config; when none
+ * exists, the in-cluster config (if asked for), else the file `onMissing` provides.
+ */
+export async function loadKubeconfig(opts: LoadOptions = {}): Promise<ResolvedKubeconfig> {
   const env = opts.env ?? process.env;
   if (opts.kubeconfig && !existsSync(opts.kubeconfig)) {
-    throw new KnError(
+    throw new KubeconfigError(
       `the kubeconfig file ${resolve(opts.kubeconfig)} given with --kubeconfig does not exist`,
-      { name: 'NoKubeconfig' },
+      'NoKubeconfig',
     );
   }
   let paths = kubeconfigPaths(opts);
   const explicitlyListed = (env.KUBECONFIG ?? '').split(delimiter).some((p) => p.trim() !== '');
   if (paths.length === 0 && explicitlyListed) {
-    throw new KnError(
+    throw new KubeconfigError(
       `none of the files in $KUBECONFIG exist (${env.KUBECONFIG}): fix KUBECONFIG or run \`knlite cluster start\``,
-      {
-        name: 'NoKubeconfig',
-      },
+      'NoKubeconfig',
     );
   }
+  if (paths.length === 0 && opts.inCluster) {
+    const inCluster = inClusterConfig(env);
+    if (inCluster) return inCluster;
+  }
+  if (paths.length === 0 && opts.onMissing) paths = [await opts.onMissing()];
   if (paths.length === 0) {
-    const { ensureLocalCluster } = await import('../local/autostart.js');
-    const { kubeconfigPath } = await ensureLocalCluster();
-    paths = [kubeconfigPath];
+    throw new KubeconfigError(
+      'no kubeconfig found: pass --kubeconfig, set KUBECONFIG or create ~/.kube/config',
+      'NoKubeconfig',
+    );
   }
   return resolveKubeconfig(paths, opts.context);
 }

@@ -3,7 +3,7 @@
  * table tests. Secondary indexes (e.g. revisions by configuration) keep lookups O(1) with a thousand
  * services instead of scanning every object per reconcile.
  */
-import type { KubeObject } from '../../apis/types.js';
+import type { KubeObject } from '../apis/types.js';
 
 /** Maps an object to the index values it is filed under (e.g. `ns/config`). */
 export type IndexFunc<T> = (obj: T) => string[];

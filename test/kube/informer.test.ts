@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ConfigMap, KubeObject } from '../../src/lib/apis/types.js';
+import { startApiServer } from '../../src/lib/apiserver/server.js';
+import { Informer } from '../../src/lib/kube/informer.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
+import { RestClient } from '../../src/lib/kube/rest.js';
+import { Store, labelIndex } from '../../src/lib/kube/store.js';
+import { waitUntil } from '../support/wait.js';
+
+const obj = (name: string, labels: Record<string, string> = {}): KubeObject => ({
+  metadata: { name, namespace: 'ns', labels },
+});
+
+describe('Store', () => {
+  it('keeps secondary indexes in step with updates and removals', () => {
+    const s = new Store<KubeObject>({ cfg: labelIndex('c') }, [obj('a', { c: 'x' }), obj('b', { c: 'x' })]);
+    expect(s.byIndex('cfg', 'ns/x').map((o) => o.metadata.name)).toEqual(['a', 'b']);
+    s.upsert(obj('a', { c: 'y' }));
+    expect(s.byIndex('cfg', 'ns/x').map((o) => o.metadata.name)).toEqual(['b']);
+    expect(s.byIndex('cfg', 'ns/y').map((o) => o.metadata.name)).toEqual(['a']);
+    s.remove('ns', 'b');
+    expect(s.byIndex('cfg', 'ns/x')).toEqual([]);
+    expect(s.replaceAll([obj('c')]).map((o) => o.metadata.name)).toEqual(['a']);
+    expect(s.list().map((o) => o.metadata.name)).toEqual(['c']);
+  });
+});
+
+describe('Informer', () => {
+  it('informers restart after the API server goes away and comes back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'knlite-inf-'));
+    let server = await startApiServer({ dataDir: dir, port: 0 });
+    const port = server.port;
+    const rest = RestClient.fromKubeconfig(server.kubeconfig());
+    const inf = new Informer<ConfigMap>(rest, Kinds.configMap, { namespace: 'default' });
+    const seen: string[] = [];
+    inf.on({ add: (c) => seen.push(c.metadata.name!) });
+    inf.start();
+    await inf.synced;
+    try {
+      const cm = (name: string): ConfigMap => ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: 'default' },
+        data: {},
+      });
+      await rest.create(Kinds.configMap, cm('before'));
+      await waitUntil('first event', () => seen.includes('before'));
+      await server.close();
+      await waitUntil('informer noticed', () => inf.lastError !== undefined);
+      server = await startApiServer({ dataDir: dir, port });
+      await rest.create(Kinds.configMap, cm('after'));
+      await waitUntil('event after restart', () => seen.includes('after'));
+      expect(inf.lister.get('default', 'after')).toBeDefined();
+    } finally {
+      await inf.stop();
+      rest.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
