@@ -17,9 +17,10 @@ describe('shipped Knative CRDs', () => {
     expect(defaultCrdDir()).toMatch(/config[/\\]crds$/);
   });
 
-  it('serves the six Knative kinds at their group/versions', () => {
+  it('serves the seven Knative kinds at their group/versions', () => {
     expect(types.map((t) => `${t.group}/${t.version}/${t.resource}:${t.kind}`).sort()).toEqual([
       'networking.internal.knative.dev/v1alpha1/clusterdomainclaims:ClusterDomainClaim',
+      'networking.internal.knative.dev/v1alpha1/ingresses:Ingress',
       'serving.knative.dev/v1/configurations:Configuration',
       'serving.knative.dev/v1/revisions:Revision',
       'serving.knative.dev/v1/routes:Route',
@@ -35,6 +36,7 @@ describe('shipped Knative CRDs', () => {
     ['routes', ['rt'], ['all', 'knative', 'serving'], true],
     ['domainmappings', ['dm'], ['all', 'knative', 'serving'], true],
     ['clusterdomainclaims', ['cdc'], ['knative-internal', 'networking'], false],
+    ['ingresses', ['kingress', 'king'], ['knative-internal', 'networking'], true],
   ])('%s: short names %j, categories %j, namespaced %s', (resource, shortNames, categories, namespaced) => {
     const t = byResource(resource);
     expect(t.shortNames).toEqual(shortNames);
@@ -69,6 +71,7 @@ describe('shipped Knative CRDs', () => {
     ['routes', ['URL', 'Ready', 'Reason']],
     ['domainmappings', ['URL', 'Ready', 'Reason']],
     ['clusterdomainclaims', []],
+    ['ingresses', ['Ready', 'Reason']],
   ])('%s printer columns are %j', (resource, names) => {
     expect(byResource(resource).printerColumns!.map((c) => c.name)).toEqual(names);
   });
@@ -93,6 +96,7 @@ describe('shipped Knative CRDs', () => {
       'clusterdomainclaims.networking.internal.knative.dev',
       'configurations.serving.knative.dev',
       'domainmappings.serving.knative.dev',
+      'ingresses.networking.internal.knative.dev',
       'revisions.serving.knative.dev',
       'routes.serving.knative.dev',
       'services.serving.knative.dev',

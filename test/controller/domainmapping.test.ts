@@ -46,12 +46,17 @@ const rows: Row[] = [
     name: 'claims the domain (autocreate) and becomes Ready with a URL',
     objects: [domainMapping('app.example.com', 'hello', fin), target],
     autocreate: true,
-    actions: ['create ClusterDomainClaim app.example.com', 'updateStatus DomainMapping app.example.com'],
+    actions: [
+      'create ClusterDomainClaim app.example.com',
+      'create Ingress app.example.com',
+      'updateStatus DomainMapping app.example.com',
+    ],
+    // Ready waits for the ingress implementation to report on the new KIngress.
     conditions: {
-      Ready: 'True',
+      Ready: 'Unknown/IngressNotConfigured',
       DomainClaimed: 'True',
       ReferenceResolved: 'True',
-      IngressReady: 'True',
+      IngressReady: 'Unknown/IngressNotConfigured',
       CertificateProvisioned: 'True/TLSNotEnabled',
     },
   },

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfigs, parseConfigs, type KnativeConfigs } from '../../src/lib/apis/config.js';
-import type { ConfigMap, KubeObject, Route } from '../../src/lib/apis/types.js';
+import {
+  markIngressLoadBalancerFailed,
+  markIngressLoadBalancerReady,
+  markIngressNetworkConfigured,
+} from '../../src/lib/apis/ingress-lifecycle.js';
+import { KNLITE_INGRESS_CLASS } from '../../src/lib/apis/keys.js';
+import type { ConfigMap, Ingress, IngressStatus, KubeObject, Route } from '../../src/lib/apis/types.js';
+import { makeIngress } from '../../src/lib/controller/route/resources/ingress.js';
 import { routeHost, routeUrl, tagUrl } from '../../src/lib/controller/route/resources/domains.js';
-import { mergeTargets } from '../../src/lib/controller/route/resources/traffic.js';
+import { mergeTargets, type RevisionTarget } from '../../src/lib/controller/route/resources/traffic.js';
 import { routeReconciler } from '../../src/lib/controller/route/reconciler.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import {
@@ -118,6 +125,22 @@ const r1 = revision('foo-00001', stampedBy(cfg, 1), isReadyNow());
 const r2 = revision('foo-00002', stampedBy(cfg, 2), isReadyNow());
 const previous = [{ revisionName: 'foo-00001', latestRevision: true, percent: 100 }];
 
+/** The route's KIngress as the gateway leaves it: Ready (or failed) for generation 1. */
+function readyIngress(
+  r: Route,
+  targets: RevisionTarget[],
+  failed?: { reason: string; message: string },
+): Ingress {
+  const ing = makeIngress(r, targets, local, KNLITE_INGRESS_CLASS);
+  ing.metadata.generation = 1;
+  const status: IngressStatus = {};
+  markIngressNetworkConfigured(status);
+  if (failed) markIngressLoadBalancerFailed(status, failed.reason, failed.message);
+  else markIngressLoadBalancerReady(status, [], []);
+  status.observedGeneration = 1;
+  return { ...ing, status };
+}
+
 interface Row {
   name: string;
   objects: KubeObject[];
@@ -125,20 +148,24 @@ interface Row {
   message?: string;
   traffic?: unknown;
   url?: string;
+  /** Writes, when the reconcile does more than update the Route's status. */
+  actions?: string[];
 }
 
 const rows: Row[] = [
   {
     name: 'latest of a configuration',
     objects: [route('foo', withTraffic({ configurationName: 'foo', percent: 100 })), cfg, r1, r2],
+    // The KIngress was just written: no ingress implementation has reported on it yet.
     conditions: {
-      Ready: 'True',
+      Ready: 'Unknown/IngressNotConfigured',
       AllTrafficAssigned: 'True',
-      IngressReady: 'True',
+      IngressReady: 'Unknown/IngressNotConfigured',
       CertificateProvisioned: 'True/TLSNotEnabled',
     },
     traffic: [{ revisionName: 'foo-00002', latestRevision: true, percent: 100 }],
     url: 'http://foo.default.localhost:8080',
+    actions: ['create Ingress foo', 'create Service foo', 'updateStatus Route foo'],
   },
   {
     name: 'split with tags: pinned and latest, tag URLs',
@@ -156,9 +183,9 @@ const rows: Row[] = [
       r2,
     ],
     conditions: {
-      Ready: 'True',
+      Ready: 'Unknown/IngressNotConfigured',
       AllTrafficAssigned: 'True',
-      IngressReady: 'True',
+      IngressReady: 'Unknown/IngressNotConfigured',
       CertificateProvisioned: 'True/TLSNotEnabled',
     },
     traffic: [
@@ -184,6 +211,53 @@ const rows: Row[] = [
         url: 'http://old-foo.default.localhost:8080',
       },
     ],
+    // One placeholder Service per traffic group: the route host and each tag host.
+    actions: [
+      'create Ingress foo',
+      'create Service foo',
+      'create Service blue-foo',
+      'create Service green-foo',
+      'create Service old-foo',
+      'updateStatus Route foo',
+    ],
+  },
+  {
+    name: 'Ready once the ingress implementation reports the KIngress Ready for its generation',
+    objects: [
+      route('foo', withTraffic({ configurationName: 'foo', percent: 100 })),
+      cfg,
+      r1,
+      r2,
+      readyIngress(route('foo'), [{ revisionName: 'foo-00002', latestRevision: true, percent: 100 }]),
+    ],
+    conditions: {
+      Ready: 'True',
+      AllTrafficAssigned: 'True',
+      IngressReady: 'True',
+      CertificateProvisioned: 'True/TLSNotEnabled',
+    },
+    traffic: [{ revisionName: 'foo-00002', latestRevision: true, percent: 100 }],
+    actions: ['create Service foo', 'updateStatus Route foo'],
+  },
+  {
+    name: 'a KIngress the implementation refused: IngressReady carries its reason',
+    objects: [
+      route('foo', withTraffic({ configurationName: 'foo', percent: 100 })),
+      cfg,
+      r1,
+      r2,
+      readyIngress(route('foo'), [{ revisionName: 'foo-00002', latestRevision: true, percent: 100 }], {
+        reason: 'DomainConflict',
+        message: 'host "foo.default.localhost" is already served by KIngress "x/foo"',
+      }),
+    ],
+    conditions: {
+      Ready: 'False/DomainConflict',
+      AllTrafficAssigned: 'True',
+      IngressReady: 'False/DomainConflict',
+      CertificateProvisioned: 'True/TLSNotEnabled',
+    },
+    actions: ['create Service foo', 'updateStatus Route foo'],
   },
   {
     name: 'missing revision keeps the previous traffic',
@@ -302,6 +376,6 @@ describe('route reconciler', () => {
       expect(r.status?.url).toBe(row.url);
       expect(r.status?.address).toEqual({ url: 'http://foo.default.svc.cluster.local' });
     }
-    expect(w.summary()).toEqual(['updateStatus Route foo']);
+    expect(w.summary()).toEqual(row.actions ?? ['updateStatus Route foo']);
   });
 });
