@@ -19,6 +19,7 @@ import { Labels } from '../apis/keys.js';
 import { ApiError, KnError, isConflict, toKnError, type ErrorContext } from './errors.js';
 import { loadKubeconfig, type KubeconfigOptions } from './kubeconfig.js';
 import { Resources, apiVersionOf, resourcePath, type ResourceRef } from './resources.js';
+import { retrySchedule } from './retry.js';
 import type { ServiceStore } from './service-store.js';
 import { RestTransport, type WatchEvent, type WatchHandle } from './transport.js';
 
@@ -66,7 +67,6 @@ export interface UpdateResult<T extends KubeObject> {
 /** Mutation callback of updateXWithRetry: edit the object in place (or return a replacement). */
 export type Mutator<T> = (obj: T) => void | T | Promise<void | T>;
 
-const UPDATE_ATTEMPTS = 5;
 const LIST_PAGE = 500;
 
 /** The Knative Serving client facade. */
@@ -171,14 +171,19 @@ export class ServingClient implements ServiceStore {
     );
   }
 
-  /** Read-modify-write with bounded retries on 409 Conflict (re-GET, re-apply `mutate`, PUT). */
+  /**
+   * Read-modify-write retried on 409 Conflict (re-GET, re-apply `mutate`, PUT) with jittered
+   * exponential backoff (retry.ts). An error thrown by `mutate` (a semantic conflict with the
+   * current object) is never retried.
+   */
   async updateObjectWithRetry<T extends KubeObject>(
     res: ResourceRef,
     name: string,
     mutate: Mutator<T>,
     namespace = this.namespace,
   ): Promise<UpdateResult<T>> {
-    for (let attempt = 1; ; attempt++) {
+    const retry = retrySchedule();
+    for (;;) {
       const before = await this.getObject<T>(res, name, namespace);
       const draft = structuredClone(before);
       const edited = (await mutate(draft)) ?? draft;
@@ -188,7 +193,7 @@ export class ServingClient implements ServiceStore {
         });
         return { before, after };
       } catch (err) {
-        if (isConflict(err) && attempt < UPDATE_ATTEMPTS) continue;
+        if (isConflict(err) && (await retry.next())) continue;
         throw toKnError(err, this.ctx(res, name, namespace));
       }
     }
