@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env -S node --import tsx --
 // Development entry point: runs the TypeScript sources directly (needs `tsx`).
 import { execute } from '@oclif/core';
 

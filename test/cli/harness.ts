@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Config, type Command } from '@oclif/core';
 
@@ -145,17 +145,24 @@ export function requireBuild(): void {
   }
 }
 
-/** Runs `node bin/run.js <argv>` as a child process. */
+/**
+ * Runs `node -- bin/run.js <argv>` as a child process (the `--` is what the script's shebang passes
+ * too); with `shebang: true` the script itself is executed, exactly as an installed `knlite` is.
+ */
 export function runBin(
   argv: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; shebang?: boolean } = {},
 ): Promise<CliResult> {
+  const script = join(ROOT, 'bin/run.js');
+  const [file, args] = opts.shebang ? [script, argv] : [process.execPath, ['--', script, ...argv]];
+  // The shebang finds `node` on PATH: make it the node running the tests.
+  const path = `${dirname(process.execPath)}${delimiter}${opts.env?.PATH ?? process.env.PATH ?? ''}`;
   return new Promise((resolvePromise) => {
     execFile(
-      process.execPath,
-      [join(ROOT, 'bin/run.js'), ...argv],
+      file,
+      args,
       {
-        env: { ...process.env, NO_COLOR: undefined, ...opts.env },
+        env: { ...process.env, NO_COLOR: undefined, ...opts.env, PATH: path },
         cwd: opts.cwd ?? ROOT,
         timeout: opts.timeoutMs ?? 120_000,
       },

@@ -387,16 +387,17 @@ describe('revision delete', () => {
     expectError(await run('revision', 'delete', '--prune', 'hello', '--prune-all'), 2, /--prune/);
   });
 
-  it('deletes an unrouted revision and waits for it to be gone', async () => {
-    expectError(
-      await run('revision', 'delete', 'hello-00001', 'nope'),
-      1,
-      "revision 'nope' not found in namespace 'default'",
-    );
-    expect((await api.getRevision('hello-00001')).metadata.name).toBe('hello-00001'); // nothing deleted
-    const r = await run('revision', 'delete', 'hello-00001', '--wait');
-    expect(r.exitCode, r.stderr).toBe(0);
+  it('deletes each named revision like kn: the others go, the missing and the routed one are reported (exit 1)', async () => {
+    const r = await run('revision', 'delete', 'hello-00001', 'hello-00002', 'nope', '--wait');
+    expect(r.exitCode, r.stderr).toBe(1);
     expect(r.stdout).toBe("Revision 'hello-00001' deleted in namespace 'default'.\n");
+    expect(r.stderr).toBe(
+      [
+        "Error: revision 'hello-00002' cannot be deleted: it receives 100% of the traffic of service 'hello' (route status). Move its traffic away first: knlite traffic split hello --traffic ...",
+        "Error: revision 'nope' not found in namespace 'default'",
+        '',
+      ].join('\n'),
+    );
     expect((await api.listRevisions()).items.map((i) => i.metadata.name)).toEqual(['hello-00002']);
     expect((await run('revision', 'delete', '--prune', 'hello')).stdout).toBe(
       'No unreferenced revisions found.\n',
@@ -419,6 +420,27 @@ describe('revision delete', () => {
     expect((await run('revision', 'list', '-o', 'name')).stdout).toBe(
       'revision.serving.knative.dev/hello-00003\n',
     );
+  });
+});
+
+describe('service delete', () => {
+  it('deletes each named service like kn: the others go, the missing one is reported (exit 1)', async () => {
+    for (const name of ['gone-a', 'gone-b']) {
+      await api.createService({
+        metadata: { name },
+        spec: { template: { spec: { containers: [{ image: 'file:///nowhere' }] } } },
+      });
+    }
+    const r = await run('service', 'delete', 'gone-a', 'missing', 'gone-b');
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stdout).toBe(
+      "Service 'gone-a' successfully deleted in namespace 'default'.\nService 'gone-b' successfully deleted in namespace 'default'.\n",
+    );
+    expect(r.stderr).toBe("Error: service 'missing' not found in namespace 'default'\n");
+    await waitUntil('gone-a and gone-b to be deleted', async () => {
+      const names = (await api.listServices()).items.map((s) => s.metadata.name);
+      return !names.includes('gone-a') && !names.includes('gone-b');
+    });
   });
 });
 

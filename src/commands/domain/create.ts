@@ -23,7 +23,7 @@ export default class DomainCreate extends KnCommand {
 
   async run(): Promise<DomainMapping> {
     const { args, flags } = await this.parse(DomainCreate);
-    return createDomainMapping(await this.client(), this.io(), {
+    return createDomainMapping(() => this.client(), this.io(), {
       name: args.name,
       ref: flags.ref,
       tls: flags.tls,

@@ -14,7 +14,7 @@ export default class DomainDelete extends KnCommand {
 
   async run(): Promise<string> {
     const { args } = await this.parse(DomainDelete);
-    await deleteDomainMapping(await this.client(), this.io(), args.name);
+    await deleteDomainMapping(() => this.client(), this.io(), args.name);
     return args.name;
   }
 }

@@ -22,7 +22,7 @@ export default class DomainUpdate extends KnCommand {
 
   async run(): Promise<DomainMapping> {
     const { args, flags } = await this.parse(DomainUpdate);
-    return updateDomainMapping(await this.client(), this.io(), {
+    return updateDomainMapping(() => this.client(), this.io(), {
       name: args.name,
       ref: flags.ref,
       tls: flags.tls,

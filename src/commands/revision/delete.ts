@@ -7,7 +7,7 @@ import { deleteRevisions } from '../../lib/cli/revision-actions.js';
 export default class RevisionDelete extends KnCommand {
   static override summary = 'Delete revisions.';
   static override description =
-    "Deletes revisions by name, or the unreferenced revisions of a service (--prune SERVICE) or of the namespace (--prune-all). A revision that still receives traffic or carries a tag is refused with the reason and nothing is deleted: move its traffic away first with 'traffic split'. By default it does not wait; --wait waits until each is gone.";
+    "Deletes revisions by name, or the unreferenced revisions of a service (--prune SERVICE) or of the namespace (--prune-all). Each name is deleted on its own, like kn: a missing revision, or one that still receives traffic or carries a tag (move its traffic away first with 'traffic split'), is reported at the end with exit code 1, and the other names are still deleted. By default it does not wait; --wait waits until each is gone.";
   static override aliases = ['revisions:delete'];
   static override strict = false;
   static override examples = [
@@ -32,7 +32,7 @@ export default class RevisionDelete extends KnCommand {
 
   async run(): Promise<string[]> {
     const { argv, flags } = await this.parse(RevisionDelete);
-    return deleteRevisions(await this.client(), this.io(), {
+    return deleteRevisions(() => this.client(), this.io(), {
       names: argv as string[],
       prune: flags.prune,
       pruneAll: flags['prune-all'],

@@ -28,7 +28,7 @@ export default class ServiceApply extends KnCommand {
 
   async run(): Promise<Service> {
     const { args, flags } = await this.parse(ServiceApply);
-    return applyService(await this.client(), this.io(), {
+    return applyService(() => this.client(), this.io(), {
       name: args.name,
       file: flags.filename,
       flags: editFlagValues(flags),

@@ -42,7 +42,7 @@ export default class ServiceCreate extends KnCommand {
 
   async run(): Promise<Service> {
     const { args, flags } = await this.parse(ServiceCreate);
-    return createService(await this.serviceStore(flags), this.io(), {
+    return createService(() => this.serviceStore(flags), this.io(), {
       name: args.name,
       file: flags.filename,
       force: flags.force,

@@ -25,7 +25,7 @@ export default class ServiceDelete extends KnCommand {
 
   async run(): Promise<string[]> {
     const { argv, flags } = await this.parse(ServiceDelete);
-    return deleteServices(await this.serviceStore(flags), this.io(), {
+    return deleteServices(() => this.serviceStore(flags), this.io(), {
       names: argv as string[],
       all: flags.all,
       wait: this.waitSettings(flags),

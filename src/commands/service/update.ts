@@ -35,7 +35,7 @@ export default class ServiceUpdate extends KnCommand {
 
   async run(): Promise<Service> {
     const { args, flags } = await this.parse(ServiceUpdate);
-    return updateService(await this.serviceStore(flags), this.io(), {
+    return updateService(() => this.serviceStore(flags), this.io(), {
       name: args.name,
       flags: editFlagValues(flags),
       traffic: { tag: flags.tag, untag: flags.untag, traffic: flags.traffic },

@@ -33,7 +33,7 @@ export default class TrafficSplit extends KnCommand {
     if (!edits.traffic?.length && !edits.tag?.length && !edits.untag?.length) {
       return this.wizard(args.service);
     }
-    return updateService(await this.client(), this.io(), {
+    return updateService(() => this.client(), this.io(), {
       name: args.service,
       flags: {},
       traffic: edits,

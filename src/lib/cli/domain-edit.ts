@@ -8,7 +8,7 @@ import { SERVING_V1, SERVING_V1BETA1 } from '../apis/keys.js';
 import { isDNS1123Subdomain } from '../apis/names.js';
 import { KnError, invalidValue, usageError } from '../client/errors.js';
 import type { ServingClient } from '../client/serving-client.js';
-import type { ActionIO } from './service-actions.js';
+import type { ActionIO, Connect } from './service-actions.js';
 
 /** A DomainMapping's spec.ref. */
 export type DomainRef = DomainMapping['spec']['ref'];
@@ -65,14 +65,17 @@ export interface DomainChange {
 
 /** `domain create|map NAME --ref ... [--tls S]`. */
 export async function createDomainMapping(
-  client: ServingClient,
+  connect: Connect<ServingClient>,
   io: ActionIO,
   change: DomainChange,
 ): Promise<DomainMapping> {
   if (!change.ref) throw usageError("'domain create' requires the route name provided with the --ref flag");
+  // Check the flags before connecting; the ref's namespace defaults to the client's.
+  parseDomainRef(change.ref, '');
+  if (change.tls !== undefined) validateTlsSecret(change.tls);
+  const client = await connect();
   const ns = client.namespace;
   const ref = parseDomainRef(change.ref, ns);
-  if (change.tls !== undefined) validateTlsSecret(change.tls);
   await checkRef(client, ref);
   const created = await client.createDomainMapping(makeDomainMapping(change.name, ns, ref, change.tls));
   io.line(`Domain mapping '${change.name}' created in namespace '${ns}'.`);
@@ -81,16 +84,18 @@ export async function createDomainMapping(
 
 /** `domain update NAME --ref ... [--tls S]`: read-modify-write with conflict retry. */
 export async function updateDomainMapping(
-  client: ServingClient,
+  connect: Connect<ServingClient>,
   io: ActionIO,
   change: DomainChange,
 ): Promise<DomainMapping> {
   if (!change.ref && change.tls === undefined) {
     throw usageError("'domain update' needs --ref or --tls to change");
   }
+  if (change.ref) parseDomainRef(change.ref, '');
+  if (change.tls) validateTlsSecret(change.tls);
+  const client = await connect();
   const ns = client.namespace;
   const ref = change.ref ? parseDomainRef(change.ref, ns) : undefined;
-  if (change.tls) validateTlsSecret(change.tls);
   if (ref) await checkRef(client, ref);
   const { after } = await client.updateDomainMappingWithRetry(change.name, (dm) => {
     if (dm.metadata.deletionTimestamp) {
@@ -110,8 +115,13 @@ export async function updateDomainMapping(
   return after;
 }
 
-/** `domain delete NAME`. */
-export async function deleteDomainMapping(client: ServingClient, io: ActionIO, name: string): Promise<void> {
+/** `domain delete NAME` (one name, as in kn). */
+export async function deleteDomainMapping(
+  connect: Connect<ServingClient>,
+  io: ActionIO,
+  name: string,
+): Promise<void> {
+  const client = await connect();
   await client.deleteDomainMapping(name);
   io.line(`Domain mapping '${name}' deleted in namespace '${client.namespace}'.`);
 }

@@ -282,7 +282,12 @@ export function generateVolumeName(path: string): string {
  * container and pod spec (creating the volume for the cm/secret/ed/pvc forms); `/path-` unmounts and
  * drops a volume that was generated for it.
  */
-export function editMounts(spec: RevisionSpec, c: Container, values: readonly string[]): void {
+export function editMounts(
+  spec: RevisionSpec,
+  c: Container,
+  values: readonly string[],
+  opts: { volumesUnknown?: boolean } = {},
+): void {
   let mounts = [...(c.volumeMounts ?? [])];
   let volumes = [...(spec.volumes ?? [])];
   for (const raw of values) {
@@ -342,7 +347,7 @@ export function editMounts(spec: RevisionSpec, c: Container, values: readonly st
       }
       if (!volumes.some((v) => v.name === volumeName) || prefix !== 'ed')
         volumes = [...volumes.filter((v) => v.name !== volumeName), { name: volumeName, ...source }];
-    } else if (!volumes.some((v) => v.name === ref)) {
+    } else if (!opts.volumesUnknown && !volumes.some((v) => v.name === ref)) {
       bad(
         `there is no volume named '${ref}': define it with --volume ${ref}=cm:NAME (or secret:, ed:) or mount with a prefix, e.g. /path=cm:${ref}`,
       );

@@ -1,15 +1,17 @@
 /**
  * What the `revision` commands do between parsing and printing: list revisions with the traffic
- * and tags their service routes to them, and delete revisions — refusing, with the reason and the
- * fix, any revision that still receives traffic or carries a tag (deleting it would break the
- * route), and pruning unreferenced ones (kn `pkg/commands/revision/{list,delete}.go`).
+ * and tags their service routes to them, and delete revisions — each name on its own, like kn,
+ * refusing with the reason and the fix any revision that still receives traffic or carries a tag
+ * (deleting it would break the route), and pruning unreferenced ones (kn
+ * `pkg/commands/revision/{list,delete}.go`).
  */
 import type { KubeList, Revision, Service, TrafficTarget } from '../apis/types.js';
 import { Labels, RoutingState } from '../apis/keys.js';
 import { KnError, invalidValue, usageError } from '../client/errors.js';
 import { Kinds } from '../kube/kinds.js';
 import type { ServingClient } from '../client/serving-client.js';
-import type { ActionIO, WaitSettings } from './service-actions.js';
+import { deleteEach } from './delete-each.js';
+import type { ActionIO, Connect, WaitSettings } from './service-actions.js';
 
 /** The traffic one revision receives from its service's route (status.traffic). */
 export interface RevisionTraffic {
@@ -127,11 +129,12 @@ export interface RevisionDeleteRequest {
 }
 
 /**
- * `revision delete NAME... | --prune SVC | --prune-all`: checks every named revision first and
- * deletes nothing when one is missing or still routed; prints kn's line per deleted revision.
+ * `revision delete NAME... | --prune SVC | --prune-all`: deletes each revision in turn, printing
+ * kn's line for every one deleted; a missing or still-routed revision is reported (with the others'
+ * failures, at the end, exit 1) and does not stop the rest.
  */
 export async function deleteRevisions(
-  client: ServingClient,
+  connect: Connect<ServingClient>,
   io: ActionIO,
   req: RevisionDeleteRequest,
 ): Promise<string[]> {
@@ -147,42 +150,38 @@ export async function deleteRevisions(
   if (!pruning && req.names.length === 0) {
     throw usageError("'revision delete' requires one or more revision name");
   }
+  const client = await connect();
   const ns = client.namespace;
   const index = indexTraffic((await client.listServices()).items);
 
-  let victims: Revision[];
+  let names: string[];
   if (pruning) {
     const revisions = (await client.listRevisions({ service: req.prune })).items;
     // kn prunes what the route does not use: routingState != active, and (our extra guard) no traffic or tag.
-    victims = revisions.filter(
-      (r) =>
-        r.metadata.labels?.[Labels.routingState] !== RoutingState.active &&
-        deletionBlocker(r, index.get(trafficKey(r.metadata.namespace, r.metadata.name!))) === undefined,
-    );
-    if (victims.length === 0) {
+    names = revisions
+      .filter(
+        (r) =>
+          r.metadata.labels?.[Labels.routingState] !== RoutingState.active &&
+          deletionBlocker(r, index.get(trafficKey(r.metadata.namespace, r.metadata.name!))) === undefined,
+      )
+      .map((r) => r.metadata.name!);
+    if (names.length === 0) {
       io.line('No unreferenced revisions found.');
       return [];
     }
   } else {
-    // Validate all names before deleting any: a refusal changes nothing.
-    victims = [];
-    for (const name of new Set(req.names)) {
-      const rev = await client.getRevision(name);
-      const blocker = deletionBlocker(rev, index.get(trafficKey(rev.metadata.namespace ?? ns, name)));
-      if (blocker) throw invalidValue(blocker);
-      victims.push(rev);
-    }
+    names = [...new Set(req.names)];
   }
 
-  const deleted: string[] = [];
-  for (const rev of victims) {
-    const name = rev.metadata.name!;
+  return deleteEach(names, io, async (name) => {
+    const rev = await client.getRevision(name);
+    const revNs = rev.metadata.namespace ?? ns;
+    const blocker = deletionBlocker(rev, index.get(trafficKey(revNs, name)));
+    if (blocker) throw invalidValue(blocker);
     await client.deleteRevision(name);
     if (req.wait.wait) {
       await client.waitForDeletion(Kinds.revision, name, req.wait.timeoutSeconds * 1000);
     }
-    io.line(`Revision '${name}' deleted in namespace '${rev.metadata.namespace ?? ns}'.`);
-    deleted.push(name);
-  }
-  return deleted;
+    return `Revision '${name}' deleted in namespace '${revNs}'.`;
+  });
 }

@@ -16,8 +16,12 @@ import { Kinds } from '../kube/kinds.js';
 import type { ServiceEditFlagValues } from './flags.js';
 import type { Progress } from './progress.js';
 import { setServiceDefaults } from '../apis/defaults.js';
+import type { ApisContext } from '../apis/context.js';
+import { validationContext } from './cluster-config.js';
+import { deleteEach } from './delete-each.js';
 import {
   applyServiceFlags,
+  checkServiceFlags,
   checkServiceName,
   makeService,
   templateChanged,
@@ -37,6 +41,12 @@ export interface ActionIO {
   line(text?: string): void;
   progress(what: string): Progress;
 }
+
+/**
+ * How an action gets its store or client: called only once the input has been checked, so a usage
+ * error never connects to a cluster (or starts the local one).
+ */
+export type Connect<T> = () => Promise<T>;
 
 /** Wait settings from waitFlags. */
 export interface WaitSettings {
@@ -122,8 +132,10 @@ export interface ServiceChange {
   edit?: EditOptions;
 }
 
-// The desired Service for create/apply: the file (if any) with flags applied on top.
-function desiredService(verb: 'create' | 'apply', store: ServiceStore, change: ServiceChange): Service {
+// The desired Service for create/apply: the file (if any) with flags applied on top. It needs no
+// cluster (its namespace is left to the store when the file names none); the checks that depend on
+// the cluster's configuration come after connecting, in validateDesired.
+function desiredService(verb: 'create' | 'apply', change: ServiceChange): Service {
   let svc: Service;
   if (change.file) {
     svc = readServiceFile(change.file);
@@ -137,7 +149,7 @@ function desiredService(verb: 'create' | 'apply', store: ServiceStore, change: S
       apiVersion: SERVING_V1,
       kind: 'Service',
       ...svc,
-      metadata: { ...svc.metadata, name, namespace: svc.metadata.namespace ?? store.namespace },
+      metadata: { ...svc.metadata, name },
     };
     delete svc.status;
     svc.spec ??= { template: { spec: { containers: [{}] } } };
@@ -146,7 +158,7 @@ function desiredService(verb: 'create' | 'apply', store: ServiceStore, change: S
       throw usageError(`'service ${verb}' requires the service name given as single argument`);
     if (change.flags.image === undefined)
       throw usageError(`'service ${verb}' requires the image name to run provided with the --image option`);
-    svc = makeService(change.name, store.namespace);
+    svc = makeService(change.name);
   }
   validateNameEarly(svc.metadata.name!);
   applyServiceFlags(svc, change.flags, change.edit);
@@ -156,7 +168,6 @@ function desiredService(verb: 'create' | 'apply', store: ServiceStore, change: S
       mutation: true,
     });
   }
-  validateServiceLocally(svc);
   return svc;
 }
 
@@ -164,13 +175,25 @@ function validateNameEarly(name: string): void {
   checkServiceName(name);
 }
 
+// Puts the desired service into the store's namespace (unless it names one) and validates it the
+// way the cluster's webhook will, under the cluster's configuration.
+async function validateDesired(store: ServiceStore, svc: Service): Promise<ApisContext> {
+  svc.metadata.namespace ??= store.namespace;
+  const ctx = await validationContext(store);
+  validateServiceLocally(svc, undefined, ctx);
+  return ctx;
+}
+
 /** `service create`: create (or with --force replace) and wait for the created revision to be ready. */
 export async function createService(
-  store: ServiceStore,
+  connect: Connect<ServiceStore>,
   io: ActionIO,
   change: ServiceChange & { force?: boolean },
 ): Promise<Service> {
-  return createDesired(store, io, desiredService('create', store, change), change);
+  const svc = desiredService('create', change);
+  const store = await connect();
+  await validateDesired(store, svc);
+  return createDesired(store, io, svc, change);
 }
 
 async function createDesired(
@@ -316,7 +339,7 @@ function anyEditFlag(f: ServiceEditFlagValues): boolean {
 
 /** `service update`: read-modify-write with conflict retry, then wait like kn and report the outcome. */
 export async function updateService(
-  store: ServiceStore,
+  connect: Connect<ServiceStore>,
   io: ActionIO,
   change: ServiceChange & { name: string },
 ): Promise<Service> {
@@ -326,12 +349,15 @@ export async function updateService(
       `flag(s) not set: 'service update' needs at least one flag to change, e.g. --image or --env`,
     );
   }
+  checkServiceName(change.name);
+  checkServiceFlags(change.name, change.flags, change.edit);
+  const store = await connect();
+  const ctx = await validationContext(store);
   let revisionNames: string[] | undefined;
   if (!store.offline && (edits.traffic.length || edits.tags.length)) {
     const client = store as ServingClient;
     revisionNames = (await client.listRevisions({ service: change.name })).items.map((r) => r.metadata.name!);
   }
-  checkServiceName(change.name);
   const { before, after } = await store.updateServiceWithRetry(change.name, (svc) => {
     const original = structuredClone(svc);
     applyServiceFlags(svc, change.flags, change.edit);
@@ -351,7 +377,7 @@ export async function updateService(
       }
       svc.spec.traffic = computeTraffic(svc, edits, { mutation });
     }
-    validateServiceLocally(svc, original);
+    validateServiceLocally(svc, original, ctx);
   });
   const name = change.name;
   const ns = after.metadata.namespace ?? store.namespace;
@@ -384,22 +410,24 @@ export async function updateService(
 
 /** `service apply`: create when missing, else replace spec/labels/annotations when they differ (declarative). */
 export async function applyService(
-  store: ServiceStore,
+  connect: Connect<ServiceStore>,
   io: ActionIO,
   change: ServiceChange,
 ): Promise<Service> {
   // Apply never uses BYO revision names (kn ignores --revision-name here).
-  const desired = desiredService('apply', store, {
+  const desired = desiredService('apply', {
     ...change,
     flags: { ...change.flags, 'revision-name': undefined },
   });
+  const store = await connect();
+  const ctx = await validateDesired(store, desired);
   const name = desired.metadata.name!;
   const ns = desired.metadata.namespace!;
   const existing = await findService(store, name);
   if (!existing) return createDesired(store, io, desired, change);
   // Compare with what the server would store: the desired object after Knative's defaulting.
   const defaulted = structuredClone(desired);
-  setServiceDefaults(defaulted);
+  setServiceDefaults(defaulted, ctx);
   const same =
     sameJson(existing.spec.template, defaulted.spec.template) &&
     sameJson(existing.metadata.labels ?? {}, defaulted.metadata.labels ?? {}) &&
@@ -468,36 +496,30 @@ function pickBookkeeping(a: Record<string, string> | undefined): Record<string, 
   return Object.fromEntries(Object.entries(a ?? {}).filter(([k]) => BOOKKEEPING.includes(k as never)));
 }
 
-/** `service delete NAME... | --all`: deletes each, one line per service; failures are collected (exit 1). */
+/**
+ * `service delete NAME... | --all`: deletes each in turn with one line per deleted service; a name
+ * that fails does not stop the others, the failures are reported together at the end (exit 1).
+ */
 export async function deleteServices(
-  store: ServiceStore,
+  connect: Connect<ServiceStore>,
   io: ActionIO,
   opts: { names: string[]; all?: boolean; wait: WaitSettings },
 ): Promise<string[]> {
   if (opts.all && opts.names.length)
     throw usageError("'service delete' with --all flag requires no arguments");
   if (!opts.all && !opts.names.length) throw usageError("'service delete' requires the service name(s)");
+  const store = await connect();
   const names = opts.all ? (await store.listServices()).items.map((s) => s.metadata.name!) : opts.names;
   if (opts.all && names.length === 0) {
     io.line('No services found.');
     return [];
   }
-  const errors: string[] = [];
-  const deleted: string[] = [];
-  for (const name of names) {
-    try {
-      await store.deleteService(name);
-      if (opts.wait.wait && !store.offline)
-        await (store as ServingClient).waitForDeletion(Kinds.service, name, opts.wait.timeoutSeconds * 1000);
-      io.line(`Service '${name}' successfully deleted in namespace '${store.namespace}'.`);
-      deleted.push(name);
-    } catch (err) {
-      errors.push((err as Error).message);
-    }
-  }
-  if (errors.length)
-    throw new KnError(errors.join('\nError: '), { name: errors.length === 1 ? 'NotFound' : 'ApiError' });
-  return deleted;
+  return deleteEach(names, io, async (name) => {
+    await store.deleteService(name);
+    if (opts.wait.wait && !store.offline)
+      await (store as ServingClient).waitForDeletion(Kinds.service, name, opts.wait.timeoutSeconds * 1000);
+    return `Service '${name}' successfully deleted in namespace '${store.namespace}'.`;
+  });
 }
 
 /** `service export`: the service without runtime fields (kn export.go), optionally with its routed revisions. */

@@ -17,6 +17,7 @@ import {
 import { invalidValue } from '../client/errors.js';
 import { validateService, validationFailedMessage } from '../apis/validation.js';
 import { setServiceDefaults } from '../apis/defaults.js';
+import type { ApisContext } from '../apis/context.js';
 import type { ServiceEditFlagValues } from './flags.js';
 import { applyMapEdits, parseKeyValues } from './kv.js';
 import {
@@ -34,12 +35,12 @@ import {
 } from './podspec-edit.js';
 import { editScale } from './scale.js';
 
-/** A bare Service named `name` in `namespace` with one empty container. */
-export function makeService(name: string, namespace: string): Service {
+/** A bare Service named `name` (in `namespace`, when given) with one empty container. */
+export function makeService(name: string, namespace?: string): Service {
   return {
     apiVersion: SERVING_V1,
     kind: 'Service',
-    metadata: { name, namespace },
+    metadata: namespace === undefined ? { name } : { name, namespace },
     spec: { template: { metadata: {}, spec: { containers: [{}] } } },
   };
 }
@@ -120,6 +121,11 @@ export interface EditOptions {
   cwd?: string;
   /** Random source for {{.Random n}} (tests pass a fixed one). */
   random?: (n: number) => string;
+  /**
+   * The pod spec's volumes are not known (checking flags before the service is read): a plain
+   * `--mount /path=VOLUME` is not checked against them; the real edit checks it.
+   */
+  volumesUnknown?: boolean;
 }
 
 /** Applies every service edit flag to `svc` in place (the object must already carry its name). */
@@ -166,7 +172,7 @@ export function applyServiceFlags(svc: Service, f: ServiceEditFlagValues, opts: 
       'probe-liveness-opts',
     );
   if (f.volume?.length) editVolumes(template.spec, f.volume);
-  if (f.mount?.length) editMounts(template.spec, c, f.mount);
+  if (f.mount?.length) editMounts(template.spec, c, f.mount, { volumesUnknown: opts.volumesUnknown });
 
   if (f['service-account'] !== undefined) {
     if (f['service-account'] === '') delete template.spec.serviceAccountName;
@@ -246,10 +252,20 @@ export function templateChanged(before: Service, after: Service): boolean {
 }
 
 /**
- * Local checks before any write: the service name, an image, then Knative's own webhook validation
- * (src/lib/apis/validation.ts) so bad values are refused with Knative's message and nothing is sent.
+ * Checks every edit flag's syntax and values without the service: applies them to a scratch
+ * service, so a bad flag is reported before anything connects to a cluster.
  */
-export function validateServiceLocally(svc: Service, old?: Service): void {
+export function checkServiceFlags(name: string, f: ServiceEditFlagValues, opts: EditOptions = {}): void {
+  applyServiceFlags(makeService(name), f, { ...opts, volumesUnknown: true });
+}
+
+/**
+ * Local checks before any write: the service name, an image, then Knative's own webhook validation
+ * (src/lib/apis/validation.ts) under `ctx` — the cluster's config-defaults, config-autoscaler and
+ * config-features (cluster-config.ts) — so bad values are refused with Knative's message and
+ * nothing is sent.
+ */
+export function validateServiceLocally(svc: Service, old?: Service, ctx?: ApisContext): void {
   checkServiceName(svc.metadata.name ?? '');
   const containers = svc.spec?.template?.spec?.containers ?? [];
   if (!containers.length || !containers[0].image) {
@@ -257,7 +273,7 @@ export function validateServiceLocally(svc: Service, old?: Service): void {
   }
   // The webhook validates after defaulting, so validate a defaulted copy (the object sent stays as the user wrote it).
   const defaulted = structuredClone(svc);
-  setServiceDefaults(defaulted, undefined, old);
-  const err = validateService(defaulted, old);
+  setServiceDefaults(defaulted, ctx, old);
+  const err = validateService(defaulted, old, ctx);
   if (err) throw invalidValue(validationFailedMessage(err));
 }

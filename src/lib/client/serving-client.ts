@@ -21,6 +21,7 @@ import { Kinds, type Kind } from '../kube/kinds.js';
 import type { KubeconfigOptions } from '../kube/kubeconfig.js';
 import { RestClient, type WatchEvent, type WatchHandle } from '../kube/rest.js';
 import { KnError, toKnError, type ErrorContext } from './errors.js';
+import { retrySchedule } from './retry.js';
 import type { ServiceStore } from './service-store.js';
 
 /** Options for connecting: kubeconfig selection plus the namespace flag. */
@@ -67,7 +68,6 @@ export interface UpdateResult<T extends KubeObject> {
 /** Mutation callback of updateXWithRetry: edit the object in place (or return a replacement). */
 export type Mutator<T> = (obj: T) => void | T | Promise<void | T>;
 
-const UPDATE_ATTEMPTS = 5;
 const LIST_PAGE = 500;
 
 /** The Knative Serving client facade. */
@@ -146,14 +146,19 @@ export class ServingClient implements ServiceStore {
     return this.call(res, obj.metadata.name, namespace, () => this.rest.replace<T>(res, body));
   }
 
-  /** Read-modify-write with bounded retries on 409 Conflict (re-GET, re-apply `mutate`, PUT). */
+  /**
+   * Read-modify-write retried on 409 Conflict (re-GET, re-apply `mutate`, PUT) with jittered
+   * exponential backoff (retry.ts). An error thrown by `mutate` (a semantic conflict with the
+   * current object) is never retried.
+   */
   async updateObjectWithRetry<T extends KubeObject>(
     res: Kind,
     name: string,
     mutate: Mutator<T>,
     namespace = this.namespace,
   ): Promise<UpdateResult<T>> {
-    for (let attempt = 1; ; attempt++) {
+    const retry = retrySchedule();
+    for (;;) {
       const before = await this.getObject<T>(res, name, namespace);
       const draft = structuredClone(before);
       const edited = (await mutate(draft)) ?? draft;
@@ -164,7 +169,7 @@ export class ServingClient implements ServiceStore {
         });
         return { before, after };
       } catch (err) {
-        if (isConflict(err) && attempt < UPDATE_ATTEMPTS) continue;
+        if (isConflict(err) && (await retry.next())) continue;
         throw toKnError(err, this.ctx(res, name, namespace));
       }
     }
