@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCondition } from '../../src/lib/apis/conditions.js';
 import type { Service } from '../../src/lib/apis/types.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
-import type { Lease } from '../../src/lib/controller/runtime/leader.js';
+import type { Lease } from '../../src/lib/kube/leader.js';
 import { waitUntil } from '../support/wait.js';
 import { reportDeployment, startEnv, type Env } from './cluster.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startApiServer } from '../../src/lib/apiserver/server.js';
 import { serviceReconciler } from '../../src/lib/controller/service/reconciler.js';
-import { LeaderElector, type Lease } from '../../src/lib/controller/runtime/leader.js';
+import { LeaderElector, type Lease } from '../../src/lib/kube/leader.js';
 import { ApiError } from '../../src/lib/kube/errors.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { RestClient } from '../../src/lib/kube/rest.js';

@@ -32,7 +32,7 @@ import { routeReconciler } from './route/reconciler.js';
 import { makeDriver, type KindReconciler } from './runtime/driver.js';
 import { Informer, type EventHandler } from '../kube/informer.js';
 import { Kinds, type Kind } from '../kube/kinds.js';
-import { LeaderElector } from './runtime/leader.js';
+import { LeaderElector } from '../kube/leader.js';
 import { EventRecorder } from './runtime/recorder.js';
 import { WorkQueue } from '../kube/queue.js';
 import type { RestClient } from '../kube/rest.js';

@@ -1,4 +1,7 @@
-/** The data plane's admin endpoint: Prometheus text at /metrics and a liveness answer at /healthz. */
+/**
+ * The data plane's admin endpoint: Prometheus text at /metrics, liveness at /healthz and readiness
+ * at /readyz (503 until the caller's `ready()` holds).
+ */
 import { createServer } from 'node:http';
 import type { DataPlaneMetrics } from './metrics.js';
 import { listen, type RunningServer } from '../net/listen.js';
@@ -9,7 +12,7 @@ export type AdminServer = RunningServer;
 /** Starts the admin server. */
 export async function startAdminServer(
   metrics: DataPlaneMetrics,
-  opts: { host: string; port: number },
+  opts: { host: string; port: number; ready?: () => boolean },
 ): Promise<AdminServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -24,13 +27,18 @@ export async function startAdminServer(
       );
       return;
     }
+    if (path === '/readyz') {
+      const ok = opts.ready?.() ?? true;
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'not ready\n');
+      return;
+    }
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
     res
       .writeHead(404, { 'content-type': 'text/plain' })
-      .end(`not found: ${path} (try /metrics or /healthz)\n`);
+      .end(`not found: ${path} (try /metrics, /healthz or /readyz)\n`);
   });
   const port = await listen(server, opts.port, opts.host);
   return {

@@ -13,7 +13,9 @@
  */
 import { ConfigStore, invalidConfigMessage } from '../apis/config-store.js';
 import { deploymentName } from '../apis/names.js';
+import { SYSTEM_NAMESPACE } from '../apis/keys.js';
 import { Kinds } from '../kube/kinds.js';
+import { LeaderElector } from '../kube/leader.js';
 import type { RestClient } from '../kube/rest.js';
 import { podCpuMillicores } from '../runtime/index.js';
 import { startAdminServer } from './admin.js';
@@ -42,21 +44,38 @@ export interface DataPlaneOptions {
   log?: (msg: string) => void;
   /** The in-cluster name the gateway is reached at, reported as the KIngress load balancer. */
   loadBalancerDomain?: string;
+  /**
+   * Leader election for the autoscaler on the Lease knative-serving/knlite-autoscaler: only the
+   * holder writes /scale (and reports ready); false scales unconditionally (one replica).
+   */
+  leaderElection?: { identity: string; leaseDurationSeconds?: number } | false;
 }
 
 /** A running data plane. */
 export interface DataPlane {
   port: number;
   adminPort: number;
+  /** Whether this replica holds the autoscaler Lease (always true without leader election). */
+  isLeader(): boolean;
   stop(): Promise<void>;
 }
 
+/** The Lease the gateway replicas elect the autoscaler on. */
+export const AUTOSCALER_LEASE = 'knlite-autoscaler';
+
 /** Scale target backed by the Deployment cache and the /scale subresource. */
-function makeScaleTarget(rest: RestClient, caches: DataPlaneCaches, state: GatewayState): ScaleTarget {
+function makeScaleTarget(
+  rest: RestClient,
+  caches: DataPlaneCaches,
+  state: GatewayState,
+  leading: () => boolean,
+): ScaleTarget {
   return {
     replicas: (namespace, revision) =>
       caches.deployments.get(namespace, deploymentName(revision))?.spec?.replicas,
     setReplicas: async (namespace, revision, replicas) => {
+      // A standby replica decides like the leader but never writes.
+      if (!leading()) return;
       await rest.updateScale(Kinds.deployment, namespace, deploymentName(revision), replicas);
     },
     cpuUtilization: (namespace, revision) => {
@@ -79,6 +98,18 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   const state = new GatewayState();
   const metrics = new DataPlaneMetrics();
   let onRevisionDeleted = (_key: string): void => {};
+  const election = opts.leaderElection ?? false;
+  const elector = election
+    ? new LeaderElector(rest, {
+        namespace: SYSTEM_NAMESPACE,
+        name: AUTOSCALER_LEASE,
+        identity: election.identity,
+        leaseDurationSeconds: election.leaseDurationSeconds,
+        onStartedLeading: () => log(`autoscaler: leading as ${election.identity}`),
+        onStoppedLeading: () => log(`autoscaler: standing by (${election.identity})`),
+        log,
+      })
+    : undefined;
   const configs = new ConfigStore((cm, err) => log(invalidConfigMessage(cm, err)));
   const loadBalancers = [{ domainInternal: opts.loadBalancerDomain ?? GATEWAY_DOMAIN_INTERNAL }];
   const informers = startInformers(rest, state, {
@@ -89,7 +120,7 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   const autoscaler = new Autoscaler({
     state,
     metrics,
-    target: makeScaleTarget(rest, informers.caches, state),
+    target: makeScaleTarget(rest, informers.caches, state, () => elector?.isLeader ?? true),
     config: () => {
       // The reconciler records the Event for a bad ConfigMap; the data plane logs and keeps going.
       configs.reload((name) => informers.caches.configMap(name), ['autoscaler']);
@@ -103,12 +134,21 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   let admin;
   try {
     gateway = await startGateway(deps, { host, port: opts.port });
-    admin = await startAdminServer(metrics, { host, port: opts.adminPort });
+    admin = await startAdminServer(metrics, {
+      host,
+      port: opts.adminPort,
+      // Ready once programmed from a synced cache, and (with election) only while leading: a
+      // Service in front of several replicas then sends traffic to the one that scales.
+      ready: () => synced && (elector?.isLeader ?? true),
+    });
   } catch (err) {
     await gateway?.close();
     await informers.stop();
     throw err;
   }
+  let synced = false;
+  void informers.synced.then(() => (synced = true));
+  elector?.start();
   autoscaler.start();
   // Serve with a synced routing table when the API server answers promptly; never block start-up on it.
   await Promise.race([informers.synced, new Promise((r) => setTimeout(r, SYNC_WAIT_MS).unref())]);
@@ -116,8 +156,10 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   return {
     port: gatewayServer.port,
     adminPort: adminServer.port,
+    isLeader: () => elector?.isLeader ?? true,
     stop: async () => {
       autoscaler.stop();
+      await elector?.stop();
       await informers.stop();
       await Promise.all([gatewayServer.close(), adminServer.close()]);
     },

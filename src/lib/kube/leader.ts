@@ -3,10 +3,13 @@
  * holder renews every `renewMs`; a candidate takes over once `renewTime + leaseDurationSeconds` has
  * passed; updates are guarded by resourceVersion so two candidates cannot both win.
  */
-import type { KubeObject } from '../../apis/types.js';
-import type { Client } from './client.js';
-import { Kinds } from '../../kube/kinds.js';
-import { isAlreadyExists, isConflict, isNotFound } from '../../kube/errors.js';
+import type { KubeObject } from '../apis/types.js';
+import { Kinds } from './kinds.js';
+import { isAlreadyExists, isConflict, isNotFound } from './errors.js';
+import type { RestClient } from './rest.js';
+
+/** The calls an elector makes (RestClient, or a fake in tests). */
+type Client = Pick<RestClient, 'get' | 'create' | 'replace'>;
 
 /** A coordination.k8s.io/v1 Lease. */
 export interface Lease extends KubeObject {
