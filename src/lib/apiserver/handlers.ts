@@ -33,6 +33,7 @@ import {
 import { CREATE_ON_UPDATE } from './builtins.js';
 import { DecodeError, decodeTyped, kindShape } from './typed.js';
 import { nameCauses, validateObject } from './validation.js';
+import { checkResourceVersion } from './request.js';
 
 /** Options common to writes. */
 export interface WriteOptions {
@@ -354,6 +355,7 @@ export class Handlers {
       throw notFound(type, name);
     }
     const rv = obj.metadata.resourceVersion;
+    checkResourceVersion(rv, 'metadata.resourceVersion');
     if (!rv && type.crdName) {
       throw invalid(type, name, [
         {
@@ -416,6 +418,7 @@ export class Handlers {
       );
     obj.metadata.name = name;
     // A resourceVersion in the patch is a precondition.
+    checkResourceVersion(obj.metadata.resourceVersion, 'metadata.resourceVersion');
     if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== old.metadata.resourceVersion)
       throw conflict(type, name);
     return this.commitUpdate(type, ns, old, obj, subresource, opts);
@@ -652,6 +655,7 @@ export class Handlers {
     const current = this.toScale(type, this.present(type, clone(old)));
     const next = mutate(current);
     const rv = next.metadata?.resourceVersion;
+    checkResourceVersion(rv, 'metadata.resourceVersion');
     if (rv && rv !== old.metadata.resourceVersion) throw conflict(type, name);
     const replicas = next.spec?.replicas;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
