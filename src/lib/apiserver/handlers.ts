@@ -8,15 +8,7 @@
 import crypto from 'node:crypto';
 import type { KubeObject, OwnerReference } from '../apis/types.js';
 import { crdToResourceTypes } from './crds.js';
-import {
-  ApiError,
-  alreadyExists,
-  badRequest,
-  conflict,
-  forbidden,
-  invalid,
-  notFound,
-} from './errors.js';
+import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from './errors.js';
 import { applyPatch } from './patch.js';
 import type { Registry } from './registry.js';
 import { allOf, labelSelectorString, parseFieldSelector, parseLabelSelector } from './selectors.js';

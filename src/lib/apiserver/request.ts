@@ -8,8 +8,13 @@
 import yaml from 'js-yaml';
 import { ApiError, badRequest, invalid, type StatusCause } from './errors.js';
 
-/** encoding/json's maxNestingDepth, which kube-apiserver's decoder inherits. */
-export const MAX_JSON_DEPTH = 10_000;
+/**
+ * The deepest nesting a body may have. kube-apiserver inherits encoding/json's 10,000; V8's
+ * JSON.stringify and structuredClone recurse natively and overflow the stack at 2,000–4,000
+ * levels, so bodies deep enough to reach that are refused here, with kube's wording, before
+ * anything serialises them.
+ */
+export const MAX_JSON_DEPTH = 1_000;
 
 /** Media types a create or update body may have. */
 export const BODY_TYPES = ['application/json', 'application/yaml'];
@@ -33,7 +38,8 @@ export function tooDeepJson(text: string, max = MAX_JSON_DEPTH): string | undefi
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
       continue;
     }
@@ -55,7 +61,8 @@ function checkYamlValue(value: unknown, textLength: number): void {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length) {
     const [v, depth] = stack.pop()!;
-    if (++nodes > budget) throw badRequest('error converting YAML to JSON: yaml: document contains excessive aliasing');
+    if (++nodes > budget)
+      throw badRequest('error converting YAML to JSON: yaml: document contains excessive aliasing');
     if (v === null || typeof v !== 'object') continue;
     if (depth > MAX_JSON_DEPTH)
       throw badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_JSON_DEPTH}`);
@@ -80,9 +87,9 @@ export function decodeBody(buf: Buffer, type: string, what: 'object' | 'patch' =
   if (isYamlType(type)) {
     let value: unknown;
     try {
-      value = yaml.load(text, { schema: yaml.JSON_SCHEMA });
+      value = yaml.load(text, { schema: yaml.JSON_SCHEMA, maxDepth: MAX_JSON_DEPTH } as yaml.LoadOptions);
     } catch (err) {
-      if (err instanceof RangeError)
+      if (err instanceof RangeError || /^nesting exceeded maxDepth/.test((err as Error).message))
         throw badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_JSON_DEPTH}`);
       throw badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -122,7 +129,8 @@ const INT64_MAX = 2n ** 63n - 1n;
 export function queryInt(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
-  if (!/^[+-]?\d+$/.test(v)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  if (!/^[+-]?\d+$/.test(v))
+    throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
   const n = BigInt(v);
   if (n > INT64_MAX || n < -INT64_MAX - 1n)
     throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
@@ -132,7 +140,8 @@ export function queryInt(q: URLSearchParams, name: string): number | undefined {
 /** The problem with a resourceVersion string, as strconv.ParseUint words it; undefined if valid. */
 export function resourceVersionProblem(rv: string): string | undefined {
   if (!/^\d+$/.test(rv)) return `strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`;
-  if (BigInt(rv) > 2n ** 64n - 1n) return `strconv.ParseUint: parsing ${JSON.stringify(rv)}: value out of range`;
+  if (BigInt(rv) > 2n ** 64n - 1n)
+    return `strconv.ParseUint: parsing ${JSON.stringify(rv)}: value out of range`;
   return undefined;
 }
 
@@ -148,7 +157,9 @@ const META = 'meta.k8s.io';
 /** Go's `%#U` for a rune: `U+0007`, or `U+00E9 'é'` when printable. */
 function goRune(cp: number): string {
   const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-  return /\p{C}|\p{Z}/u.test(String.fromCodePoint(cp)) && cp !== 0x20 ? hex : `${hex} '${String.fromCodePoint(cp)}'`;
+  return /\p{C}|\p{Z}/u.test(String.fromCodePoint(cp)) && cp !== 0x20
+    ? hex
+    : `${hex} '${String.fromCodePoint(cp)}'`;
 }
 
 /** Checks of CreateOptions/UpdateOptions/PatchOptions/DeleteOptions (ValidateCreateOptions and friends). */
@@ -230,20 +241,35 @@ export function validateListQuery(q: URLSearchParams, watch: boolean): void {
   };
   if (watch) {
     if (sendInitial !== undefined && match !== 'NotOlderThan')
-      forbidden('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+      forbidden(
+        'resourceVersionMatch',
+        'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
+      );
     if (match) {
       if (sendInitial === undefined)
-        forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
+        forbidden(
+          'resourceVersionMatch',
+          'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided',
+        );
       if (match !== 'NotOlderThan') unsupported(['NotOlderThan']);
-      if (cont) forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
+      if (cont)
+        forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
     }
   } else {
     if (match) {
-      if (!rv) forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided');
-      if (cont) forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
+      if (!rv)
+        forbidden(
+          'resourceVersionMatch',
+          'resourceVersionMatch is forbidden unless resourceVersion is provided',
+        );
+      if (cont)
+        forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
       if (match !== 'Exact' && match !== 'NotOlderThan') unsupported(['Exact', 'NotOlderThan', '']);
       if (match === 'Exact' && rv === '0')
-        forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+        forbidden(
+          'resourceVersionMatch',
+          'resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+        );
     }
     if (sendInitial !== undefined) forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list');
   }
