@@ -249,7 +249,11 @@ describe('PATCH over HTTP', () => {
     const noManager = await t.req('PATCH', `${CM}/applied`, body, {
       'content-type': 'application/apply-patch+yaml',
     });
-    expect(noManager.status).toBe(400);
+    // kube-apiserver answers PatchOptions validation with 422 Invalid.
+    expect(noManager.status).toBe(422);
+    expect(noManager.body.message).toBe(
+      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    );
     const created = await t.req('PATCH', `${CM}/applied?fieldManager=test`, body, {
       'content-type': 'application/apply-patch+yaml',
     });

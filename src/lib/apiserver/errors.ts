@@ -109,7 +109,7 @@ export function invalid(
   return new ApiError(422, 'Invalid', `${qualifiedKind(type)} "${name}" is invalid: ${summary}`, {
     name,
     group: type.group || undefined,
-    kind: type.kind,
+    kind: type.kind || undefined,
     causes: causes.map((c) => ({
       reason: c.reason ?? 'FieldValueInvalid',
       message: c.message,

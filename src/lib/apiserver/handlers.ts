@@ -8,16 +8,7 @@
 import crypto from 'node:crypto';
 import type { KubeObject, OwnerReference } from '../apis/types.js';
 import { crdToResourceTypes } from './crds.js';
-import {
-  ApiError,
-  alreadyExists,
-  badRequest,
-  conflict,
-  forbidden,
-  invalid,
-  notFound,
-  type StatusCause,
-} from './errors.js';
+import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from './errors.js';
 import { applyPatch } from './patch.js';
 import type { Registry } from './registry.js';
 import { allOf, labelSelectorString, parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -32,6 +23,9 @@ import {
   type UserInfo,
 } from './types.js';
 import { CREATE_ON_UPDATE } from './builtins.js';
+import { DecodeError, decodeTyped, kindShape } from './typed.js';
+import { nameCauses, validateObject } from './validation.js';
+import { checkResourceVersion } from './request.js';
 
 /** Options common to writes. */
 export interface WriteOptions {
@@ -75,8 +69,6 @@ export interface Scale {
 }
 
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 /** The finalizers the garbage collector acts on. */
@@ -108,57 +100,6 @@ function specPart(obj: KubeObject, statusIsSubresource: boolean): string {
     rest[k] = v;
   }
   return canonical(rest);
-}
-
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
-function keyProblem(key: string): string | undefined {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length > 253 || !DNS_PREFIX.test(prefix)))
-    return `prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
-  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name))
-    return `name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`;
-  return undefined;
-}
-
-/** ObjectMeta validation kube-apiserver applies to every kind: label and annotation keys, label values. */
-function checkMetadata(type: ResourceType, obj: KubeObject): void {
-  const causes: StatusCause[] = [];
-  for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
-    const p = keyProblem(k);
-    if (p)
-      causes.push({
-        field: 'metadata.labels',
-        message: `Invalid value: ${JSON.stringify(k)}: ${p}`,
-        reason: 'FieldValueInvalid',
-      });
-    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v))
-      causes.push({
-        field: 'metadata.labels',
-        message: `Invalid value: ${JSON.stringify(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
-        reason: 'FieldValueInvalid',
-      });
-  }
-  for (const [k, v] of Object.entries(obj.metadata.annotations ?? {})) {
-    const p = keyProblem(k.toLowerCase());
-    if (p)
-      causes.push({
-        field: 'metadata.annotations',
-        message: `Invalid value: ${JSON.stringify(k)}: ${p}`,
-        reason: 'FieldValueInvalid',
-      });
-    if (typeof v !== 'string')
-      causes.push({
-        field: `metadata.annotations[${k}]`,
-        message: 'Invalid value: must be a string',
-        reason: 'FieldValueInvalid',
-      });
-  }
-  if (causes.length) throw invalid(type, obj.metadata.name ?? '', causes);
 }
 
 /** Secrets: stringData is write-only sugar for base64 data; type defaults to Opaque. */
@@ -211,21 +152,6 @@ function decodeContinue(token: string): { rv: number; namespace: string; name: s
   }
 }
 
-function validName(type: ResourceType, name: string): StatusCause | undefined {
-  const label = type.resource === 'namespaces';
-  const re = label ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
-  const max = label ? 63 : 253;
-  if (name.length <= max && re.test(name)) return undefined;
-  const what = label
-    ? `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`
-    : `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
-  return {
-    field: 'metadata.name',
-    message: `Invalid value: "${name}": ${what}`,
-    reason: 'FieldValueInvalid',
-  };
-}
-
 function getPath(obj: unknown, path: string): unknown {
   let cur = obj;
   for (const p of path.replace(/^\./, '').split('.')) {
@@ -243,6 +169,24 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
     cur = cur[p] as Record<string, unknown>;
   }
   cur[parts[parts.length - 1]] = value;
+}
+
+/**
+ * Runs one admission step; a step that fails on a body it cannot handle answers 400 like a webhook
+ * that cannot decode its request, never a 500 with the step's internals.
+ */
+function guarded(plugin: AdmissionPlugin, step: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ApiError || err instanceof AdmissionError || !(err instanceof Error)) throw err;
+    process.emitWarning(
+      `knlite apiserver: admission ${plugin.name} ${step} failed: ${err.stack ?? err.message}`,
+    );
+    throw badRequest(
+      `admission webhook "${plugin.name}" denied the request: cannot decode incoming object: ${err.message}`,
+    );
+  }
 }
 
 /** Events the GC and CRD registry care about, raised after commits. */
@@ -350,8 +294,8 @@ export class Handlers {
           reason: 'FieldValueRequired',
         },
       ]);
-    const bad = validName(type, meta.name);
-    if (bad) throw invalid(type, meta.name, [bad]);
+    const bad = nameCauses(type, meta);
+    if (bad.length) throw invalid(type, meta.name, bad);
     if (type.namespaced) this.requireNamespace(type, ns, meta.name);
 
     meta.uid = crypto.randomUUID();
@@ -371,7 +315,7 @@ export class Handlers {
     this.admit('CREATE', type, ns, '', obj, undefined, opts);
     if (type.crdName === undefined && type.resource === 'customresourcedefinitions') this.checkCrd(obj);
 
-    checkMetadata(type, obj);
+    this.validate(type, obj, undefined);
     if (this.store.get(type.group, type.resource, ns, meta.name)) throw alreadyExists(type, meta.name);
     if (opts.dryRun) return this.present(type, obj);
     const stored = this.store.create(type.group, type.resource, obj);
@@ -403,6 +347,7 @@ export class Handlers {
       throw notFound(type, name);
     }
     const rv = obj.metadata.resourceVersion;
+    checkResourceVersion(rv, 'metadata.resourceVersion');
     if (!rv && type.crdName) {
       throw invalid(type, name, [
         {
@@ -454,7 +399,7 @@ export class Handlers {
     if (!patched || typeof patched !== 'object' || Array.isArray(patched))
       throw badRequest('the patch produced an object that is not a JSON object');
     if (!patched.metadata || typeof patched.metadata !== 'object') patched.metadata = {};
-    const obj = this.decodeBody(type, patched);
+    const obj = this.decodeBody(type, patched, true);
     if (type.namespaced && obj.metadata.namespace && obj.metadata.namespace !== ns)
       throw badRequest(
         'the namespace of the provided object does not match the namespace sent on the request',
@@ -465,6 +410,7 @@ export class Handlers {
       );
     obj.metadata.name = name;
     // A resourceVersion in the patch is a precondition.
+    checkResourceVersion(obj.metadata.resourceVersion, 'metadata.resourceVersion');
     if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== old.metadata.resourceVersion)
       throw conflict(type, name);
     return this.commitUpdate(type, ns, old, obj, subresource, opts);
@@ -524,7 +470,7 @@ export class Handlers {
     this.admit('UPDATE', type, ns, subresource, obj, old, opts);
     if (subresource === '' && type.resource === 'customresourcedefinitions' && !type.crdName)
       this.checkCrd(obj);
-    checkMetadata(type, obj);
+    this.validate(type, obj, old);
     if (
       old.metadata.generation !== undefined &&
       specPart(obj, !!type.subresources.status) !== specPart(old, !!type.subresources.status)
@@ -701,6 +647,7 @@ export class Handlers {
     const current = this.toScale(type, this.present(type, clone(old)));
     const next = mutate(current);
     const rv = next.metadata?.resourceVersion;
+    checkResourceVersion(rv, 'metadata.resourceVersion');
     if (rv && rv !== old.metadata.resourceVersion) throw conflict(type, name);
     const replicas = next.spec?.replicas;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
@@ -719,8 +666,11 @@ export class Handlers {
 
   // ---- pipeline pieces ---------------------------------------------------------------------
 
-  /** Checks the body is an object of this kind and normalises apiVersion/kind. */
-  decodeBody(type: ResourceType, body: unknown): KubeObject {
+  /**
+   * Checks the body is an object of this kind that decodes into the kind's typed shape, and
+   * normalises apiVersion/kind. `patched` bodies are the result of applying a patch.
+   */
+  decodeBody(type: ResourceType, body: unknown, patched = false): KubeObject {
     if (!body || typeof body !== 'object' || Array.isArray(body))
       throw badRequest(`the body of the request is not a ${type.kind} object`);
     const obj = body as KubeObject;
@@ -741,11 +691,31 @@ export class Handlers {
         );
     }
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
-    if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))
-      throw badRequest('metadata must be an object');
+    try {
+      decodeTyped(kindShape(type.group, type.resource, type.kind, !!type.crdName), obj as never);
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      if (patched)
+        // The patched object no longer decodes: kube-apiserver's patcher reports the whole result.
+        throw invalid({ kind: '', group: '' }, '', [
+          {
+            field: 'patch',
+            message: `Invalid value: ${JSON.stringify(JSON.stringify(obj))}: ${err.message}`,
+          },
+        ]);
+      throw badRequest(
+        `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: ${err.message}`,
+      );
+    }
     obj.apiVersion = want;
     obj.kind = type.kind;
     return obj;
+  }
+
+  /** kube-apiserver's validation of the decoded object (ObjectMeta and the built-in kinds' rules). */
+  private validate(type: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
+    const causes = validateObject(type, obj, old);
+    if (causes.length) throw invalid(type, obj.metadata.name ?? '', causes);
   }
 
   private checkNamespace(type: ResourceType, namespace: string | undefined, obj: KubeObject): void {
@@ -854,8 +824,13 @@ export class Handlers {
       dryRun: !!opts.dryRun,
       lookup: (group, resource, namespace, name) => this.store.get(group, resource, namespace ?? '', name),
     };
+    if (type.schema && operation !== 'DELETE') {
+      // Decoding comes first: admission code only ever sees bodies whose fields have their schema's types.
+      const wrongTypes = validateSchema(type.schema, obj).filter((e) => e.reason === 'FieldValueTypeInvalid');
+      if (wrongTypes.length) throw invalid(type, obj.metadata.name ?? '', wrongTypes);
+    }
     const plugins = this.admission.filter((p) => p.matches(req));
-    for (const p of plugins) p.mutate?.(req);
+    for (const p of plugins) guarded(p, 'mutate', () => p.mutate?.(req));
     if (type.schema && operation !== 'DELETE') {
       // Mutating admission may add fields; drop what the schema does not declare, as the apiserver does.
       if (plugins.length) pruneUnknownFields(type.schema, obj as Record<string, unknown>);
@@ -867,7 +842,7 @@ export class Handlers {
           errors.map((e) => ({ field: e.field, message: e.message, reason: e.reason })),
         );
     }
-    for (const p of plugins) p.validate?.(req);
+    for (const p of plugins) guarded(p, 'validate', () => p.validate?.(req));
   }
 
   private checkCrd(crd: KubeObject): void {

@@ -7,15 +7,23 @@
  * `as=Table` when asked); failures are metav1.Status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import yaml from 'js-yaml';
 import type { KubeObject } from '../apis/types.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
-import { ApiError, badRequest, methodNotAllowed, resourceNotFound, tooLarge, type Status } from './errors.js';
+import { badRequest, methodNotAllowed, resourceNotFound, tooLarge, type Status } from './errors.js';
 import type { DeleteOptions, Handlers, RawList, Scale, WriteOptions } from './handlers.js';
 import { applyPatch, PATCH_TYPES } from './patch.js';
 import { allOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import type { ResourceType, UserInfo } from './types.js';
 import { serveWatch, type WatchSettings } from './watch.js';
+import {
+  BODY_TYPES,
+  decodeBody,
+  queryBool,
+  queryInt,
+  unsupportedBody,
+  validateListQuery,
+  validateWriteQuery,
+} from './request.js';
 
 import { openApiV2, openApiV3GroupVersion, openApiV3Index } from './openapi.js';
 import { toTable } from './table.js';
@@ -148,28 +156,6 @@ function mediaType(req: IncomingMessage): string {
     .toLowerCase();
 }
 
-/** Decodes a JSON or YAML body; malformed input is 400. */
-function decode(buf: Buffer, type: string): unknown {
-  const text = buf.toString('utf8');
-  if (!text.trim()) throw badRequest('the body of the request is empty');
-  const isYaml =
-    type === 'application/yaml' ||
-    type === 'application/x-yaml' ||
-    type === 'text/yaml' ||
-    type === 'application/apply-patch+yaml';
-  try {
-    if (isYaml) return yaml.load(text, { schema: yaml.JSON_SCHEMA });
-    return JSON.parse(text);
-  } catch (err) {
-    const msg = (err as Error).message.split('\n')[0];
-    throw badRequest(
-      isYaml
-        ? `error converting YAML to JSON: ${msg}`
-        : `couldn't get version/kind; json parse error: ${msg}`,
-    );
-  }
-}
-
 /** Parsed `Accept` wishes: a Table rendering. */
 function wantsTable(req: IncomingMessage): boolean {
   const accept = String(req.headers.accept ?? '');
@@ -199,27 +185,18 @@ function listJson(type: ResourceType, list: RawList): string {
   return `{"kind":${JSON.stringify(type.listKind)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(meta)},"items":[${list.items.join(',')}]}`;
 }
 
-function boolParam(v: string | null): boolean {
-  return v === 'true' || v === '1';
-}
+type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions';
 
-function intParam(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid value for ${name}: ${v}`);
-  return Number(v);
-}
-
-function writeOptions(q: URLSearchParams, user: UserInfo, warnings: string[]): WriteOptions {
-  const dryRun = q.getAll('dryRun');
-  for (const d of dryRun)
-    if (d !== 'All') throw badRequest(`Invalid dry run value: "${d}": supported values: "All"`);
-  const fv = q.get('fieldValidation') ?? undefined;
-  if (fv && !['Strict', 'Warn', 'Ignore'].includes(fv))
-    throw badRequest(
-      `fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`,
-    );
-  return { user, dryRun: dryRun.length > 0, fieldValidation: fv, warnings };
+function writeOptions(
+  q: URLSearchParams,
+  user: UserInfo,
+  warnings: string[],
+  kind: OptionsKind,
+  patchType?: string,
+): WriteOptions {
+  validateWriteQuery(q, kind, patchType);
+  const fv = q.get('fieldValidation') || undefined;
+  return { user, dryRun: q.getAll('dryRun').length > 0, fieldValidation: fv, warnings };
 }
 
 function warningHeaders(warnings: string[]): Record<string, string[]> {
@@ -313,9 +290,10 @@ export async function route(
   const table = wantsTable(req);
   const includeObject = q.get('includeObject') ?? undefined;
 
-  const isWatch = p.watchPrefix || boolParam(q.get('watch'));
+  const isWatch = p.watchPrefix || queryBool(q, 'watch');
   if (method === 'GET' && isWatch) {
     if (subresource) throw resourceNotFound();
+    validateListQuery(q, true);
     const labels = parseLabelSelector(q.get('labelSelector'));
     const fields = parseFieldSelector(q.get('fieldSelector'), type.kind);
     const t = type;
@@ -330,9 +308,9 @@ export async function route(
         name,
         match: allOf(labels, fields),
         resourceVersion: q.get('resourceVersion') ?? undefined,
-        timeoutSeconds: intParam(q, 'timeoutSeconds'),
-        allowWatchBookmarks: boolParam(q.get('allowWatchBookmarks')),
-        sendInitialEvents: boolParam(q.get('sendInitialEvents')),
+        timeoutSeconds: queryInt(q, 'timeoutSeconds'),
+        allowWatchBookmarks: queryBool(q, 'allowWatchBookmarks'),
+        sendInitialEvents: queryBool(q, 'sendInitialEvents'),
         encode: (data, obj) => {
           if (table)
             return tableEventObject(t, h.present(t, { ...obj() }), includeObject, String(h.store.rv));
@@ -350,16 +328,22 @@ export async function route(
   }
   if (isWatch) throw methodNotAllowed();
 
-  const body = async (): Promise<{ value: unknown; type: string }> => {
+  /** Reads and decodes the body after checking its media type is one `accepted` lists. */
+  const body = async (accepted = BODY_TYPES): Promise<{ value: unknown; type: string }> => {
     const type2 = mediaType(req);
+    if (!accepted.includes(type2)) {
+      await readBody(req, ctx.maxBodyBytes).catch(() => undefined);
+      throw unsupportedBody(accepted);
+    }
     const buf = await readBody(req, ctx.maxBodyBytes);
-    return { value: decode(buf, type2), type: type2 };
+    return { value: decodeBody(buf, type2, accepted === PATCH_TYPES ? 'patch' : 'object'), type: type2 };
   };
 
   if (name === undefined) {
     switch (method) {
       case 'GET': {
-        const limit = intParam(q, 'limit');
+        validateListQuery(q, false);
+        const limit = queryInt(q, 'limit');
         const list = h.list(type, namespace, {
           labelSelector: q.get('labelSelector') ?? undefined,
           fieldSelector: q.get('fieldSelector') ?? undefined,
@@ -378,7 +362,7 @@ export async function route(
       case 'POST': {
         if (!type.verbs.includes('create')) throw methodNotAllowed();
         const b = await body();
-        const opts = writeOptions(q, user, warnings);
+        const opts = writeOptions(q, user, warnings, 'CreateOptions');
         const created = h.create(type, namespace, b.value, opts);
         return send(opts.dryRun ? 200 : 201, created, warningHeaders(warnings));
       }
@@ -407,7 +391,7 @@ export async function route(
         return send(200, h.getScale(type, namespace, name));
       case 'PUT': {
         const b = await body();
-        const opts = writeOptions(q, user, warnings);
+        const opts = writeOptions(q, user, warnings, 'UpdateOptions');
         const scale = b.value as Scale;
         if (!scale || typeof scale !== 'object')
           throw badRequest('the body of the request is not a Scale object');
@@ -421,8 +405,8 @@ export async function route(
         );
       }
       case 'PATCH': {
-        const b = await body();
-        const opts = writeOptions(q, user, warnings);
+        const b = await body(PATCH_TYPES);
+        const opts = writeOptions(q, user, warnings, 'PatchOptions', b.type);
         const ct = b.type;
         return send(
           200,
@@ -444,25 +428,13 @@ export async function route(
     }
     case 'PUT': {
       const b = await body();
-      const opts = writeOptions(q, user, warnings);
+      const opts = writeOptions(q, user, warnings, 'UpdateOptions');
       return send(200, h.update(type, namespace, name, b.value, sub, opts), warningHeaders(warnings));
     }
     case 'PATCH': {
-      const ct = mediaType(req);
-      if (!PATCH_TYPES.includes(ct)) {
-        await readBody(req, ctx.maxBodyBytes).catch(() => undefined);
-        throw new ApiError(
-          415,
-          'UnsupportedMediaType',
-          `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
-        );
-      }
-      const b = await body();
-      const opts = writeOptions(q, user, warnings);
-      if (ct === 'application/apply-patch+yaml' && !q.get('fieldManager'))
-        throw badRequest(
-          'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
-        );
+      const b = await body(PATCH_TYPES);
+      const ct = b.type;
+      const opts = writeOptions(q, user, warnings, 'PatchOptions', ct);
       const existed = !!h.store.get(
         type.group,
         type.resource,
@@ -496,10 +468,11 @@ async function deleteOptions(
   warnings: string[],
   limit: number,
 ): Promise<DeleteOptions> {
-  const opts: DeleteOptions = writeOptions(q, user, warnings);
+  const opts: DeleteOptions = writeOptions(q, user, warnings, 'DeleteOptions');
   const buf = await readBody(req, limit);
   if (buf.length && buf.toString('utf8').trim()) {
-    const b = decode(buf, mediaType(req)) as {
+    if (!BODY_TYPES.includes(mediaType(req))) throw unsupportedBody(BODY_TYPES);
+    const b = decodeBody(buf, mediaType(req)) as {
       propagationPolicy?: string;
       orphanDependents?: boolean;
       dryRun?: string[];
@@ -514,6 +487,6 @@ async function deleteOptions(
   }
   const pp = q.get('propagationPolicy');
   if (pp) opts.propagationPolicy = pp;
-  if (q.get('orphanDependents') === 'true' && !pp) opts.propagationPolicy = 'Orphan';
+  if (q.has('orphanDependents') && queryBool(q, 'orphanDependents') && !pp) opts.propagationPolicy = 'Orphan';
   return opts;
 }

@@ -14,6 +14,7 @@ import { authenticate, ensureToken, isPublicPath } from './auth.js';
 import { builtinResourceTypes, SYSTEM_NAMESPACES } from './builtins.js';
 import { crdToResourceTypes, loadCrdObjects } from './crds.js';
 import { toStatus, unauthorized } from './errors.js';
+import { DEFAULT_EVENT_TTL_MS, EventExpiry } from './event-ttl.js';
 import { GarbageCollector } from './gc.js';
 import { Handlers } from './handlers.js';
 import { Registry } from './registry.js';
@@ -39,6 +40,8 @@ export interface ApiServerOptions {
   maxBodyBytes?: number;
   /** Watch history kept for resuming (default 10,000 events). */
   historySize?: number;
+  /** How long an Event lives after its last write (kube-apiserver's `--event-ttl`, default 1 h). */
+  eventTtlMs?: number;
 }
 
 /** A running API server. */
@@ -179,6 +182,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   await store.flushed();
   const gc = new GarbageCollector(handlers);
+  const eventExpiry = new EventExpiry(store, opts.eventTtlMs ?? DEFAULT_EVENT_TTL_MS);
   const watches = new Set<() => void>();
   const sockets = new Set<Socket>();
   let serverAddress = `${host}:0`;
@@ -270,6 +274,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     close: () =>
       (closed ??= (async () => {
         gc.stop();
+        eventExpiry.stop();
         for (const w of [...watches]) w();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
