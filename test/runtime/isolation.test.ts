@@ -4,7 +4,7 @@
  * by the real runtime against a real API server laid out like the daemon's home. Everything lives
  * under /var/tmp, which the sandbox leaves visible, so what the app cannot read is hidden on purpose.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -15,7 +15,7 @@ import { resolveLaunch } from '../../src/lib/runtime/launch.js';
 import { PodProcess, podHomePath, podLogPath } from '../../src/lib/runtime/pod-process.js';
 import { detectBwrap, resolveSandbox, type SandboxMode } from '../../src/lib/runtime/sandbox.js';
 import { makeDeployment, podsOf, readEndpoints } from './cluster.js';
-import { httpGet } from './helpers.js';
+import { exampleDir, httpGet } from './helpers.js';
 
 const WAIT = { timeout: 30_000, interval: 50 };
 const SNOOP = resolve(import.meta.dirname, 'fixtures', 'snoop.mjs');
@@ -168,6 +168,39 @@ describe.skipIf(!hasBwrap)('a sandboxed pod process', () => {
     proc = undefined;
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it("runs an app directory that lives in the user's home, which is otherwise hidden", async () => {
+    const userHome = join(dir, 'home');
+    const app = join(userHome, 'src', 'hello');
+    cpSync(exampleDir('hello'), app, { recursive: true });
+    writeFileSync(join(userHome, 'secret.txt'), 'secret\n');
+    const { sandbox } = resolveSandbox('on', [], userHome);
+    const container = {
+      name: 'user-container',
+      image: `file://${app}`,
+      readinessProbe: { exec: { command: ['/bin/sh', '-c', `! cat ${join(userHome, 'secret.txt')}`] } },
+    };
+    const launch = resolveLaunch(container);
+    const home = podHomePath(dir, 'default', 'h');
+    proc = new PodProcess({
+      namespace: 'default',
+      name: 'h',
+      container,
+      launch,
+      env: (port) =>
+        buildEnv(container, { name: 'h', namespace: 'default', podIP: '127.0.0.1' }, port, noSources, {
+          home,
+          pathPrepend: 'argv' in launch ? launch.pathPrepend : [],
+        }),
+      logPath: podLogPath(dir, 'default', 'h'),
+      home,
+      sandbox,
+    });
+    proc.start();
+    // Ready means the exec probe, sandboxed like the app, could not read the secret either.
+    await vi.waitFor(() => expect(proc!.state.ready).toBe(true), WAIT);
+    expect(await httpGet(proc.state.port!)).toEqual({ status: 200, body: 'Hello World! (local)\n' });
+  }, 60_000);
 
   it("gets SIGTERM (not bwrap's SIGKILL) on stop, and its HOME goes with it", async () => {
     const { sandbox } = resolveSandbox('on', [dir]);
