@@ -199,7 +199,9 @@ describe.skipIf(!hasBwrap)('a sandboxed pod process', () => {
     proc.start();
     // Ready means the exec probe, sandboxed like the app, could not read the secret either.
     await vi.waitFor(() => expect(proc!.state.ready).toBe(true), WAIT);
-    expect(await httpGet(proc.state.port!)).toEqual({ status: 200, body: 'Hello World! (local)\n' });
+    // The exec probe does not wait for the port: the app may still be starting.
+    const res = await vi.waitFor(() => httpGet(proc!.state.port!), WAIT);
+    expect(res).toEqual({ status: 200, body: 'Hello World! (local)\n' });
   }, 60_000);
 
   it("gets SIGTERM (not bwrap's SIGKILL) on stop, and its HOME goes with it", async () => {
