@@ -61,5 +61,9 @@ const server = createServer(async (req, res) => {
   res.end(lines.join('\n') + '\n');
 });
 
-server.listen(port, () => console.log(`autoscale listening on port ${port} (revision ${revision})`));
+// knlite's runtime sets HOST=127.0.0.1 so only its gateway reaches the app; unset: every interface.
+const host = process.env.HOST || undefined;
+server.listen(port, host, () =>
+  console.log(`autoscale listening on port ${port} of ${host ?? 'every interface'} (revision ${revision})`),
+);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

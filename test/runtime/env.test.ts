@@ -9,7 +9,7 @@ const sources: EnvSources = {
 const pod = { name: 'hello-abc-xyz12', namespace: 'default', podIP: '127.0.0.1', labels: { app: 'hello' } };
 
 describe('buildEnv', () => {
-  it('layers envFrom, env (with references and valueFrom) and PORT; inherits only PATH and HOME', async () => {
+  it('layers HOME, envFrom, env (with references and valueFrom), PORT and HOST; inherits only PATH', async () => {
     const env = await buildEnv(
       {
         envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CM_' }, { secretRef: { name: 'sec' } }],
@@ -29,12 +29,21 @@ describe('buildEnv', () => {
       pod,
       43210,
       sources,
-      ['/app/node_modules/.bin'],
-      { PATH: '/usr/bin', HOME: '/home/u', KUBECONFIG: '/secret/kubeconfig', AWS_SECRET: 'x' },
+      {
+        home: '/data/homes/default/hello-abc-xyz12',
+        pathPrepend: ['/app/node_modules/.bin'],
+        daemonEnv: {
+          PATH: '/usr/bin',
+          HOME: '/home/u',
+          KUBECONFIG: '/secret/kubeconfig',
+          KNLITE_HOME: '/home/u/.knlite',
+          AWS_SECRET: 'x',
+        },
+      },
     );
     expect(env).toEqual({
       PATH: '/app/node_modules/.bin:/usr/bin',
-      HOME: '/home/u',
+      HOME: '/data/homes/default/hello-abc-xyz12',
       CM_GREETING: 'hi',
       CM_COLOR: 'blue',
       PASSWORD: 's3cret',
@@ -47,7 +56,24 @@ describe('buildEnv', () => {
       IP: '127.0.0.1',
       APP: 'hello',
       PORT: '43210',
+      HOST: '127.0.0.1',
     });
+  });
+
+  it('lets the pod override HOME but never PORT or HOST', async () => {
+    const env = await buildEnv(
+      {
+        env: [
+          { name: 'HOME', value: '/srv' },
+          { name: 'HOST', value: '0.0.0.0' },
+        ],
+      },
+      pod,
+      1234,
+      sources,
+      { home: '/data/homes/default/p', daemonEnv: { HOME: '/home/u' } },
+    );
+    expect(env).toEqual({ HOME: '/srv', PORT: '1234', HOST: '127.0.0.1' });
   });
 
   it('fails like the kubelet when a required ConfigMap key or Secret is missing', async () => {

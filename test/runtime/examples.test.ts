@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../src/lib/runtime/ports.js';
 import { exampleDir, httpGet } from './helpers.js';
@@ -26,6 +27,16 @@ describe('examples', () => {
     await vi.waitFor(() => httpGet(port, '/healthz'), { timeout: 15_000, interval: 50 });
     return port;
   }
+
+  it.each(['hello', 'autoscale'])(
+    '%s binds $HOST when told (the runtime sets 127.0.0.1), every interface otherwise',
+    async (name) => {
+      const loopback = await start(name, { HOST: '127.0.0.1' });
+      expect(listeningOn(loopback)).toEqual(['127.0.0.1']);
+      const open = await start(name);
+      expect(listeningOn(open)).not.toContain('127.0.0.1');
+    },
+  );
 
   it('hello greets TARGET and names its revision', async () => {
     const port = await start('hello', { TARGET: 'knlite', K_REVISION: 'hello-00002' });
@@ -54,3 +65,33 @@ describe('examples', () => {
     expect(await httpGet(port, '/?status=500')).toEqual({ status: 500, body: 'Revision: autoscale-00001\n' });
   });
 });
+
+// Local addresses of the sockets listening on `port`, from /proc/net/tcp{,6} (hex, little-endian IPv4).
+function listeningOn(port: number): string[] {
+  const addresses: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== '0A') continue; // 0A = LISTEN
+      const [hex, portHex] = local.split(':') as [string, string];
+      if (parseInt(portHex, 16) !== port) continue;
+      addresses.push(
+        hex.length === 8
+          ? (hex.match(/../g) ?? [])
+              .reverse()
+              .map((b) => parseInt(b, 16))
+              .join('.')
+          : hex === '0'.repeat(32)
+            ? '::'
+            : hex,
+      );
+    }
+  }
+  return addresses;
+}

@@ -4,7 +4,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Container } from '../../src/lib/apis/types.js';
 import { buildEnv } from '../../src/lib/runtime/env.js';
 import { resolveLaunch } from '../../src/lib/runtime/launch.js';
-import { PodProcess, podLogPath, type PodProcessOptions } from '../../src/lib/runtime/pod-process.js';
+import {
+  PodProcess,
+  podHomePath,
+  podLogPath,
+  type PodProcessOptions,
+} from '../../src/lib/runtime/pod-process.js';
 import { ProcessTable } from '../../src/lib/runtime/process-table.js';
 import { exampleDir, httpGet, isAlive, tempDir } from './helpers.js';
 
@@ -29,14 +34,12 @@ describe('PodProcess', () => {
       container,
       launch,
       env: (port) =>
-        buildEnv(
-          container,
-          { name, namespace: 'default', podIP: '127.0.0.1' },
-          port,
-          noSources,
-          'argv' in launch ? launch.pathPrepend : [],
-        ),
+        buildEnv(container, { name, namespace: 'default', podIP: '127.0.0.1' }, port, noSources, {
+          home: podHomePath(t.dir, 'default', name),
+          pathPrepend: 'argv' in launch ? launch.pathPrepend : [],
+        }),
       logPath: podLogPath(t.dir, 'default', name),
+      home: podHomePath(t.dir, 'default', name),
       restartBackoffMs: 50,
       terminationGracePeriodSeconds: 2,
       ...extra,

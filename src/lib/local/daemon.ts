@@ -4,13 +4,13 @@
  * local stack on stable ports remembered in `ports.json`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as wait } from 'node:timers/promises';
 import yaml from 'js-yaml';
-import type { LocalPaths } from './paths.js';
+import { writePrivateFile, type LocalPaths } from './paths.js';
 import { startLocalStack } from './stack.js';
 
 /** What a running daemon records about itself in `daemon.json`. */
@@ -34,9 +34,7 @@ export interface DaemonPorts {
 export const DEFAULT_GATEWAY_PORT = 8080;
 
 function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2), { mode: 0o600 });
-  renameSync(tmp, path);
+  writePrivateFile(path, JSON.stringify(value, null, 2));
 }
 
 function readJson<T>(path: string): T | undefined {
@@ -81,7 +79,7 @@ export async function runDaemon(paths: LocalPaths, requested: DaemonPorts): Prom
     log: (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
   const kubeconfig = stack.server.kubeconfig();
-  writeFileSync(paths.kubeconfig, kubeconfig, { mode: 0o600 });
+  writePrivateFile(paths.kubeconfig, kubeconfig);
   writeJsonAtomic(paths.ports, {
     apiPort: stack.server.port,
     gatewayPort: stack.gatewayPort,
@@ -208,6 +206,7 @@ export async function startDaemon(
   if (ports.gatewayPort !== undefined) args.push('--gateway-port', String(ports.gatewayPort));
   if (ports.adminPort !== undefined) args.push('--admin-port', String(ports.adminPort));
   const out = openSync(paths.log, 'a', 0o600);
+  fchmodSync(out, 0o600); // a log from an older version may be 0644
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', out, out],

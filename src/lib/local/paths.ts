@@ -2,7 +2,7 @@
  * Where the local cluster keeps its state: `$KNLITE_HOME` (default `~/.knlite`). Everything in it
  * is private to the user (directories 0700, files 0600).
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -28,7 +28,24 @@ export function knliteHome(env: NodeJS.ProcessEnv = process.env): string {
   return env.KNLITE_HOME && env.KNLITE_HOME.trim() !== '' ? env.KNLITE_HOME : join(homedir(), '.knlite');
 }
 
-/** The paths inside a home; `ensure` creates the directories with mode 0700. */
+/**
+ * Creates `dir` and its missing parents with mode 0700, and tightens `dir` itself to 0700 when it
+ * already existed (state written by an older version may be 0755).
+ */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+/** Writes `content` to `file` atomically (temp file + rename) with mode 0600, whatever was there. */
+export function writePrivateFile(file: string, content: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, content, { mode: 0o600 });
+  chmodSync(tmp, 0o600); // an old temp file keeps its mode
+  renameSync(tmp, file);
+}
+
+/** The paths inside a home; `ensure` creates the directories with mode 0700 (tightening existing ones). */
 export function localPaths(home = knliteHome(), ensure = false): LocalPaths {
   const paths: LocalPaths = {
     home,
@@ -40,8 +57,7 @@ export function localPaths(home = knliteHome(), ensure = false): LocalPaths {
     ports: join(home, 'ports.json'),
   };
   if (ensure) {
-    for (const dir of [paths.home, paths.data, paths.runtime])
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const dir of [paths.home, paths.data, paths.runtime]) ensurePrivateDir(dir);
   }
   return paths;
 }

@@ -92,7 +92,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       log('reconciler running');
     }
     if (opts.runtime !== false) {
-      const rt = await startRuntime(client, { dataDir: opts.runtimeDir });
+      // The API server's data (token, PKI, database) is hidden from sandboxed pods like the runtime's.
+      const rt = await startRuntime(client, { dataDir: opts.runtimeDir, hiddenPaths: [opts.dataDir] });
       stoppers.push(() => rt.stop());
       log('local runtime running');
     }

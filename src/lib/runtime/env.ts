@@ -1,11 +1,14 @@
 /**
- * The environment of a pod's process, built like the kubelet builds a container's: `envFrom`
- * sources first (with their prefix), then `env` entries (later wins, `$(VAR)` references expanded
- * against what came before), then `PORT` = the process's own port. From the daemon's environment only
- * PATH and HOME are inherited (so `node`/`npm` resolve and tools find their config); nothing else
- * — tokens, kubeconfig paths, proxies — leaks into user processes.
+ * The environment of a pod's process, built like the kubelet builds a container's: `HOME` = the
+ * pod's own home directory, then `envFrom` sources (with their prefix), then `env` entries (later
+ * wins, `$(VAR)` references expanded against what came before), then `PORT` = the process's own
+ * port and `HOST` = 127.0.0.1, the pod's only address (apps that bind $HOST cannot be reached
+ * around the gateway). From the daemon's environment only PATH is inherited (so `node`/`npm`
+ * resolve); nothing else — the user's HOME, KUBECONFIG, KNLITE_*, tokens, proxies — leaks into
+ * user processes.
  */
 import type { Container, EnvVar } from '../apis/types.js';
+import { POD_IP } from './resources.js';
 
 /** Reads one ConfigMap's or Secret's data (Secret values already base64-decoded); undefined if absent. */
 export interface EnvSources {
@@ -30,7 +33,17 @@ export class EnvConfigError extends Error {
 }
 
 /** Variables inherited from the daemon's own environment. */
-export const INHERITED_ENV = ['PATH', 'HOME'] as const;
+export const INHERITED_ENV = ['PATH'] as const;
+
+/** How the runtime's part of a pod's environment is made. */
+export interface EnvOptions {
+  /** The pod's own HOME directory (unset when absent). */
+  home?: string;
+  /** Directories to put in front of PATH (e.g. the app's node_modules/.bin). */
+  pathPrepend?: string[];
+  /** The daemon's environment, of which only PATH is kept. Default: process.env. */
+  daemonEnv?: NodeJS.ProcessEnv;
+}
 
 /** Builds the complete environment for one process of `container` in pod `pod` listening on `port`. */
 export async function buildEnv(
@@ -38,14 +51,16 @@ export async function buildEnv(
   pod: PodFacts,
   port: number,
   sources: EnvSources,
-  pathPrepend: string[] = [],
-  daemonEnv: NodeJS.ProcessEnv = process.env,
+  opts: EnvOptions = {},
 ): Promise<Record<string, string>> {
+  const { home, pathPrepend = [], daemonEnv = process.env } = opts;
   const env: Record<string, string> = {};
   for (const key of INHERITED_ENV) {
     const value = daemonEnv[key];
     if (value !== undefined) env[key] = value;
   }
+  // Like the kubelet's HOME from the image's user: a default that the pod's own env may override.
+  if (home !== undefined) env.HOME = home;
   if (pathPrepend.length > 0)
     env.PATH = [...pathPrepend, env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':');
 
@@ -70,8 +85,9 @@ export async function buildEnv(
     if (value !== undefined) env[entry.name] = value;
   }
   // The process's own port always wins: the Deployment's PORT names the container port, which on
-  // the local cluster is this process's loopback port.
+  // the local cluster is this process's loopback port. HOST too: 127.0.0.1 is the pod's address.
   env.PORT = String(port);
+  env.HOST = POD_IP;
   return env;
 }
 

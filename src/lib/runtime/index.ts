@@ -2,7 +2,8 @@
  * The local runtime: turns the local cluster's apps/v1 Deployments into processes on 127.0.0.1 and
  * reports them back as Pods, Deployment status and Endpoints. See runtime.ts (controller),
  * pod-process.ts (one pod's supervisor), launch.ts (what runs), env.ts (environment),
- * process-table.ts (orphan cleanup) and cpu.ts (CPU metering for the HPA-class autoscaler).
+ * sandbox.ts (the bubblewrap view each pod gets), pod-dirs.ts (logs and HOMEs), process-table.ts
+ * (orphan cleanup) and cpu.ts (CPU metering for the HPA-class autoscaler).
  */
 import type { RestClient } from '../kube/rest.js';
 import { Runtime, type LocalRuntime, type RuntimeOptions } from './runtime.js';
@@ -11,6 +12,7 @@ export { podLogPath } from './pod-process.js';
 export { IMAGE_NOT_RUNNABLE } from './launch.js';
 export { pidFilePath } from './process-table.js';
 export type { LocalRuntime, RuntimeOptions } from './runtime.js';
+export type { SandboxMode } from './sandbox.js';
 
 const running = new Set<LocalRuntime>();
 

@@ -21,7 +21,8 @@ import type { Container } from '../apis/types.js';
 /** A resolved process to start: argv, working directory and PATH entries to prepend. */
 export interface LaunchSpec {
   argv: string[];
-  cwd: string;
+  /** Working directory; undefined (a command with no workingDir and no image dir) means the pod's HOME. */
+  cwd?: string;
   /** Directories to put in front of PATH (e.g. the app's node_modules/.bin). */
   pathPrepend: string[];
   /** How the command was chosen, for logs and messages. */
@@ -60,8 +61,11 @@ export function localImageDir(image: string | undefined): string | undefined {
   }
 }
 
-/** Decides what to run for `container`; returns NotRunnable with a user-facing message otherwise. */
-export function resolveLaunch(container: Container, fallbackCwd: string): LaunchSpec | NotRunnable {
+/**
+ * Decides what to run for `container`; returns NotRunnable with a user-facing message otherwise.
+ * A command with neither workingDir nor a local image runs in `fallbackCwd` (when given).
+ */
+export function resolveLaunch(container: Container, fallbackCwd?: string): LaunchSpec | NotRunnable {
   const dir = localImageDir(container.image);
   const args = container.args ?? [];
   if (container.command && container.command.length > 0) {

@@ -4,6 +4,11 @@
  * and stops it with SIGTERM, then SIGKILL after the grace period. It knows nothing about the API
  * server: it exposes a snapshot (`state`) and calls `onChange` whenever that snapshot changes.
  *
+ * Each pod has its own HOME (created 0700 before the first run, kept across restarts, removed when
+ * the pod stops — like an emptyDir), which is also the working directory of a command without
+ * workingDir or image directory. With a sandbox (sandbox.ts) the process and its exec probes run
+ * inside bubblewrap.
+ *
  * Kubernetes parity and deliberate differences:
  * - restart backoff doubles from `restartBackoffMs` (default 1 s, where the kubelet uses 10 s — local
  *   development wants a fixed typo to come back quickly) up to 5 minutes, and resets after a run of
@@ -14,19 +19,26 @@
  *   as soon as the app listens); afterwards they honour `periodSeconds` (default 10 s, 1 s when 0).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import type { Container, ContainerStateTerminated, Probe } from '../apis/types.js';
+import { ensurePrivateDir } from '../local/paths.js';
 import { EnvConfigError } from './env.js';
-import { isNotRunnable, type LaunchSpec, type NotRunnable } from './launch.js';
+import { isNotRunnable, localImageDir, type LaunchSpec, type NotRunnable } from './launch.js';
 import { freePort } from './ports.js';
 import { DEFAULT_PROBE, runProbe } from './probe.js';
 import { signalGroup, type ProcessTable } from './process-table.js';
+import { appDirectories, sandboxArgv, terminateGroup, type Sandbox } from './sandbox.js';
 
 /** Where a pod's stdout/stderr are kept: `<dataDir>/logs/<namespace>/<pod>.log`. */
 export function podLogPath(dataDir: string, namespace: string, pod: string): string {
   return join(dataDir, 'logs', namespace, `${pod}.log`);
+}
+
+/** A pod's own HOME directory: `<dataDir>/homes/<namespace>/<pod>`. */
+export function podHomePath(dataDir: string, namespace: string, pod: string): string {
+  return join(dataDir, 'homes', namespace, pod);
 }
 
 /** Everything a PodProcess needs to run one pod. */
@@ -38,6 +50,10 @@ export interface PodProcessOptions {
   /** Builds the process environment for a given port (may throw EnvConfigError). */
   env(port: number): Promise<Record<string, string>>;
   logPath: string;
+  /** The pod's HOME (see podHomePath): created before the first run, removed once the pod stopped. */
+  home: string;
+  /** Run the process and its exec probes inside this bubblewrap sandbox. */
+  sandbox?: Sandbox;
   table?: ProcessTable;
   /** Base restart backoff; doubles per consecutive crash. Default 1000 ms. */
   restartBackoffMs?: number;
@@ -123,7 +139,9 @@ export class PodProcess {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.changed();
-    this.stopped = this.terminate(this.opts.terminationGracePeriodSeconds ?? 30);
+    this.stopped = this.terminate(this.opts.terminationGracePeriodSeconds ?? 30).then(() =>
+      rmSync(this.opts.home, { recursive: true, force: true }),
+    );
     return this.stopped;
   }
 
@@ -143,13 +161,23 @@ export class PodProcess {
     }
     if (this.state.terminating) return;
 
-    mkdirSync(dirname(this.opts.logPath), { recursive: true });
-    const fd = openSync(this.opts.logPath, 'a', 0o600);
+    let fd: number;
+    try {
+      ensurePrivateDir(this.opts.home);
+      ensurePrivateDir(dirname(this.opts.logPath));
+      fd = openSync(this.opts.logPath, 'a', 0o600);
+    } catch (err) {
+      this.state.waiting = { reason: 'CreateContainerError', message: (err as Error).message };
+      this.changed();
+      this.later(() => void this.run(launch), this.nextBackoff());
+      return;
+    }
     this.logOffset = fstatSync(fd).size;
+    const argv = this.argv(launch.argv);
     let child: ChildProcess;
     try {
-      child = spawn(launch.argv[0]!, launch.argv.slice(1), {
-        cwd: launch.cwd,
+      child = spawn(argv[0]!, argv.slice(1), {
+        cwd: this.cwd,
         env: this.env,
         detached: true, // own process group: the whole tree is signalled together
         stdio: ['ignore', fd, fd],
@@ -174,12 +202,33 @@ export class PodProcess {
     this.startProbes(child);
   }
 
+  // Working directory of the process and its exec probes.
+  private get cwd(): string {
+    return (this.opts.launch as LaunchSpec).cwd ?? this.opts.home;
+  }
+
+  // The argv to spawn for `argv`: itself, or bwrap running it with this pod's view.
+  private argv(argv: string[]): string[] {
+    const { sandbox, container, launch } = this.opts;
+    if (!sandbox) return argv;
+    const path = (this.env.PATH ?? '').split(delimiter).filter((p) => p !== '');
+    return sandboxArgv(sandbox, argv, {
+      cwd: this.cwd,
+      home: this.opts.home,
+      visible: [
+        ...appDirectories(localImageDir(container.image), argv[0]),
+        ...(launch as LaunchSpec).pathPrepend,
+        ...path,
+      ],
+    });
+  }
+
   private onSpawnError(child: ChildProcess, launch: LaunchSpec, err: Error, startedAt: string): void {
     if (child.pid !== undefined) return; // errors after a successful spawn surface as 'exit'
     this.child = undefined;
     const message =
       (err as NodeJS.ErrnoException).code === 'ENOENT'
-        ? `exec: ${JSON.stringify(launch.argv[0])}: executable file not found in $PATH (or working directory ${JSON.stringify(launch.cwd)} missing)`
+        ? `exec: ${JSON.stringify(launch.argv[0])}: executable file not found in $PATH (or working directory ${JSON.stringify(this.cwd)} missing)`
         : `failed to start ${JSON.stringify(launch.argv[0])}: ${err.message}`;
     this.appendLog(`${message}\n`);
     this.crashed(launch, { exitCode: 128, reason: 'StartError', message, startedAt, finishedAt: now() });
@@ -254,7 +303,8 @@ export class PodProcess {
       port: this.state.port!,
       containerPorts: this.opts.container.ports ?? [],
       env: this.env,
-      cwd: (this.opts.launch as LaunchSpec).cwd,
+      cwd: this.cwd,
+      wrap: this.opts.sandbox ? (argv: string[]) => this.argv(argv) : undefined,
     });
     const readiness = withHandler(this.opts.container.readinessProbe);
     let successes = 0;
@@ -311,7 +361,7 @@ export class PodProcess {
     const child = this.child;
     if (!child || child.pid === undefined) return;
     const exited = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
-    signalGroup(child.pid, 'SIGTERM');
+    terminateGroup(child.pid, this.opts.sandbox !== undefined);
     const kill = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), Math.max(0, graceSeconds) * 1000);
     await exited;
     clearTimeout(kill);
@@ -332,7 +382,7 @@ export class PodProcess {
   }
 
   private appendLog(text: string): void {
-    mkdirSync(dirname(this.opts.logPath), { recursive: true });
+    ensurePrivateDir(dirname(this.opts.logPath));
     const fd = openSync(this.opts.logPath, 'a', 0o600);
     try {
       writeSync(fd, text);

@@ -14,6 +14,8 @@ export interface ProbeTarget {
   containerPorts: ContainerPort[];
   env: Record<string, string>;
   cwd: string;
+  /** Turns an exec probe's argv into the one to spawn (the pod's sandbox), when the pod has one. */
+  wrap?: (argv: string[]) => string[];
 }
 
 /** The probe Knative and knlite default to when a container declares none: TCP on the port. */
@@ -94,7 +96,8 @@ function tcpProbe(port: number, timeoutMs: number): Promise<boolean> {
 function execProbe(command: string[], target: ProbeTarget, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     if (command.length === 0) return resolve(false);
-    const child = spawn(command[0]!, command.slice(1), { cwd: target.cwd, env: target.env, stdio: 'ignore' });
+    const argv = target.wrap ? target.wrap(command) : command;
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: target.cwd, env: target.env, stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('error', () => {
       clearTimeout(timer);

@@ -87,7 +87,7 @@ export class ProcessTable {
 
   constructor(dataDir: string) {
     this.path = pidFilePath(dataDir);
-    mkdirSync(dirname(this.path), { recursive: true });
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
   }
 
   /** Stops whatever a previous runtime on this data dir left running; returns the pods it had. */

@@ -12,7 +12,6 @@
  * Images that cannot run as a process (see launch.ts) still get their pods, Pending with waiting
  * reason ImageNotRunnable, and the Deployment gets `ReplicaFailure=True ImageNotRunnable`.
  */
-import { homedir } from 'node:os';
 import type {
   ConfigMap,
   Container,
@@ -31,7 +30,8 @@ import { CpuMeter } from './cpu.js';
 import { buildEnv, type EnvSources } from './env.js';
 import { isNotRunnable, resolveLaunch } from './launch.js';
 import { makePodName, stableJson, templateHash } from './names.js';
-import { PodProcess, podLogPath } from './pod-process.js';
+import { preparePodDirs } from './pod-dirs.js';
+import { PodProcess, podHomePath, podLogPath } from './pod-process.js';
 import { ProcessTable } from './process-table.js';
 import {
   makeDeploymentStatus,
@@ -44,6 +44,13 @@ import {
   selectorMatches,
   type ReplicaCounts,
 } from './resources.js';
+import {
+  defaultHiddenPaths,
+  resolveSandbox,
+  sandboxMode,
+  type Sandbox,
+  type SandboxMode,
+} from './sandbox.js';
 
 /** Options of the local runtime. */
 export interface RuntimeOptions {
@@ -53,6 +60,10 @@ export interface RuntimeOptions {
   restartBackoffMs?: number;
   /** Caps every pod's terminationGracePeriodSeconds (tests use small values). */
   maxTerminationGracePeriodSeconds?: number;
+  /** Whether pods run in a bubblewrap sandbox. Default: `$KNLITE_SANDBOX`, else `auto`. */
+  sandbox?: SandboxMode;
+  /** More paths the sandbox hides from pods (besides knlite's home, `dataDir` and kubeconfigs). */
+  hiddenPaths?: string[];
   /** Start the watchdog that kills pod processes if this process dies hard. Default true. */
   watchdog?: boolean;
   /** Where operational messages go. Default: stderr. */
@@ -128,6 +139,7 @@ export class Runtime implements LocalRuntime {
   private readonly informers: { stop(): Promise<void> }[] = [];
   private readonly log: (message: string) => void;
   private stopping = false;
+  private sandbox?: Sandbox;
 
   constructor(
     private readonly rest: RestClient,
@@ -159,6 +171,11 @@ export class Runtime implements LocalRuntime {
   async start(): Promise<void> {
     const { killed } = this.table.sweepLeftovers();
     if (killed > 0) this.log(`stopped ${killed} process(es) left over by a previous run`);
+    preparePodDirs(this.opts.dataDir);
+    const hidden = defaultHiddenPaths(process.env, [this.opts.dataDir, ...(this.opts.hiddenPaths ?? [])]);
+    const { sandbox, reason } = resolveSandbox(this.opts.sandbox ?? sandboxMode(), hidden);
+    this.sandbox = sandbox;
+    this.log(sandbox ? 'pods run in a bubblewrap sandbox' : `pods run without a sandbox: ${reason}`);
     if (this.opts.watchdog ?? true) this.table.startWatchdog();
     await this.deleteStalePods();
 
@@ -295,7 +312,7 @@ export class Runtime implements LocalRuntime {
     }
 
     const container: Container = template.spec.containers?.[0] ?? {};
-    const launch = resolveLaunch(container, homedir());
+    const launch = resolveLaunch(container);
     const live = [...state.replicas.values()].filter((r) => !r.deleting);
     const current = live.filter((r) => r.hash === hash);
     const old = live.filter((r) => r.hash !== hash);
@@ -343,6 +360,7 @@ export class Runtime implements LocalRuntime {
       (deployment.spec.template.spec.terminationGracePeriodSeconds as number | undefined) ?? 30;
     const grace = Math.min(podGrace, this.opts.maxTerminationGracePeriodSeconds ?? Infinity);
     const podKey = `${namespace}/${name}`;
+    const home = podHomePath(this.opts.dataDir, namespace, name);
     const replica: Replica = {
       container,
       hash,
@@ -368,9 +386,11 @@ export class Runtime implements LocalRuntime {
             },
             port,
             this.envSources,
-            isNotRunnable(launch) ? [] : launch.pathPrepend,
+            { home, pathPrepend: isNotRunnable(launch) ? [] : launch.pathPrepend },
           ),
         logPath: podLogPath(this.opts.dataDir, namespace, name),
+        home,
+        sandbox: this.sandbox,
         table: this.table,
         restartBackoffMs: this.opts.restartBackoffMs,
         terminationGracePeriodSeconds: grace,
