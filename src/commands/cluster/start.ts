@@ -1,5 +1,6 @@
 import { Command, Flags } from '@oclif/core';
 import { localPaths } from '../../lib/local/paths.js';
+import { COMPONENTS, parseComponents, RUN_ELSEWHERE } from '../../lib/local/components.js';
 import { startDaemon } from '../../lib/local/daemon.js';
 import { mergeLocalContext, userKubeconfigPath } from '../../lib/local/kubeconfig.js';
 import { readFileSync } from 'node:fs';
@@ -33,6 +34,12 @@ kubeconfig (like kind does) unless --no-kubeconfig is given.`;
       default: true,
       allowNo: true,
     }),
+    components: Flags.string({
+      description:
+        "Components to run in the daemon: any of api,reconciler,runtime,gateway (api always). The others can run as their own processes against the daemon's kubeconfig (knlite reconciler run, knlite gateway run).",
+      default: COMPONENTS.join(','),
+      helpValue: 'LIST',
+    }),
     'wait-timeout': Flags.integer({
       description: 'Seconds to wait for the cluster to become healthy.',
       default: 90,
@@ -41,12 +48,18 @@ kubeconfig (like kind does) unless --no-kubeconfig is given.`;
 
   async run(): Promise<{ apiUrl: string; gatewayUrl?: string; pid: number }> {
     const { flags } = await this.parse(ClusterStart);
+    let components;
+    try {
+      components = parseComponents(flags.components);
+    } catch (err) {
+      this.error((err as Error).message, { exit: 2 });
+    }
     const paths = localPaths(undefined, true);
     let result;
     try {
       result = await startDaemon(
         paths,
-        { gatewayPort: flags['gateway-port'], apiPort: flags['api-port'] },
+        { gatewayPort: flags['gateway-port'], apiPort: flags['api-port'], components },
         flags['wait-timeout'] * 1000,
       );
     } catch (err) {
@@ -57,6 +70,9 @@ kubeconfig (like kind does) unless --no-kubeconfig is given.`;
     this.log(alreadyRunning ? 'Local cluster is already running.' : 'Local cluster started.');
     this.log(`API server:  ${state.apiUrl}`);
     if (state.gatewayPort) this.log(`Gateway:     http://127.0.0.1:${state.gatewayPort}`);
+    const elsewhere = COMPONENTS.filter((c) => !(state.components ?? COMPONENTS).includes(c));
+    if (elsewhere.length)
+      this.log(`Not in the daemon: ${elsewhere.map((c) => `${c} (run ${RUN_ELSEWHERE[c]})`).join(', ')}`);
     this.log(
       `Kubeconfig:  ${flags.kubeconfig ? `${userKubeconfigPath()} (context "knlite")` : state.kubeconfig}`,
     );

@@ -1,5 +1,6 @@
 import { Command } from '@oclif/core';
 import { localPaths } from '../../lib/local/paths.js';
+import { COMPONENTS, RUN_ELSEWHERE } from '../../lib/local/components.js';
 import { readDaemonState, localApiGet } from '../../lib/local/daemon.js';
 
 /** Resources counted by `cluster status`: label → API path. */
@@ -46,10 +47,14 @@ export default class ClusterStatus extends Command {
     this.log(`Uptime:      ${formatDuration(uptimeSeconds)}`);
     if (state.gatewayPort) this.log(`Gateway:     http://127.0.0.1:${state.gatewayPort}`);
     if (state.adminPort) this.log(`Metrics:     http://127.0.0.1:${state.adminPort}/metrics`);
+    const inDaemon = state.components ?? [...COMPONENTS];
+    this.log(`Components:  ${inDaemon.join(', ')} (in the daemon)`);
+    for (const c of COMPONENTS.filter((c) => !inDaemon.includes(c)))
+      this.log(`             ${c}: elsewhere (${RUN_ELSEWHERE[c]})`);
     this.log(`Data:        ${paths.home}`);
     this.log('Objects:');
     for (const [label, n] of Object.entries(counts)) this.log(`  ${label.padEnd(16)} ${n}`);
-    return { running: true, ...state, uptimeSeconds, counts };
+    return { running: true, ...state, components: inDaemon, uptimeSeconds, counts };
   }
 }
 

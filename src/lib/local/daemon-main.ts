@@ -6,6 +6,7 @@
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { localPaths } from './paths.js';
+import { parseComponents } from './components.js';
 import { runDaemon } from './daemon.js';
 
 const { values } = parseArgs({
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     'api-port': { type: 'string' },
     'gateway-port': { type: 'string' },
     'admin-port': { type: 'string' },
+    components: { type: 'string' },
   },
 });
 if (!values.home) {
@@ -26,6 +28,7 @@ try {
     apiPort: values['api-port'] ? Number(values['api-port']) : undefined,
     gatewayPort: values['gateway-port'] ? Number(values['gateway-port']) : undefined,
     adminPort: values['admin-port'] ? Number(values['admin-port']) : undefined,
+    components: values.components ? parseComponents(values.components) : undefined,
   });
 } catch (err) {
   // One sentence for the user (start prints the log's tail); the stack only when debugging.

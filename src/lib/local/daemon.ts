@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as wait } from 'node:timers/promises';
 import yaml from 'js-yaml';
 import { writePrivateFile, type LocalPaths } from './paths.js';
+import { COMPONENTS, type Component } from './components.js';
 import { startLocalStack } from './stack.js';
 
 /** What a running daemon records about itself in `daemon.json`. */
@@ -21,6 +22,8 @@ export interface DaemonState {
   adminPort?: number;
   startedAt: string;
   kubeconfig: string;
+  /** The components running in the daemon (all when absent: older daemons). */
+  components?: Component[];
 }
 
 /** Ports requested on the command line; remembered after the first start. */
@@ -28,6 +31,8 @@ export interface DaemonPorts {
   apiPort?: number;
   gatewayPort?: number;
   adminPort?: number;
+  /** The components to run in the daemon (default: all). */
+  components?: Component[];
 }
 
 /** Default gateway port (issue contract); a busy port falls back to a free one. */
@@ -72,10 +77,14 @@ async function choosePorts(paths: LocalPaths, requested: DaemonPorts): Promise<D
 /** Runs the local stack in this process until SIGTERM/SIGINT (the daemon's main loop). */
 export async function runDaemon(paths: LocalPaths, requested: DaemonPorts): Promise<void> {
   const ports = await choosePorts(paths, requested);
+  const components = requested.components ?? [...COMPONENTS];
   const stack = await startLocalStack({
     dataDir: paths.data,
     runtimeDir: paths.runtime,
     ...ports,
+    reconciler: components.includes('reconciler'),
+    runtime: components.includes('runtime'),
+    dataplane: components.includes('gateway'),
     log: (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
   const kubeconfig = stack.server.kubeconfig();
@@ -92,6 +101,7 @@ export async function runDaemon(paths: LocalPaths, requested: DaemonPorts): Prom
     adminPort: stack.adminPort,
     startedAt: new Date().toISOString(),
     kubeconfig: paths.kubeconfig,
+    components,
   };
   writeJsonAtomic(paths.state, state);
   console.log(`${state.startedAt} local cluster ready (pid ${process.pid})`);
@@ -205,6 +215,7 @@ export async function startDaemon(
   if (ports.apiPort !== undefined) args.push('--api-port', String(ports.apiPort));
   if (ports.gatewayPort !== undefined) args.push('--gateway-port', String(ports.gatewayPort));
   if (ports.adminPort !== undefined) args.push('--admin-port', String(ports.adminPort));
+  if (ports.components !== undefined) args.push('--components', ports.components.join(','));
   const out = openSync(paths.log, 'a', 0o600);
   fchmodSync(out, 0o600); // a log from an older version may be 0644
   const child = spawn(process.execPath, args, {

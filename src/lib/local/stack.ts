@@ -74,13 +74,19 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         host: '127.0.0.1',
         port: opts.gatewayPort ?? 0,
         adminPort: opts.adminPort ?? 0,
+        // The same election a separate `knlite gateway run` joins: one autoscaler writes /scale.
+        leaderElection: { identity: 'knlite-daemon' },
       });
       stoppers.push(() => dp.stop());
       gatewayPort = dp.port;
       adminPort = dp.adminPort;
       log(`gateway listening on http://127.0.0.1:${gatewayPort} (metrics on :${adminPort})`);
     }
-    await seedLocalConfig(client, { gatewayPort: gatewayPort ?? 80, adminPort: adminPort ?? 0 });
+    // Without an in-process gateway, URLs carry the port the separate gateway is told to use.
+    await seedLocalConfig(client, {
+      gatewayPort: gatewayPort ?? (opts.gatewayPort || 80),
+      adminPort: adminPort ?? 0,
+    });
 
     if (opts.reconciler !== false) {
       const rec = await startReconciler(client, {

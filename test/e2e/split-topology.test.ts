@@ -1,0 +1,221 @@
+/**
+ * The split topology: a daemon with only `--components api,runtime`, and the reconciler and the
+ * gateway as their own processes (`knlite reconciler run`, `knlite gateway run`) with nothing but
+ * the daemon's kubeconfig. Every arrow between them is the Kubernetes API.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDaemon, stopDaemon, type DaemonState } from '../../src/lib/local/daemon.js';
+import { localPaths } from '../../src/lib/local/paths.js';
+import { freePort } from '../../src/lib/runtime/ports.js';
+import { requireBuild, ROOT, runBin } from '../cli/harness.js';
+import { waitUntil } from '../support/wait.js';
+
+const EXAMPLE = join(ROOT, 'examples/hello');
+
+/** One GET through the gateway with the given Host; resolves status and body (never rejects). */
+function get(port: number, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = request({ port, host: '127.0.0.1', path: '/', headers: { host }, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err) => resolve({ status: 0, body: err.message }));
+    req.end();
+  });
+}
+
+describe('split topology: daemon (api, runtime) + reconciler run + gateway run', () => {
+  const home = mkdtempSync(join(tmpdir(), 'knlite-split-'));
+  const paths = localPaths(home, true);
+  const children: ChildProcess[] = [];
+  let state: DaemonState;
+  let httpPort: number;
+  let env: NodeJS.ProcessEnv;
+
+  const knlite = (...argv: string[]) => runBin(argv, { env });
+  const kubectl = (...argv: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn('kubectl', argv, { env });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(err || `exit ${code}`))));
+    });
+  const component = (...argv: string[]): ChildProcess => {
+    const child = spawn(process.execPath, ['--', join(ROOT, 'bin/run.js'), ...argv], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(child);
+    return child;
+  };
+  const startGateway = (identity: string, port = httpPort) =>
+    component(
+      'gateway',
+      'run',
+      '--kubeconfig',
+      state.kubeconfig,
+      '--http-port',
+      String(port),
+      '--admin-port',
+      '0',
+      '--identity',
+      identity,
+    );
+  const condition = async (resource: string, type: string): Promise<string> =>
+    kubectl(
+      'get',
+      resource,
+      '-o',
+      `jsonpath={.status.conditions[?(@.type=="${type}")].status}/{.status.conditions[?(@.type=="${type}")].reason}`,
+    );
+  const lease = async () =>
+    kubectl(
+      'get',
+      'lease',
+      '-n',
+      'knative-serving',
+      'knlite-autoscaler',
+      '-o',
+      'jsonpath={.spec.holderIdentity}',
+    ).catch(() => '');
+
+  beforeAll(async () => {
+    requireBuild();
+    httpPort = await freePort();
+    ({ state } = await startDaemon(paths, { gatewayPort: httpPort, components: ['api', 'runtime'] }));
+    env = { ...process.env, KNLITE_HOME: home, KUBECONFIG: state.kubeconfig, NO_COLOR: '1' };
+    component('reconciler', 'run', '--kubeconfig', state.kubeconfig, '--no-leader-elect');
+  });
+
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await stopDaemon(paths);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('without a gateway, the Route waits with IngressNotConfigured and its KIngress is listed', async () => {
+    const created = await knlite(
+      'service',
+      'create',
+      'hello',
+      '--image',
+      EXAMPLE,
+      '--env',
+      'TARGET=split',
+      '--no-wait',
+    );
+    expect(created.exitCode, created.stderr).toBe(0);
+    await waitUntil(
+      'the KIngress of route hello',
+      async () => (await kubectl('get', 'kingress', '-o', 'name').catch(() => '')).includes('hello'),
+      60_000,
+    );
+    // The revision becomes Ready (reconciler + runtime), the Route cannot: nobody serves its class.
+    await waitUntil(
+      'revision hello-00001 Ready',
+      async () => (await condition('revision/hello-00001', 'Ready')).startsWith('True'),
+      60_000,
+    );
+    expect(await condition('route/hello', 'IngressReady')).toBe('Unknown/IngressNotConfigured');
+    expect(
+      await kubectl(
+        'get',
+        'kingress',
+        'hello',
+        '-o',
+        'jsonpath={.metadata.annotations.networking\\.knative\\.dev/ingress\\.class}',
+      ),
+    ).toBe('knlite.ingress.networking.knative.dev');
+  });
+
+  it('starting the gateway makes the Route Ready and the URL answers', async () => {
+    startGateway('gw-1');
+    await waitUntil(
+      'route hello Ready',
+      async () => (await condition('route/hello', 'Ready')) === 'True/',
+      60_000,
+    );
+    expect(await condition('kingress/hello', 'Ready')).toBe('True/');
+    const answer = await waitUntil(
+      'hello answers',
+      async () => {
+        const r = await get(httpPort, 'hello.default.localhost');
+        return r.status === 200 ? r : undefined;
+      },
+      60_000,
+    );
+    expect(answer.body).toContain('Hello split!');
+  });
+
+  it('splits 50/50 with a tag URL', async () => {
+    expect((await knlite('service', 'update', 'hello', '--env', 'TARGET=two', '--no-wait')).exitCode).toBe(0);
+    await waitUntil(
+      'revision hello-00002 Ready',
+      async () => (await condition('revision/hello-00002', 'Ready')).startsWith('True'),
+      60_000,
+    );
+    const split = await knlite(
+      'traffic',
+      'split',
+      'hello',
+      '--traffic',
+      'hello-00001=50',
+      '--traffic',
+      '@latest=50',
+      '--tag',
+      'hello-00001=blue',
+    );
+    expect(split.exitCode, split.stderr).toBe(0);
+    await waitUntil(
+      'the blue tag URL answers from hello-00001',
+      async () => (await get(httpPort, 'blue-hello.default.localhost')).body.includes('Hello split!'),
+      60_000,
+    );
+    const seen = new Set<string>();
+    await waitUntil(
+      'both revisions answer the main host',
+      async () => {
+        seen.add((await get(httpPort, 'hello.default.localhost')).body.trim());
+        return seen.size >= 2;
+      },
+      60_000,
+      0,
+    );
+    expect([...seen].sort()).toEqual(['Hello split! (hello-00001)', 'Hello two! (hello-00002)']);
+  });
+
+  it('after kill -9 of the gateway, a restarted gateway re-programs from the KIngresses; the Route never flips', async () => {
+    const [gw] = children.filter((c) => c.spawnargs.includes('gw-1'));
+    gw.kill('SIGKILL');
+    await waitUntil(
+      'the gateway port to close',
+      async () => (await get(httpPort, 'hello.default.localhost')).status === 0,
+    );
+    expect(await condition('route/hello', 'Ready')).toBe('True/');
+    startGateway('gw-2');
+    await waitUntil(
+      'hello answers again',
+      async () => (await get(httpPort, 'hello.default.localhost')).status === 200,
+      60_000,
+    );
+    expect(await condition('route/hello', 'Ready')).toBe('True/');
+  });
+
+  it('a second gateway stands by and takes over the autoscaler Lease when the leader dies', async () => {
+    await waitUntil('gw-2 to hold the lease', async () => (await lease()) === 'gw-2', 60_000);
+    startGateway('gw-3', await freePort());
+    const [leader] = children.filter((c) => c.spawnargs.includes('gw-2'));
+    leader.kill('SIGKILL');
+    // client-go's lease duration (15 s) bounds the takeover.
+    await waitUntil('gw-3 to take the lease', async () => (await lease()) === 'gw-3', 45_000);
+  });
+});
