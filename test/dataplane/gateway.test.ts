@@ -517,3 +517,46 @@ describe('metrics', () => {
     await Promise.all(pending);
   });
 });
+
+describe('request rules (RFC 9112 §3.2)', () => {
+  /** Sends raw bytes and resolves the status line of the answer. */
+  async function raw(port: number, text: string): Promise<string> {
+    const { connect } = await import('node:net');
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(text));
+      let data = '';
+      socket.on('data', (c: Buffer) => {
+        data += c.toString();
+        if (data.includes('\r\n')) {
+          resolve(data.slice(0, data.indexOf('\r\n')));
+          socket.destroy();
+        }
+      });
+      socket.on('error', reject);
+    });
+  }
+
+  it('answers 400 to two Host headers, a missing Host on HTTP/1.1 and an invalid Host, and forwards nothing', async () => {
+    const gw = await gateway();
+    let forwarded = 0;
+    const inst = await startInstance((_req, res) => {
+      forwarded++;
+      res.end('hello-00001');
+    });
+    cleanups.push(() => inst.close());
+    serve(gw.state, makeRevision('default', 'hello-00001'), [inst.instance]);
+    gw.state.setHosts(
+      makeIngressTable([route('hello', [{ revisionName: 'hello-00001', percent: 100 }])]).hosts,
+    );
+
+    const two = 'GET / HTTP/1.1\r\nHost: hello.default.localhost\r\nHost: other.default.localhost\r\n\r\n';
+    expect(await raw(gw.port, two)).toBe('HTTP/1.1 400 Bad Request');
+    expect(await raw(gw.port, 'GET / HTTP/1.1\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await raw(gw.port, 'GET / HTTP/1.1\r\nHost: a b\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(forwarded).toBe(0);
+    // One valid Host is served.
+    expect(await raw(gw.port, 'GET / HTTP/1.1\r\nHost: hello.default.localhost\r\n\r\n')).toBe(
+      'HTTP/1.1 200 OK',
+    );
+  });
+});

@@ -1,12 +1,13 @@
 /**
  * The gateway: an HTTP server whose requests (and upgrades) run through
- * route → timeout → count → activate → limit → proxy.
+ * check → route → timeout → count → activate → limit → proxy.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { normalizeHost } from '../state.js';
 import { listen, type RunningServer } from '../../net/listen.js';
 import { makeActivateHandler } from './activate.js';
+import { makeCheckHandler } from './check.js';
 import { makeCountHandler } from './count.js';
 import type { GatewayDeps } from './deps.js';
 import { reply, type Exchange, type Handler, type Middleware } from './exchange.js';
@@ -17,6 +18,7 @@ import { makeTimeoutHandler } from './timeout.js';
 
 /** The chain, outermost first. */
 const CHAIN: Middleware<GatewayDeps>[] = [
+  makeCheckHandler,
   makeRouteHandler,
   makeTimeoutHandler,
   makeCountHandler,
