@@ -193,6 +193,56 @@ describe('split topology: daemon (api, runtime) + reconciler run + gateway run',
     expect([...seen].sort()).toEqual(['Hello split! (hello-00001)', 'Hello two! (hello-00002)']);
   });
 
+  it('a DomainMapping serves its Service through the gateway', async () => {
+    const mapped = await knlite('domain', 'create', 'www.split.test', '--ref', 'hello');
+    expect(mapped.exitCode, mapped.stderr).toBe(0);
+    await waitUntil(
+      'domainmapping Ready',
+      async () => (await condition('domainmapping/www.split.test', 'Ready')) === 'True/',
+      60_000,
+    );
+    expect((await get(httpPort, 'www.split.test')).body).toMatch(/^Hello (split|two)!/);
+  });
+
+  it('scales an idle revision to zero and answers the next request from zero', async () => {
+    const created = await knlite(
+      'service',
+      'create',
+      'sleepy',
+      '--image',
+      EXAMPLE,
+      '--no-wait',
+      '--annotation',
+      'autoscaling.knative.dev/window=6s',
+      '--concurrency-limit',
+      '1',
+    );
+    expect(created.exitCode, created.stderr).toBe(0);
+    await waitUntil(
+      'sleepy answers',
+      async () => (await get(httpPort, 'sleepy.default.localhost')).status === 200,
+      60_000,
+    );
+    await kubectl(
+      'patch',
+      'cm',
+      '-n',
+      'knative-serving',
+      'config-autoscaler',
+      '--type',
+      'merge',
+      '-p',
+      '{"data":{"scale-to-zero-grace-period":"6s"}}',
+    );
+    const replicas = () =>
+      kubectl('get', 'deploy', 'sleepy-00001-deployment', '-o', 'jsonpath={.spec.replicas}');
+    await waitUntil('sleepy at zero', async () => (await replicas()) === '0', 90_000, 200);
+    // The gateway (a separate process) buffers the request, pokes its autoscaler and forwards it.
+    const answer = await get(httpPort, 'sleepy.default.localhost');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('(sleepy-00001)');
+  });
+
   it('after kill -9 of the gateway, a restarted gateway re-programs from the KIngresses; the Route never flips', async () => {
     const [gw] = children.filter((c) => c.spawnargs.includes('gw-1'));
     gw.kill('SIGKILL');
