@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { Command, Flags } from '@oclif/core';
 import { startReconciler } from '../../lib/controller/index.js';
 import { RestClient } from '../../lib/kube/rest.js';
+import { serveHealth } from '../../lib/net/health.js';
 
 /** `knlite reconciler run`: the bundled Knative Serving reconciler against the current kubeconfig context. */
 export default class ReconcilerRun extends Command {
@@ -30,6 +31,12 @@ export default class ReconcilerRun extends Command {
       helpValue: 'NAME',
     }),
     verbose: Flags.boolean({ char: 'v', summary: 'Log reconcile errors and retries.' }),
+    'health-port': Flags.integer({
+      summary: 'Serve /healthz and /readyz on this port (0: none).',
+      default: 0,
+      min: 0,
+      max: 65535,
+    }),
   };
 
   async run(): Promise<void> {
@@ -59,6 +66,7 @@ export default class ReconcilerRun extends Command {
       rest.close();
       this.error((err as Error).message, { exit: 1 });
     }
+    const health = flags['health-port'] ? await serveHealth(flags['health-port']) : undefined;
     this.log(
       `Reconciling Knative Serving resources on ${rest.server} (context ${rest.contextName}, ${flags['leader-elect'] ? `leader election as ${identity}` : 'no leader election'}). Press Ctrl-C to stop.`,
     );
@@ -68,6 +76,7 @@ export default class ReconcilerRun extends Command {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    await health?.close();
     await running.stop();
     rest.close();
     this.log('Reconciler stopped.');
