@@ -1,5 +1,5 @@
 /**
- * The CLI's public surface as data, and the two files that lock it (STYLE §16, kn `docs/cmd`,
+ * The CLI's public surface as data, and the two files that lock it (kn `docs/cmd`,
  * salesforcecli `command-snapshot.json`): docs/commands.md and test/cli-surface/command-snapshot.json.
  * Both are rendered from a `CommandModel` that can be built from an oclif manifest entry (what
  * scripts/gen-docs.js reads after `npm run build`) or from a command class (what the surface test

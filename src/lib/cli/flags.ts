@@ -1,7 +1,7 @@
 /**
- * Shared flag builders (STYLE §4, kn `AddNamespaceFlags`): commands spread them into their static
+ * Shared flag builders (kn `AddNamespaceFlags`): commands spread them into their static
  * `flags`, e.g. `static flags = { ...namespaceFlags({ allNamespaces: true }), ...outputFlags() }`.
- * Flag names, characters and defaults follow kn exactly (reference/kn-cli.md §1.2, §1.3.1).
+ * Flag names, characters and defaults follow kn exactly.
  * Builders return fresh objects; no parse results live in module state.
  */
 import type { ScaleFlagValues } from './scale.js';

@@ -1,6 +1,6 @@
 /**
  * What the `service` commands do between parsing and printing: list, describe, create (with
- * --force), update, apply, delete, export. Commands stay thin (STYLE §2); these functions hold kn's
+ * --force), update, apply, delete, export. Commands stay thin; these functions hold kn's
  * semantics — create-or-replace, "unchanged" detection, waiting on the user's intent — and report
  * through `ActionIO`, so TTY progress versus plain lines is decided in one place.
  */

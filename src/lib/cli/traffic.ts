@@ -1,6 +1,5 @@
 /**
- * kn's traffic flags as pure functions (kn `pkg/commands/flags/traffic.go`, `pkg/traffic/compute.go`;
- * reference/kn-cli.md §3): parse and validate `--traffic`, `--tag`, `--untag` before anything is
+ * kn's traffic flags as pure functions (kn `pkg/commands/flags/traffic.go`, `pkg/traffic/compute.go`): parse and validate `--traffic`, `--tag`, `--untag` before anything is
  * changed, work out the automatic remainder, then apply untag → tag → traffic → prune to
  * spec.traffic. Error texts are kn's.
  */
@@ -31,7 +30,7 @@ function refPair(value: string): [string, string] {
   return value.includes('=') ? splitPair(value) : [LATEST, value];
 }
 
-/** Parses and validates --tag/--untag/--traffic (kn §3.2, the checks that need no cluster state). */
+/** Parses and validates --tag/--untag/--traffic (kn, the checks that need no cluster state). */
 export function parseTrafficFlags(f: {
   tag?: readonly string[];
   untag?: readonly string[];
@@ -106,7 +105,7 @@ export function allocateRemainder(
 }
 
 /**
- * Applies traffic edits to a service's spec.traffic (kn §3.3): untag, tag, traffic (only when
+ * Applies traffic edits to a service's spec.traffic (kn): untag, tag, traffic (only when
  * --traffic is given or `forceLatest100` for create --tag), prune untagged 0% targets. Pure: returns a
  * new list. `mutation` = the same update also creates a new revision.
  */

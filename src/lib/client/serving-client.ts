@@ -2,7 +2,7 @@
  * ServingClient: the one facade the CLI uses to talk to Knative Serving (kn
  * `pkg/serving/v1/client.go`). Methods are `verbNoun`; every failure leaves through `toKnError()` with
  * the kind, name and namespace filled in, so commands never see raw HTTP errors. Waiting is done
- * with a watch that resumes from the last resourceVersion, never by polling (STYLE §7).
+ * with a watch that resumes from the last resourceVersion, never by polling.
  */
 import type {
   ConfigMap,

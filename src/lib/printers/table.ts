@@ -1,5 +1,5 @@
 /**
- * Tables as data (STYLE §3, kn `human_readable_flags.go`): a list command declares its columns as
+ * Tables as data (kn `human_readable_flags.go`): a list command declares its columns as
  * `{ header, value }` and one generic renderer draws them with cli-table3 in kn's borderless,
  * left-aligned tabwriter style (3 spaces between columns, columns at least 6 wide). A NAMESPACE
  * column is prepended only for -A lists. Trailing spaces are trimmed from every line.

@@ -1,6 +1,6 @@
 /**
  * Configuration reconciler (pkg/reconciler/configuration): stamps one Revision per generation and
- * tracks latestCreated/latestReady (§1.2). A failing new Revision leaves latestReady on the last good
+ * tracks latestCreated/latestReady. A failing new Revision leaves latestReady on the last good
  * one, so Routes keep serving it.
  */
 import { getCondition, isReady, READY } from '../../apis/conditions.js';

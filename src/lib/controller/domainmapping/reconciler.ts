@@ -1,5 +1,5 @@
 /**
- * DomainMapping reconciler (pkg/reconciler/domainmapping, §2.5): claims the domain cluster-wide
+ * DomainMapping reconciler (pkg/reconciler/domainmapping): claims the domain cluster-wide
  * through a ClusterDomainClaim (auto-created when config-network allows), resolves the target, and
  * publishes the URL. A second mapping of the same domain in another namespace stays
  * DomainAlreadyClaimed until the first is deleted — its finalizer releases the claim.

@@ -1,6 +1,6 @@
 /**
  * Revision GC (pkg/reconciler/gc): on every Configuration pass, deletes the non-active Revisions
- * config-gc says to collect (§4). Writes no status.
+ * config-gc says to collect. Writes no status.
  */
 import type { Configuration } from '../../apis/types.js';
 import { Index, type ReconcilerDeps } from '../context.js';

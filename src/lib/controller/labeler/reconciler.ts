@@ -1,7 +1,7 @@
 /**
  * Labeler (pkg/reconciler/labeler): keeps the `serving.knative.dev/routes` annotation on the
  * Configurations and Revisions a Route sends traffic to, and the Revisions' `routingState` label
- * (pending → active → reserve) with `routingStateModified` (§1.3). It never touches Route status; its
+ * (pending → active → reserve) with `routingStateModified`. It never touches Route status; its
  * finalizer removes the Route from everything it marked.
  */
 import { isFailed, isReady } from '../../apis/conditions.js';

@@ -1,6 +1,6 @@
 /**
  * Revision reconciler (pkg/reconciler/revision): ensures `<rev>-deployment` and the Service `<rev>`,
- * then maps Deployment and Pod state onto ResourcesAvailable / ContainerHealthy / Active (§2.3).
+ * then maps Deployment and Pod state onto ResourcesAvailable / ContainerHealthy / Active.
  * There is no PodAutoscaler: "scale target initialised" is ready pods > 0 (or an initial scale of 0),
  * and once initialised a revision scaled to zero stays Ready.
  */

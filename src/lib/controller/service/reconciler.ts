@@ -1,6 +1,6 @@
 /**
  * Service reconciler (pkg/reconciler/service): a Service owns a Configuration and a Route of its own
- * name, keeps them in line with its spec, and reflects their status (§1.1).
+ * name, keeps them in line with its spec, and reflects their status.
  */
 import {
   initializeServiceConditions,

@@ -1,5 +1,5 @@
 /**
- * Which Revisions of a Configuration Knative's GC deletes (pkg/reconciler/gc/gc.go `collect`, §4).
+ * Which Revisions of a Configuration Knative's GC deletes (pkg/reconciler/gc/gc.go `collect`).
  * Pure: given the revisions, the config and the time, returns the names to delete (oldest first).
  */
 import { DISABLED, type GCConfig } from '../../../apis/config.js';

@@ -1,5 +1,5 @@
 /**
- * Route host names and URLs (pkg/reconciler/route/domains + visibility, §3.3): config-domain selection
+ * Route host names and URLs (pkg/reconciler/route/domains + visibility): config-domain selection
  * by labels, domain-template and tag-template from config-network, cluster-local visibility, and the
  * local gateway port on external URLs.
  */

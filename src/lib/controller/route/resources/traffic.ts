@@ -1,6 +1,6 @@
 /**
  * Traffic resolution (pkg/reconciler/route/traffic): flattens a Route's spec.traffic onto concrete
- * Revisions, all or nothing (§3.2). Any bad target yields a TargetError and the caller keeps the
+ * Revisions, all or nothing. Any bad target yields a TargetError and the caller keeps the
  * previous status.traffic. Pure: reads only the listers it is given.
  */
 import { getCondition, isReady, READY } from '../../../apis/conditions.js';
