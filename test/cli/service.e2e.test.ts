@@ -464,6 +464,11 @@ describe('user errors: one sentence, exit code, nothing written', () => {
       'is not a YAML or JSON document',
     ],
     [
+      ['service', 'apply', 'notalist', '-f', join(ROOT, 'test/cli/fixtures/notalist.yaml')],
+      1,
+      'spec.template.spec.containers: Invalid value: "string": spec.template.spec.containers in body must be of type array: "string"',
+    ],
+    [
       ['service', 'create', 'exists', '--image', 'i'],
       1,
       "Error: cannot create service 'exists' in namespace 'default' because the service already exists and no --force option was given",

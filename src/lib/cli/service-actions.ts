@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
+import { crdToResourceTypes, loadCrdObjects } from '../apiserver/crds.js';
+import { validateSchema, type Schema } from '../apiserver/schema.js';
 import type { KubeList, Revision, Service } from '../apis/types.js';
 import { Annotations, Labels, SERVING_V1 } from '../apis/keys.js';
 import { KnError, invalidValue, usageError } from '../client/errors.js';
@@ -119,7 +121,27 @@ export function readServiceFile(path: string): Service {
   if (svc.kind !== undefined && svc.kind !== 'Service') {
     throw new KnError(`${path} holds a ${svc.kind}, not a Knative Service`, { name: 'FileError' });
   }
+  // Decode against the Service CRD's schema before anything reads a field (as the API server does):
+  // `containers: "notalist"` is a type error naming the field, not a missing image.
+  const errors = validateSchema(serviceSchema(), svc);
+  if (errors.length) {
+    throw new KnError(
+      `${path} is not a valid Knative Service: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+      { name: 'FileError' },
+    );
+  }
   return svc;
+}
+
+let cachedServiceSchema: Schema | undefined;
+
+/** The structural schema of serving.knative.dev/v1 Service, from the shipped CRD. */
+function serviceSchema(): Schema {
+  if (cachedServiceSchema) return cachedServiceSchema;
+  const crd = loadCrdObjects().find((c) => c.metadata.name === 'services.serving.knative.dev');
+  const type = crd ? crdToResourceTypes(crd).find((t) => t.version === 'v1') : undefined;
+  cachedServiceSchema = type?.schema ?? { type: 'object' };
+  return cachedServiceSchema;
 }
 
 /** Inputs of create/update/apply. */
