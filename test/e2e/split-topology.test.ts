@@ -137,6 +137,13 @@ describe('split topology: daemon (api, runtime) + reconciler run + gateway run',
     ).toBe('knlite.ingress.networking.knative.dev');
   });
 
+  it('a wait that times out without a gateway says what is missing and how to fix it', async () => {
+    const r = await knlite('service', 'create', 'waiter', '--image', EXAMPLE, '--wait-timeout', '15');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("timeout: service 'waiter' not ready after 15 seconds: IngressNotConfigured");
+    expect(r.stderr).toContain('is the gateway running? Start it with `knlite gateway run`');
+  });
+
   it('starting the gateway makes the Route Ready and the URL answers', async () => {
     startGateway('gw-1');
     await waitUntil(

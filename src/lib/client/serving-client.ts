@@ -24,6 +24,16 @@ import { KnError, toKnError, type ErrorContext } from './errors.js';
 import { retrySchedule } from './retry.js';
 import type { ServiceStore } from './service-store.js';
 
+/** What a wait that timed out was waiting on: the Ready condition's reason and message, with a fix. */
+function waitCause(svc: Service | undefined): string {
+  const ready = getCondition(svc?.status, READY);
+  if (!ready?.reason) return '';
+  const cause = `: ${ready.reason}: ${ready.message ?? ''}`.trimEnd();
+  if (ready.reason !== 'IngressNotConfigured') return cause;
+  // Nothing implements the Route's KIngress: on knlite's ingress class that means no gateway runs.
+  return `${cause} No ingress implementation has reported on the Route's KIngress (kubectl get kingress ${svc!.metadata.name}); is the gateway running? Start it with \`knlite gateway run\` (or \`knlite cluster start\`).`;
+}
+
 /** Options for connecting: kubeconfig selection plus the namespace flag. */
 export interface ConnectOptions extends KubeconfigOptions {
   /** -n/--namespace; when absent the context's namespace (or 'default') is used. */
@@ -294,7 +304,7 @@ export class ServingClient implements ServiceStore {
     clearTimeout(windowTimer);
     if (!result) {
       throw new KnError(
-        `timeout: service '${name}' not ready after ${Math.round(opts.timeoutMs / 1000)} seconds`,
+        `timeout: service '${name}' not ready after ${Math.round(opts.timeoutMs / 1000)} seconds${waitCause(last)}`,
         { name: 'Timeout' },
       );
     }
