@@ -18,9 +18,9 @@ import { waitUntil } from '../support/wait.js';
 const EXAMPLE = join(ROOT, 'examples/hello');
 
 /** One GET through the gateway with the given Host; resolves status and body (never rejects). */
-function get(port: number, host: string): Promise<{ status: number; body: string }> {
+function get(port: number, host: string, path = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
-    const req = request({ port, host: '127.0.0.1', path: '/', headers: { host }, timeout: 10_000 }, (res) => {
+    const req = request({ port, host: '127.0.0.1', path, headers: { host }, timeout: 10_000 }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -248,6 +248,80 @@ describe('split topology: daemon (api, runtime) + reconciler run + gateway run',
     const answer = await get(httpPort, 'sleepy.default.localhost');
     expect(answer.status).toBe(200);
     expect(answer.body).toContain('(sleepy-00001)');
+  });
+
+  it('containerConcurrency 1: no instance ever sees two requests at once (5 parallel clients)', async () => {
+    // The app answers 500 if it ever has two requests in flight, like Knative's conformance image.
+    const script =
+      "let n=0;require('http').createServer((q,s)=>{n++;const bad=n>1;setTimeout(()=>{n--;s.writeHead(bad?500:200);s.end(bad?'concurrent':'ok')},20)}).listen(process.env.PORT,process.env.HOST)";
+    const created = await knlite(
+      'service',
+      'create',
+      'single',
+      '--image',
+      EXAMPLE,
+      '--cmd',
+      'node',
+      '--arg',
+      '--eval',
+      '--arg',
+      script,
+      '--concurrency-limit',
+      '1',
+      '--scale-max',
+      '2',
+    );
+    expect(created.exitCode, created.stderr).toBe(0);
+    const client = async (): Promise<number[]> => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++) statuses.push((await get(httpPort, 'single.default.localhost')).status);
+      return statuses;
+    };
+    const statuses = (await Promise.all(Array.from({ length: 5 }, client))).flat();
+    expect(statuses).toEqual(Array(100).fill(200));
+  });
+
+  it('a sustained load scales out above one instance and back in afterwards', async () => {
+    const created = await knlite(
+      'service',
+      'create',
+      'busy',
+      '--image',
+      join(ROOT, 'examples/autoscale'),
+      '--scale-window',
+      '6s',
+      '--scale-target',
+      '2',
+      '--scale-max',
+      '3',
+      '--scale-min',
+      '1',
+    );
+    expect(created.exitCode, created.stderr).toBe(0);
+    const ready = async () =>
+      Number(
+        (await kubectl('get', 'deploy', 'busy-00001-deployment', '-o', 'jsonpath={.status.readyReplicas}')) ||
+          0,
+      );
+    const wanted = async () =>
+      Number(await kubectl('get', 'deploy', 'busy-00001-deployment', '-o', 'jsonpath={.spec.replicas}'));
+    let loading = true;
+    const worker = async (): Promise<void> => {
+      while (loading) await get(httpPort, 'busy.default.localhost', '/?sleep=200');
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    try {
+      await waitUntil('more than one ready instance', async () => (await ready()) > 1, 90_000, 250);
+    } finally {
+      loading = false;
+      await Promise.all(workers);
+    }
+    await waitUntil(
+      'scaled back in to one instance',
+      async () => (await wanted()) === 1 && (await ready()) <= 1,
+      120_000,
+      500,
+    );
   });
 
   it('after kill -9 of the gateway, a restarted gateway re-programs from the KIngresses; the Route never flips', async () => {
