@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
-import { domainRefFlags, namespaceFlags } from '../../lib/cli/flags.js';
+import { domainRefFlags, dryRunFlags, namespaceFlags } from '../../lib/cli/flags.js';
 import { createDomainMapping } from '../../lib/cli/domain-edit.js';
 import type { DomainMapping } from '../../lib/apis/types.js';
 
@@ -19,6 +19,7 @@ export default class DomainCreate extends KnCommand {
   static override flags = {
     ...namespaceFlags(),
     ...domainRefFlags(),
+    ...dryRunFlags(),
   };
 
   async run(): Promise<DomainMapping> {
@@ -27,6 +28,7 @@ export default class DomainCreate extends KnCommand {
       name: args.name,
       ref: flags.ref,
       tls: flags.tls,
+      dryRun: this.dryRun(flags),
     });
   }
 }

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
-import { domainRefFlags, namespaceFlags } from '../../lib/cli/flags.js';
+import { domainRefFlags, dryRunFlags, namespaceFlags } from '../../lib/cli/flags.js';
 import { updateDomainMapping } from '../../lib/cli/domain-edit.js';
 import type { DomainMapping } from '../../lib/apis/types.js';
 
@@ -18,6 +18,7 @@ export default class DomainUpdate extends KnCommand {
   static override flags = {
     ...namespaceFlags(),
     ...domainRefFlags('Secret with the TLS certificate ("" removes TLS).'),
+    ...dryRunFlags(),
   };
 
   async run(): Promise<DomainMapping> {
@@ -26,6 +27,7 @@ export default class DomainUpdate extends KnCommand {
       name: args.name,
       ref: flags.ref,
       tls: flags.tls,
+      dryRun: this.dryRun(flags),
     });
   }
 }

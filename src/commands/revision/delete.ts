@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
-import { namespaceFlags, waitFlags } from '../../lib/cli/flags.js';
+import { dryRunFlags, namespaceFlags, waitFlags } from '../../lib/cli/flags.js';
 import { deleteRevisions } from '../../lib/cli/revision-actions.js';
 
 /** `knlite revision delete NAME... | --prune SERVICE | --prune-all`. */
@@ -28,6 +28,7 @@ export default class RevisionDelete extends KnCommand {
       summary: 'Delete every revision of the namespace that receives no traffic and carries no tag.',
     }),
     ...waitFlags({ waitByDefault: false }),
+    ...dryRunFlags(),
   };
 
   async run(): Promise<string[]> {
@@ -37,6 +38,7 @@ export default class RevisionDelete extends KnCommand {
       prune: flags.prune,
       pruneAll: flags['prune-all'],
       wait: this.waitSettings(flags),
+      dryRun: this.dryRun(flags),
     });
   }
 }

@@ -1,6 +1,12 @@
 import { Args, Flags } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
-import { namespaceFlags, serviceEditFlags, waitFlags, editFlagValues } from '../../lib/cli/flags.js';
+import {
+  dryRunFlags,
+  namespaceFlags,
+  serviceEditFlags,
+  waitFlags,
+  editFlagValues,
+} from '../../lib/cli/flags.js';
 import { applyService } from '../../lib/cli/service-actions.js';
 import type { Service } from '../../lib/apis/types.js';
 
@@ -24,6 +30,7 @@ export default class ServiceApply extends KnCommand {
       helpValue: 'FILE',
     }),
     ...waitFlags(),
+    ...dryRunFlags(),
   };
 
   async run(): Promise<Service> {
@@ -33,6 +40,7 @@ export default class ServiceApply extends KnCommand {
       file: flags.filename,
       flags: editFlagValues(flags),
       wait: this.waitSettings(flags),
+      dryRun: this.dryRun(flags),
     });
   }
 }

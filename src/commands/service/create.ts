@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
 import {
+  dryRunFlags,
   namespaceFlags,
   serviceEditFlags,
   tagFlags,
@@ -38,6 +39,7 @@ export default class ServiceCreate extends KnCommand {
     force: Flags.boolean({ summary: 'Replace the service if it already exists.' }),
     ...waitFlags(),
     ...targetFlags(),
+    ...dryRunFlags(),
   };
 
   async run(): Promise<Service> {
@@ -49,6 +51,7 @@ export default class ServiceCreate extends KnCommand {
       flags: editFlagValues(flags),
       traffic: { tag: flags.tag },
       wait: this.waitSettings(flags),
+      dryRun: this.dryRun(flags),
     });
   }
 }

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
-import { namespaceFlags, targetFlags, waitFlags } from '../../lib/cli/flags.js';
+import { dryRunFlags, namespaceFlags, targetFlags, waitFlags } from '../../lib/cli/flags.js';
 import { deleteServices } from '../../lib/cli/service-actions.js';
 
 /** `knlite service delete NAME... | --all`. */
@@ -21,6 +21,7 @@ export default class ServiceDelete extends KnCommand {
     all: Flags.boolean({ summary: 'Delete all services in the namespace.' }),
     ...waitFlags({ waitByDefault: false }),
     ...targetFlags(),
+    ...dryRunFlags(),
   };
 
   async run(): Promise<string[]> {
@@ -29,6 +30,7 @@ export default class ServiceDelete extends KnCommand {
       names: argv as string[],
       all: flags.all,
       wait: this.waitSettings(flags),
+      dryRun: this.dryRun(flags),
     });
   }
 }

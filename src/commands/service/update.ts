@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
 import {
+  dryRunFlags,
   namespaceFlags,
   serviceEditFlags,
   targetFlags,
@@ -31,6 +32,7 @@ export default class ServiceUpdate extends KnCommand {
     ...trafficFlags(),
     ...waitFlags(),
     ...targetFlags(),
+    ...dryRunFlags(),
   };
 
   async run(): Promise<Service> {
@@ -40,6 +42,7 @@ export default class ServiceUpdate extends KnCommand {
       flags: editFlagValues(flags),
       traffic: { tag: flags.tag, untag: flags.untag, traffic: flags.traffic },
       wait: this.waitSettings(flags),
+      dryRun: this.dryRun(flags),
     });
   }
 }

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
-import { namespaceFlags, trafficFlags, waitFlags } from '../../lib/cli/flags.js';
+import { dryRunFlags, namespaceFlags, trafficFlags, waitFlags } from '../../lib/cli/flags.js';
 import { updateService } from '../../lib/cli/service-actions.js';
 import type { Service } from '../../lib/apis/types.js';
 import type { WizardOutcome } from '../../lib/rollout/wizard.js';
@@ -25,7 +25,7 @@ export default class TrafficSplit extends KnCommand {
     '<%= config.bin %> traffic split hello',
   ];
   static override args = { service: Args.string({ description: 'the service name', required: true }) };
-  static override flags = { ...namespaceFlags(), ...trafficFlags(), ...waitFlags() };
+  static override flags = { ...namespaceFlags(), ...trafficFlags(), ...waitFlags(), ...dryRunFlags() };
 
   async run(): Promise<Service | WizardOutcome> {
     const { args, flags } = await this.parse(TrafficSplit);
@@ -38,6 +38,7 @@ export default class TrafficSplit extends KnCommand {
       flags: {},
       traffic: edits,
       wait: this.waitSettings(flags),
+      dryRun: this.dryRun(flags),
     });
   }
 

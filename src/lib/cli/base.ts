@@ -24,7 +24,8 @@ import type { ServingClient } from '../client/serving-client.js';
 import type { ServiceStore } from '../client/service-store.js';
 import { colorFlags, kubeconfigFlags } from './flags.js';
 import { makeProgress } from './progress.js';
-import type { ActionIO, WaitSettings } from './service-actions.js';
+import type { ActionIO, DryRun, WaitSettings } from './service-actions.js';
+import { parseOutputFlag } from '../printers/output.js';
 
 /** Flags every command accepts (kubeconfig selection, colour). */
 const BASE_FLAGS = { ...kubeconfigFlags(), ...colorFlags() };
@@ -128,6 +129,12 @@ export abstract class KnCommand extends Command {
       timeoutSeconds: flags['wait-timeout'] ?? 600,
       windowSeconds: flags['wait-window'] ?? 2,
     };
+  }
+
+  /** The --dry-run settings from dryRunFlags() values; undefined without --dry-run. */
+  protected dryRun(flags: { 'dry-run'?: boolean; output?: string }): DryRun | undefined {
+    if (!flags['dry-run']) return undefined;
+    return { output: parseOutputFlag(flags.output) };
   }
 
   /** Terminal width for describe output (no trimming when not a TTY). */

@@ -8,7 +8,8 @@ import { SERVING_V1, SERVING_V1BETA1 } from '../apis/keys.js';
 import { isDNS1123Subdomain } from '../apis/names.js';
 import { KnError, invalidValue, usageError } from '../client/errors.js';
 import type { ServingClient } from '../client/serving-client.js';
-import type { ActionIO, Connect } from './service-actions.js';
+import type { ActionIO, Connect, DryRun } from './service-actions.js';
+import { objectDiff, printDiff, printDryRunObject } from './dry-run.js';
 
 /** A DomainMapping's spec.ref. */
 export type DomainRef = DomainMapping['spec']['ref'];
@@ -61,6 +62,29 @@ export interface DomainChange {
   name: string;
   ref?: string;
   tls?: string;
+  /** --dry-run: the server checks the write and stores nothing. */
+  dryRun?: DryRun;
+}
+
+// What a dry run of a domain mapping write found: the server's object with -o, else a diff.
+async function reportDomainDryRun(
+  io: ActionIO,
+  dryRun: DryRun,
+  what: 'created' | 'updated' | 'deleted',
+  ns: string,
+  before: DomainMapping | undefined,
+  after: DomainMapping | undefined,
+): Promise<void> {
+  const obj = (after ?? before)!;
+  if (dryRun.output) return printDryRunObject(io, obj, dryRun.output);
+  const name = obj.metadata.name!;
+  io.line(`Dry run: domain mapping '${name}' would be ${what} in namespace '${ns}' (nothing was written).`);
+  if (after) {
+    const ref = after.spec.ref;
+    const target = `${ref.kind === 'Route' ? 'route' : 'service'} '${ref.name}' in namespace '${ref.namespace ?? ns}'`;
+    io.line(`http${after.spec.tls ? 's' : ''}://${name} would route to ${target}.`);
+  }
+  printDiff(io, objectDiff('domainmapping', before, after));
 }
 
 /** `domain create|map NAME --ref ... [--tls S]`. */
@@ -77,7 +101,13 @@ export async function createDomainMapping(
   const ns = client.namespace;
   const ref = parseDomainRef(change.ref, ns);
   await checkRef(client, ref);
-  const created = await client.createDomainMapping(makeDomainMapping(change.name, ns, ref, change.tls));
+  const created = await client.createDomainMapping(makeDomainMapping(change.name, ns, ref, change.tls), {
+    dryRun: change.dryRun !== undefined,
+  });
+  if (change.dryRun) {
+    await reportDomainDryRun(io, change.dryRun, 'created', ns, undefined, created);
+    return created;
+  }
   io.line(`Domain mapping '${change.name}' created in namespace '${ns}'.`);
   return created;
 }
@@ -97,20 +127,29 @@ export async function updateDomainMapping(
   const ns = client.namespace;
   const ref = change.ref ? parseDomainRef(change.ref, ns) : undefined;
   if (ref) await checkRef(client, ref);
-  const { after } = await client.updateDomainMappingWithRetry(change.name, (dm) => {
-    if (dm.metadata.deletionTimestamp) {
-      throw new KnError(
-        `can't update domain mapping '${change.name}' because it has been marked for deletion`,
-        { name: 'Conflict' },
-      );
-    }
-    if (ref) dm.spec.ref = ref;
-    // --tls "" removes TLS.
-    if (change.tls !== undefined) {
-      if (change.tls) dm.spec.tls = { secretName: change.tls };
-      else delete dm.spec.tls;
-    }
-  });
+  const { before, after } = await client.updateDomainMappingWithRetry(
+    change.name,
+    (dm) => {
+      if (dm.metadata.deletionTimestamp) {
+        throw new KnError(
+          `can't update domain mapping '${change.name}' because it has been marked for deletion`,
+          { name: 'Conflict' },
+        );
+      }
+      if (ref) dm.spec.ref = ref;
+      // --tls "" removes TLS.
+      if (change.tls !== undefined) {
+        if (change.tls) dm.spec.tls = { secretName: change.tls };
+        else delete dm.spec.tls;
+      }
+    },
+    ns,
+    { dryRun: change.dryRun !== undefined },
+  );
+  if (change.dryRun) {
+    await reportDomainDryRun(io, change.dryRun, 'updated', ns, before, after);
+    return after;
+  }
   io.line(`Domain mapping '${change.name}' updated in namespace '${ns}'.`);
   return after;
 }
@@ -120,8 +159,15 @@ export async function deleteDomainMapping(
   connect: Connect<ServingClient>,
   io: ActionIO,
   name: string,
+  dryRun?: DryRun,
 ): Promise<void> {
   const client = await connect();
+  if (dryRun) {
+    const dm =
+      (await client.deleteDomainMapping(name, undefined, { dryRun: true })) ??
+      (await client.getDomainMapping(name));
+    return reportDomainDryRun(io, dryRun, 'deleted', client.namespace, dm, undefined);
+  }
   await client.deleteDomainMapping(name);
   io.line(`Domain mapping '${name}' deleted in namespace '${client.namespace}'.`);
 }

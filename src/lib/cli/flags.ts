@@ -117,6 +117,26 @@ export function waitFlags(opts: { waitByDefault?: boolean } = {}) {
   };
 }
 
+/**
+ * --dry-run (the server checks the change with `dryRun=All` and stores nothing; the plan is printed)
+ * and its -o/--output (print the server's object in that format instead).
+ */
+export function dryRunFlags() {
+  return {
+    'dry-run': Flags.boolean({
+      summary:
+        'Have the cluster check the change without writing anything, and print the plan: the revision it would create, the traffic, what revision GC would delete, and a diff.',
+    }),
+    output: Flags.string({
+      char: 'o',
+      summary:
+        'With --dry-run, print the object the server returned instead of the plan: json|yaml|name|jsonpath=TEMPLATE.',
+      helpValue: 'FORMAT',
+      dependsOn: ['dry-run'],
+    }),
+  };
+}
+
 /** --target: offline mode (write the resulting object to a file or directory instead of the cluster). */
 export function targetFlags() {
   return {

@@ -11,7 +11,8 @@ import { KnError, invalidValue, usageError } from '../client/errors.js';
 import { Kinds } from '../kube/kinds.js';
 import type { ServingClient } from '../client/serving-client.js';
 import { deleteEach } from './delete-each.js';
-import type { ActionIO, Connect, WaitSettings } from './service-actions.js';
+import type { ActionIO, Connect, DryRun, WaitSettings } from './service-actions.js';
+import { printDryRunObject } from './dry-run.js';
 
 /** The traffic one revision receives from its service's route (status.traffic). */
 export interface RevisionTraffic {
@@ -126,6 +127,8 @@ export interface RevisionDeleteRequest {
   /** --prune-all: delete every unrouted revision of the namespace. */
   pruneAll?: boolean;
   wait: WaitSettings;
+  /** --dry-run: the server checks each delete and removes nothing. */
+  dryRun?: DryRun;
 }
 
 /**
@@ -178,6 +181,14 @@ export async function deleteRevisions(
     const revNs = rev.metadata.namespace ?? ns;
     const blocker = deletionBlocker(rev, index.get(trafficKey(revNs, name)));
     if (blocker) throw invalidValue(blocker);
+    if (req.dryRun) {
+      const gone = (await client.deleteRevision(name, undefined, { dryRun: true })) ?? rev;
+      if (req.dryRun.output) {
+        await printDryRunObject(io, gone, req.dryRun.output);
+        return '';
+      }
+      return `Dry run: revision '${name}' would be deleted in namespace '${revNs}' (nothing was written).`;
+    }
     await client.deleteRevision(name);
     if (req.wait.wait) {
       await client.waitForDeletion(Kinds.revision, name, req.wait.timeoutSeconds * 1000);

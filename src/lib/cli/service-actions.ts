@@ -22,6 +22,14 @@ import type { ApisContext } from '../apis/context.js';
 import { validationContext } from './cluster-config.js';
 import { deleteEach } from './delete-each.js';
 import {
+  planServiceChange,
+  planServiceDelete,
+  printDryRunObject,
+  printServicePlan,
+  requireClusterForDryRun,
+} from './dry-run.js';
+import type { OutputSpec } from '../printers/output.js';
+import {
   applyServiceFlags,
   checkServiceFlags,
   checkServiceName,
@@ -152,6 +160,27 @@ export interface ServiceChange {
   traffic?: { tag?: string[]; untag?: string[]; traffic?: string[] };
   wait: WaitSettings;
   edit?: EditOptions;
+  /** --dry-run: the server admits the write without storing it; the plan is printed instead. */
+  dryRun?: DryRun;
+}
+
+/** --dry-run and its -o: print the server's object in that format instead of the plan. */
+export interface DryRun {
+  output?: OutputSpec;
+}
+
+// Prints what a dry run found: the server's object with -o, else the plan.
+async function reportDryRun(
+  store: ServiceStore,
+  io: ActionIO,
+  dryRun: DryRun,
+  verb: 'create' | 'update' | 'apply',
+  before: Service | undefined,
+  after: Service,
+): Promise<Service> {
+  if (dryRun.output) await printDryRunObject(io, after, dryRun.output);
+  else printServicePlan(io, await planServiceChange(store as ServingClient, verb, before, after));
+  return after;
 }
 
 // The desired Service for create/apply: the file (if any) with flags applied on top. It needs no
@@ -214,16 +243,19 @@ export async function createService(
 ): Promise<Service> {
   const svc = desiredService('create', change);
   const store = await connect();
+  if (change.dryRun) requireClusterForDryRun(store.offline);
   await validateDesired(store, svc);
-  return createDesired(store, io, svc, change);
+  return createDesired(store, io, svc, change, 'create');
 }
 
 async function createDesired(
   store: ServiceStore,
   io: ActionIO,
   svc: Service,
-  change: { force?: boolean; wait: WaitSettings },
+  change: { force?: boolean; wait: WaitSettings; dryRun?: DryRun },
+  verb: 'create' | 'apply',
 ): Promise<Service> {
+  const write = { dryRun: change.dryRun !== undefined };
   const name = svc.metadata.name!;
   const ns = svc.metadata.namespace!;
   const existing = await findService(store, name);
@@ -253,11 +285,14 @@ async function createDesired(
         },
       }),
       ns,
+      write,
     );
     result = replaced.after;
   } else {
-    result = await store.createService(svc);
+    result = await store.createService(svc, write);
   }
+  if (change.dryRun)
+    return reportDryRun(store, io, change.dryRun, existing ? 'update' : verb, existing, result);
   const [verbIng, verbEd] = existing ? ['Replacing', 'replaced'] : ['Creating', 'created'];
   if (store.offline || !change.wait.wait) {
     io.line(`Service '${name}' ${verbEd} in namespace '${ns}'.`);
@@ -374,33 +409,40 @@ export async function updateService(
   checkServiceName(change.name);
   checkServiceFlags(change.name, change.flags, change.edit);
   const store = await connect();
+  if (change.dryRun) requireClusterForDryRun(store.offline);
   const ctx = await validationContext(store);
   let revisionNames: string[] | undefined;
   if (!store.offline && (edits.traffic.length || edits.tags.length)) {
     const client = store as ServingClient;
     revisionNames = (await client.listRevisions({ service: change.name })).items.map((r) => r.metadata.name!);
   }
-  const { before, after } = await store.updateServiceWithRetry(change.name, (svc) => {
-    const original = structuredClone(svc);
-    applyServiceFlags(svc, change.flags, change.edit);
-    const mutation = templateChanged(original, svc);
-    if (mutation && change.flags['revision-name'] === undefined && original.spec.template.metadata?.name) {
-      // A BYO revision name can only be used once: a changed template needs a new (server) name.
-      delete svc.spec.template.metadata!.name;
-    }
-    if (hasTrafficEdits(edits)) {
-      if (revisionNames) {
-        const unknown = unknownRevisionRefs(edits, svc, revisionNames);
-        if (unknown.length) {
-          throw invalidValue(
-            `revision '${unknown[0]}' not found for service '${change.name}' in namespace '${svc.metadata.namespace}': use a revision name, a tag or @latest`,
-          );
-        }
+  const { before, after } = await store.updateServiceWithRetry(
+    change.name,
+    (svc) => {
+      const original = structuredClone(svc);
+      applyServiceFlags(svc, change.flags, change.edit);
+      const mutation = templateChanged(original, svc);
+      if (mutation && change.flags['revision-name'] === undefined && original.spec.template.metadata?.name) {
+        // A BYO revision name can only be used once: a changed template needs a new (server) name.
+        delete svc.spec.template.metadata!.name;
       }
-      svc.spec.traffic = computeTraffic(svc, edits, { mutation });
-    }
-    validateServiceLocally(svc, original, ctx);
-  });
+      if (hasTrafficEdits(edits)) {
+        if (revisionNames) {
+          const unknown = unknownRevisionRefs(edits, svc, revisionNames);
+          if (unknown.length) {
+            throw invalidValue(
+              `revision '${unknown[0]}' not found for service '${change.name}' in namespace '${svc.metadata.namespace}': use a revision name, a tag or @latest`,
+            );
+          }
+        }
+        svc.spec.traffic = computeTraffic(svc, edits, { mutation });
+      }
+      validateServiceLocally(svc, original, ctx);
+    },
+    undefined,
+    { dryRun: change.dryRun !== undefined },
+  );
+  if (change.dryRun) return reportDryRun(store, io, change.dryRun, 'update', before, after);
   const name = change.name;
   const ns = after.metadata.namespace ?? store.namespace;
   if (store.offline || !change.wait.wait) {
@@ -442,11 +484,12 @@ export async function applyService(
     flags: { ...change.flags, 'revision-name': undefined },
   });
   const store = await connect();
+  if (change.dryRun) requireClusterForDryRun(store.offline);
   const ctx = await validateDesired(store, desired);
   const name = desired.metadata.name!;
   const ns = desired.metadata.namespace!;
   const existing = await findService(store, name);
-  if (!existing) return createDesired(store, io, desired, change);
+  if (!existing) return createDesired(store, io, desired, change, 'apply');
   // Compare with what the server would store: the desired object after Knative's defaulting.
   const defaulted = structuredClone(desired);
   setServiceDefaults(defaulted, ctx);
@@ -457,7 +500,12 @@ export async function applyService(
       stripBookkeeping(existing.metadata.annotations),
       stripBookkeeping(defaulted.metadata.annotations),
     );
+  if (same && change.dryRun?.output) {
+    await printDryRunObject(io, existing, change.dryRun.output);
+    return existing;
+  }
   if (same) {
+    if (change.dryRun) io.line(`Dry run: nothing was written.`);
     io.line(`No changes to apply to service '${name}'.`);
     io.line(
       `Service '${name}' with latest revision '${existing.status?.latestReadyRevisionName ?? ''}' (unchanged) is available at URL:`,
@@ -465,14 +513,20 @@ export async function applyService(
     io.line(existing.status?.url ?? '');
     return existing;
   }
-  const { before, after } = await store.updateServiceWithRetry(name, (svc) => {
-    svc.metadata.labels = desired.metadata.labels;
-    svc.metadata.annotations = {
-      ...pickBookkeeping(svc.metadata.annotations),
-      ...(desired.metadata.annotations ?? {}),
-    };
-    svc.spec = { ...desired.spec, traffic: desired.spec.traffic ?? svc.spec.traffic };
-  });
+  const { before, after } = await store.updateServiceWithRetry(
+    name,
+    (svc) => {
+      svc.metadata.labels = desired.metadata.labels;
+      svc.metadata.annotations = {
+        ...pickBookkeeping(svc.metadata.annotations),
+        ...(desired.metadata.annotations ?? {}),
+      };
+      svc.spec = { ...desired.spec, traffic: desired.spec.traffic ?? svc.spec.traffic };
+    },
+    ns,
+    { dryRun: change.dryRun !== undefined },
+  );
+  if (change.dryRun) return reportDryRun(store, io, change.dryRun, 'apply', before, after);
   if (store.offline || !change.wait.wait || before.metadata.generation === after.metadata.generation) {
     io.line(`Service '${name}' applied in namespace '${ns}'.`);
     return after;
@@ -525,18 +579,27 @@ function pickBookkeeping(a: Record<string, string> | undefined): Record<string, 
 export async function deleteServices(
   connect: Connect<ServiceStore>,
   io: ActionIO,
-  opts: { names: string[]; all?: boolean; wait: WaitSettings },
+  opts: { names: string[]; all?: boolean; wait: WaitSettings; dryRun?: DryRun },
 ): Promise<string[]> {
   if (opts.all && opts.names.length)
     throw usageError("'service delete' with --all flag requires no arguments");
   if (!opts.all && !opts.names.length) throw usageError("'service delete' requires the service name(s)");
   const store = await connect();
+  if (opts.dryRun) requireClusterForDryRun(store.offline);
   const names = opts.all ? (await store.listServices()).items.map((s) => s.metadata.name!) : opts.names;
   if (opts.all && names.length === 0) {
     io.line('No services found.');
     return [];
   }
   return deleteEach(names, io, async (name) => {
+    if (opts.dryRun) {
+      const client = store as ServingClient;
+      const svc =
+        (await client.deleteService(name, undefined, { dryRun: true })) ?? (await client.getService(name));
+      if (opts.dryRun.output) await printDryRunObject(io, svc, opts.dryRun.output);
+      else printServicePlan(io, await planServiceDelete(client, svc));
+      return '';
+    }
     await store.deleteService(name);
     if (opts.wait.wait && !store.offline)
       await (store as ServingClient).waitForDeletion(Kinds.service, name, opts.wait.timeoutSeconds * 1000);

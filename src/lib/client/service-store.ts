@@ -3,6 +3,7 @@
  * both the cluster (ServingClient) and offline mode (`--target`, OfflineServiceStore) implement.
  */
 import type { KubeList, Service } from '../apis/types.js';
+import type { WriteOptions } from '../kube/rest.js';
 import type { ListOptions, Mutator, UpdateResult } from './serving-client.js';
 
 /** Where services are read from and written to. */
@@ -13,12 +14,15 @@ export interface ServiceStore {
   readonly offline: boolean;
   getService(name: string, namespace?: string): Promise<Service>;
   listServices(opts?: ListOptions): Promise<KubeList<Service>>;
-  createService(svc: Service): Promise<Service>;
+  /** `dryRun` (cluster only): admitted and returned by the server, never stored. */
+  createService(svc: Service, opts?: WriteOptions): Promise<Service>;
   replaceService(svc: Service): Promise<Service>;
   updateServiceWithRetry(
     name: string,
     mutate: Mutator<Service>,
     namespace?: string,
+    opts?: WriteOptions,
   ): Promise<UpdateResult<Service>>;
-  deleteService(name: string, namespace?: string): Promise<void>;
+  /** Resolves to the deleted object when the store knows it (always with `dryRun`). */
+  deleteService(name: string, namespace?: string, opts?: { dryRun?: boolean }): Promise<Service | undefined | void>;
 }

@@ -19,7 +19,7 @@ import { Labels } from '../apis/keys.js';
 import { ApiError, isConflict, isNotFound } from '../kube/errors.js';
 import { Kinds, type Kind } from '../kube/kinds.js';
 import type { KubeconfigOptions } from '../kube/kubeconfig.js';
-import { RestClient, type WatchEvent, type WatchHandle } from '../kube/rest.js';
+import { RestClient, type WatchEvent, type WatchHandle, type WriteOptions } from '../kube/rest.js';
 import { KnError, toKnError, type ErrorContext } from './errors.js';
 import { retrySchedule } from './retry.js';
 import type { ServiceStore } from './service-store.js';
@@ -143,10 +143,10 @@ export class ServingClient implements ServiceStore {
   }
 
   /** POSTs a new object into its namespace. */
-  async createObject<T extends KubeObject>(res: Kind, obj: T): Promise<T> {
+  async createObject<T extends KubeObject>(res: Kind, obj: T, opts: WriteOptions = {}): Promise<T> {
     const namespace = obj.metadata.namespace || this.namespace;
     const body = { ...obj, metadata: { ...obj.metadata, namespace } };
-    return this.call(res, obj.metadata.name, namespace, () => this.rest.create<T>(res, body));
+    return this.call(res, obj.metadata.name, namespace, () => this.rest.create<T>(res, body, opts));
   }
 
   /** PUTs an object (its resourceVersion makes this an optimistic-concurrency update). */
@@ -159,13 +159,15 @@ export class ServingClient implements ServiceStore {
   /**
    * Read-modify-write retried on 409 Conflict (re-GET, re-apply `mutate`, PUT) with jittered
    * exponential backoff (retry.ts). An error thrown by `mutate` (a semantic conflict with the
-   * current object) is never retried.
+   * current object) is never retried. With `dryRun` the server admits the PUT without storing it,
+   * and `after` is the object it would have stored.
    */
   async updateObjectWithRetry<T extends KubeObject>(
     res: Kind,
     name: string,
     mutate: Mutator<T>,
     namespace = this.namespace,
+    opts: WriteOptions = {},
   ): Promise<UpdateResult<T>> {
     const retry = retrySchedule();
     for (;;) {
@@ -173,10 +175,11 @@ export class ServingClient implements ServiceStore {
       const draft = structuredClone(before);
       const edited = (await mutate(draft)) ?? draft;
       try {
-        const after = await this.rest.replace<T>(res, {
-          ...edited,
-          metadata: { ...edited.metadata, namespace, name },
-        });
+        const after = await this.rest.replace<T>(
+          res,
+          { ...edited, metadata: { ...edited.metadata, namespace, name } },
+          opts,
+        );
         return { before, after };
       } catch (err) {
         if (isConflict(err) && (await retry.next())) continue;
@@ -185,9 +188,17 @@ export class ServingClient implements ServiceStore {
     }
   }
 
-  /** DELETEs an object (background propagation). */
-  async deleteObject(res: Kind, name: string, namespace = this.namespace): Promise<void> {
-    await this.call(res, name, namespace, () => this.rest.delete(res, namespace, name));
+  /**
+   * DELETEs an object (background propagation). With `dryRun` nothing is deleted and the object the
+   * server would have deleted is returned.
+   */
+  async deleteObject<T extends KubeObject = KubeObject>(
+    res: Kind,
+    name: string,
+    namespace = this.namespace,
+    opts: { dryRun?: boolean } = {},
+  ): Promise<T | undefined> {
+    return this.call(res, name, namespace, () => this.rest.delete<T>(res, namespace, name, opts));
   }
 
   /** Waits (by watch) until the object is gone. */
@@ -219,9 +230,9 @@ export class ServingClient implements ServiceStore {
     return this.listObjects<Service>(Kinds.service, opts);
   }
 
-  /** Creates a Knative Service. */
-  createService(svc: Service): Promise<Service> {
-    return this.createObject(Kinds.service, svc);
+  /** Creates a Knative Service (`dryRun`: admitted and returned, not stored). */
+  createService(svc: Service, opts: WriteOptions = {}): Promise<Service> {
+    return this.createObject(Kinds.service, svc, opts);
   }
 
   /** Replaces a Knative Service (PUT with the given resourceVersion). */
@@ -234,13 +245,18 @@ export class ServingClient implements ServiceStore {
     name: string,
     mutate: Mutator<Service>,
     namespace = this.namespace,
+    opts: WriteOptions = {},
   ): Promise<UpdateResult<Service>> {
-    return this.updateObjectWithRetry(Kinds.service, name, mutate, namespace);
+    return this.updateObjectWithRetry(Kinds.service, name, mutate, namespace, opts);
   }
 
-  /** Deletes a Knative Service. */
-  deleteService(name: string, namespace = this.namespace): Promise<void> {
-    return this.deleteObject(Kinds.service, name, namespace);
+  /** Deletes a Knative Service (`dryRun`: returns what would be deleted). */
+  deleteService(
+    name: string,
+    namespace = this.namespace,
+    opts: { dryRun?: boolean } = {},
+  ): Promise<Service | undefined> {
+    return this.deleteObject<Service>(Kinds.service, name, namespace, opts);
   }
 
   /**
@@ -344,9 +360,13 @@ export class ServingClient implements ServiceStore {
     return list;
   }
 
-  /** Deletes a Revision. */
-  deleteRevision(name: string, namespace = this.namespace): Promise<void> {
-    return this.deleteObject(Kinds.revision, name, namespace);
+  /** Deletes a Revision (`dryRun`: returns what would be deleted). */
+  deleteRevision(
+    name: string,
+    namespace = this.namespace,
+    opts: { dryRun?: boolean } = {},
+  ): Promise<Revision | undefined> {
+    return this.deleteObject<Revision>(Kinds.revision, name, namespace, opts);
   }
 
   /** Gets a Route. */
@@ -376,9 +396,9 @@ export class ServingClient implements ServiceStore {
     return this.listObjects<DomainMapping>(Kinds.domainMapping, opts);
   }
 
-  /** Creates a DomainMapping. */
-  createDomainMapping(dm: DomainMapping): Promise<DomainMapping> {
-    return this.createObject(Kinds.domainMapping, dm);
+  /** Creates a DomainMapping (`dryRun`: admitted and returned, not stored). */
+  createDomainMapping(dm: DomainMapping, opts: WriteOptions = {}): Promise<DomainMapping> {
+    return this.createObject(Kinds.domainMapping, dm, opts);
   }
 
   /** Read-modify-write of a DomainMapping with conflict retry. */
@@ -386,13 +406,18 @@ export class ServingClient implements ServiceStore {
     name: string,
     mutate: Mutator<DomainMapping>,
     namespace = this.namespace,
+    opts: WriteOptions = {},
   ): Promise<UpdateResult<DomainMapping>> {
-    return this.updateObjectWithRetry(Kinds.domainMapping, name, mutate, namespace);
+    return this.updateObjectWithRetry(Kinds.domainMapping, name, mutate, namespace, opts);
   }
 
-  /** Deletes a DomainMapping. */
-  deleteDomainMapping(name: string, namespace = this.namespace): Promise<void> {
-    return this.deleteObject(Kinds.domainMapping, name, namespace);
+  /** Deletes a DomainMapping (`dryRun`: returns what would be deleted). */
+  deleteDomainMapping(
+    name: string,
+    namespace = this.namespace,
+    opts: { dryRun?: boolean } = {},
+  ): Promise<DomainMapping | undefined> {
+    return this.deleteObject<DomainMapping>(Kinds.domainMapping, name, namespace, opts);
   }
 
   /** Gets a ConfigMap, or undefined when it does not exist (used for knative-serving/config-* lookups). */

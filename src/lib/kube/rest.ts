@@ -285,13 +285,16 @@ export class RestClient {
     });
   }
 
-  /** DELETEs an object (background propagation unless told otherwise). */
-  async delete(
+  /**
+   * DELETEs an object (background propagation unless told otherwise); resolves to the server's
+   * answer (the object, or a Status), which for `dryRun` is the object that would be deleted.
+   */
+  async delete<T extends KubeObject = KubeObject>(
     kind: Kind,
     namespace: string | undefined,
     name: string,
     opts: DeleteOptions = {},
-  ): Promise<void> {
+  ): Promise<T | undefined> {
     const body: Record<string, unknown> = {
       kind: 'DeleteOptions',
       apiVersion: 'v1',
@@ -300,7 +303,7 @@ export class RestClient {
     if (opts.uid) body.preconditions = { uid: opts.uid };
     if (opts.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = opts.gracePeriodSeconds;
     if (opts.dryRun) body.dryRun = ['All'];
-    await this.request('DELETE', objectPath(kind, namespace, name), {
+    return this.request<T | undefined>('DELETE', objectPath(kind, namespace, name), {
       body,
       query: { gracePeriodSeconds: opts.gracePeriodSeconds },
     });

@@ -21,7 +21,8 @@ export interface Client {
     type?: PatchType,
     opts?: PatchOptions,
   ): Promise<T>;
-  delete(kind: Kind, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<void>;
+  /** Resolves to the server's answer, which callers may ignore. */
+  delete(kind: Kind, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<unknown>;
 }
 
 /** Records Kubernetes Events about an object (best effort). */
