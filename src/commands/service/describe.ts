@@ -40,11 +40,15 @@ export default class ServiceDescribe extends KnCommand {
       );
       return svc;
     }
-    const { service, revisions } = await getServiceWithRevisions(await this.client(), args.name);
+    const { service, revisions, rootCause } = await getServiceWithRevisions(await this.client(), args.name);
     this.write(
       output
         ? await formatObject(service, output)
-        : describeService(service, revisions, { verbose: flags.verbose, width: this.terminalWidth }),
+        : describeService(service, revisions, {
+            verbose: flags.verbose,
+            width: this.terminalWidth,
+            rootCause,
+          }),
     );
     return service;
   }

@@ -13,6 +13,7 @@ import type { ServingClient } from '../client/serving-client.js';
 import { deleteEach } from './delete-each.js';
 import type { ActionIO, Connect, DryRun, WaitSettings } from './service-actions.js';
 import { printDryRunObject } from './dry-run.js';
+import { revisionRootCause, type RootCause } from '../client/root-cause.js';
 
 /** The traffic one revision receives from its service's route (status.traffic). */
 export interface RevisionTraffic {
@@ -80,6 +81,8 @@ export interface RevisionDetails {
   revision: Revision;
   service?: Service;
   traffic?: RevisionTraffic;
+  /** Why the revision is not Ready (undefined when it is). */
+  rootCause?: RootCause;
 }
 
 /** `revision describe NAME`: the revision and, when it still exists, its owning service. */
@@ -98,7 +101,8 @@ export async function getRevisionDetails(client: ServingClient, name: string): P
   const traffic = service
     ? indexTraffic([service]).get(trafficKey(revision.metadata.namespace, name))
     : undefined;
-  return { revision, service, traffic };
+  const rootCause = await revisionRootCause(client, revision).catch(() => undefined);
+  return { revision, service, traffic, rootCause };
 }
 
 /**

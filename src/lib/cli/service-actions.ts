@@ -14,6 +14,7 @@ import { KnError, invalidValue, usageError } from '../client/errors.js';
 import { isNotFound } from '../kube/errors.js';
 import type { ServiceStore } from '../client/service-store.js';
 import type { ServingClient } from '../client/serving-client.js';
+import { formatRootCause, revisionRootCause, type RootCause } from '../client/root-cause.js';
 import { Kinds } from '../kube/kinds.js';
 import type { ServiceEditFlagValues } from './flags.js';
 import type { Progress } from './progress.js';
@@ -75,11 +76,11 @@ export async function listServices(
   return list;
 }
 
-/** A service and the revisions that belong to it (for describe). */
+/** A service and the revisions that belong to it (for describe), with the root cause when not Ready. */
 export async function getServiceWithRevisions(
   client: ServingClient,
   name: string,
-): Promise<{ service: Service; revisions: Revision[] }> {
+): Promise<{ service: Service; revisions: Revision[]; rootCause?: RootCause }> {
   const service = await client.getService(name);
   const revisions = (
     await client.listObjects<Revision>(Kinds.revision, {
@@ -87,7 +88,7 @@ export async function getServiceWithRevisions(
       namespace: service.metadata.namespace,
     })
   ).items;
-  return { service, revisions };
+  return { service, revisions, rootCause: await client.rootCause(service) };
 }
 
 /** The service if it exists, else undefined (other errors propagate). */
@@ -365,7 +366,7 @@ async function waitForIntentQuietly(
   const svc = result.service;
   if (!result.ready) {
     throw new KnError(
-      `${result.reason ?? 'NotReady'}: ${result.message ?? `service '${name}' is not ready`}`,
+      `${result.reason ?? 'NotReady'}: ${result.message ?? `service '${name}' is not ready`}${causeBlock(result.rootCause)}`,
       { name: 'NotReady' },
     );
   }
@@ -373,7 +374,7 @@ async function waitForIntentQuietly(
   const wanted = written.spec.template.metadata?.name;
   if (wanted && svc.status?.latestReadyRevisionName !== wanted) {
     throw new KnError(
-      `service '${name}' is ready, but revision '${wanted}' is not its latest ready revision (${svc.status?.latestReadyRevisionName})`,
+      `service '${name}' is ready, but revision '${wanted}' is not its latest ready revision (${svc.status?.latestReadyRevisionName})${await revisionCauseBlock(client, wanted, svc)}`,
       {
         name: 'NotReady',
       },
@@ -381,13 +382,28 @@ async function waitForIntentQuietly(
   }
   if (created && created !== previousCreated && svc.status?.latestReadyRevisionName !== created) {
     throw new KnError(
-      `service '${name}' is ready, but the new revision '${created}' is not (still serving '${svc.status?.latestReadyRevisionName}')`,
+      `service '${name}' is ready, but the new revision '${created}' is not (still serving '${svc.status?.latestReadyRevisionName}')${await revisionCauseBlock(client, created, svc)}`,
       {
         name: 'NotReady',
       },
     );
   }
   return svc;
+}
+
+// The root cause block appended to a failed wait's message ('' when there is none).
+function causeBlock(cause: RootCause | undefined): string {
+  return cause ? `\n${formatRootCause(cause).join('\n')}` : '';
+}
+
+async function revisionCauseBlock(client: ServingClient, revision: string, svc: Service): Promise<string> {
+  try {
+    return causeBlock(
+      await revisionRootCause(client, await client.getRevision(revision, svc.metadata.namespace)),
+    );
+  } catch {
+    return '';
+  }
 }
 
 function anyEditFlag(f: ServiceEditFlagValues): boolean {

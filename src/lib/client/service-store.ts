@@ -24,5 +24,9 @@ export interface ServiceStore {
     opts?: WriteOptions,
   ): Promise<UpdateResult<Service>>;
   /** Resolves to the deleted object when the store knows it (always with `dryRun`). */
-  deleteService(name: string, namespace?: string, opts?: { dryRun?: boolean }): Promise<Service | undefined | void>;
+  deleteService(
+    name: string,
+    namespace?: string,
+    opts?: { dryRun?: boolean },
+  ): Promise<Service | undefined | void>;
 }

@@ -22,16 +22,14 @@ import type { KubeconfigOptions } from '../kube/kubeconfig.js';
 import { RestClient, type WatchEvent, type WatchHandle, type WriteOptions } from '../kube/rest.js';
 import { KnError, toKnError, type ErrorContext } from './errors.js';
 import { retrySchedule } from './retry.js';
+import { formatRootCause, serviceRootCause, type RootCause } from './root-cause.js';
 import type { ServiceStore } from './service-store.js';
 
-/** What a wait that timed out was waiting on: the Ready condition's reason and message, with a fix. */
-function waitCause(svc: Service | undefined): string {
+/** The Ready condition's reason and message, as a wait that ended without Ready names them. */
+function readyText(svc: Service | undefined): string {
   const ready = getCondition(svc?.status, READY);
   if (!ready?.reason) return '';
-  const cause = `: ${ready.reason}: ${ready.message ?? ''}`.trimEnd();
-  if (ready.reason !== 'IngressNotConfigured') return cause;
-  // Nothing implements the Route's KIngress: on knlite's ingress class that means no gateway runs.
-  return `${cause} No ingress implementation has reported on the Route's KIngress (kubectl get kingress ${svc!.metadata.name}); is the gateway running? Start it with \`knlite gateway run\` (or \`knlite cluster start\`).`;
+  return `: ${ready.reason}: ${ready.message ?? ''}`.trimEnd();
 }
 
 /** Options for connecting: kubeconfig selection plus the namespace flag. */
@@ -66,6 +64,8 @@ export interface WaitResult {
   ready: boolean;
   reason?: string;
   message?: string;
+  /** When not ready: the root cause (failing condition, the pod's exit code, log lines, a fix). */
+  rootCause?: RootCause;
   elapsedMs: number;
 }
 
@@ -319,12 +319,45 @@ export class ServingClient implements ServiceStore {
     );
     clearTimeout(windowTimer);
     if (!result) {
+      const cause = await this.rootCause(last);
       throw new KnError(
-        `timeout: service '${name}' not ready after ${Math.round(opts.timeoutMs / 1000)} seconds${waitCause(last)}`,
+        `timeout: service '${name}' not ready after ${Math.round(opts.timeoutMs / 1000)} seconds${readyText(last)}${cause ? `\n${formatRootCause(cause).join('\n')}` : ''}`,
         { name: 'Timeout' },
       );
     }
+    if (!result.ready) result.rootCause = await this.rootCause(result.service);
     return result;
+  }
+
+  /** The root cause of a service that is not Ready (best effort: undefined if it cannot be read). */
+  async rootCause(svc: Service | undefined): Promise<RootCause | undefined> {
+    try {
+      return await serviceRootCause(this, svc);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The last `tailLines` lines of a pod container's log through the standard `pods/log` subresource
+   * (`previous`: of the run before the current one); undefined when the server has no such
+   * subresource or log (404/400), so callers degrade to no log lines.
+   */
+  async podLogTail(
+    pod: string,
+    opts: { namespace?: string; container?: string; tailLines?: number; previous?: boolean } = {},
+  ): Promise<string | undefined> {
+    const ns = opts.namespace ?? this.namespace;
+    try {
+      return await this.rest.getText(
+        `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/log`,
+        { container: opts.container, tailLines: opts.tailLines, previous: opts.previous || undefined },
+        5000,
+      );
+    } catch (err) {
+      if (err instanceof ApiError && [400, 404, 405, 501].includes(err.statusCode)) return undefined;
+      throw toKnError(err, this.ctx(Kinds.pod, pod, ns));
+    }
   }
 
   // ---- revisions, routes, configurations ------------------------------------------------------

@@ -366,6 +366,30 @@ export class RestClient {
     });
   }
 
+  /** GETs a path whose answer is plain text (`pods/log`); non-2xx answers throw ApiError. */
+  async getText(path: string, query: Query = {}, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+    const req = await this.prepare('GET', path, query, this.agent);
+    (req.headers as http.OutgoingHttpHeaders).Accept = 'text/plain, */*';
+    return new Promise<string>((resolvePromise, reject) => {
+      const r = this.lib().request(req, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status >= 400) return reject(new ApiError(status, parseStatus(text), 'GET', path));
+          resolvePromise(text);
+        });
+      });
+      r.setTimeout(timeoutMs, () =>
+        r.destroy(Object.assign(new Error(`request timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      );
+      r.on('error', reject);
+      r.end();
+    });
+  }
+
   /**
    * Opens a watch stream (`?watch=true`) on a collection path and calls `onEvent` for each line.
    * `done` rejects with ApiError when the server refuses the watch (for example 410 Gone on a

@@ -7,6 +7,7 @@
 import type { Condition, KubeObject, KnStatus } from '../apis/types.js';
 import { READY } from '../apis/conditions.js';
 import { shortAge } from './cells.js';
+import { formatRootCause, type RootCause } from '../client/root-cause.js';
 
 type Line = { indent: number; label?: string; value: string } | { indent: number; raw: string };
 
@@ -153,4 +154,11 @@ export function writeConditions(
     const reason = opts.verbose && c.message ? `${c.reason ?? ''} (${c.message})` : (c.reason ?? '');
     inner.text(row(conditionSymbol(c), c.type, shortAge(c.lastTransitionTime, opts.now), reason));
   }
+}
+
+/** The root cause block (after the conditions) of an object that is not Ready. */
+export function writeRootCause(w: DescribeWriter, cause: RootCause | undefined): void {
+  if (!cause) return;
+  w.blank();
+  for (const line of formatRootCause(cause)) w.text(line);
 }

@@ -6,7 +6,8 @@
 import type { Container, Revision, Service } from '../apis/types.js';
 import { Annotations, Labels } from '../apis/keys.js';
 import type { RevisionTraffic } from '../cli/revision-actions.js';
-import { DescribeWriter, writeConditions, writeMetadata } from './describe.js';
+import type { RootCause } from '../client/root-cause.js';
+import { DescribeWriter, writeConditions, writeMetadata, writeRootCause } from './describe.js';
 
 /** Options of describe output. */
 export interface RevisionDescribeOptions {
@@ -19,7 +20,7 @@ export interface RevisionDescribeOptions {
 /** Renders a revision the way `kn revision describe` does. */
 export function describeRevision(
   rev: Revision,
-  ctx: { service?: Service; traffic?: RevisionTraffic },
+  ctx: { service?: Service; traffic?: RevisionTraffic; rootCause?: RootCause },
   opts: RevisionDescribeOptions = {},
 ): string {
   const w = new DescribeWriter();
@@ -50,6 +51,7 @@ export function describeRevision(
   }
   w.blank();
   writeConditions(w, rev.status, opts);
+  writeRootCause(w, ctx.rootCause);
   return w.toString(opts.width);
 }
 

@@ -5,7 +5,8 @@
 import type { Revision, Service, TrafficTarget, Container } from '../apis/types.js';
 import { Annotations, Labels } from '../apis/keys.js';
 import { READY, getCondition } from '../apis/conditions.js';
-import { DescribeWriter, writeConditions, writeMetadata } from './describe.js';
+import type { RootCause } from '../client/root-cause.js';
+import { DescribeWriter, writeConditions, writeMetadata, writeRootCause } from './describe.js';
 import { shortAge } from './cells.js';
 
 /** Options for describe output. */
@@ -14,6 +15,8 @@ export interface DescribeOptions {
   now?: Date;
   /** Terminal width to trim lines to. */
   width?: number;
+  /** Why the service (or its newest revision) is not Ready. */
+  rootCause?: RootCause;
 }
 
 interface RevisionEntry {
@@ -39,6 +42,7 @@ export function describeService(svc: Service, revisions: Revision[], opts: Descr
   for (const entry of revisionEntries(svc, revisions, opts.verbose)) writeRevisionEntry(w, svc, entry, opts);
   w.blank();
   writeConditions(w, svc.status, opts);
+  writeRootCause(w, opts.rootCause);
   return w.toString(opts.width);
 }
 
