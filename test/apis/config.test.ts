@@ -223,7 +223,12 @@ describe('config-autoscaler', () => {
       maxScale: 0,
       maxScaleLimit: 0,
       scaleDownDelay: 0,
+      frozenRetention: 0,
     });
+  });
+  it('frozen-retention: off by default, a duration up to 1h', () => {
+    expect(parseAutoscalerConfig(cm({ 'frozen-retention': 'off' })).frozenRetention).toBe(0);
+    expect(parseAutoscalerConfig(cm({ 'frozen-retention': '10m' })).frozenRetention).toBe(600_000);
   });
   it('takes small percentages as fractions', () => {
     expect(
@@ -251,6 +256,8 @@ describe('config-autoscaler', () => {
     [{ 'min-scale': '5', 'max-scale': '2' }, 'min-scale (5) must be less than max-scale (2)'],
     [{ 'max-scale': '20', 'max-scale-limit': '10' }, 'max-scale = 20, must be in [0, max-scale-limit] range'],
     [{ 'enable-scale-to-zero': 'maybe' }, 'failed to parse "enable-scale-to-zero"'],
+    [{ 'frozen-retention': 'soon' }, 'failed to parse frozen-retention: time: invalid duration "soon"'],
+    [{ 'frozen-retention': '2h' }, 'frozen-retention = 2h, must be "off" or in [0s; 1h0m0s] range'],
   ])('rejects %j', (data, msg) => expect(() => parseAutoscalerConfig(cm(data))).toThrow(msg));
 });
 

@@ -38,6 +38,7 @@ export const AutoscalingKeys = {
     Annotations.metricAggregationAlgorithm,
     LegacyAnnotations.metricAggregationAlgorithm,
   ],
+  frozenRetention: [Annotations.frozenRetention],
 } as const;
 
 /** kmap.KeyPriority.Get: the first present key and its value. */
@@ -57,6 +58,7 @@ export function validateAutoscalingAnnotations(m: Record<string, string>, ctx: A
     validateFloats(m),
     validateWindow(m),
     validatePodRetention(m),
+    validateFrozenRetention(m),
     validateScaleDownDelay(m),
     validateMetric(m),
     validateAlgorithm(m),
@@ -170,6 +172,17 @@ function validateWindow(m: Record<string, string>): Err {
 function validatePodRetention(m: Record<string, string>): Err {
   const [k, v] = getKey(m, AutoscalingKeys.scaleToZeroPodRetentionPeriod);
   if (!k) return undefined;
+  const d = parseGoDuration(v);
+  if (d === undefined) return errInvalidValue(v, k);
+  if (d < 0 || d > AutoscalingBounds.windowMax)
+    return errOutOfBoundsValue(v, '0s', formatGoDuration(AutoscalingBounds.windowMax), k);
+  return undefined;
+}
+
+// knlite: `off` or a duration in [0s, 1h] (longer would hold memory for a revision nobody calls).
+function validateFrozenRetention(m: Record<string, string>): Err {
+  const [k, v] = getKey(m, AutoscalingKeys.frozenRetention);
+  if (!k || v.trim().toLowerCase() === 'off') return undefined;
   const d = parseGoDuration(v);
   if (d === undefined) return errInvalidValue(v, k);
   if (d < 0 || d > AutoscalingBounds.windowMax)

@@ -361,6 +361,8 @@ export interface AutoscalerConfig {
   maxScale: number;
   maxScaleLimit: number;
   scaleDownDelay: number;
+  /** knlite: how long scale-to-zero keeps the last instance frozen (0 = off, Knative's behaviour). */
+  frozenRetention: number;
 }
 
 /** Parses config-autoscaler with Knative's defaults and the checks of autoscaler/config.validate. */
@@ -388,11 +390,25 @@ export function parseAutoscalerConfig(cm: ConfigMap | undefined): AutoscalerConf
     maxScale: asInt(d, 'max-scale', 0),
     maxScaleLimit: asInt(d, 'max-scale-limit', 0),
     scaleDownDelay: asDuration(d, 'scale-down-delay', 0),
+    frozenRetention: offOrDuration(d, 'frozen-retention'),
   };
   // For legacy reasons values in (0, 1] are fractions; larger ones are percentages.
   if (c.containerConcurrencyTargetFraction > 1) c.containerConcurrencyTargetFraction /= 100;
   validateAutoscalerConfig(c);
   return c;
+}
+
+// knlite's `frozen-retention`: "off" (the default), "0s", or a duration up to an hour.
+function offOrDuration(data: Record<string, string>, key: string): number {
+  const v = (data[key] ?? '').trim();
+  if (v === '' || v.toLowerCase() === 'off') return 0;
+  const d = parseGoDuration(v);
+  if (d === undefined) throw new ConfigError(`failed to parse ${key}: time: invalid duration "${v}"`);
+  if (d < 0 || d > AutoscalingBounds.windowMax)
+    throw new ConfigError(
+      `${key} = ${v}, must be "off" or in [0s; ${formatGoDuration(AutoscalingBounds.windowMax)}] range`,
+    );
+  return d;
 }
 
 function validateAutoscalerConfig(c: AutoscalerConfig): void {
@@ -776,6 +792,12 @@ min-scale: "0"
 max-scale: "0"
 scale-down-delay: "0s"
 max-scale-limit: "0"
+
+# knlite: how long scale-to-zero keeps the last instance frozen (its processes
+# stopped with SIGSTOP: memory held, no CPU) so the next request thaws it instead
+# of cold-starting; "off" or a duration up to 1h. Per revision:
+# autoscaling.knlite.dev/frozen-retention.
+frozen-retention: "off"
 `,
   [ConfigMaps.defaults]: `################################
 #                              #

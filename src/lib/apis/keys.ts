@@ -58,12 +58,18 @@ export const Annotations = {
   targetBurstCapacity: 'autoscaling.knative.dev/target-burst-capacity',
   scaleToZeroPodRetentionPeriod: 'autoscaling.knative.dev/scale-to-zero-pod-retention-period',
   metricAggregationAlgorithm: 'autoscaling.knative.dev/metric-aggregation-algorithm',
+  // knlite's own autoscaling extensions (autoscaling.knlite.dev/*)
+  /** Scale-to-zero keeps the last instance frozen (SIGSTOP) this long; the next request thaws it. */
+  frozenRetention: 'autoscaling.knlite.dev/frozen-retention',
   // Networking (networking.knative.dev/*)
   ingressClass: 'networking.knative.dev/ingress.class',
   // kn's own bookkeeping
   userImage: 'client.knative.dev/user-image',
   updateTimestamp: 'client.knative.dev/updateTimestamp',
 } as const;
+
+/** The pod condition the local runtime sets on an instance it keeps frozen after scale to zero. */
+export const FROZEN_POD_CONDITION = 'knlite.dev/Frozen';
 
 /** Legacy camelCase spellings Knative still reads (after the current key, in priority order). */
 export const LegacyAnnotations = {

@@ -5,8 +5,8 @@
  * (deleting it would break the route), and pruning unreferenced ones (kn
  * `pkg/commands/revision/{list,delete}.go`).
  */
-import type { KubeList, Revision, Service, TrafficTarget } from '../apis/types.js';
-import { Labels, RoutingState } from '../apis/keys.js';
+import type { KubeList, Pod, Revision, Service, TrafficTarget } from '../apis/types.js';
+import { FROZEN_POD_CONDITION, Labels, RoutingState } from '../apis/keys.js';
 import { KnError, invalidValue, usageError } from '../client/errors.js';
 import { Kinds } from '../kube/kinds.js';
 import type { ServingClient } from '../client/serving-client.js';
@@ -83,6 +83,31 @@ export interface RevisionDetails {
   traffic?: RevisionTraffic;
   /** Why the revision is not Ready (undefined when it is). */
   rootCause?: RootCause;
+  /** Pods kept frozen after scale to zero, with what they hold. */
+  frozen?: FrozenPod[];
+}
+
+/** A pod the runtime keeps frozen (its `knlite.dev/Frozen` condition). */
+export interface FrozenPod {
+  pod: string;
+  since?: string;
+  message: string;
+}
+
+// The revision's frozen pods, read from the API (the runtime's knlite.dev/Frozen pod condition).
+async function frozenPods(client: ServingClient, rev: Revision): Promise<FrozenPod[]> {
+  try {
+    const pods = await client.listObjects<Pod>(Kinds.pod, {
+      namespace: rev.metadata.namespace,
+      labelSelector: `${Labels.revision}=${rev.metadata.name}`,
+    });
+    return pods.items.flatMap((p) => {
+      const c = p.status?.conditions?.find((x) => x.type === FROZEN_POD_CONDITION && x.status === 'True');
+      return c ? [{ pod: p.metadata.name!, since: c.lastTransitionTime, message: c.message ?? '' }] : [];
+    });
+  } catch {
+    return [];
+  }
 }
 
 /** `revision describe NAME`: the revision and, when it still exists, its owning service. */
@@ -101,8 +126,11 @@ export async function getRevisionDetails(client: ServingClient, name: string): P
   const traffic = service
     ? indexTraffic([service]).get(trafficKey(revision.metadata.namespace, name))
     : undefined;
-  const rootCause = await revisionRootCause(client, revision).catch(() => undefined);
-  return { revision, service, traffic, rootCause };
+  const [rootCause, frozen] = await Promise.all([
+    revisionRootCause(client, revision).catch(() => undefined),
+    frozenPods(client, revision),
+  ]);
+  return { revision, service, traffic, rootCause, frozen };
 }
 
 /**

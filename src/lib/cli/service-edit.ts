@@ -113,7 +113,7 @@ export function randomSuffix(n: number): string {
   return s;
 }
 
-const AUTOSCALING_PREFIX = 'autoscaling.knative.dev/';
+const AUTOSCALING_PREFIXES = ['autoscaling.knative.dev/', 'autoscaling.knlite.dev/'];
 
 /** Options of applyServiceFlags. */
 export interface EditOptions {
@@ -219,15 +219,15 @@ function editMetadata(svc: Service, f: ServiceEditFlagValues): void {
   const annotationsSvc = parseKeyValues(f['annotation-service'], 'annotation-service');
   const annotationsRev = parseKeyValues(f['annotation-revision'], 'annotation-revision');
   for (const [k] of annotationsSvc.set) {
-    if (k.startsWith(AUTOSCALING_PREFIX)) {
+    if (AUTOSCALING_PREFIXES.some((p) => k.startsWith(p))) {
       throw invalidValue(
         `service can not have auto-scaling related annotation: ${k} , please update using '--annotation-revision'`,
       );
     }
   }
   const serviceLevel = {
-    set: annotations.set.filter(([k]) => !k.startsWith(AUTOSCALING_PREFIX)),
-    remove: annotations.remove.filter((k) => !k.startsWith(AUTOSCALING_PREFIX)),
+    set: annotations.set.filter(([k]) => !AUTOSCALING_PREFIXES.some((p) => k.startsWith(p))),
+    remove: annotations.remove.filter((k) => !AUTOSCALING_PREFIXES.some((p) => k.startsWith(p))),
   };
   svc.metadata.annotations = applyMapEdits(
     applyMapEdits(svc.metadata.annotations, serviceLevel),

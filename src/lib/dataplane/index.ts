@@ -17,7 +17,7 @@ import { SYSTEM_NAMESPACE } from '../apis/keys.js';
 import { Kinds } from '../kube/kinds.js';
 import { LeaderElector } from '../kube/leader.js';
 import type { RestClient } from '../kube/rest.js';
-import { podCpuMillicores } from '../runtime/index.js';
+import { frozenInstances, podCpuMillicores } from '../runtime/index.js';
 import { startAdminServer } from './admin.js';
 import { Autoscaler, type ScaleTarget } from './autoscaler/loop.js';
 import { makeGatewayDeps, type GatewayLimits } from './gateway/deps.js';
@@ -97,6 +97,7 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   const log = opts.log ?? ((m: string) => process.stderr.write(`knlite dataplane: ${m}\n`));
   const state = new GatewayState();
   const metrics = new DataPlaneMetrics();
+  metrics.setFrozenSource(frozenInstances);
   let onRevisionDeleted = (_key: string): void => {};
   const election = opts.leaderElection ?? false;
   const elector = election

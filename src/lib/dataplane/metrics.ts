@@ -16,6 +16,13 @@ export interface RevisionLabels {
   revision: string;
 }
 
+/** One frozen instance, as the frozen-instance gauges count it. */
+export interface FrozenInstanceSample {
+  namespace: string;
+  revision?: string;
+  rssBytes: number;
+}
+
 /** Time-weighted in-flight count and arrivals of one revision since the last sample. */
 class ConcurrencyMeter {
   inflight = 0;
@@ -95,8 +102,37 @@ export class DataPlaneMetrics {
     registers: [this.registry],
   });
   private readonly meters = new Map<string, ConcurrencyMeter>();
+  private frozenSource: () => FrozenInstanceSample[] = () => [];
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    const source = (): FrozenInstanceSample[] => this.frozenSource();
+    new Gauge({
+      name: 'knlite_frozen_instances',
+      help: 'Instances kept frozen (SIGSTOP) after scale to zero, per revision; the next request thaws one.',
+      labelNames: ['namespace', 'revision'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const f of source()) this.inc({ namespace: f.namespace, revision: f.revision ?? '' });
+      },
+    });
+    new Gauge({
+      name: 'knlite_frozen_memory_bytes',
+      help: 'Resident memory held by frozen instances, per revision.',
+      labelNames: ['namespace', 'revision'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const f of source())
+          this.inc({ namespace: f.namespace, revision: f.revision ?? '' }, f.rssBytes);
+      },
+    });
+  }
+
+  /** Where the frozen-instance gauges read from at scrape time (the local runtime, when in-process). */
+  setFrozenSource(source: () => FrozenInstanceSample[]): void {
+    this.frozenSource = source;
+  }
 
   private meter(key: string): ConcurrencyMeter {
     let m = this.meters.get(key);

@@ -5,7 +5,7 @@
  */
 import type { Container, Revision, Service } from '../apis/types.js';
 import { Annotations, Labels } from '../apis/keys.js';
-import type { RevisionTraffic } from '../cli/revision-actions.js';
+import type { FrozenPod, RevisionTraffic } from '../cli/revision-actions.js';
 import type { RootCause } from '../client/root-cause.js';
 import { DescribeWriter, writeConditions, writeMetadata, writeRootCause } from './describe.js';
 
@@ -20,7 +20,7 @@ export interface RevisionDescribeOptions {
 /** Renders a revision the way `kn revision describe` does. */
 export function describeRevision(
   rev: Revision,
-  ctx: { service?: Service; traffic?: RevisionTraffic; rootCause?: RootCause },
+  ctx: { service?: Service; traffic?: RevisionTraffic; rootCause?: RootCause; frozen?: FrozenPod[] },
   opts: RevisionDescribeOptions = {},
 ): string {
   const w = new DescribeWriter();
@@ -48,6 +48,11 @@ export function describeRevision(
       if ((ctx.traffic?.percent ?? 0) > 0) inner.attr('Traffic', `${ctx.traffic!.percent}%`);
       if (ctx.traffic?.tags.length) inner.attr('Tags', ctx.traffic.tags.join(', '));
     }
+  }
+  if (ctx.frozen?.length) {
+    w.section('Frozen');
+    const inner = w.nested();
+    for (const f of ctx.frozen) inner.attr(f.pod, f.message);
   }
   w.blank();
   writeConditions(w, rev.status, opts);

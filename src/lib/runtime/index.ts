@@ -6,12 +6,13 @@
  * (orphan cleanup) and cpu.ts (CPU metering for the HPA-class autoscaler).
  */
 import type { RestClient } from '../kube/rest.js';
-import { Runtime, type LocalRuntime, type RuntimeOptions } from './runtime.js';
+import { Runtime, type FrozenInstance, type LocalRuntime, type RuntimeOptions } from './runtime.js';
 
 export { podLogPath } from './pod-process.js';
 export { IMAGE_NOT_RUNNABLE } from './launch.js';
 export { pidFilePath } from './process-table.js';
-export type { LocalRuntime, RuntimeOptions } from './runtime.js';
+export type { FrozenInstance, LocalRuntime, RuntimeOptions } from './runtime.js';
+export { FROZEN_CONDITION } from './freeze.js';
 export type { SandboxMode } from './sandbox.js';
 
 const running = new Set<LocalRuntime>();
@@ -37,7 +38,13 @@ export async function startRuntime(rest: RestClient, opts: RuntimeOptions): Prom
       await runtime.stop();
     },
     podCpuMillicores: () => runtime.podCpuMillicores(),
+    frozenInstances: () => runtime.frozenInstances(),
   };
+}
+
+/** The frozen instances of every runtime in this process (for the gateway's metrics). */
+export function frozenInstances(): FrozenInstance[] {
+  return [...running].flatMap((r) => r.frozenInstances());
 }
 
 /**

@@ -28,6 +28,7 @@ import { EnvConfigError } from './env.js';
 import { isNotRunnable, localImageDir, type LaunchSpec, type NotRunnable } from './launch.js';
 import { freePort } from './ports.js';
 import { DEFAULT_PROBE, runProbe } from './probe.js';
+import type { FrozenState } from './freeze.js';
 import { signalGroup, type ProcessTable } from './process-table.js';
 import { appDirectories, sandboxArgv, terminateGroup, type Sandbox } from './sandbox.js';
 
@@ -78,6 +79,8 @@ export interface PodProcessState {
   lastTerminated?: ContainerStateTerminated;
   /** When the pod last turned Ready (for conditions' lastTransitionTime). */
   readySince?: string;
+  /** Set while the process group is stopped (SIGSTOP) as a frozen instance (freeze.ts). */
+  frozen?: FrozenState;
 }
 
 const FAST_PROBE_MS = 100;
@@ -130,9 +133,42 @@ export class PodProcess {
     void this.run(launch);
   }
 
+  /**
+   * Freezes the running process group (SIGSTOP): it stops being ready, its probes pause, its memory
+   * stays. Returns false when there is no running process to freeze.
+   */
+  freeze(info: FrozenState): boolean {
+    const pid = this.child?.pid;
+    if (pid === undefined || this.state.terminating || this.state.frozen) return false;
+    this.probeGeneration++;
+    signalGroup(pid, 'SIGSTOP');
+    this.state.frozen = info;
+    this.state.ready = false;
+    this.changed();
+    return true;
+  }
+
+  /**
+   * Thaws a frozen process group (SIGCONT). It was ready when frozen and its sockets are intact, so
+   * it is ready again at once; the probes resume and take it out if it no longer answers.
+   */
+  thaw(): void {
+    const child = this.child;
+    if (!this.state.frozen || child?.pid === undefined) return;
+    signalGroup(child.pid, 'SIGCONT');
+    this.state.frozen = undefined;
+    this.state.ready = true;
+    this.state.readySince = now();
+    this.changed();
+    this.startProbes(child);
+  }
+
   /** Stops the process: SIGTERM to its group, SIGKILL after the grace period; resolves on exit. */
   stop(): Promise<void> {
     if (this.stopped) return this.stopped;
+    // A stopped group cannot act on SIGTERM: let it run again so it can shut down cleanly.
+    if (this.state.frozen && this.child?.pid !== undefined) signalGroup(this.child.pid, 'SIGCONT');
+    this.state.frozen = undefined;
     this.state.terminating = true;
     this.state.ready = false;
     this.probeGeneration++;

@@ -13,6 +13,7 @@ import type {
   Pod,
 } from '../apis/types.js';
 import type { PodProcessState } from './pod-process.js';
+import { FROZEN_CONDITION, type FrozenState } from './freeze.js';
 
 /**
  * Kubernetes' label on a Deployment's pods naming their template. (Kept here rather than in
@@ -81,18 +82,32 @@ export function makePodStatus(
     ready
       ? { type, status: 'True', lastTransitionTime: state.readySince ?? state.createdAt }
       : { type, status: 'False', lastTransitionTime: state.createdAt, ...notReady };
+  const conditions: Condition[] = [
+    { type: 'PodScheduled', status: 'True', lastTransitionTime: state.createdAt },
+    { type: 'Initialized', status: 'True', lastTransitionTime: state.createdAt },
+    readyCondition('ContainersReady'),
+    readyCondition('Ready'),
+  ];
+  if (state.frozen) conditions.push(frozenCondition(state.frozen));
   return {
     phase: state.phase,
-    conditions: [
-      { type: 'PodScheduled', status: 'True', lastTransitionTime: state.createdAt },
-      { type: 'Initialized', status: 'True', lastTransitionTime: state.createdAt },
-      readyCondition('ContainersReady'),
-      readyCondition('Ready'),
-    ],
+    conditions,
     hostIP: POD_IP,
     podIP: POD_IP,
     startTime: state.createdAt,
     containerStatuses: [cs],
+  };
+}
+
+/** The `knlite.dev/Frozen` condition of a frozen instance: what it holds and until when. */
+export function frozenCondition(f: FrozenState): Condition {
+  const mib = (f.rssBytes / (1024 * 1024)).toFixed(1);
+  return {
+    type: FROZEN_CONDITION,
+    status: 'True',
+    reason: 'ScaledToZero',
+    message: `frozen (SIGSTOP) holding ${mib} MiB until ${f.until}; the next request thaws it instead of starting a process`,
+    lastTransitionTime: f.since,
   };
 }
 

@@ -27,6 +27,9 @@ import { Kinds } from '../kube/kinds.js';
 import { WorkQueue } from '../kube/queue.js';
 import type { RestClient } from '../kube/rest.js';
 import { CpuMeter } from './cpu.js';
+import { annotatedFrozenRetentionMs, groupRssBytes, type FrozenState } from './freeze.js';
+import { ConfigMaps, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
+import { parseAutoscalerConfig } from '../apis/config.js';
 import { buildEnv, type EnvSources } from './env.js';
 import { isNotRunnable, resolveLaunch } from './launch.js';
 import { makePodName, stableJson, templateHash } from './names.js';
@@ -76,6 +79,17 @@ export interface LocalRuntime {
   stop(): Promise<void>;
   /** CPU usage per pod (`namespace/pod` → millicores) of this runtime's processes. */
   podCpuMillicores(): Map<string, number>;
+  /** The instances kept frozen after scale to zero (freeze.ts). */
+  frozenInstances(): FrozenInstance[];
+}
+
+/** A frozen instance as the runtime reports it (for metrics). */
+export interface FrozenInstance extends FrozenState {
+  namespace: string;
+  pod: string;
+  revision?: string;
+  /** The stopped process group. */
+  pgid: number;
 }
 
 interface Replica {
@@ -87,6 +101,10 @@ interface Replica {
   /** JSON of the last pod status written. */
   writtenStatus?: string;
   deleting: boolean;
+  /** Being frozen: out of the Endpoints before its processes stop. */
+  freezing?: boolean;
+  /** Stops a frozen instance for good when its retention ends. */
+  frozenTimer?: NodeJS.Timeout;
 }
 
 interface DeploymentState {
@@ -238,6 +256,7 @@ export class Runtime implements LocalRuntime {
     await Promise.all(this.informers.map((i) => i.stop().catch(() => {})));
     await this.deploymentQueue.shutdown();
     const all = [...this.replicas.values()];
+    for (const r of all) clearTimeout(r.frozenTimer);
     await Promise.all(all.map((r) => r.proc.stop()));
     await this.podQueue.shutdown();
     await this.endpointsQueue.shutdown();
@@ -248,6 +267,24 @@ export class Runtime implements LocalRuntime {
     await this.table.close();
     for (const state of this.states.values()) state.replicas.clear();
     this.replicas.clear();
+  }
+
+  /** The instances kept frozen after scale to zero. */
+  frozenInstances(): FrozenInstance[] {
+    const out: FrozenInstance[] = [];
+    for (const r of this.replicas.values()) {
+      const f = r.proc.state.frozen;
+      const pgid = r.proc.pgid;
+      if (!f || r.deleting || pgid === undefined) continue;
+      out.push({
+        ...f,
+        pgid,
+        namespace: r.pod.metadata.namespace ?? '',
+        pod: r.pod.metadata.name ?? '',
+        revision: r.pod.metadata.labels?.[Labels.revision],
+      });
+    }
+    return out;
   }
 
   /** CPU usage per pod (`namespace/pod` → millicores). */
@@ -314,11 +351,21 @@ export class Runtime implements LocalRuntime {
     const container: Container = template.spec.containers?.[0] ?? {};
     const launch = resolveLaunch(container);
     const live = [...state.replicas.values()].filter((r) => !r.deleting);
-    const current = live.filter((r) => r.hash === hash);
-    const old = live.filter((r) => r.hash !== hash);
+    // Frozen instances are not replicas: they come back only when replicas go 0 → 1 (thaw).
+    const frozen = live.filter((r) => isFrozen(r));
+    const active = live.filter((r) => !isFrozen(r));
+    const current = active.filter((r) => r.hash === hash);
+    const old = active.filter((r) => r.hash !== hash);
+    for (const r of frozen) if (r.hash !== hash) void this.retire(key, r, state);
+    const thawable = frozen.filter((r) => r.hash === hash);
 
-    for (let i = current.length; i < desired; i++)
-      current.push(this.startReplica(key, deployment, hash, launch, state));
+    for (let i = current.length; i < desired; i++) {
+      const asleep = thawable.shift();
+      if (asleep) {
+        this.thaw(asleep);
+        current.push(asleep);
+      } else current.push(this.startReplica(key, deployment, hash, launch, state));
+    }
     if (current.length > desired) {
       // Scale down the least useful first: not ready, then the youngest.
       const victims = [...current]
@@ -328,7 +375,13 @@ export class Runtime implements LocalRuntime {
             (a.proc.state.createdAt < b.proc.state.createdAt ? 1 : -1),
         )
         .slice(0, current.length - desired);
-      for (const victim of victims) void this.retire(key, victim, state);
+      // Scale to zero with a frozen retention keeps the last ready instance frozen instead.
+      const retention = desired === 0 && thawable.length === 0 ? await this.frozenRetention(deployment) : 0;
+      const keep = retention > 0 ? victims.filter((v) => v.proc.state.ready).pop() : undefined;
+      for (const victim of victims) {
+        if (victim === keep) void this.freeze(key, victim, retention, state);
+        else void this.retire(key, victim, state);
+      }
     }
     // Rolling update: old pods keep serving until the new template's pods are all ready; old pods
     // that are not ready serve nothing and go at once.
@@ -434,10 +487,70 @@ export class Runtime implements LocalRuntime {
       .map(([key]) => key);
   }
 
+  /** config-autoscaler's `frozen-retention` unless the revision's annotation says otherwise. */
+  private async frozenRetention(deployment: Deployment): Promise<number> {
+    const annotated = annotatedFrozenRetentionMs(deployment);
+    if (annotated !== undefined) return annotated;
+    try {
+      const cm = await this.rest.get<ConfigMap>(Kinds.configMap, SYSTEM_NAMESPACE, ConfigMaps.autoscaler);
+      return parseAutoscalerConfig(cm).frozenRetention;
+    } catch {
+      return 0; // missing or invalid config: Knative's behaviour, no frozen instances
+    }
+  }
+
+  // Freeze instead of stopping: out of the Endpoints first (as retire does), so no request is sent
+  // to a process that cannot answer; then SIGSTOP, and a timer that stops it for good.
+  private async freeze(
+    deploymentKey: string,
+    replica: Replica,
+    retentionMs: number,
+    state: DeploymentState,
+  ): Promise<void> {
+    replica.freezing = true;
+    await withTimeout(
+      Promise.all(this.endpointsFor(replica).map((key) => this.endpointsQueue.flush(key))),
+      2000,
+    ).catch(() => {});
+    replica.freezing = false;
+    const pgid = replica.proc.pgid;
+    const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = Date.now();
+    const frozen =
+      !replica.deleting &&
+      (this.deployments.get(deploymentKey)?.spec.replicas ?? 0) === 0 &&
+      pgid !== undefined &&
+      replica.proc.freeze({
+        since: stamp(now),
+        until: stamp(now + retentionMs),
+        rssBytes: groupRssBytes(pgid),
+      });
+    if (!frozen) {
+      // Scaled back up meanwhile, or no process to freeze: serve again, reconcile from what is.
+      this.enqueueEndpointsFor(replica);
+      this.deploymentQueue.add(deploymentKey);
+      return;
+    }
+    replica.frozenTimer = setTimeout(() => {
+      replica.frozenTimer = undefined;
+      void this.retire(deploymentKey, replica, state);
+    }, retentionMs);
+    replica.frozenTimer.unref?.();
+    this.deploymentQueue.add(deploymentKey);
+  }
+
+  private thaw(replica: Replica): void {
+    clearTimeout(replica.frozenTimer);
+    replica.frozenTimer = undefined;
+    replica.proc.thaw();
+  }
+
   // Stop the process, then delete its Pod; the pod stays listed (not ready) until its process exited.
   private async retire(deploymentKey: string, replica: Replica, state: DeploymentState): Promise<void> {
     if (replica.deleting) return;
     replica.deleting = true;
+    clearTimeout(replica.frozenTimer);
+    replica.frozenTimer = undefined;
     const podKey = keyOf(replica.pod);
     // Take the pod out of its Services' Endpoints before signalling it, so routers watching the
     // Endpoints stop sending it requests first (bounded: a slow API must not delay the stop much).
@@ -515,7 +628,8 @@ export class Runtime implements LocalRuntime {
     hash: string,
     notRunnable: { reason: string; message: string } | undefined,
   ): Promise<void> {
-    const live = [...state.replicas.values()].filter((r) => !r.deleting);
+    // A frozen instance is not a replica: the Deployment reports 0 while it is held.
+    const live = [...state.replicas.values()].filter((r) => !r.deleting && !isFrozen(r));
     const counts: ReplicaCounts = {
       total: live.length,
       updated: live.filter((r) => r.hash === hash).length,
@@ -589,7 +703,7 @@ export class Runtime implements LocalRuntime {
         name: r.pod.metadata.name!,
         uid: r.pod.metadata.uid,
         port: r.proc.state.port!,
-        ready: r.proc.state.ready,
+        ready: r.proc.state.ready && !r.freezing,
       }));
     const desired = makeEndpoints(service, pods);
     const json = stableJson({ subsets: desired.subsets, labels: desired.metadata.labels });
@@ -661,6 +775,10 @@ function makeDeploymentStatusFor(
   status: NonNullable<Deployment['status']>,
 ): Deployment['status'] {
   return { ...status, observedGeneration: latest.metadata.generation };
+}
+
+function isFrozen(r: Replica): boolean {
+  return r.proc.state.frozen !== undefined || r.freezing === true;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -38,6 +38,37 @@ export interface ScaleStats {
   state?: DeciderState;
 }
 
+/** What set the desired count this tick (the last rule that changed it wins). */
+export type ScaleRule =
+  /** No samples yet: no decision. */
+  | 'no-data'
+  /** The observed load at the target: ceil(value / target). */
+  | 'load'
+  | 'max-scale-up-rate'
+  | 'max-scale-down-rate'
+  | 'activation-scale'
+  /** Panic mode never scales down: the largest count since panic started. */
+  | 'panic'
+  | 'scale-down-delay'
+  | 'min-scale'
+  | 'initial-scale'
+  | 'max-scale'
+  /** enable-scale-to-zero is false: at least one pod. */
+  | 'scale-to-zero-disabled'
+  /** Activating and not yet timed out: no scale to zero. */
+  | 'activation-timeout'
+  /** Active for less than a stable window: one pod is kept. */
+  | 'stable-window'
+  /** Inactive: the last pod goes after max(grace period, pod retention). */
+  | 'scale-to-zero-grace-period'
+  | 'scale-to-zero-pod-retention-period';
+
+/** The rule that bounded the decision, with the arithmetic as text. */
+export interface ScaleBound {
+  rule: ScaleRule;
+  detail: string;
+}
+
 /** One tick's decision. */
 export interface ScaleResult {
   /** The decider's desired pod count; −1 when there is no data yet. */
@@ -52,6 +83,8 @@ export interface ScaleResult {
   /** Excess burst capacity (−1 = activator always in path). */
   excessBurstCapacity: number;
   active: ActiveState;
+  /** The rule that set `want` (or, with `replicas` undefined, held the Deployment where it is). */
+  bound: ScaleBound;
   state: DeciderState;
 }
 
@@ -77,8 +110,12 @@ export function scale(stats: ScaleStats, spec: AutoscalerSpec, now: number): Sca
   const stableValue = windowAverage(stats.samples, metric, spec.stableWindowMs, now);
   const panicValue = windowAverage(stats.samples, metric, spec.panicWindowMs, now);
 
+  let bound: ScaleBound = { rule: 'no-data', detail: 'no samples yet' };
+  const setBound = (b: ScaleBound): void => {
+    bound = b;
+  };
   const desiredPods =
-    stats.samples.length === 0 ? -1 : decide(stats, spec, state, now, stableValue, panicValue);
+    stats.samples.length === 0 ? -1 : decide(stats, spec, state, now, stableValue, panicValue, setBound);
 
   // Excess burst capacity uses the raw ready count R: floor(R·total − TBC − panicValue).
   const excessBurstCapacity =
@@ -88,7 +125,7 @@ export function scale(stats: ScaleStats, spec: AutoscalerSpec, now: number): Sca
         ? 0
         : Math.floor(R * spec.total - spec.targetBurstCapacity - panicValue);
 
-  const { want, apply } = gate(desiredPods, stats, spec, state, now);
+  const { want, apply } = gate(desiredPods, stats, spec, state, now, setBound);
   markActive(state, want, R, stats.reachable, spec, now);
   return {
     desiredPods,
@@ -99,6 +136,7 @@ export function scale(stats: ScaleStats, spec: AutoscalerSpec, now: number): Sca
     panicking: state.panicTime !== undefined,
     excessBurstCapacity,
     active: state.active,
+    bound,
     state,
   };
 }
@@ -111,6 +149,7 @@ function decide(
   now: number,
   stableValue: number,
   panicValue: number,
+  setBound: (b: ScaleBound) => void,
 ): number {
   // R' = max(1, R): rates are relative to at least one pod so that we can scale up from zero.
   const readyPods = Math.max(1, stats.readyPods);
@@ -122,9 +161,24 @@ function decide(
   const dppc = Math.ceil(panicValue / spec.target);
   let stablePods = Math.min(Math.max(dspc, maxScaleDown), maxScaleUp);
   let panicPods = Math.min(Math.max(dppc, maxScaleDown), maxScaleUp);
+  const f = (x: number): string => String(Math.round(x * 100) / 100);
+  setBound({ rule: 'load', detail: `ceil(stable ${f(stableValue)} / target ${f(spec.target)}) = ${dspc}` });
+  if (dspc > maxScaleUp)
+    setBound({
+      rule: 'max-scale-up-rate',
+      detail: `ceil(${spec.maxScaleUpRate} × ${readyPods} ready) = ${maxScaleUp}`,
+    });
+  else if (dspc < maxScaleDown)
+    setBound({
+      rule: 'max-scale-down-rate',
+      detail: `floor(${readyPods} ready / ${spec.maxScaleDownRate}) = ${maxScaleDown}`,
+    });
   // Any traffic at all brings at least activation-scale pods.
   if (spec.activationScale > 1) {
-    if (dspc > 0 && spec.activationScale > stablePods) stablePods = spec.activationScale;
+    if (dspc > 0 && spec.activationScale > stablePods) {
+      stablePods = spec.activationScale;
+      setBound({ rule: 'activation-scale', detail: `activation-scale ${spec.activationScale}` });
+    }
     if (dppc > 0 && spec.activationScale > panicPods) panicPods = spec.activationScale;
   }
 
@@ -143,13 +197,27 @@ function decide(
     const want = Math.max(stablePods, panicPods);
     state.maxPanicPods = Math.max(state.maxPanicPods, want);
     desired = state.maxPanicPods;
+    if (desired > stablePods)
+      setBound({
+        rule: 'panic',
+        detail:
+          want === desired
+            ? `ceil(panic ${f(panicValue)} / target ${f(spec.target)}) = ${dppc}`
+            : `panicking since ${new Date(state.panicTime).toISOString()}: holding ${desired}`,
+      });
   }
 
   // scale-down-delay: hold the maximum desired count seen over the delay window.
   if (stats.reachable && spec.scaleDownDelayMs > 0) {
     state.recent = state.recent.filter((r) => r.time > now - spec.scaleDownDelayMs);
     state.recent.push({ time: now, pods: desired });
-    desired = Math.max(...state.recent.map((r) => r.pods));
+    const held = Math.max(...state.recent.map((r) => r.pods));
+    if (held > desired)
+      setBound({
+        rule: 'scale-down-delay',
+        detail: `max over the last ${spec.scaleDownDelayMs / 1000}s = ${held}`,
+      });
+    desired = held;
   } else {
     state.recent = [];
   }
@@ -163,36 +231,66 @@ function gate(
   spec: AutoscalerSpec,
   state: DeciderState,
   now: number,
+  setBound: (b: ScaleBound) => void,
 ): { want: number; apply: boolean } {
   if (desired < 0 && state.active !== 'Activating') return { want: -1, apply: false };
 
   // min-scale is ignored for unreachable revisions; before the first time the pods were all up,
   // initial-scale (> 1) is a floor too.
   let min = stats.reachable ? spec.minScale : 0;
-  if (spec.initialScale > 1 && !state.initialized && stats.reachable) min = Math.max(min, spec.initialScale);
+  let minRule: ScaleRule = 'min-scale';
+  if (spec.initialScale > 1 && !state.initialized && stats.reachable && spec.initialScale > min) {
+    min = spec.initialScale;
+    minRule = 'initial-scale';
+  }
   let want = desired;
-  if (want < min) want = min;
-  if (spec.maxScale !== 0 && want > spec.maxScale) want = spec.maxScale;
+  if (want < min) {
+    want = min;
+    setBound({ rule: minRule, detail: `${minRule} ${min}` });
+  }
+  if (spec.maxScale !== 0 && want > spec.maxScale) {
+    want = spec.maxScale;
+    setBound({ rule: 'max-scale', detail: `max-scale ${spec.maxScale}` });
+  }
 
   if (want !== 0) return { want, apply: want >= 0 };
-  if (!spec.enableScaleToZero) return { want: 1, apply: true };
+  if (!spec.enableScaleToZero) {
+    setBound({ rule: 'scale-to-zero-disabled', detail: 'enable-scale-to-zero is false' });
+    return { want: 1, apply: true };
+  }
+  const secs = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
   switch (state.active) {
     case 'Activating':
       // Give up on activation only after the progress deadline (+30 s).
-      return now - state.activeSince >= spec.activationTimeoutMs
-        ? { want: 0, apply: true }
-        : { want: -1, apply: false };
+      if (now - state.activeSince >= spec.activationTimeoutMs) return { want: 0, apply: true };
+      setBound({
+        rule: 'activation-timeout',
+        detail: `activating for ${secs(now - state.activeSince)} of ${secs(spec.activationTimeoutMs)}`,
+      });
+      return { want: -1, apply: false };
     case 'Active':
       // Only a revision that has been active for a whole stable window goes Inactive; until then keep one pod.
-      return now - state.activeSince >= spec.stableWindowMs
-        ? { want: 0, apply: false }
-        : { want: 1, apply: true };
+      if (now - state.activeSince >= spec.stableWindowMs) return { want: 0, apply: false };
+      setBound({
+        rule: 'stable-window',
+        detail: `active for ${secs(now - state.activeSince)} of the ${secs(spec.stableWindowMs)} stable window: keeping 1`,
+      });
+      return { want: 1, apply: true };
     case 'Inactive': {
       // The gateway is the activator, so it is always in the path: remove the last pod once inactive
       // for max(grace period, pod retention) (retention only counts for reachable revisions).
       const retention = stats.reachable ? spec.scaleToZeroPodRetentionMs : 0;
       const inactiveFor = now - state.activeSince;
-      return { want: 0, apply: inactiveFor >= Math.max(spec.scaleToZeroGracePeriodMs, retention) };
+      const wait = Math.max(spec.scaleToZeroGracePeriodMs, retention);
+      if (inactiveFor < wait)
+        setBound({
+          rule:
+            retention > spec.scaleToZeroGracePeriodMs
+              ? 'scale-to-zero-pod-retention-period'
+              : 'scale-to-zero-grace-period',
+          detail: `inactive for ${secs(inactiveFor)} of ${secs(wait)}`,
+        });
+      return { want: 0, apply: inactiveFor >= wait };
     }
   }
 }

@@ -1,0 +1,124 @@
+/**
+ * Frozen instance vs cold start: first byte of the first request after scale to zero, for the same
+ * app (examples/hello) in the same run on one local cluster (API server, reconciler, runtime,
+ * gateway, KPA). `cold` scales to zero the Knative way (its process is stopped); `frozen` sets
+ * `autoscaling.knlite.dev/frozen-retention: 10m` (its process is kept, SIGSTOPped, and thawed by the
+ * request). Each round waits until both are at zero, then times one request to each (alternating
+ * which goes first).
+ *
+ *   node --import tsx bench/frozen/run.ts [--rounds 8]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Deployment, Pod, Service } from '../../src/lib/apis/types.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
+import { patchConfigData } from '../../src/lib/local/seed.js';
+import { startLocalStack } from '../../src/lib/local/stack.js';
+
+const args = process.argv.slice(2);
+const i = args.indexOf('--rounds');
+const ROUNDS = i >= 0 ? Number(args[i + 1]) : 8;
+const HELLO = pathToFileURL(resolve('examples/hello')).href;
+
+const temp = mkdtempSync(join(tmpdir(), 'knlite-bench-frozen-'));
+const stack = await startLocalStack({ dataDir: join(temp, 'data'), runtimeDir: join(temp, 'runtime') });
+const rest = stack.client;
+const port = stack.gatewayPort!;
+
+async function main(): Promise<void> {
+  await patchConfigData(rest, 'config-autoscaler', { 'scale-to-zero-grace-period': '6s' });
+  const make = (name: string, extra: Record<string, string>): Service => ({
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      template: {
+        metadata: { annotations: { 'autoscaling.knative.dev/window': '6s', ...extra } },
+        spec: { containers: [{ image: HELLO }] },
+      },
+    },
+  });
+  await rest.create(Kinds.service, make('cold', {}));
+  await rest.create(Kinds.service, make('frozen', { 'autoscaling.knlite.dev/frozen-retention': '10m' }));
+  const hosts = { cold: await hostOf('cold'), frozen: await hostOf('frozen') };
+  // Warm both once so each has had an instance that can go to zero.
+  await firstByte(hosts.cold);
+  await firstByte(hosts.frozen);
+
+  const results: Record<'cold' | 'frozen', number[]> = { cold: [], frozen: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    await Promise.all([atZero('cold-00001', false), atZero('frozen-00001', true)]);
+    const order: ('cold' | 'frozen')[] = round % 2 === 0 ? ['cold', 'frozen'] : ['frozen', 'cold'];
+    for (const which of order) results[which].push(await firstByte(hosts[which]));
+    process.stderr.write(
+      `round ${round + 1}: cold ${results.cold.at(-1)!.toFixed(1)} ms, frozen ${results.frozen.at(-1)!.toFixed(1)} ms\n`,
+    );
+  }
+  const row = (name: string, xs: number[]): string => {
+    const s = [...xs].sort((a, b) => a - b);
+    const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+    return `| ${name} | ${s.length} | ${q(0.5).toFixed(1)} | ${s[0].toFixed(1)} | ${s[s.length - 1].toFixed(1)} |`;
+  };
+  const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  console.log(
+    `Recorded ${when} on ${cpus().length}× ${cpus()[0]?.model.trim()}, Node ${process.version}, 1-min load average ${loadavg()[0].toFixed(1)} when done.\n`,
+  );
+  console.log('| first request after scale to zero | rounds | p50 ms | min ms | max ms |');
+  console.log('|---|---|---|---|---|');
+  console.log(row('cold start (process spawned)', results.cold));
+  console.log(row('frozen instance (SIGCONT)', results.frozen));
+}
+
+async function hostOf(name: string): Promise<string> {
+  for (;;) {
+    const svc = await rest.get<Service>(Kinds.service, 'default', name);
+    const ready = svc.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    if (ready && svc.status?.url) return new URL(svc.status.url).hostname;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// At zero: Deployment replicas 0 and, for the frozen revision, its pod held frozen; for the cold one,
+// no pod left (its process is gone).
+async function atZero(revision: string, frozen: boolean): Promise<void> {
+  for (;;) {
+    const d = await rest.get<Deployment>(Kinds.deployment, 'default', `${revision}-deployment`);
+    const pods = (
+      await rest.list<Pod>(Kinds.pod, {
+        namespace: 'default',
+        labelSelector: `serving.knative.dev/revision=${revision}`,
+      })
+    ).items;
+    const held = pods.some((p) =>
+      p.status?.conditions?.some((c) => c.type === 'knlite.dev/Frozen' && c.status === 'True'),
+    );
+    if (d.spec.replicas === 0 && (frozen ? held && pods.length === 1 : pods.length === 0)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Milliseconds from sending a GET through the gateway to the response's first byte (headers). */
+function firstByte(host: string): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const start = process.hrtime.bigint();
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host }, agent: false }, (res) => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      res.resume();
+      res.on('end', () =>
+        res.statusCode === 200 ? resolvePromise(ms) : reject(new Error(`status ${res.statusCode}`)),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+try {
+  await main();
+} finally {
+  await stack.stop();
+  rmSync(temp, { recursive: true, force: true });
+}
