@@ -40,7 +40,11 @@ export default class ServiceDescribe extends KnCommand {
       );
       return svc;
     }
-    const { service, revisions, rootCause } = await getServiceWithRevisions(await this.client(), args.name);
+    const { service, revisions, rootCause, autoscaler } = await getServiceWithRevisions(
+      await this.client(),
+      args.name,
+      { verbose: flags.verbose },
+    );
     this.write(
       output
         ? await formatObject(service, output)
@@ -48,6 +52,7 @@ export default class ServiceDescribe extends KnCommand {
             verbose: flags.verbose,
             width: this.terminalWidth,
             rootCause,
+            autoscaler,
           }),
     );
     return service;

@@ -14,6 +14,7 @@ import { deleteEach } from './delete-each.js';
 import type { ActionIO, Connect, DryRun, WaitSettings } from './service-actions.js';
 import { printDryRunObject } from './dry-run.js';
 import { revisionRootCause, type RootCause } from '../client/root-cause.js';
+import { decisionConfigMapName, readDecision, type AutoscalerDecision } from '../apis/autoscaler-decision.js';
 
 /** The traffic one revision receives from its service's route (status.traffic). */
 export interface RevisionTraffic {
@@ -85,6 +86,24 @@ export interface RevisionDetails {
   rootCause?: RootCause;
   /** Pods kept frozen after scale to zero, with what they hold. */
   frozen?: FrozenPod[];
+  /** The autoscaler's last published decision. */
+  autoscaler?: AutoscalerDecision;
+}
+
+/** The autoscaler's last decision for a revision, read from the API (undefined when none is published). */
+export async function autoscalerDecision(
+  client: ServingClient,
+  rev: Revision,
+): Promise<AutoscalerDecision | undefined> {
+  try {
+    const cm = await client.findConfigMap(
+      rev.metadata.namespace ?? client.namespace,
+      decisionConfigMapName(rev.metadata.name!),
+    );
+    return readDecision(cm);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A pod the runtime keeps frozen (its `knlite.dev/Frozen` condition). */
@@ -126,11 +145,12 @@ export async function getRevisionDetails(client: ServingClient, name: string): P
   const traffic = service
     ? indexTraffic([service]).get(trafficKey(revision.metadata.namespace, name))
     : undefined;
-  const [rootCause, frozen] = await Promise.all([
+  const [rootCause, frozen, autoscaler] = await Promise.all([
     revisionRootCause(client, revision).catch(() => undefined),
     frozenPods(client, revision),
+    autoscalerDecision(client, revision),
   ]);
-  return { revision, service, traffic, rootCause, frozen };
+  return { revision, service, traffic, rootCause, frozen, autoscaler };
 }
 
 /**

@@ -15,6 +15,8 @@ import { isNotFound } from '../kube/errors.js';
 import type { ServiceStore } from '../client/service-store.js';
 import type { ServingClient } from '../client/serving-client.js';
 import { formatRootCause, revisionRootCause, type RootCause } from '../client/root-cause.js';
+import type { AutoscalerDecision } from '../apis/autoscaler-decision.js';
+import { autoscalerDecision } from './revision-actions.js';
 import { Kinds } from '../kube/kinds.js';
 import type { ServiceEditFlagValues } from './flags.js';
 import type { Progress } from './progress.js';
@@ -80,7 +82,14 @@ export async function listServices(
 export async function getServiceWithRevisions(
   client: ServingClient,
   name: string,
-): Promise<{ service: Service; revisions: Revision[]; rootCause?: RootCause }> {
+  opts: { verbose?: boolean } = {},
+): Promise<{
+  service: Service;
+  revisions: Revision[];
+  rootCause?: RootCause;
+  /** With `verbose`: the autoscaler's last decision per revision name. */
+  autoscaler?: Map<string, AutoscalerDecision>;
+}> {
   const service = await client.getService(name);
   const revisions = (
     await client.listObjects<Revision>(Kinds.revision, {
@@ -88,7 +97,12 @@ export async function getServiceWithRevisions(
       namespace: service.metadata.namespace,
     })
   ).items;
-  return { service, revisions, rootCause: await client.rootCause(service) };
+  let autoscaler: Map<string, AutoscalerDecision> | undefined;
+  if (opts.verbose) {
+    const docs = await Promise.all(revisions.map((r) => autoscalerDecision(client, r)));
+    autoscaler = new Map(docs.flatMap((d, i) => (d ? [[revisions[i].metadata.name!, d]] : [])));
+  }
+  return { service, revisions, rootCause: await client.rootCause(service), autoscaler };
 }
 
 /** The service if it exists, else undefined (other errors propagate). */

@@ -20,6 +20,7 @@ import type { RestClient } from '../kube/rest.js';
 import { frozenInstances, podCpuMillicores } from '../runtime/index.js';
 import { startAdminServer } from './admin.js';
 import { Autoscaler, type ScaleTarget } from './autoscaler/loop.js';
+import { DecisionPublisher, makeDecision } from './autoscaler/publish.js';
 import { makeGatewayDeps, type GatewayLimits } from './gateway/deps.js';
 import { startGateway } from './gateway/server.js';
 import { startInformers, type DataPlaneCaches } from './informers.js';
@@ -118,6 +119,7 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
     onRevisionDeleted: (key) => onRevisionDeleted(key),
     statusWriter: (retry) => new IngressStatusWriter(rest, loadBalancers, log, retry),
   });
+  const publisher = new DecisionPublisher(rest, () => elector?.isLeader ?? true, log);
   const autoscaler = new Autoscaler({
     state,
     metrics,
@@ -127,9 +129,14 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
       configs.reload((name) => informers.caches.configMap(name), ['autoscaler']);
       return configs.get().autoscaler;
     },
+    onDecision: (rev, spec, result, ready, now) =>
+      publisher.publish(rev.namespace, makeDecision(rev.name, spec, result, ready, now), now),
     log,
   });
-  onRevisionDeleted = (key) => autoscaler.forget(key);
+  onRevisionDeleted = (key) => {
+    autoscaler.forget(key);
+    publisher.forget(key);
+  };
   const deps = makeGatewayDeps({ state, metrics, poke: (key) => autoscaler.poke(key), limits: opts.limits });
   let gateway;
   let admin;

@@ -7,6 +7,8 @@ import type { Container, Revision, Service } from '../apis/types.js';
 import { Annotations, Labels } from '../apis/keys.js';
 import type { FrozenPod, RevisionTraffic } from '../cli/revision-actions.js';
 import type { RootCause } from '../client/root-cause.js';
+import type { AutoscalerDecision } from '../apis/autoscaler-decision.js';
+import { writeAutoscaler } from './autoscaler-describe.js';
 import { DescribeWriter, writeConditions, writeMetadata, writeRootCause } from './describe.js';
 
 /** Options of describe output. */
@@ -20,7 +22,13 @@ export interface RevisionDescribeOptions {
 /** Renders a revision the way `kn revision describe` does. */
 export function describeRevision(
   rev: Revision,
-  ctx: { service?: Service; traffic?: RevisionTraffic; rootCause?: RootCause; frozen?: FrozenPod[] },
+  ctx: {
+    service?: Service;
+    traffic?: RevisionTraffic;
+    rootCause?: RootCause;
+    frozen?: FrozenPod[];
+    autoscaler?: AutoscalerDecision;
+  },
   opts: RevisionDescribeOptions = {},
 ): string {
   const w = new DescribeWriter();
@@ -49,6 +57,7 @@ export function describeRevision(
       if (ctx.traffic?.tags.length) inner.attr('Tags', ctx.traffic.tags.join(', '));
     }
   }
+  writeAutoscaler(w, ctx.autoscaler, { now: opts.now });
   if (ctx.frozen?.length) {
     w.section('Frozen');
     const inner = w.nested();

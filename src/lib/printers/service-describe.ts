@@ -6,6 +6,8 @@ import type { Revision, Service, TrafficTarget, Container } from '../apis/types.
 import { Annotations, Labels } from '../apis/keys.js';
 import { READY, getCondition } from '../apis/conditions.js';
 import type { RootCause } from '../client/root-cause.js';
+import type { AutoscalerDecision } from '../apis/autoscaler-decision.js';
+import { writeAutoscaler } from './autoscaler-describe.js';
 import { DescribeWriter, writeConditions, writeMetadata, writeRootCause } from './describe.js';
 import { shortAge } from './cells.js';
 
@@ -17,6 +19,8 @@ export interface DescribeOptions {
   width?: number;
   /** Why the service (or its newest revision) is not Ready. */
   rootCause?: RootCause;
+  /** With -v: the autoscaler's last decision per revision name. */
+  autoscaler?: Map<string, AutoscalerDecision>;
 }
 
 interface RevisionEntry {
@@ -102,6 +106,7 @@ function writeRevisionEntry(w: DescribeWriter, svc: Service, e: RevisionEntry, o
   writeEnv(inner, c);
   writeScale(inner, rev);
   if (rev.spec.containerConcurrency) inner.attr('Concurrency Limit', rev.spec.containerConcurrency);
+  if (opts.verbose) writeAutoscaler(inner, opts.autoscaler?.get(e.name), { now: opts.now });
 }
 
 function writeEnv(w: DescribeWriter, c: Container): void {

@@ -47,6 +47,14 @@ export interface AutoscalerDeps {
   target: ScaleTarget;
   /** The `config-autoscaler` in force (the last good one). */
   config(): AutoscalerConfig;
+  /** Called with every KPA decision (the publisher writes the news to the API). */
+  onDecision?(
+    rev: RevisionTarget,
+    spec: AutoscalerSpec,
+    result: ScaleResult,
+    readyPods: number,
+    now: number,
+  ): void;
   log?(msg: string): void;
   now?(): number;
 }
@@ -198,6 +206,7 @@ export class Autoscaler {
       s.state = result.state;
       s.last = result;
       replicas = result.replicas;
+      this.deps.onDecision?.(rev, spec, result, ready, now);
       this.deps.metrics.setPods(rev.namespace, rev.name, result.want >= 0 ? result.want : current, ready);
     }
     if (replicas !== undefined && current !== undefined && replicas !== current) {
