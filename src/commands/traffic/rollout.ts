@@ -38,6 +38,8 @@ export default class TrafficRollout extends KnCommand {
     'local cluster) — its 5xx error rate and p99 latency must stay within --max-error-rate and --max-p99. On a failed',
     'check the starting traffic is restored and the command exits 1 with the reason. The rest of the traffic is split',
     'over the previously routed revisions in proportion to their current shares; their tags are kept.',
+    'An old revision with a min-scale gives up pods as it gives up traffic: its min-scale is capped at ceil(min-scale ×',
+    'the share it keeps) after each step (autoscaling.knlite.dev/rollout-min-scale), and restored on rollback or at the end.',
     'The interactive twin is `knlite traffic split SERVICE` on a terminal, without --traffic/--tag/--untag.',
   ].join('\n');
   static override examples = [

@@ -61,6 +61,8 @@ export const Annotations = {
   // knlite's own autoscaling extensions (autoscaling.knlite.dev/*)
   /** Scale-to-zero keeps the last instance frozen (SIGSTOP) this long; the next request thaws it. */
   frozenRetention: 'autoscaling.knlite.dev/frozen-retention',
+  /** Set by `traffic rollout` on old revisions: min-scale capped to the share of traffic they keep. */
+  rolloutMinScale: 'autoscaling.knlite.dev/rollout-min-scale',
   // Networking (networking.knative.dev/*)
   ingressClass: 'networking.knative.dev/ingress.class',
   // kn's own bookkeeping

@@ -393,6 +393,26 @@ export class ServingClient implements ServiceStore {
     return list;
   }
 
+  /** Sets (or with undefined removes) one annotation of a Revision (read-modify-write with retry). */
+  async annotateRevision(
+    name: string,
+    key: string,
+    value: string | undefined,
+    namespace = this.namespace,
+  ): Promise<void> {
+    await this.updateObjectWithRetry<Revision>(
+      Kinds.revision,
+      name,
+      (rev) => {
+        const annotations = { ...(rev.metadata.annotations ?? {}) };
+        if (value === undefined) delete annotations[key];
+        else annotations[key] = value;
+        rev.metadata.annotations = annotations;
+      },
+      namespace,
+    );
+  }
+
   /** Deletes a Revision (`dryRun`: returns what would be deleted). */
   deleteRevision(
     name: string,

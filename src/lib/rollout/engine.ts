@@ -9,6 +9,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Revision, Service, TrafficTarget } from '../apis/types.js';
+import { Annotations } from '../apis/keys.js';
+import { declaredMinScale, keptPercent, shrunkMinScale } from './capacity.js';
 import { computeFigures, type MetricsSource, type RevisionFigures, type Scrape } from './metrics.js';
 import { formatDuration, formatPercent, type PlanStep, type RolloutPlan } from './plan.js';
 
@@ -23,6 +25,8 @@ export interface RolloutClient {
     opts: { generation: number; timeoutMs: number; windowMs?: number },
   ): Promise<{ ready: boolean; reason?: string; message?: string; service: Service }>;
   getRevision(name: string): Promise<Revision>;
+  /** Sets (or with undefined removes) one annotation of a revision; without it capacity is not shrunk. */
+  annotateRevision?(name: string, key: string, value: string | undefined): Promise<void>;
 }
 
 /** What happens after a step has been judged. */
@@ -98,8 +102,11 @@ export async function runRollout(
 ): Promise<RolloutOutcome> {
   const reports: StepReport[] = [];
   let lastApplied = -1;
+  const capacity = new OldCapacity(client, plan);
   const rollback = async (reason: string, failedStep: number): Promise<RolloutOutcome> => {
     hooks.onRollingBack?.(reason);
+    // Full capacity first, then the traffic: the old revisions must not be short when it returns.
+    await capacity.restore();
     await applyTraffic(client, plan.service, plan.rollback, opts.waitTimeoutMs);
     return { status: 'rolled-back', reason, failedStep, reports };
   };
@@ -110,6 +117,8 @@ export async function runRollout(
       hooks.onApplying?.(index, step);
       const { generation, written } = await writeTraffic(client, plan.service, step.traffic);
       if (written) lastApplied = index;
+      // After the traffic moved: an old revision gives up pods only once it serves less.
+      await capacity.shrinkFor(step.traffic);
       const wait = await abortable(
         client.waitForService(plan.service, { generation, timeoutMs: opts.waitTimeoutMs ?? 120_000 }),
         opts.signal,
@@ -133,12 +142,55 @@ export async function runRollout(
         break;
       }
     }
+    await capacity.restore();
     return { status: 'completed', reports };
   } catch (err) {
     if (err instanceof Aborted || (opts.signal?.aborted && isAbortError(err))) {
       return { status: 'stopped', lastApplied, cause: 'cancelled', reports };
     }
     throw err;
+  }
+}
+
+/**
+ * The old revisions' min-scale during a rollout (rollout/capacity.ts): shrunk to the share of
+ * traffic each keeps after every step, restored when the rollout finishes or rolls back. A stopped
+ * or cancelled rollout keeps the shrunk values, which match the traffic it leaves in place.
+ */
+class OldCapacity {
+  private readonly shrunk = new Set<string>();
+  private declared?: Map<string, number>;
+
+  constructor(
+    private readonly client: RolloutClient,
+    private readonly plan: RolloutPlan,
+  ) {}
+
+  private async minScales(): Promise<Map<string, number>> {
+    if (this.declared) return this.declared;
+    const names = [
+      ...new Set(this.plan.rollback.map((t) => t.revisionName).filter((n): n is string => !!n)),
+    ].filter((n) => n !== this.plan.candidate);
+    const revs = await Promise.all(names.map((n) => this.client.getRevision(n).catch(() => undefined)));
+    this.declared = new Map(revs.flatMap((r) => (r ? [[r.metadata.name!, declaredMinScale(r)]] : [])));
+    return this.declared;
+  }
+
+  async shrinkFor(traffic: TrafficTarget[]): Promise<void> {
+    if (!this.client.annotateRevision) return;
+    for (const [name, min] of await this.minScales()) {
+      const value = shrunkMinScale(min, keptPercent(traffic, name));
+      if (value === undefined) continue;
+      await this.client.annotateRevision(name, Annotations.rolloutMinScale, String(value));
+      this.shrunk.add(name);
+    }
+  }
+
+  async restore(): Promise<void> {
+    if (!this.client.annotateRevision) return;
+    for (const name of this.shrunk)
+      await this.client.annotateRevision(name, Annotations.rolloutMinScale, undefined);
+    this.shrunk.clear();
   }
 }
 

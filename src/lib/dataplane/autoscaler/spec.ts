@@ -118,7 +118,10 @@ export function makeAutoscalerSpec(
   let initialScale = num(ann(Annotations.initialScale)) ?? config.initialScale;
   if (initialScale === 0 && !config.allowZeroInitialScale) initialScale = 1;
 
-  const minScale = Math.max(0, Math.floor(num(ann(Annotations.minScale)) ?? config.minScale));
+  let minScale = Math.max(0, Math.floor(num(ann(Annotations.minScale)) ?? config.minScale));
+  // A rollout moving traffic away caps min-scale to the share the revision keeps (rollout/capacity.ts).
+  const rolloutMin = num(annotations[Annotations.rolloutMinScale]);
+  if (rolloutMin !== undefined && rolloutMin >= 0) minScale = Math.min(minScale, Math.floor(rolloutMin));
   const maxScale = Math.max(0, Math.floor(num(ann(Annotations.maxScale)) ?? config.maxScale));
   const activationScale = Math.max(1, Math.floor(num(ann(Annotations.activationScale)) ?? 1));
   const progressDeadlineMs = duration(ann(Annotations.progressDeadline));

@@ -50,6 +50,8 @@ function deploymentAnnotations(rev: Revision): Record<string, string> {
   const a = { ...(rev.metadata.annotations ?? {}) };
   delete a[Annotations.routes];
   delete a[Annotations.routingStateModified];
+  // Set and removed by rollouts while the revision runs: must not roll its pods.
+  delete a[Annotations.rolloutMinScale];
   return a;
 }
 
