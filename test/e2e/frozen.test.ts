@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Deployment, Pod, Service } from '../../src/lib/apis/types.js';
+import type { ConfigMap, Deployment, Pod, Service } from '../../src/lib/apis/types.js';
+import { readDecision } from '../../src/lib/apis/autoscaler-decision.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { patchConfigData } from '../../src/lib/local/seed.js';
 import { frozenInstances } from '../../src/lib/runtime/index.js';
@@ -148,6 +149,32 @@ describe('frozen-retention', () => {
     expect(frozenInstances().some((f) => f.revision === 'frozen-00001')).toBe(false);
     expect(procState(mine.pgid)).not.toBe('T');
     expect((await deployment('frozen-00001')).spec.replicas).toBe(1);
+
+    // The thaw was measured as a cold start, per stage: in the gateway's histogram and in the
+    // autoscaler's published decision, which revision describe prints.
+    const after2 = await (await fetch(`http://127.0.0.1:${cluster.adminPort}/metrics`)).text();
+    for (const stage of ['queued', 'scale_decided', 'ready', 'first_byte'])
+      expect(after2).toMatch(
+        new RegExp(
+          `^knlite_cold_start_seconds_count\\{namespace="default",revision="frozen-00001",stage="${stage}"\\} 1$`,
+          'm',
+        ),
+      );
+    const doc = await waitUntil('cold start published', async () => {
+      const cm = await cluster.client.get<ConfigMap>(Kinds.configMap, 'default', 'frozen-00001-autoscaler');
+      const d = readDecision(cm);
+      return d?.coldStarts?.count === 1 ? d : undefined;
+    });
+    const s = doc.coldStarts!.last.stages;
+    expect(s.queued).toBe(0);
+    expect(s.scale_decided).toBeLessThanOrEqual(s.ready!);
+    expect(s.ready).toBeLessThanOrEqual(s.first_byte!);
+    expect(doc.coldStarts!.p50).toBe(s.first_byte);
+    const described = await run('revision', 'describe', 'frozen-00001');
+    expect(described.stdout).toMatch(/^ {2}Cold starts: +1, first byte p50 [\d.]+s, p99 [\d.]+s$/m);
+    expect(described.stdout).toMatch(
+      /^ {2}Last cold start: +\S+ ago: scale decided [\d.]+s, .*ready [\d.]+s, first byte [\d.]+s$/m,
+    );
 
     // A short retention ends: the frozen instance is stopped and its pod deleted.
     await waitUntil(

@@ -57,6 +57,14 @@ export interface AutoscalerDecision {
     scaleToZeroGracePeriodSeconds: number;
     targetBurstCapacity: number;
   };
+  /** The revision's cold starts, measured per stage by the gateway (seconds since queued). */
+  coldStarts?: {
+    count: number;
+    last: { at: string; stages: Record<string, number> };
+    /** First-byte quantiles over the recent cold starts. */
+    p50: number;
+    p99: number;
+  };
 }
 
 /** Reads the document out of a decision ConfigMap (undefined when absent or unreadable). */

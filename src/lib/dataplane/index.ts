@@ -26,6 +26,7 @@ import { startGateway } from './gateway/server.js';
 import { startInformers, type DataPlaneCaches } from './informers.js';
 import { GATEWAY_DOMAIN_INTERNAL, IngressStatusWriter } from './ingress-status.js';
 import { DataPlaneMetrics } from './metrics.js';
+import { ColdStarts } from './cold-start.js';
 import { GatewayState, revisionKey } from './state.js';
 
 export { GatewayState } from './state.js';
@@ -70,6 +71,7 @@ function makeScaleTarget(
   caches: DataPlaneCaches,
   state: GatewayState,
   leading: () => boolean,
+  coldStarts: ColdStarts,
 ): ScaleTarget {
   return {
     replicas: (namespace, revision) =>
@@ -77,7 +79,9 @@ function makeScaleTarget(
     setReplicas: async (namespace, revision, replicas) => {
       // A standby replica decides like the leader but never writes.
       if (!leading()) return;
+      const fromZero = caches.deployments.get(namespace, deploymentName(revision))?.spec?.replicas === 0;
       await rest.updateScale(Kinds.deployment, namespace, deploymentName(revision), replicas);
+      if (fromZero && replicas > 0) coldStarts.mark(revisionKey(namespace, revision), 'scale_decided');
     },
     cpuUtilization: (namespace, revision) => {
       const key = revisionKey(namespace, revision);
@@ -99,6 +103,7 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   const state = new GatewayState();
   const metrics = new DataPlaneMetrics();
   metrics.setFrozenSource(frozenInstances);
+  const coldStarts = new ColdStarts(metrics.registry);
   let onRevisionDeleted = (_key: string): void => {};
   const election = opts.leaderElection ?? false;
   const elector = election
@@ -118,26 +123,41 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
     log,
     onRevisionDeleted: (key) => onRevisionDeleted(key),
     statusWriter: (retry) => new IngressStatusWriter(rest, loadBalancers, log, retry),
+    onAddresses: (key) => coldStarts.mark(key, 'process_spawned'),
   });
   const publisher = new DecisionPublisher(rest, () => elector?.isLeader ?? true, log);
   const autoscaler = new Autoscaler({
     state,
     metrics,
-    target: makeScaleTarget(rest, informers.caches, state, () => elector?.isLeader ?? true),
+    target: makeScaleTarget(rest, informers.caches, state, () => elector?.isLeader ?? true, coldStarts),
     config: () => {
       // The reconciler records the Event for a bad ConfigMap; the data plane logs and keeps going.
       configs.reload((name) => informers.caches.configMap(name), ['autoscaler']);
       return configs.get().autoscaler;
     },
     onDecision: (rev, spec, result, ready, now) =>
-      publisher.publish(rev.namespace, makeDecision(rev.name, spec, result, ready, now), now),
+      publisher.publish(
+        rev.namespace,
+        {
+          ...makeDecision(rev.name, spec, result, ready, now),
+          coldStarts: coldStarts.summary(revisionKey(rev.namespace, rev.name)),
+        },
+        now,
+      ),
     log,
   });
   onRevisionDeleted = (key) => {
     autoscaler.forget(key);
     publisher.forget(key);
+    coldStarts.forget(key);
   };
-  const deps = makeGatewayDeps({ state, metrics, poke: (key) => autoscaler.poke(key), limits: opts.limits });
+  const deps = makeGatewayDeps({
+    state,
+    metrics,
+    poke: (key) => autoscaler.poke(key),
+    limits: opts.limits,
+    coldStarts,
+  });
   let gateway;
   let admin;
   try {

@@ -40,6 +40,8 @@ export function startInformers(
     onRevisionDeleted?: (key: string) => void;
     /** Reports each programming's outcomes as KIngress status. */
     statusWriter?: (retry: () => void) => IngressStatusWriter;
+    /** A revision's Endpoints list an address, ready or not (a process is up). */
+    onAddresses?: (key: string) => void;
   } = {},
 ): DataPlaneInformers {
   const log = opts.log ?? ((m: string) => process.stderr.write(`knlite dataplane: ${m}\n`));
@@ -87,8 +89,12 @@ export function startInformers(
       opts.onRevisionDeleted?.(key);
     },
   });
-  const onEndpoints = (ep: Endpoints): void =>
-    state.setInstances(revisionKey(ep.metadata.namespace ?? 'default', ep.metadata.name!), makeInstances(ep));
+  const onEndpoints = (ep: Endpoints): void => {
+    const key = revisionKey(ep.metadata.namespace ?? 'default', ep.metadata.name!);
+    if (ep.subsets?.some((s) => (s.addresses?.length ?? 0) + (s.notReadyAddresses?.length ?? 0) > 0))
+      opts.onAddresses?.(key);
+    state.setInstances(key, makeInstances(ep));
+  };
   endpoints.on({
     add: onEndpoints,
     update: (_old, ep) => onEndpoints(ep),

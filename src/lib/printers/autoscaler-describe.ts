@@ -44,4 +44,18 @@ export function writeAutoscaler(
     'Limits',
     `min-scale ${l.minScale}, max-scale ${l.maxScale || '∞'}, max-scale-up-rate ${l.maxScaleUpRate}, max-scale-down-rate ${l.maxScaleDownRate}, scale-down-delay ${l.scaleDownDelaySeconds}s`,
   );
+  const c = d.coldStarts;
+  if (c) {
+    const s = c.last.stages;
+    const stage = (k: string, label: string): string | undefined =>
+      s[k] === undefined ? undefined : `${label} ${num(s[k])}s`;
+    const parts = [
+      stage('scale_decided', 'scale decided'),
+      stage('process_spawned', 'process spawned'),
+      stage('ready', 'ready'),
+      stage('first_byte', 'first byte'),
+    ].filter(Boolean);
+    inner.attr('Cold starts', `${c.count}, first byte p50 ${num(c.p50)}s, p99 ${num(c.p99)}s`);
+    inner.attr('Last cold start', `${shortAge(c.last.at, now)} ago: ${parts.join(', ')}`);
+  }
 }

@@ -81,6 +81,7 @@ function decisionPart(d: AutoscalerDecision): string {
     d.observed.readyPods,
     d.limits,
     d.targetPerPod,
+    d.coldStarts?.count,
   ]);
 }
 

@@ -35,6 +35,9 @@ export const makeActivateHandler =
       }
       ex.retryFrom = undefined;
       await next(ex);
+      // Only the cold path measures: the first request that had to wait for an instance.
+      if (waited === 'activated' && attempt === 0 && ex.firstWriteAt !== undefined)
+        deps.coldStarts?.firstByte(key, ex.firstWriteAt);
       if (ex.retryFrom === undefined) return;
       // A refusing instance is gone: leave it out until its Endpoints catch up. A reset is retried
       // once only, so a request that crashes its instance is not replayed into every restart.
@@ -52,7 +55,7 @@ async function activate(
   ex: Exchange,
   deps: GatewayDeps,
   maxWaitMs?: number,
-): Promise<'ready' | 'answered' | 'gave-up'> {
+): Promise<'ready' | 'activated' | 'answered' | 'gave-up'> {
   const key = ex.revisionKey!;
   if (deps.state.readyInstances(key).length === 0) {
     const waiting = deps.buffered.get(key) ?? 0;
@@ -62,10 +65,17 @@ async function activate(
     }
     deps.buffered.set(key, waiting + 1);
     try {
+      deps.coldStarts?.queued(key);
       deps.poke(key);
       const ready = await waitForInstances(deps, key, ex.signal, maxWaitMs);
-      // Aborted: timed out (504 already sent) or the client left.
-      if (!ready) return ex.signal.aborted ? 'answered' : 'gave-up';
+      if (ready) deps.coldStarts?.mark(key, 'ready');
+      else {
+        // The last waiter gone without an answer: that cold start measures nothing.
+        if ((deps.buffered.get(key) ?? 1) <= 1) deps.coldStarts?.abandon(key);
+        return ex.signal.aborted ? 'answered' : 'gave-up';
+      }
+      // Waited until an instance was ready (else: timed out, 504 sent, or the client left).
+      return 'activated';
     } finally {
       const left = (deps.buffered.get(key) ?? 1) - 1;
       if (left > 0) deps.buffered.set(key, left);

@@ -2,6 +2,7 @@
  * What the gateway's handlers share: the routing state, metrics, per-revision throttlers, the
  * autoscaler's poke, connection pools and limits.
  */
+import type { ColdStarts } from '../cold-start.js';
 import { Agent } from 'node:http';
 import { RevisionThrottler } from '../breaker.js';
 import type { DataPlaneMetrics } from '../metrics.js';
@@ -40,6 +41,8 @@ export interface GatewayDeps {
   limits: GatewayLimits;
   /** Requests currently buffered by the activator, per revision. */
   buffered: Map<string, number>;
+  /** Per-stage cold start timing (absent in tests that do not measure). */
+  coldStarts?: ColdStarts;
 }
 
 /** One RevisionThrottler per revision, kept in step with the state's instances and settings. */
@@ -81,6 +84,7 @@ export function makeGatewayDeps(opts: {
   metrics: DataPlaneMetrics;
   poke?: (revisionKey: string) => void;
   limits?: Partial<GatewayLimits>;
+  coldStarts?: ColdStarts;
 }): GatewayDeps {
   return {
     state: opts.state,
@@ -92,5 +96,6 @@ export function makeGatewayDeps(opts: {
     h2c: new H2cSessions(),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     buffered: new Map(),
+    coldStarts: opts.coldStarts,
   };
 }
