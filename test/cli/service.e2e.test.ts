@@ -204,7 +204,10 @@ describe('failed readiness', () => {
     );
     expect(r.exitCode).toBe(1);
     expect(r.stdout.split('\n')[0]).toBe("Creating service 'broken' in namespace 'default':");
-    expect(r.stderr).toMatch(/^Error: \w+: .+\n$/);
+    // One sentence, then the root cause block (failing condition, pod, fix).
+    expect(r.stderr).toMatch(
+      /^Error: \w+: .+\nRoot cause: revision 'broken-00001': .+\n(?: {2}.+\n)* {2}Fix: .+\.\n$/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const d = await kn('service', 'describe', 'broken');
     expect(d.stdout).toMatch(/\n {2}!! Ready /);

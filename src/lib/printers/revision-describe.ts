@@ -57,15 +57,17 @@ export function describeRevision(
       if (ctx.traffic?.tags.length) inner.attr('Tags', ctx.traffic.tags.join(', '));
     }
   }
+  w.blank();
+  writeConditions(w, rev.status, opts);
+  writeRootCause(w, ctx.rootCause);
+  // knlite's own sections come after kn's.
+  if (ctx.autoscaler || ctx.frozen?.length) w.blank();
   writeAutoscaler(w, ctx.autoscaler, { now: opts.now });
   if (ctx.frozen?.length) {
     w.section('Frozen');
     const inner = w.nested();
     for (const f of ctx.frozen) inner.attr(f.pod, f.message);
   }
-  w.blank();
-  writeConditions(w, rev.status, opts);
-  writeRootCause(w, ctx.rootCause);
   return w.toString(opts.width);
 }
 
