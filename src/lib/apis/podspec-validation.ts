@@ -18,6 +18,7 @@ import {
   via,
 } from './field-error.js';
 import { LOCAL_IMAGE_PREFIX } from './keys.js';
+import { parseQuantity, QuantityError } from './quantity.js';
 import { isDNS1123Label, isDNS1123Subdomain } from './names.js';
 import type { Container, ContainerPort, Probe, RevisionSpec, Volume } from './types.js';
 
@@ -284,6 +285,44 @@ function validateServingContainer(
   );
 }
 
+/**
+ * Container resources as Kubernetes validates them (ValidateResourceRequirements): every quantity
+ * parses, none is negative, and a request does not exceed its limit. Knative's webhook lets the
+ * Deployment's creation fail on these; refusing them here keeps the Service from being stored.
+ */
+function validateResources(resources: Container['resources']): Err {
+  if (!resources) return undefined;
+  const parsed: Record<'limits' | 'requests', Record<string, number>> = { limits: {}, requests: {} };
+  let errs: Err;
+  for (const kind of ['limits', 'requests'] as const) {
+    for (const [name, raw] of Object.entries(resources[kind] ?? {})) {
+      const path = `${kind}.${name}`;
+      try {
+        const q = parseQuantity(String(raw));
+        if (q.value < 0) errs = also(errs, errInvalidValue(raw, path, 'must be greater than or equal to 0'));
+        else parsed[kind][name] = q.value;
+      } catch (err) {
+        if (!(err instanceof QuantityError)) throw err;
+        errs = also(errs, errInvalidValue(raw, path, err.message));
+      }
+    }
+  }
+  for (const [name, request] of Object.entries(parsed.requests)) {
+    const limit = parsed.limits[name];
+    if (limit !== undefined && request > limit) {
+      errs = also(
+        errs,
+        errInvalidValue(
+          resources.requests![name],
+          `requests.${name}`,
+          `must be less than or equal to ${name} limit of ${resources.limits![name]}`,
+        ),
+      );
+    }
+  }
+  return errs;
+}
+
 function validateSidecar(c: Container, volumes: Map<string, Volume>, ctx: ApisContext): Err {
   return validateContainer(c, volumes, ctx, RESERVED_SIDECAR_ENV);
 }
@@ -322,6 +361,10 @@ function validateContainer(
       via(e, (x) => x.viaFieldIndex('env', i)),
     );
   });
+  errs = also(
+    errs,
+    via(validateResources(c.resources), (x) => x.viaField('resources')),
+  );
   (c.envFrom ?? []).forEach((ef, i) => {
     if (ef.configMapRef && ef.secretRef)
       errs = also(errs, errMultipleOneOf('configMapRef', 'secretRef').viaFieldIndex('envFrom', i));
