@@ -26,6 +26,13 @@ import {
 } from './request.js';
 
 import { openApiV2, openApiV3GroupVersion, openApiV3Index } from './openapi.js';
+import {
+  decodeProtobufObject,
+  encodeOpenApiV2,
+  OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
+  PROTOBUF_TYPE,
+  wantsOpenApiProtobuf,
+} from './protobuf.js';
 import { toTable } from './table.js';
 
 /** Everything a request needs. */
@@ -229,6 +236,15 @@ export async function route(
     case '/apis':
       return sendJson(res, 200, apiGroupList(registry));
     case '/openapi/v2':
+      if (wantsOpenApiProtobuf(req.headers.accept)) {
+        const proto = encodeOpenApiV2(openApiV2(registry.all()) as Record<string, unknown>);
+        res.writeHead(200, {
+          'Content-Type': OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
+          'Content-Length': proto.length,
+        });
+        res.end(proto);
+        return;
+      }
       return sendJson(res, 200, openApiV2(registry.all()));
     case '/openapi/v3':
       return sendJson(res, 200, openApiV3Index(registry.all()));
@@ -331,6 +347,10 @@ export async function route(
   /** Reads and decodes the body after checking its media type is one `accepted` lists. */
   const body = async (accepted = BODY_TYPES): Promise<{ value: unknown; type: string }> => {
     const type2 = mediaType(req);
+    if (type2 === PROTOBUF_TYPE && accepted === BODY_TYPES) {
+      const buf = await readBody(req, ctx.maxBodyBytes);
+      return { value: decodeProtobufObject(buf, BODY_TYPES), type: type2 };
+    }
     if (!accepted.includes(type2)) {
       await readBody(req, ctx.maxBodyBytes).catch(() => undefined);
       throw unsupportedBody(accepted);
