@@ -3,8 +3,9 @@
  *
  * - request bodies in `application/vnd.kubernetes.protobuf` (kubectl 1.32's typed clients send
  *   `create namespace|configmap|secret` this way and do not fall back to JSON after a 415) are
- *   decoded for Namespace, ConfigMap, Secret and ServiceAccount into the JSON object the handlers
- *   take; any other kind is refused with 415 naming the media types that work;
+ *   decoded for v1 Namespace, ConfigMap, Secret and ServiceAccount and the self-reviews of
+ *   `kubectl auth` into the JSON object the handlers take; any other kind is refused with 415
+ *   naming the media types that work;
  * - `/openapi/v2` asked as `application/com.github.proto-openapi.spec.v2@v1.0+protobuf` is
  *   encoded as gnostic's openapi_v2.Document (definitions with their schemas and vendor
  *   extensions; the document's `paths` are empty in JSON too).
@@ -174,15 +175,28 @@ function objectMeta(m: Message | undefined): KubeObject['metadata'] {
 
 type KindDecoder = (m: Message) => Record<string, unknown>;
 
+const resourceAttributes = (a: Message | undefined): Record<string, unknown> | undefined =>
+  a &&
+  compact({
+    namespace: a.string(1),
+    verb: a.string(2),
+    group: a.string(3),
+    version: a.string(4),
+    resource: a.string(5),
+    subresource: a.string(6),
+    name: a.string(7),
+  });
+
+/** Decoders by `apiVersion/kind` of the object inside the envelope. */
 const DECODERS: Record<string, KindDecoder> = {
-  Namespace: (m) => {
+  'v1/Namespace': (m) => {
     const finalizers = m.message(2)?.strings(1) ?? [];
     return compact({ spec: finalizers.length ? { finalizers } : undefined });
   },
-  ConfigMap: (m) => compact({ data: m.map(2), binaryData: m.map(3, true), immutable: m.bool(4) }),
-  Secret: (m) =>
+  'v1/ConfigMap': (m) => compact({ data: m.map(2), binaryData: m.map(3, true), immutable: m.bool(4) }),
+  'v1/Secret': (m) =>
     compact({ data: m.map(2, true), type: m.string(3), stringData: m.map(4), immutable: m.bool(5) }),
-  ServiceAccount: (m) =>
+  'v1/ServiceAccount': (m) =>
     compact({
       secrets: m.messages(2).length
         ? m.messages(2).map((r) => compact({ kind: r.string(1), namespace: r.string(2), name: r.string(3) }))
@@ -192,6 +206,21 @@ const DECODERS: Record<string, KindDecoder> = {
         : undefined,
       automountServiceAccountToken: m.bool(4),
     }),
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': (m) => {
+    const spec = m.message(2);
+    const nonResource = spec?.message(2);
+    return {
+      spec: compact({
+        resourceAttributes: resourceAttributes(spec?.message(1)),
+        nonResourceAttributes:
+          nonResource && compact({ path: nonResource.string(1), verb: nonResource.string(2) }),
+      }),
+    };
+  },
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': (m) => ({
+    spec: compact({ namespace: m.message(2)?.string(1) }),
+  }),
+  'authentication.k8s.io/v1/SelfSubjectReview': () => ({}),
 };
 
 /**
@@ -208,12 +237,12 @@ export function decodeProtobufObject(buf: Buffer, jsonTypes: string[]): KubeObje
   const apiVersion = typeMeta?.string(1) ?? '';
   const kind = typeMeta?.string(2) ?? '';
   if (!kind) throw badRequest("Object 'Kind' is missing in protobuf body");
-  const decode = apiVersion === 'v1' ? DECODERS[kind] : undefined;
+  const decode = DECODERS[`${apiVersion}/${kind}`];
   if (!decode)
     throw new ApiError(
       415,
       'UnsupportedMediaType',
-      `the body of the request was in an unknown format - this server decodes protobuf only for v1 ${Object.keys(DECODERS).join(', ')}; send ${apiVersion}/${kind} as one of: ${jsonTypes.join(', ')}`,
+      `the body of the request was in an unknown format - this server decodes protobuf only for ${Object.keys(DECODERS).join(', ')}; send ${apiVersion}/${kind} as one of: ${jsonTypes.join(', ')}`,
     );
   const raw = new Message(unknown.last(2)?.bytes ?? Buffer.alloc(0));
   return { apiVersion, kind, metadata: objectMeta(raw.message(1)), ...decode(raw) } as KubeObject;

@@ -33,6 +33,7 @@ import {
   PROTOBUF_TYPE,
   wantsOpenApiProtobuf,
 } from './protobuf.js';
+import { answerReview, reviewAt } from './reviews.js';
 import { toTable } from './table.js';
 
 /** Everything a request needs. */
@@ -268,6 +269,20 @@ export async function route(
     const list = m[1] ? apiResourceList(registry, '', 'v1') : apiResourceList(registry, m[2], m[3]);
     if (!list) throw resourceNotFound();
     return sendJson(res, 200, list);
+  }
+
+  const review = reviewAt(path);
+  if (review) {
+    if (method !== 'POST') throw methodNotAllowed();
+    validateWriteQuery(q, 'CreateOptions');
+    const type2 = mediaType(req);
+    if (type2 !== PROTOBUF_TYPE && !BODY_TYPES.includes(type2)) {
+      await readBody(req, ctx.maxBodyBytes).catch(() => undefined);
+      throw unsupportedBody(BODY_TYPES);
+    }
+    const buf = await readBody(req, ctx.maxBodyBytes);
+    const value = type2 === PROTOBUF_TYPE ? decodeProtobufObject(buf, BODY_TYPES) : decodeBody(buf, type2);
+    return sendJson(res, 201, answerReview(review, value, user));
   }
 
   const p = parseResourcePath(path);
