@@ -5,6 +5,7 @@
  * through `ActionIO`, so TTY progress versus plain lines is decided in one place.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import type { KubeList, Revision, Service } from '../apis/types.js';
 import { Annotations, Labels, SERVING_V1 } from '../apis/keys.js';
@@ -24,6 +25,7 @@ import {
   checkServiceFlags,
   checkServiceName,
   makeService,
+  resolveFileImages,
   templateChanged,
   validateServiceLocally,
   type EditOptions,
@@ -139,6 +141,7 @@ function desiredService(verb: 'create' | 'apply', change: ServiceChange): Servic
   let svc: Service;
   if (change.file) {
     svc = readServiceFile(change.file);
+    resolveFileImages(svc, dirname(resolve(change.file)));
     const fileName = svc.metadata.name;
     if (change.name && fileName && change.name !== fileName) {
       throw usageError(`provided service name '${change.name}' doesn't match name from file '${fileName}'`);
