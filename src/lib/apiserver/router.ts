@@ -33,6 +33,8 @@ import {
   PROTOBUF_TYPE,
   wantsOpenApiProtobuf,
 } from './protobuf.js';
+import type { PodConnector } from './pod-connector.js';
+import { POD_SUBRESOURCES, servePodSubresource } from './pod-subresources.js';
 import { answerReview, reviewAt } from './reviews.js';
 import { toTable } from './table.js';
 
@@ -44,6 +46,8 @@ export interface RouterContext {
   serverAddress: string;
   /** Registers a watch closer so server shutdown can end open streams. */
   trackWatch(close: () => void): () => void;
+  /** What runs the pods (for pods/log, exec), when something is connected. */
+  pods?(): PodConnector | undefined;
 }
 
 /** A parsed resource path. */
@@ -296,6 +300,21 @@ export async function route(
   if (!type) throw resourceNotFound();
   if (!type.namespaced && namespace !== undefined) throw resourceNotFound();
   if (subresource === 'finalize' && type.resource === 'namespaces') subresource = 'status';
+  if (
+    type.group === '' &&
+    type.resource === 'pods' &&
+    name !== undefined &&
+    namespace !== undefined &&
+    POD_SUBRESOURCES.has(subresource)
+  )
+    return servePodSubresource(
+      ctx.pods?.(),
+      req,
+      res,
+      ctx.handlers.get(type, namespace, name),
+      subresource,
+      q,
+    );
   if (
     subresource &&
     !(
