@@ -80,6 +80,13 @@ function resourceEntries(t: ResourceType): object[] {
       kind: t.kind,
       verbs: ['get', 'patch', 'update'],
     });
+  if (t.group === '' && t.resource === 'pods')
+    for (const [sub, verbs] of [
+      ['log', ['get']],
+      ['exec', ['create', 'get']],
+      ['portforward', ['create', 'get']],
+    ] as const)
+      out.push({ name: `pods/${sub}`, singularName: '', namespaced: true, kind: 'Pod', verbs });
   if (t.subresources.scale)
     out.push({
       name: `${t.resource}/scale`,

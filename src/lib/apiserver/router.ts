@@ -3,8 +3,10 @@
  * /livez, /api, /api/v1, /apis, /apis/<g>, /apis/<g>/<v>, /openapi/v2, /openapi/v3[/...], and
  * for every resource the namespaced and cluster-scoped collection and item paths (GET, LIST,
  * WATCH via `?watch=true` or the legacy `/watch/` prefix, POST, PUT, PATCH, DELETE,
- * deletecollection) with the `/status` and `/scale` subresources. Responses are JSON (or
- * `as=Table` when asked); failures are metav1.Status.
+ * deletecollection) with the `/status` and `/scale` subresources, pods' `log` (pod-subresources.ts;
+ * exec arrives as an upgrade, see server.ts) and the self-review APIs (reviews.ts). Bodies are JSON,
+ * YAML or, for a few core kinds, protobuf (protobuf.ts). Responses are JSON (or `as=Table` when
+ * asked; /openapi/v2 also as protobuf); failures are metav1.Status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../apis/types.js';
