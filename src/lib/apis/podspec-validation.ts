@@ -374,6 +374,15 @@ function validateContainer(
   });
   if (!c.image) {
     errs = also(errs, errMissingField('image'));
+  } else if (isRelativeDirectory(c.image)) {
+    errs = also(
+      errs,
+      FieldError.of(
+        'Failed to parse image reference',
+        ['image'],
+        `image: ${JSON.stringify(c.image)} is a relative directory, which the server cannot resolve (it does not know the client's working directory): use an absolute path or ${LOCAL_IMAGE_PREFIX}/abs/path`,
+      ),
+    );
   } else if (!isParseableImage(c.image)) {
     errs = also(
       errs,
@@ -398,12 +407,21 @@ function validateContainer(
   return errs;
 }
 
-/** Image references as go-containerregistry's weak validation accepts them; `file://` is knlite's local form. */
+/**
+ * Image references as go-containerregistry's weak validation accepts them, plus knlite's local
+ * forms: `file:///abs/dir` and an absolute directory path (what the CLI's `--image /abs/dir` means).
+ */
 function isParseableImage(image: string): boolean {
   if (image.startsWith(LOCAL_IMAGE_PREFIX)) return image.length > LOCAL_IMAGE_PREFIX.length;
+  if (image.startsWith('/')) return image.length > 1 && !image.includes('\0');
   const re =
     /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$/;
   return re.test(image);
+}
+
+/** `./app`, `../app`, `.` or `..`: a directory relative to a working directory the server does not have. */
+function isRelativeDirectory(image: string): boolean {
+  return /^\.\.?(\/|$)/.test(image);
 }
 
 function validateContainerPorts(ports: ContainerPort[]): Err {

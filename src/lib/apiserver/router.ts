@@ -3,8 +3,10 @@
  * /livez, /api, /api/v1, /apis, /apis/<g>, /apis/<g>/<v>, /openapi/v2, /openapi/v3[/...], and
  * for every resource the namespaced and cluster-scoped collection and item paths (GET, LIST,
  * WATCH via `?watch=true` or the legacy `/watch/` prefix, POST, PUT, PATCH, DELETE,
- * deletecollection) with the `/status` and `/scale` subresources. Responses are JSON (or
- * `as=Table` when asked); failures are metav1.Status.
+ * deletecollection) with the `/status` and `/scale` subresources, pods' `log` (pod-subresources.ts;
+ * exec arrives as an upgrade, see server.ts) and the self-review APIs (reviews.ts). Bodies are JSON,
+ * YAML or, for a few core kinds, protobuf (protobuf.ts). Responses are JSON (or `as=Table` when
+ * asked; /openapi/v2 also as protobuf); failures are metav1.Status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../apis/types.js';
@@ -26,6 +28,16 @@ import {
 } from './request.js';
 
 import { openApiV2, openApiV3GroupVersion, openApiV3Index } from './openapi.js';
+import {
+  decodeProtobufObject,
+  encodeOpenApiV2,
+  OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
+  PROTOBUF_TYPE,
+  wantsOpenApiProtobuf,
+} from './protobuf.js';
+import type { PodConnector } from './pod-connector.js';
+import { POD_SUBRESOURCES, servePodSubresource } from './pod-subresources.js';
+import { answerReview, reviewAt } from './reviews.js';
 import { toTable } from './table.js';
 
 /** Everything a request needs. */
@@ -36,6 +48,8 @@ export interface RouterContext {
   serverAddress: string;
   /** Registers a watch closer so server shutdown can end open streams. */
   trackWatch(close: () => void): () => void;
+  /** What runs the pods (for pods/log, exec), when something is connected. */
+  pods?(): PodConnector | undefined;
 }
 
 /** A parsed resource path. */
@@ -229,6 +243,15 @@ export async function route(
     case '/apis':
       return sendJson(res, 200, apiGroupList(registry));
     case '/openapi/v2':
+      if (wantsOpenApiProtobuf(req.headers.accept)) {
+        const proto = encodeOpenApiV2(openApiV2(registry.all()) as Record<string, unknown>);
+        res.writeHead(200, {
+          'Content-Type': OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
+          'Content-Length': proto.length,
+        });
+        res.end(proto);
+        return;
+      }
       return sendJson(res, 200, openApiV2(registry.all()));
     case '/openapi/v3':
       return sendJson(res, 200, openApiV3Index(registry.all()));
@@ -254,6 +277,20 @@ export async function route(
     return sendJson(res, 200, list);
   }
 
+  const review = reviewAt(path);
+  if (review) {
+    if (method !== 'POST') throw methodNotAllowed();
+    validateWriteQuery(q, 'CreateOptions');
+    const type2 = mediaType(req);
+    if (type2 !== PROTOBUF_TYPE && !BODY_TYPES.includes(type2)) {
+      await readBody(req, ctx.maxBodyBytes).catch(() => undefined);
+      throw unsupportedBody(BODY_TYPES);
+    }
+    const buf = await readBody(req, ctx.maxBodyBytes);
+    const value = type2 === PROTOBUF_TYPE ? decodeProtobufObject(buf, BODY_TYPES) : decodeBody(buf, type2);
+    return sendJson(res, 201, answerReview(review, value, user));
+  }
+
   const p = parseResourcePath(path);
   if (!p) throw resourceNotFound();
   let type = registry.get(p.group, p.version, p.resource);
@@ -265,6 +302,21 @@ export async function route(
   if (!type) throw resourceNotFound();
   if (!type.namespaced && namespace !== undefined) throw resourceNotFound();
   if (subresource === 'finalize' && type.resource === 'namespaces') subresource = 'status';
+  if (
+    type.group === '' &&
+    type.resource === 'pods' &&
+    name !== undefined &&
+    namespace !== undefined &&
+    POD_SUBRESOURCES.has(subresource)
+  )
+    return servePodSubresource(
+      ctx.pods?.(),
+      req,
+      res,
+      ctx.handlers.get(type, namespace, name),
+      subresource,
+      q,
+    );
   if (
     subresource &&
     !(
@@ -331,6 +383,10 @@ export async function route(
   /** Reads and decodes the body after checking its media type is one `accepted` lists. */
   const body = async (accepted = BODY_TYPES): Promise<{ value: unknown; type: string }> => {
     const type2 = mediaType(req);
+    if (type2 === PROTOBUF_TYPE && accepted === BODY_TYPES) {
+      const buf = await readBody(req, ctx.maxBodyBytes);
+      return { value: decodeProtobufObject(buf, BODY_TYPES), type: type2 };
+    }
     if (!accepted.includes(type2)) {
       await readBody(req, ctx.maxBodyBytes).catch(() => undefined);
       throw unsupportedBody(accepted);

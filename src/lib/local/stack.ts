@@ -101,6 +101,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // The API server's data (token, PKI, database) is hidden from sandboxed pods like the runtime's.
       const rt = await startRuntime(client, { dataDir: opts.runtimeDir, hiddenPaths: [opts.dataDir] });
       stoppers.push(() => rt.stop());
+      // pods/log and exec reach the runtime in this process, like kube-apiserver reaches a kubelet.
+      const disconnect = server.connectPods(rt);
+      stoppers.push(async () => disconnect());
       log('local runtime running');
     }
     return { server, client, gatewayPort, adminPort, stop: stopAll };

@@ -11,7 +11,7 @@ import { Runtime, type LocalRuntime, type RuntimeOptions } from './runtime.js';
 export { podLogPath } from './pod-process.js';
 export { IMAGE_NOT_RUNNABLE } from './launch.js';
 export { pidFilePath } from './process-table.js';
-export type { LocalRuntime, RuntimeOptions } from './runtime.js';
+export type { LocalRuntime, PodExecRequest, PodLogRequest, PodRef, RuntimeOptions } from './runtime.js';
 export type { SandboxMode } from './sandbox.js';
 
 const running = new Set<LocalRuntime>();
@@ -37,6 +37,9 @@ export async function startRuntime(rest: RestClient, opts: RuntimeOptions): Prom
       await runtime.stop();
     },
     podCpuMillicores: () => runtime.podCpuMillicores(),
+    openLog: (req) => runtime.openLog(req),
+    exec: (req) => runtime.exec(req),
+    dial: (target, port) => runtime.dial(target, port),
   };
 }
 

@@ -19,19 +19,20 @@
  *   as soon as the app listens); afterwards they honour `periodSeconds` (default 10 s, 1 s when 0).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { Container, ContainerStateTerminated, Probe } from '../apis/types.js';
 import { ensurePrivateDir } from '../local/paths.js';
+import { ContainerLog } from './container-log.js';
 import { EnvConfigError } from './env.js';
 import { isNotRunnable, localImageDir, type LaunchSpec, type NotRunnable } from './launch.js';
 import { freePort } from './ports.js';
-import { DEFAULT_PROBE, runProbe } from './probe.js';
+import { DEFAULT_PROBE, resolvePort, runProbe } from './probe.js';
 import { signalGroup, type ProcessTable } from './process-table.js';
 import { appDirectories, sandboxArgv, terminateGroup, type Sandbox } from './sandbox.js';
 
-/** Where a pod's stdout/stderr are kept: `<dataDir>/logs/<namespace>/<pod>.log`. */
+/** Where a pod's stdout/stderr are kept (CRI log format, see container-log.ts): `<dataDir>/logs/<namespace>/<pod>.log`. */
 export function podLogPath(dataDir: string, namespace: string, pod: string): string {
   return join(dataDir, 'logs', namespace, `${pod}.log`);
 }
@@ -88,9 +89,10 @@ const BACKOFF_RESET_MS = 60_000;
 /** Supervises the process of one pod across restarts. */
 export class PodProcess {
   readonly state: PodProcessState;
+  /** The container's log: current and previous run. */
+  readonly log: ContainerLog;
   private child?: ChildProcess;
   private runStartedAt = 0;
-  private logOffset = 0;
   private env: Record<string, string> = {};
   private consecutiveFailures = 0;
   private timers = new Set<NodeJS.Timeout>();
@@ -100,6 +102,27 @@ export class PodProcess {
 
   constructor(private readonly opts: PodProcessOptions) {
     this.state = { phase: 'Pending', ready: false, terminating: false, restartCount: 0, createdAt: now() };
+    this.log = new ContainerLog(opts.logPath);
+  }
+
+  /** The container's name in the pod spec. */
+  get containerName(): string {
+    return this.opts.container.name ?? '';
+  }
+
+  /**
+   * How to run `command` in this pod's environment, as exec probes do: its env, working directory
+   * and (when sandboxed) the same bubblewrap view. Undefined while the container is not running.
+   */
+  execSpec(command: string[]): { argv: string[]; env: Record<string, string>; cwd: string } | undefined {
+    if (!this.child || this.state.terminating) return undefined;
+    return { argv: this.argv(command), env: { ...this.env }, cwd: this.cwd };
+  }
+
+  /** Maps a port of the pod (a declared containerPort, or any other) to the port on 127.0.0.1. */
+  hostPort(port: number): number | undefined {
+    if (this.state.port === undefined) return undefined;
+    return resolvePort(port, { port: this.state.port, containerPorts: this.opts.container.ports ?? [] });
   }
 
   /** `namespace/name` of the pod. */
@@ -161,30 +184,26 @@ export class PodProcess {
     }
     if (this.state.terminating) return;
 
-    let fd: number;
     try {
       ensurePrivateDir(this.opts.home);
-      ensurePrivateDir(dirname(this.opts.logPath));
-      fd = openSync(this.opts.logPath, 'a', 0o600);
+      this.log.beginRun();
     } catch (err) {
       this.state.waiting = { reason: 'CreateContainerError', message: (err as Error).message };
       this.changed();
       this.later(() => void this.run(launch), this.nextBackoff());
       return;
     }
-    this.logOffset = fstatSync(fd).size;
     const argv = this.argv(launch.argv);
-    let child: ChildProcess;
-    try {
-      child = spawn(argv[0]!, argv.slice(1), {
-        cwd: this.cwd,
-        env: this.env,
-        detached: true, // own process group: the whole tree is signalled together
-        stdio: ['ignore', fd, fd],
-      });
-    } finally {
-      closeSync(fd);
-    }
+    // Output comes through pipes so every line is stored with the time it was read (for
+    // `kubectl logs --timestamps/--since`), the way a CRI runtime's shim does it.
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: this.cwd,
+      env: this.env,
+      detached: true, // own process group: the whole tree is signalled together
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.log.attach(child.stdout, 'stdout');
+    this.log.attach(child.stderr, 'stderr');
     if (this.state.restartCount > 0 || this.state.lastTerminated) this.state.restartCount++;
     this.child = child;
     this.state.port = port;
@@ -198,7 +217,19 @@ export class PodProcess {
     this.state.waiting = undefined;
     this.state.running = { startedAt };
     this.changed();
-    child.once('exit', (code, signal) => this.onExit(child, launch, code, signal, startedAt));
+    child.once('exit', (code, signal) => {
+      // The run's last output may still be in the pipes: wait for them to close (bounded, since
+      // a leftover grandchild could hold them) before taking the termination message.
+      let done = false;
+      const proceed = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.onExit(child, launch, code, signal, startedAt);
+      };
+      const timer = setTimeout(proceed, 250);
+      child.once('close', proceed);
+    });
     this.startProbes(child);
   }
 
@@ -250,6 +281,8 @@ export class PodProcess {
     this.state.pid = undefined;
     this.state.ready = false;
     this.state.running = undefined;
+    const tail = this.log.tail(MESSAGE_BYTES, MESSAGE_LINES);
+    this.log.endRun();
     const exitCode = code ?? 128 + signalNumber(signal);
     const terminated: ContainerStateTerminated = {
       exitCode,
@@ -258,10 +291,7 @@ export class PodProcess {
       finishedAt: now(),
     };
     if (signal) terminated.signal = signalNumber(signal);
-    if (exitCode !== 0) {
-      const tail = this.logTail();
-      if (tail) terminated.message = tail;
-    }
+    if (exitCode !== 0 && tail) terminated.message = tail;
     const waiters = this.exitWaiters;
     this.exitWaiters = [];
     for (const resolve of waiters) resolve();
@@ -382,37 +412,7 @@ export class PodProcess {
   }
 
   private appendLog(text: string): void {
-    ensurePrivateDir(dirname(this.opts.logPath));
-    const fd = openSync(this.opts.logPath, 'a', 0o600);
-    try {
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  // The last 2 KiB / 80 lines this run wrote: FallbackToLogsOnError's termination message.
-  private logTail(): string {
-    let fd: number;
-    try {
-      fd = openSync(this.opts.logPath, 'r');
-    } catch {
-      return '';
-    }
-    try {
-      const size = fstatSync(fd).size;
-      const from = Math.max(this.logOffset, size - MESSAGE_BYTES);
-      const buffer = Buffer.alloc(Math.max(0, size - from));
-      readSync(fd, buffer, 0, buffer.length, from);
-      return buffer
-        .toString('utf8')
-        .split('\n')
-        .slice(-MESSAGE_LINES - 1)
-        .join('\n')
-        .trim();
-    } finally {
-      closeSync(fd);
-    }
+    this.log.write('stderr', text);
   }
 }
 

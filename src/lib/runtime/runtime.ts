@@ -26,6 +26,10 @@ import { Informer } from '../kube/informer.js';
 import { Kinds } from '../kube/kinds.js';
 import { WorkQueue } from '../kube/queue.js';
 import type { RestClient } from '../kube/rest.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import type { Duplex, Writable } from 'node:stream';
+import type { LogReadOptions } from './container-log.js';
 import { CpuMeter } from './cpu.js';
 import { buildEnv, type EnvSources } from './env.js';
 import { isNotRunnable, resolveLaunch } from './launch.js';
@@ -76,6 +80,36 @@ export interface LocalRuntime {
   stop(): Promise<void>;
   /** CPU usage per pod (`namespace/pod` → millicores) of this runtime's processes. */
   podCpuMillicores(): Map<string, number>;
+  /** A pod container's log (see container-log.ts), or why it cannot be read. */
+  openLog(req: PodLogRequest): PodLogHandle | { unavailable: string };
+  /** Starts a command in a running container's environment (and sandbox), or says why not. */
+  exec(req: PodExecRequest): ChildProcess | { unavailable: string };
+  /** Connects to a port of a running pod, or says why not. */
+  dial(target: PodRef, port: number): Promise<Duplex | { unavailable: string }>;
+}
+
+/** Which pod (the uid guards against a same-named successor). */
+export interface PodRef {
+  namespace: string;
+  pod: string;
+  uid?: string;
+}
+
+/** A pod log request: which container and the log options. */
+export interface PodLogRequest extends PodRef, LogReadOptions {
+  container: string;
+}
+
+/** A readable container log. */
+export interface PodLogHandle {
+  pipe(out: Writable, signal: AbortSignal): Promise<void>;
+}
+
+/** A command to run in a container. */
+export interface PodExecRequest extends PodRef {
+  container: string;
+  command: string[];
+  stdin: boolean;
 }
 
 interface Replica {
@@ -258,6 +292,59 @@ export class Runtime implements LocalRuntime {
       if (pgid !== undefined && !replica.deleting) groups.set(key, pgid);
     }
     return this.meter.measure(groups);
+  }
+
+  /** A pod container's log, or why it cannot be read (in the kubelet's words). */
+  openLog(req: PodLogRequest): PodLogHandle | { unavailable: string } {
+    const found = this.findContainer(req, req.container);
+    if ('unavailable' in found) return found;
+    const { log } = found.proc;
+    if (req.previous && !log.hasPrevious)
+      return {
+        unavailable: `previous terminated container "${req.container}" in pod "${req.pod}" not found`,
+      };
+    if (!log.hasRun) return { unavailable: waitingMessage(req, found.proc.state.waiting?.reason) };
+    return { pipe: (out, signal) => log.read(out, req, signal) };
+  }
+
+  /** Starts a command in a running container's environment, or says why not. */
+  exec(req: PodExecRequest): ChildProcess | { unavailable: string } {
+    const found = this.findContainer(req, req.container);
+    if ('unavailable' in found) return found;
+    const spec = found.proc.execSpec(req.command);
+    if (!spec) return { unavailable: `container ${req.container} is not running` };
+    return spawn(spec.argv[0]!, spec.argv.slice(1), {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: [req.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+  }
+
+  /** Connects to a port of a running pod (a declared containerPort maps to the process's port). */
+  async dial(target: PodRef, port: number): Promise<Duplex | { unavailable: string }> {
+    const replica = this.replicas.get(`${target.namespace}/${target.pod}`);
+    if (!replica || replica.deleting || (target.uid && replica.pod.metadata.uid !== target.uid))
+      return { unavailable: `pod ${target.pod} is not running on this node` };
+    const hostPort = replica.proc.hostPort(port);
+    if (hostPort === undefined) return { unavailable: `pod ${target.pod} is not running` };
+    return new Promise((resolve) => {
+      const socket = connect({ host: POD_IP, port: hostPort });
+      socket.once('connect', () => resolve(socket));
+      socket.once('error', (err) =>
+        resolve({ unavailable: `error forwarding port ${port} to pod ${target.pod}: ${err.message}` }),
+      );
+    });
+  }
+
+  private findContainer(ref: PodRef, container: string): Replica | { unavailable: string } {
+    const replica = this.replicas.get(`${ref.namespace}/${ref.pod}`);
+    if (!replica || (ref.uid && replica.pod.metadata.uid !== ref.uid))
+      return { unavailable: `pod ${ref.pod} is not running on this node` };
+    if (replica.proc.containerName !== container)
+      return {
+        unavailable: `container "${container}" in pod "${ref.pod}" is not running: the local runtime runs a pod's first container only`,
+      };
+    return replica;
   }
 
   // On a fresh runtime no pod on the cluster has a process behind it: pods owned by a Deployment
@@ -661,6 +748,10 @@ function makeDeploymentStatusFor(
   status: NonNullable<Deployment['status']>,
 ): Deployment['status'] {
   return { ...status, observedGeneration: latest.metadata.generation };
+}
+
+function waitingMessage(req: PodLogRequest, reason: string | undefined): string {
+  return `container "${req.container}" in pod "${req.pod}" is waiting to start: ${reason ?? 'ContainerCreating'}`;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
