@@ -3,11 +3,12 @@
  * KPA/HPA autoscaler, programmed from the cluster through informers.
  *
  * Protocol notes (best effort, documented gaps):
- * - Clients speak HTTP/1.1 to the gateway. A revision whose container port is named `h2c` is
- *   reached over cleartext HTTP/2 (request/response headers and bodies; HTTP/2 trailers are not
- *   relayed to HTTP/1.1 clients). `Upgrade: h2c` and WebSocket upgrades are tunnelled as bytes.
- *   Prior-knowledge h2c from clients (the `PRI *` preface) is not accepted by the gateway.
- * - HTTP/1.1 request trailers are not forwarded.
+ * - Clients speak HTTP/1.1 or prior-knowledge HTTP/2 (h2c, e.g. gRPC in plaintext) on the gateway
+ *   port, chosen per connection (gateway/connections.ts), and either over TLS (ALPN) on the HTTPS
+ *   port. A revision whose container port is named `h2c` is reached over cleartext HTTP/2 with
+ *   response trailers relayed (gRPC status); other revisions over HTTP/1.1. `Upgrade: h2c` and
+ *   WebSocket upgrades are tunnelled as bytes.
+ * - Request trailers are not forwarded (gRPC clients send none).
  * - The gateway is always in the request path (Knative's TBC = -1 behaviour): it buffers for
  *   revisions at zero and enforces containerConcurrency itself.
  */
