@@ -27,6 +27,7 @@ import { startInformers, type DataPlaneCaches } from './informers.js';
 import { GATEWAY_DOMAIN_INTERNAL, IngressStatusWriter } from './ingress-status.js';
 import { DataPlaneMetrics } from './metrics.js';
 import { GatewayState, revisionKey } from './state.js';
+import { CertificateStore } from './tls.js';
 
 export { GatewayState } from './state.js';
 export type { HostRoute, Instance, RevisionTarget, Split } from './state.js';
@@ -40,6 +41,10 @@ const SYNC_WAIT_MS = 5000;
 export interface DataPlaneOptions {
   host?: string;
   port: number;
+  /** The HTTPS port (certificates by SNI from the KIngresses' spec.tls); none when undefined. */
+  httpsPort?: number;
+  /** The HTTPS port clients see, for redirects (default: the bound HTTPS port, else 443). */
+  httpsRedirectPort?: number;
   adminPort: number;
   limits?: Partial<GatewayLimits>;
   log?: (msg: string) => void;
@@ -55,6 +60,7 @@ export interface DataPlaneOptions {
 /** A running data plane. */
 export interface DataPlane {
   port: number;
+  httpsPort?: number;
   adminPort: number;
   /** Whether this replica holds the autoscaler Lease (always true without leader election). */
   isLeader(): boolean;
@@ -113,8 +119,10 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
     : undefined;
   const configs = new ConfigStore((cm, err) => log(invalidConfigMessage(cm, err)));
   const loadBalancers = [{ domainInternal: opts.loadBalancerDomain ?? GATEWAY_DOMAIN_INTERNAL }];
+  const certificates = new CertificateStore(rest, log);
   const informers = startInformers(rest, state, {
     log,
+    certificates,
     onRevisionDeleted: (key) => onRevisionDeleted(key),
     statusWriter: (retry) => new IngressStatusWriter(rest, loadBalancers, log, retry),
   });
@@ -130,11 +138,27 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
     log,
   });
   onRevisionDeleted = (key) => autoscaler.forget(key);
-  const deps = makeGatewayDeps({ state, metrics, poke: (key) => autoscaler.poke(key), limits: opts.limits });
+  const deps = makeGatewayDeps({
+    state,
+    metrics,
+    poke: (key) => autoscaler.poke(key),
+    limits: opts.limits,
+    httpsRedirectPort: opts.httpsRedirectPort,
+  });
   let gateway;
   let admin;
   try {
-    gateway = await startGateway(deps, { host, port: opts.port });
+    gateway = await startGateway(deps, {
+      host,
+      port: opts.port,
+      tls:
+        opts.httpsPort === undefined
+          ? undefined
+          : { port: opts.httpsPort, context: (name) => certificates.context(name) },
+    });
+    // Redirects name the port actually bound unless told what clients see.
+    if (opts.httpsRedirectPort === undefined && gateway.httpsPort !== undefined)
+      deps.httpsRedirectPort = gateway.httpsPort;
     admin = await startAdminServer(metrics, {
       host,
       port: opts.adminPort,
@@ -145,6 +169,7 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   } catch (err) {
     await gateway?.close();
     await informers.stop();
+    await certificates.stop();
     throw err;
   }
   let synced = false;
@@ -156,12 +181,14 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   const [gatewayServer, adminServer] = [gateway, admin];
   return {
     port: gatewayServer.port,
+    httpsPort: gatewayServer.httpsPort,
     adminPort: adminServer.port,
     isLeader: () => elector?.isLeader ?? true,
     stop: async () => {
       autoscaler.stop();
       await elector?.stop();
       await informers.stop();
+      await certificates.stop();
       await Promise.all([gatewayServer.close(), adminServer.close()]);
     },
   };

@@ -89,7 +89,12 @@ export function responseStarted(ex: Exchange): boolean {
  * Answers the exchange with a short plain-text error (one line). If the response already started
  * it can only be cut off. Idempotent: the first answer wins.
  */
-export function reply(ex: Exchange, status: number, body: string): void {
+export function reply(
+  ex: Exchange,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   if (ex.replied) return;
   const text = `${body}\n`;
   if (ex.res) {
@@ -102,6 +107,7 @@ export function reply(ex: Exchange, status: number, body: string): void {
     ex.statusCode = status;
     markWrite(ex);
     ex.res.writeHead(status, {
+      ...headers,
       'content-type': 'text/plain; charset=utf-8',
       'content-length': Buffer.byteLength(text),
     });
@@ -117,8 +123,9 @@ export function reply(ex: Exchange, status: number, body: string): void {
     }
     ex.statusCode = status;
     markWrite(ex);
+    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${extra.join('')}` +
         `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
         `Connection: close\r\n\r\n${text}`,
     );
