@@ -165,9 +165,23 @@ export function makeInstallManifests(opts: InstallOptions = {}): KubeObject[] {
       deployment(
         GATEWAY_NAME,
         opts.image,
-        ['gateway', 'run', '--host', '0.0.0.0', '--http-port', '8080', '--admin-port', '9090'],
+        [
+          'gateway',
+          'run',
+          '--host',
+          '0.0.0.0',
+          '--http-port',
+          '8080',
+          '--https-port',
+          '8443',
+          '--https-redirect-port',
+          '443',
+          '--admin-port',
+          '9090',
+        ],
         [
           { name: 'http', containerPort: 8080 },
+          { name: 'https', containerPort: 8443 },
           { name: 'admin', containerPort: 9090 },
         ],
         9090,
@@ -179,7 +193,10 @@ export function makeInstallManifests(opts: InstallOptions = {}): KubeObject[] {
         spec: {
           type: opts.gatewayServiceType ?? 'LoadBalancer',
           selector: labels,
-          ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }],
+          ports: [
+            { name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' },
+            { name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' },
+          ],
         },
       },
       {
