@@ -77,7 +77,8 @@ export function certificateReconciler(
       if (!notAfter) {
         const issued = issueCertificate(ca, cert.spec.dnsNames, now());
         const want = makeCertificateSecret(cert, issued, ca.certPem);
-        if (have) await client.replace(Kinds.secret, { ...want, metadata: { ...have.metadata, ...want.metadata } });
+        if (have)
+          await client.replace(Kinds.secret, { ...want, metadata: { ...have.metadata, ...want.metadata } });
         else await client.create(Kinds.secret, want);
         notAfter = issued.notAfter;
       }
