@@ -280,6 +280,7 @@ export class World implements Client, Recorder {
       pods: this.store(Kinds.pod),
       ingresses: this.store(Kinds.ingress),
       placeholderServices: this.store(Kinds.kubeService),
+      certificates: this.store(Kinds.certificate),
     };
   }
 

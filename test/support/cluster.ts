@@ -22,7 +22,10 @@ export interface TestCluster {
   client: RestClient;
   server: ApiServer;
   gatewayPort?: number;
+  gatewayHttpsPort?: number;
   adminPort?: number;
+  /** The ingress CA certificate file (issues Route certificates). */
+  caFile: string;
   /** Environment for child processes (CLI, kubectl) that must talk to this cluster. */
   env: NodeJS.ProcessEnv;
   stop(): Promise<void>;
@@ -53,7 +56,9 @@ export async function startTestCluster(
     client: stack.client,
     server: stack.server,
     gatewayPort: stack.gatewayPort,
+    gatewayHttpsPort: stack.gatewayHttpsPort,
     adminPort: stack.adminPort,
+    caFile: stack.caFile,
     env: { ...process.env, KUBECONFIG: kubeconfigPath, KNLITE_HOME: home, NO_COLOR: '1' },
     async stop() {
       await stack.stop();

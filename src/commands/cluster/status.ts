@@ -46,6 +46,8 @@ export default class ClusterStatus extends Command {
     this.log(`PID:         ${state.pid}`);
     this.log(`Uptime:      ${formatDuration(uptimeSeconds)}`);
     if (state.gatewayPort) this.log(`Gateway:     http://127.0.0.1:${state.gatewayPort}`);
+    if (state.gatewayHttpsPort) this.log(`HTTPS:       https://127.0.0.1:${state.gatewayHttpsPort}`);
+    if (state.caFile) this.log(`CA:          ${state.caFile} (curl --cacert; for https Route URLs)`);
     if (state.adminPort) this.log(`Metrics:     http://127.0.0.1:${state.adminPort}/metrics`);
     const inDaemon = state.components ?? [...COMPONENTS];
     this.log(`Components:  ${inDaemon.join(', ')} (in the daemon)`);

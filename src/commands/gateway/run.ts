@@ -26,6 +26,17 @@ export default class GatewayRun extends Command {
       min: 0,
       max: 65535,
     }),
+    'https-port': Flags.integer({
+      summary:
+        'Port for HTTPS traffic (certificates by SNI from the KIngresses’ spec.tls Secrets); off when unset.',
+      min: 0,
+      max: 65535,
+    }),
+    'https-redirect-port': Flags.integer({
+      summary: 'HTTPS port named in redirects of http-protocol Redirected (default: --https-port).',
+      min: 1,
+      max: 65535,
+    }),
     'admin-port': Flags.integer({
       summary: 'Port for /metrics, /healthz and /readyz.',
       default: 9090,
@@ -64,6 +75,8 @@ export default class GatewayRun extends Command {
       dp = await startDataPlane(rest, {
         host: flags.host,
         port: flags['http-port'],
+        httpsPort: flags['https-port'],
+        httpsRedirectPort: flags['https-redirect-port'],
         adminPort: flags['admin-port'],
         leaderElection: flags['leader-elect'] ? { identity } : false,
         log,
@@ -73,7 +86,7 @@ export default class GatewayRun extends Command {
       this.error((err as Error).message, { exit: 1 });
     }
     this.log(
-      `Gateway listening on http://${flags.host}:${dp.port} (admin :${dp.adminPort}) for ${rest.server} (context ${rest.contextName}, ${flags['leader-elect'] ? `leader election as ${identity}` : 'no leader election'}). Press Ctrl-C to stop.`,
+      `Gateway listening on http://${flags.host}:${dp.port}${dp.httpsPort === undefined ? '' : ` and https://${flags.host}:${dp.httpsPort}`} (admin :${dp.adminPort}) for ${rest.server} (context ${rest.contextName}, ${flags['leader-elect'] ? `leader election as ${identity}` : 'no leader election'}). Press Ctrl-C to stop.`,
     );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());

@@ -298,6 +298,12 @@ export interface Ingress extends KubeObject {
   status?: IngressStatus;
 }
 
+/** networking.internal.knative.dev/v1alpha1 Certificate (KCert): a TLS certificate for `dnsNames`. */
+export interface Certificate extends KubeObject {
+  spec: { dnsNames: string[]; domain?: string; secretName: string };
+  status?: KnStatus & { notAfter?: string };
+}
+
 export interface ClusterDomainClaim extends KubeObject {
   spec: { namespace: string };
 }

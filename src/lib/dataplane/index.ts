@@ -3,11 +3,12 @@
  * KPA/HPA autoscaler, programmed from the cluster through informers.
  *
  * Protocol notes (best effort, documented gaps):
- * - Clients speak HTTP/1.1 to the gateway. A revision whose container port is named `h2c` is
- *   reached over cleartext HTTP/2 (request/response headers and bodies; HTTP/2 trailers are not
- *   relayed to HTTP/1.1 clients). `Upgrade: h2c` and WebSocket upgrades are tunnelled as bytes.
- *   Prior-knowledge h2c from clients (the `PRI *` preface) is not accepted by the gateway.
- * - HTTP/1.1 request trailers are not forwarded.
+ * - Clients speak HTTP/1.1 or prior-knowledge HTTP/2 (h2c, e.g. gRPC in plaintext) on the gateway
+ *   port, chosen per connection (gateway/connections.ts), and either over TLS (ALPN) on the HTTPS
+ *   port. A revision whose container port is named `h2c` is reached over cleartext HTTP/2 with
+ *   response trailers relayed (gRPC status); other revisions over HTTP/1.1. `Upgrade: h2c` and
+ *   WebSocket upgrades are tunnelled as bytes.
+ * - Request trailers are not forwarded (gRPC clients send none).
  * - The gateway is always in the request path (Knative's TBC = -1 behaviour): it buffers for
  *   revisions at zero and enforces containerConcurrency itself.
  */
@@ -26,6 +27,7 @@ import { startInformers, type DataPlaneCaches } from './informers.js';
 import { GATEWAY_DOMAIN_INTERNAL, IngressStatusWriter } from './ingress-status.js';
 import { DataPlaneMetrics } from './metrics.js';
 import { GatewayState, revisionKey } from './state.js';
+import { CertificateStore } from './tls.js';
 
 export { GatewayState } from './state.js';
 export type { HostRoute, Instance, RevisionTarget, Split } from './state.js';
@@ -39,6 +41,10 @@ const SYNC_WAIT_MS = 5000;
 export interface DataPlaneOptions {
   host?: string;
   port: number;
+  /** The HTTPS port (certificates by SNI from the KIngresses' spec.tls); none when undefined. */
+  httpsPort?: number;
+  /** The HTTPS port clients see, for redirects (default: the bound HTTPS port, else 443). */
+  httpsRedirectPort?: number;
   adminPort: number;
   limits?: Partial<GatewayLimits>;
   log?: (msg: string) => void;
@@ -54,6 +60,7 @@ export interface DataPlaneOptions {
 /** A running data plane. */
 export interface DataPlane {
   port: number;
+  httpsPort?: number;
   adminPort: number;
   /** Whether this replica holds the autoscaler Lease (always true without leader election). */
   isLeader(): boolean;
@@ -112,8 +119,10 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
     : undefined;
   const configs = new ConfigStore((cm, err) => log(invalidConfigMessage(cm, err)));
   const loadBalancers = [{ domainInternal: opts.loadBalancerDomain ?? GATEWAY_DOMAIN_INTERNAL }];
+  const certificates = new CertificateStore(rest, log);
   const informers = startInformers(rest, state, {
     log,
+    certificates,
     onRevisionDeleted: (key) => onRevisionDeleted(key),
     statusWriter: (retry) => new IngressStatusWriter(rest, loadBalancers, log, retry),
   });
@@ -129,11 +138,27 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
     log,
   });
   onRevisionDeleted = (key) => autoscaler.forget(key);
-  const deps = makeGatewayDeps({ state, metrics, poke: (key) => autoscaler.poke(key), limits: opts.limits });
+  const deps = makeGatewayDeps({
+    state,
+    metrics,
+    poke: (key) => autoscaler.poke(key),
+    limits: opts.limits,
+    httpsRedirectPort: opts.httpsRedirectPort,
+  });
   let gateway;
   let admin;
   try {
-    gateway = await startGateway(deps, { host, port: opts.port });
+    gateway = await startGateway(deps, {
+      host,
+      port: opts.port,
+      tls:
+        opts.httpsPort === undefined
+          ? undefined
+          : { port: opts.httpsPort, context: (name) => certificates.context(name) },
+    });
+    // Redirects name the port actually bound unless told what clients see.
+    if (opts.httpsRedirectPort === undefined && gateway.httpsPort !== undefined)
+      deps.httpsRedirectPort = gateway.httpsPort;
     admin = await startAdminServer(metrics, {
       host,
       port: opts.adminPort,
@@ -144,6 +169,7 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   } catch (err) {
     await gateway?.close();
     await informers.stop();
+    await certificates.stop();
     throw err;
   }
   let synced = false;
@@ -155,12 +181,14 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   const [gatewayServer, adminServer] = [gateway, admin];
   return {
     port: gatewayServer.port,
+    httpsPort: gatewayServer.httpsPort,
     adminPort: adminServer.port,
     isLeader: () => elector?.isLeader ?? true,
     stop: async () => {
       autoscaler.stop();
       await elector?.stop();
       await informers.stop();
+      await certificates.stop();
       await Promise.all([gatewayServer.close(), adminServer.close()]);
     },
   };

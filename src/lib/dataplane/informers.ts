@@ -11,6 +11,7 @@ import type { RestClient } from '../kube/rest.js';
 import type { Lister } from '../kube/store.js';
 import { isKnliteIngress, makeIngressTable } from './ingress-table.js';
 import type { IngressStatusWriter } from './ingress-status.js';
+import type { CertificateStore } from './tls.js';
 import { makeInstances, makeRevisionTarget } from './routing-table.js';
 import { revisionKey, type GatewayState } from './state.js';
 
@@ -40,6 +41,8 @@ export function startInformers(
     onRevisionDeleted?: (key: string) => void;
     /** Reports each programming's outcomes as KIngress status. */
     statusWriter?: (retry: () => void) => IngressStatusWriter;
+    /** Told which Secret holds each host's certificate (KIngress spec.tls). */
+    certificates?: CertificateStore;
   } = {},
 ): DataPlaneInformers {
   const log = opts.log ?? ((m: string) => process.stderr.write(`knlite dataplane: ${m}\n`));
@@ -60,6 +63,7 @@ export function startInformers(
     const table = makeIngressTable(mine);
     state.setHosts(table.hosts);
     state.setReachable(table.reachable);
+    opts.certificates?.setHosts(table.tls);
     // Only now would a request to these hosts be routed: report it.
     writer?.report(mine, table.outcomes);
   };

@@ -44,6 +44,13 @@ export const Kinds = {
     false,
   ),
   ingress: kind('networking.internal.knative.dev', 'v1alpha1', 'ingresses', 'Ingress', 'ingress'),
+  certificate: kind(
+    'networking.internal.knative.dev',
+    'v1alpha1',
+    'certificates',
+    'Certificate',
+    'certificate',
+  ),
   deployment: kind('apps', 'v1', 'deployments', 'Deployment', 'deployment'),
   kubeService: kind('', 'v1', 'services', 'Service', 'kubernetes service'),
   endpoints: kind('', 'v1', 'endpoints', 'Endpoints', 'endpoints'),

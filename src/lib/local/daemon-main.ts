@@ -14,6 +14,7 @@ const { values } = parseArgs({
     home: { type: 'string' },
     'api-port': { type: 'string' },
     'gateway-port': { type: 'string' },
+    'gateway-https-port': { type: 'string' },
     'admin-port': { type: 'string' },
     components: { type: 'string' },
   },
@@ -27,6 +28,7 @@ try {
   await runDaemon(paths, {
     apiPort: values['api-port'] ? Number(values['api-port']) : undefined,
     gatewayPort: values['gateway-port'] ? Number(values['gateway-port']) : undefined,
+    gatewayHttpsPort: values['gateway-https-port'] ? Number(values['gateway-https-port']) : undefined,
     adminPort: values['admin-port'] ? Number(values['admin-port']) : undefined,
     components: values.components ? parseComponents(values.components) : undefined,
   });

@@ -19,7 +19,10 @@ export interface DaemonState {
   pid: number;
   apiUrl: string;
   gatewayPort?: number;
+  gatewayHttpsPort?: number;
   adminPort?: number;
+  /** The ingress CA's certificate file (trust it for https Route URLs). */
+  caFile?: string;
   startedAt: string;
   kubeconfig: string;
   /** The components running in the daemon (all when absent: older daemons). */
@@ -30,6 +33,7 @@ export interface DaemonState {
 export interface DaemonPorts {
   apiPort?: number;
   gatewayPort?: number;
+  gatewayHttpsPort?: number;
   adminPort?: number;
   /** The components to run in the daemon (default: all). */
   components?: Component[];
@@ -37,6 +41,8 @@ export interface DaemonPorts {
 
 /** Default gateway port (issue contract); a busy port falls back to a free one. */
 export const DEFAULT_GATEWAY_PORT = 8080;
+/** Default gateway HTTPS port; a busy port falls back to a free one. */
+export const DEFAULT_GATEWAY_HTTPS_PORT = 8443;
 
 function writeJsonAtomic(path: string, value: unknown): void {
   writePrivateFile(path, JSON.stringify(value, null, 2));
@@ -70,6 +76,11 @@ async function choosePorts(paths: LocalPaths, requested: DaemonPorts): Promise<D
   return {
     apiPort: await pick(requested.apiPort, remembered.apiPort, 0),
     gatewayPort: await pick(requested.gatewayPort, remembered.gatewayPort, DEFAULT_GATEWAY_PORT),
+    gatewayHttpsPort: await pick(
+      requested.gatewayHttpsPort,
+      remembered.gatewayHttpsPort,
+      DEFAULT_GATEWAY_HTTPS_PORT,
+    ),
     adminPort: await pick(requested.adminPort, remembered.adminPort, 0),
   };
 }
@@ -92,13 +103,16 @@ export async function runDaemon(paths: LocalPaths, requested: DaemonPorts): Prom
   writeJsonAtomic(paths.ports, {
     apiPort: stack.server.port,
     gatewayPort: stack.gatewayPort,
+    gatewayHttpsPort: stack.gatewayHttpsPort,
     adminPort: stack.adminPort,
   });
   const state: DaemonState = {
     pid: process.pid,
     apiUrl: stack.server.url,
     gatewayPort: stack.gatewayPort,
+    gatewayHttpsPort: stack.gatewayHttpsPort,
     adminPort: stack.adminPort,
+    caFile: stack.caFile,
     startedAt: new Date().toISOString(),
     kubeconfig: paths.kubeconfig,
     components,
@@ -214,6 +228,7 @@ export async function startDaemon(
   const args = [...(fromSource ? ['--import', 'tsx'] : []), script, '--home', paths.home];
   if (ports.apiPort !== undefined) args.push('--api-port', String(ports.apiPort));
   if (ports.gatewayPort !== undefined) args.push('--gateway-port', String(ports.gatewayPort));
+  if (ports.gatewayHttpsPort !== undefined) args.push('--gateway-https-port', String(ports.gatewayHttpsPort));
   if (ports.adminPort !== undefined) args.push('--admin-port', String(ports.adminPort));
   if (ports.components !== undefined) args.push('--components', ports.components.join(','));
   const out = openSync(paths.log, 'a', 0o600);

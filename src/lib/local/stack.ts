@@ -9,6 +9,7 @@ import { startReconciler } from '../controller/index.js';
 import { startDataPlane } from '../dataplane/index.js';
 import { RestClient } from '../kube/rest.js';
 import { startRuntime } from '../runtime/index.js';
+import { ensureIngressCa } from './ca.js';
 import { seedLocalConfig } from './seed.js';
 
 /** Options for one local stack. Ports 0 mean "pick a free one". */
@@ -19,6 +20,8 @@ export interface LocalStackOptions {
   runtimeDir: string;
   apiPort?: number;
   gatewayPort?: number;
+  /** The gateway's HTTPS port (0 or absent: a free one). */
+  gatewayHttpsPort?: number;
   adminPort?: number;
   /** Which parts beside the API server to run (all by default). */
   reconciler?: boolean;
@@ -34,7 +37,10 @@ export interface LocalStack {
   /** The REST client every part shares (one keep-alive pool); closed by `stop()`. */
   client: RestClient;
   gatewayPort?: number;
+  gatewayHttpsPort?: number;
   adminPort?: number;
+  /** The ingress CA's certificate (trust it for https Route URLs). */
+  caFile: string;
   stop(): Promise<void>;
 }
 
@@ -67,24 +73,31 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const client = RestClient.fromKubeconfig(server.kubeconfig());
     stoppers.push(async () => client.close());
 
+    const ca = ensureIngressCa(opts.dataDir);
     let gatewayPort: number | undefined;
+    let gatewayHttpsPort: number | undefined;
     let adminPort: number | undefined;
     if (opts.dataplane !== false) {
       const dp = await startDataPlane(client, {
         host: '127.0.0.1',
         port: opts.gatewayPort ?? 0,
+        httpsPort: opts.gatewayHttpsPort ?? 0,
         adminPort: opts.adminPort ?? 0,
         // The same election a separate `knlite gateway run` joins: one autoscaler writes /scale.
         leaderElection: { identity: 'knlite-daemon' },
       });
       stoppers.push(() => dp.stop());
       gatewayPort = dp.port;
+      gatewayHttpsPort = dp.httpsPort;
       adminPort = dp.adminPort;
-      log(`gateway listening on http://127.0.0.1:${gatewayPort} (metrics on :${adminPort})`);
+      log(
+        `gateway listening on http://127.0.0.1:${gatewayPort} and https://127.0.0.1:${gatewayHttpsPort} (metrics on :${adminPort})`,
+      );
     }
-    // Without an in-process gateway, URLs carry the port the separate gateway is told to use.
+    // Without an in-process gateway, URLs carry the ports the separate gateway is told to use.
     await seedLocalConfig(client, {
       gatewayPort: gatewayPort ?? (opts.gatewayPort || 80),
+      gatewayHttpsPort: gatewayHttpsPort ?? (opts.gatewayHttpsPort || 443),
       adminPort: adminPort ?? 0,
     });
 
@@ -93,6 +106,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         leaderElection: false,
         identity: 'knlite-local',
         log: opts.log,
+        certificateAuthority: ca,
       });
       stoppers.push(() => rec.stop());
       log('reconciler running');
@@ -106,7 +120,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       stoppers.push(async () => disconnect());
       log('local runtime running');
     }
-    return { server, client, gatewayPort, adminPort, stop: stopAll };
+    return { server, client, gatewayPort, gatewayHttpsPort, adminPort, caFile: ca.certFile, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

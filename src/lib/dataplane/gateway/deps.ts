@@ -40,6 +40,8 @@ export interface GatewayDeps {
   limits: GatewayLimits;
   /** Requests currently buffered by the activator, per revision. */
   buffered: Map<string, number>;
+  /** The HTTPS port clients reach the gateway at, for redirects (443: none in the URL). */
+  httpsRedirectPort: number;
 }
 
 /** One RevisionThrottler per revision, kept in step with the state's instances and settings. */
@@ -81,6 +83,7 @@ export function makeGatewayDeps(opts: {
   metrics: DataPlaneMetrics;
   poke?: (revisionKey: string) => void;
   limits?: Partial<GatewayLimits>;
+  httpsRedirectPort?: number;
 }): GatewayDeps {
   return {
     state: opts.state,
@@ -92,5 +95,6 @@ export function makeGatewayDeps(opts: {
     h2c: new H2cSessions(),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     buffered: new Map(),
+    httpsRedirectPort: opts.httpsRedirectPort ?? 443,
   };
 }

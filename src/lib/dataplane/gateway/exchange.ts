@@ -4,15 +4,29 @@
  * exchange itself or calls `next`, and its promise settles when the response is finished.
  */
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Lease } from '../breaker.js';
 import type { HostRoute, RevisionTarget } from '../state.js';
 
+/** A client request: HTTP/1.x, or HTTP/2 (prior-knowledge h2c, or h2 negotiated over TLS). */
+export type ClientRequest = IncomingMessage | Http2ServerRequest;
+/** The response to a client request. */
+export type ClientResponse = ServerResponse | Http2ServerResponse;
+
 /** A request in flight, plus what the handlers learned about it so far. */
 export interface Exchange {
-  req: IncomingMessage;
+  req: ClientRequest;
   /** The response, for ordinary requests. */
-  res?: ServerResponse;
+  res?: ClientResponse;
+  /** True when the client speaks HTTP/2 to the gateway (`req`/`res` are the http2 compat objects). */
+  h2?: boolean;
+  /** `https` when the client connection is TLS. */
+  scheme: 'http' | 'https';
+  /** The client's address (the TCP peer). */
+  clientIp: string;
+  /** Host header (HTTP/1) or `:authority` (HTTP/2), as sent. */
+  authority: string;
   /** The raw client connection and its first bytes, for upgrade requests (WebSocket, h2c). */
   upgrade?: { socket: Duplex; head: Buffer };
   /** Host header, lower-cased and without port. */
@@ -57,6 +71,8 @@ export function markWrite(ex: Exchange): void {
 
 /** Whether the request can be sent again: it has no body (a body is streamed, not kept). */
 export function replayable(ex: Exchange): boolean {
+  // HTTP/2 has no framing headers: a request without a body ends with its HEADERS frame.
+  if (ex.h2) return (ex.req as Http2ServerRequest).stream.endAfterHeaders;
   const { headers } = ex.req;
   return (
     !headers['transfer-encoding'] &&
@@ -73,7 +89,12 @@ export function responseStarted(ex: Exchange): boolean {
  * Answers the exchange with a short plain-text error (one line). If the response already started
  * it can only be cut off. Idempotent: the first answer wins.
  */
-export function reply(ex: Exchange, status: number, body: string): void {
+export function reply(
+  ex: Exchange,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   if (ex.replied) return;
   const text = `${body}\n`;
   if (ex.res) {
@@ -86,6 +107,7 @@ export function reply(ex: Exchange, status: number, body: string): void {
     ex.statusCode = status;
     markWrite(ex);
     ex.res.writeHead(status, {
+      ...headers,
       'content-type': 'text/plain; charset=utf-8',
       'content-length': Buffer.byteLength(text),
     });
@@ -101,8 +123,9 @@ export function reply(ex: Exchange, status: number, body: string): void {
     }
     ex.statusCode = status;
     markWrite(ex);
+    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${extra.join('')}` +
         `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
         `Connection: close\r\n\r\n${text}`,
     );

@@ -1,8 +1,9 @@
 /**
  * Header rewriting for a reverse proxy: hop-by-hop fields removed per RFC 9110 §7.6.1 (the fixed
  * list plus every field named in `Connection`), and Forwarded / X-Forwarded-* added (RFC 7239).
+ * HTTP/2 pseudo-headers never travel as fields: `:authority` becomes `Host` for the instance.
  */
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest } from './exchange.js';
 
 /** Fields that describe one connection, never forwarded (RFC 9110 §7.6.1, plus legacy ones). */
 const HOP_BY_HOP = new Set([
@@ -44,30 +45,44 @@ function forwardedFor(ip: string): string {
   return ip.includes(':') ? `"[${ip}]"` : ip;
 }
 
+/** What the proxy knows about the client connection. */
+export interface UpstreamOptions {
+  rewriteHost?: string;
+  upgrade?: boolean;
+  /** The client's address (defaults to the request socket's peer). */
+  clientIp?: string;
+  /** Host / `:authority` as the client sent it. */
+  authority?: string;
+  /** Scheme of the client connection (default http). */
+  scheme?: 'http' | 'https';
+}
+
 /** Header list sent to an instance for a client request. */
-export function makeUpstreamHeaders(
-  req: IncomingMessage,
-  opts: { rewriteHost?: string; upgrade?: boolean },
-): [string, string][] {
-  const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-  const originalHost = req.headers.host ?? '';
-  const headers = stripHopByHop(req.rawHeaders).filter(([name]) => {
+export function makeUpstreamHeaders(req: ClientRequest, opts: UpstreamOptions): [string, string][] {
+  const clientIp = (opts.clientIp ?? req.socket?.remoteAddress ?? '').replace(/^::ffff:/, '');
+  const proto = opts.scheme ?? 'http';
+  const originalHost = opts.authority ?? req.headers.host ?? '';
+  let hasHost = false;
+  const headers = stripHopByHop([...req.rawHeaders]).filter(([name]) => {
     const n = name.toLowerCase();
+    if (n.startsWith(':')) return false;
+    if (n === 'host') hasHost = true;
     return (
       n !== 'x-forwarded-for' &&
       n !== 'forwarded' &&
       !(opts.rewriteHost && (n === 'host' || n === 'k-original-host'))
     );
   });
+  if (!hasHost && !opts.rewriteHost && originalHost) headers.unshift(['Host', originalHost]);
   const prior = (name: string): string | undefined => {
     const v = req.headers[name];
     return Array.isArray(v) ? v.join(', ') : v;
   };
   const xff = prior('x-forwarded-for');
   headers.push(['X-Forwarded-For', xff ? `${xff}, ${clientIp}` : clientIp]);
-  if (!req.headers['x-forwarded-proto']) headers.push(['X-Forwarded-Proto', 'http']);
+  if (!req.headers['x-forwarded-proto']) headers.push(['X-Forwarded-Proto', proto]);
   if (!req.headers['x-forwarded-host']) headers.push(['X-Forwarded-Host', originalHost]);
-  const fwd = `for=${forwardedFor(clientIp)};host=${JSON.stringify(originalHost)};proto=http`;
+  const fwd = `for=${forwardedFor(clientIp)};host=${JSON.stringify(originalHost)};proto=${proto}`;
   const priorFwd = prior('forwarded');
   headers.push(['Forwarded', priorFwd ? `${priorFwd}, ${fwd}` : fwd]);
   if (opts.rewriteHost) {
@@ -76,7 +91,8 @@ export function makeUpstreamHeaders(
   }
   if (opts.upgrade) {
     headers.push(['Connection', 'Upgrade']);
-    if (req.headers.upgrade) headers.push(['Upgrade', req.headers.upgrade]);
+    const upgrade = req.headers.upgrade;
+    if (typeof upgrade === 'string') headers.push(['Upgrade', upgrade]);
   }
   return headers;
 }
