@@ -395,6 +395,7 @@ export interface Pod extends KubeObject {
     hostIP?: string;
     startTime?: string;
     containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
     message?: string;
     reason?: string;
   };

@@ -457,7 +457,7 @@ export class Runtime implements LocalRuntime {
       (spec.volumes ?? []).length > 0 && !plan.notRunnable
         ? new PodVolumes({
             dir: podVolumesPath(this.opts.dataDir, namespace, name),
-            pod: facts(),
+            pod: facts,
             volumes: spec.volumes ?? [],
             containers: [...initContainers, ...containers],
             sources: this.volumeSources,

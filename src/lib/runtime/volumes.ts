@@ -68,7 +68,8 @@ export class PodVolumes {
     private readonly opts: {
       /** The pod's directory for volumes (see podVolumesPath), created 0700. */
       dir: string;
-      pod: PodFacts;
+      /** The pod's downward API facts, read when files are written. */
+      pod: () => PodFacts;
       volumes: Volume[];
       /** All containers of the pod, for downward API resource fields. */
       containers: Container[];
@@ -156,7 +157,8 @@ export class PodVolumes {
 
   // The files of a ConfigMap, Secret or projected volume.
   private payload(volume: Volume): Map<string, PayloadFile> {
-    const { namespace } = this.opts.pod;
+    const pod = this.opts.pod();
+    const { namespace } = pod;
     const files = new Map<string, PayloadFile>();
     const failed = (what: string) =>
       new VolumeError(`MountVolume.SetUp failed for volume "${volume.name}" : ${what}`);
@@ -196,7 +198,7 @@ export class PodVolumes {
             const path = safeRelative(item.path);
             if (path === undefined) throw failed(`invalid path ${JSON.stringify(item.path)}`);
             let value = '';
-            if (item.fieldRef) value = fieldValue(item.fieldRef.fieldPath, this.opts.pod);
+            if (item.fieldRef) value = fieldValue(item.fieldRef.fieldPath, pod);
             else if (item.resourceFieldRef) {
               const container =
                 this.opts.containers.find((c) => c.name === item.resourceFieldRef!.containerName) ??
