@@ -344,6 +344,7 @@ export class Runtime implements LocalRuntime {
     const deployment = this.deployments.get(key);
     let state = this.states.get(key);
     if (!deployment || deployment.metadata.deletionTimestamp) {
+      this.plans.delete(key);
       if (state) {
         this.states.delete(key);
         // Not awaited: a pod's grace period can be minutes (Knative uses timeoutSeconds), and the
