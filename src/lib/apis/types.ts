@@ -73,7 +73,7 @@ export interface EnvVar {
     configMapKeyRef?: { name: string; key: string; optional?: boolean };
     secretKeyRef?: { name: string; key: string; optional?: boolean };
     fieldRef?: { fieldPath: string };
-    resourceFieldRef?: { resource: string; containerName?: string };
+    resourceFieldRef?: { resource: string; containerName?: string; divisor?: string | number };
   };
 }
 
@@ -114,23 +114,48 @@ export interface VolumeMount {
   subPath?: string;
 }
 
+/** A ConfigMap/Secret key projected to a file path (with its own mode). */
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
+
+/** A downward API file: a pod field or a container resource written to `path`. */
+export interface DownwardAPIVolumeFile {
+  path: string;
+  fieldRef?: { fieldPath: string; apiVersion?: string };
+  resourceFieldRef?: { resource: string; containerName?: string; divisor?: string | number };
+  mode?: number;
+}
+
+/** One source of a projected volume. */
+export interface VolumeProjection {
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[] };
+  serviceAccountToken?: { path: string; audience?: string; expirationSeconds?: number };
+  [key: string]: unknown;
+}
+
 export interface Volume {
   name: string;
   configMap?: {
     name: string;
-    items?: { key: string; path: string }[];
+    items?: KeyToPath[];
     optional?: boolean;
     defaultMode?: number;
   };
   secret?: {
     secretName: string;
-    items?: { key: string; path: string }[];
+    items?: KeyToPath[];
     optional?: boolean;
     defaultMode?: number;
   };
   emptyDir?: { medium?: string; sizeLimit?: string };
-  projected?: unknown;
+  projected?: { sources?: VolumeProjection[]; defaultMode?: number };
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  [key: string]: unknown;
 }
 
 export interface ResourceRequirements {
@@ -376,6 +401,7 @@ export interface Pod extends KubeObject {
     hostIP?: string;
     startTime?: string;
     containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
     message?: string;
     reason?: string;
   };

@@ -25,16 +25,31 @@ import { delimiter, join } from 'node:path';
 import type { Container, ContainerStateTerminated, Probe } from '../apis/types.js';
 import { ensurePrivateDir } from '../local/paths.js';
 import { ContainerLog } from './container-log.js';
-import { EnvConfigError } from './env.js';
-import { isNotRunnable, localImageDir, type LaunchSpec, type NotRunnable } from './launch.js';
-import { freePort } from './ports.js';
+import { EnvConfigError, expandRefs } from './env.js';
+import { isNotRunnable, localImageDir, resolveLaunch, type LaunchSpec, type NotRunnable } from './launch.js';
+import { freePort, releasePort } from './ports.js';
 import { DEFAULT_PROBE, resolvePort, runProbe } from './probe.js';
 import { signalGroup, type ProcessTable } from './process-table.js';
-import { appDirectories, sandboxArgv, terminateGroup, type Sandbox } from './sandbox.js';
+import { appDirectories, sandboxArgv, terminateGroup, type Sandbox, type SandboxMount } from './sandbox.js';
 
 /** Where a pod's stdout/stderr are kept (CRI log format, see container-log.ts): `<dataDir>/logs/<namespace>/<pod>.log`. */
 export function podLogPath(dataDir: string, namespace: string, pod: string): string {
   return join(dataDir, 'logs', namespace, `${pod}.log`);
+}
+
+/**
+ * Where one container's output is kept: the pod's log (podLogPath) for the serving container,
+ * `<dataDir>/logs/<namespace>/<pod>_<container>.log` for the others (sidecars, init containers).
+ */
+export function podContainerLogPath(
+  dataDir: string,
+  namespace: string,
+  pod: string,
+  container?: string,
+): string {
+  return container
+    ? join(dataDir, 'logs', namespace, `${pod}_${container}.log`)
+    : podLogPath(dataDir, namespace, pod);
 }
 
 /** A pod's own HOME directory: `<dataDir>/homes/<namespace>/<pod>`. */
@@ -48,13 +63,31 @@ export interface PodProcessOptions {
   name: string;
   container: Container;
   launch: LaunchSpec | NotRunnable;
-  /** Builds the process environment for a given port (may throw EnvConfigError). */
-  env(port: number): Promise<Record<string, string>>;
+  /**
+   * Builds the process environment for a given port, undefined for a container that serves no
+   * traffic (may throw EnvConfigError).
+   */
+  env(port: number | undefined): Promise<Record<string, string>>;
   logPath: string;
   /** The pod's HOME (see podHomePath): created before the first run, removed once the pod stopped. */
   home: string;
+  /** Remove `home` once stopped. Default true; a multi-container pod's runner removes it itself. */
+  removeHome?: boolean;
+  /**
+   * Whether this container receives the pod's traffic: it gets a port (`PORT`, the default TCP
+   * readiness probe, the Endpoints). Default true; sidecars and init containers get none.
+   */
+  serving?: boolean;
+  /** The port to give the process when it is free (its containerPort); else any free port. */
+  preferredPort?: number;
+  /** An init container: runs once; exit 0 completes it, a failure restarts it after the backoff. */
+  runToCompletion?: boolean;
   /** Run the process and its exec probes inside this bubblewrap sandbox. */
   sandbox?: Sandbox;
+  /** Volumes bound into the sandbox at their mount paths. */
+  mounts?: SandboxMount[];
+  /** The user and group ids inside the sandbox (securityContext.runAsUser / runAsGroup). */
+  identity?: { uid?: number; gid?: number };
   table?: ProcessTable;
   /** Base restart backoff; doubles per consecutive crash. Default 1000 ms. */
   restartBackoffMs?: number;
@@ -79,6 +112,8 @@ export interface PodProcessState {
   lastTerminated?: ContainerStateTerminated;
   /** When the pod last turned Ready (for conditions' lastTransitionTime). */
   readySince?: string;
+  /** An init container that exited 0: it is done and never runs again. */
+  completed?: boolean;
 }
 
 const FAST_PROBE_MS = 100;
@@ -153,6 +188,17 @@ export class PodProcess {
     void this.run(launch);
   }
 
+  /** Sets the volume mounts of the next runs (before `start`). */
+  setMounts(mounts: SandboxMount[]): void {
+    this.opts.mounts = mounts;
+  }
+
+  /** Records why the container cannot start (instead of `start`). */
+  block(waiting: { reason: string; message?: string }): void {
+    this.state.waiting = waiting;
+    this.changed();
+  }
+
   /** Stops the process: SIGTERM to its group, SIGKILL after the grace period; resolves on exit. */
   stop(): Promise<void> {
     if (this.stopped) return this.stopped;
@@ -162,18 +208,24 @@ export class PodProcess {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.changed();
-    this.stopped = this.terminate(this.opts.terminationGracePeriodSeconds ?? 30).then(() =>
-      rmSync(this.opts.home, { recursive: true, force: true }),
-    );
+    this.stopped = this.terminate(this.opts.terminationGracePeriodSeconds ?? 30).then(() => {
+      releasePort(this.state.port);
+      if (this.opts.removeHome ?? true) rmSync(this.opts.home, { recursive: true, force: true });
+    });
     return this.stopped;
   }
 
   private async run(launch: LaunchSpec): Promise<void> {
     if (this.state.terminating) return;
-    let port: number;
+    let port: number | undefined;
+    let argv: string[];
     try {
-      port = await freePort(this.state.port);
+      if (this.opts.serving ?? true) {
+        releasePort(this.state.port);
+        port = await freePort(this.state.port, this.opts.preferredPort);
+      }
       this.env = await this.opts.env(port);
+      argv = this.argv(this.expanded(launch).argv);
     } catch (err) {
       if (this.state.terminating) return;
       const reason = err instanceof EnvConfigError ? err.reason : 'CreateContainerError';
@@ -193,7 +245,6 @@ export class PodProcess {
       this.later(() => void this.run(launch), this.nextBackoff());
       return;
     }
-    const argv = this.argv(launch.argv);
     // Output comes through pipes so every line is stored with the time it was read (for
     // `kubectl logs --timestamps/--since`), the way a CRI runtime's shim does it.
     const child = spawn(argv[0]!, argv.slice(1), {
@@ -206,7 +257,7 @@ export class PodProcess {
     this.log.attach(child.stderr, 'stderr');
     if (this.state.restartCount > 0 || this.state.lastTerminated) this.state.restartCount++;
     this.child = child;
-    this.state.port = port;
+    if (port !== undefined) this.state.port = port;
     this.runStartedAt = Date.now();
     const startedAt = now();
     child.once('error', (err) => this.onSpawnError(child, launch, err, startedAt));
@@ -230,7 +281,21 @@ export class PodProcess {
       const timer = setTimeout(proceed, 250);
       child.once('close', proceed);
     });
-    this.startProbes(child);
+    if (!this.opts.runToCompletion) this.startProbes(child);
+  }
+
+  // Kubernetes expands $(VAR) in command and args from the container's environment (`$$` escapes,
+  // unknown references stay as they are): `--bind :$(PORT)` gets the process's own port.
+  private expanded(launch: LaunchSpec): LaunchSpec {
+    const { container } = this.opts;
+    if (!container.command?.length && !container.args?.length) return launch;
+    const expand = (list: string[] | undefined) => list?.map((arg) => expandRefs(arg, this.env));
+    const resolved = resolveLaunch({
+      ...container,
+      command: expand(container.command),
+      args: expand(container.args),
+    });
+    return isNotRunnable(resolved) ? launch : { ...launch, argv: resolved.argv };
   }
 
   // Working directory of the process and its exec probes.
@@ -251,6 +316,8 @@ export class PodProcess {
         ...(launch as LaunchSpec).pathPrepend,
         ...path,
       ],
+      mounts: this.opts.mounts,
+      ...this.opts.identity,
     });
   }
 
@@ -300,6 +367,13 @@ export class PodProcess {
       this.changed();
       return;
     }
+    if (this.opts.runToCompletion && exitCode === 0) {
+      this.state.lastTerminated = terminated;
+      this.state.completed = true;
+      this.state.phase = 'Pending';
+      this.changed();
+      return;
+    }
     if (Date.now() - this.runStartedAt >= BACKOFF_RESET_MS) this.consecutiveFailures = 0;
     this.crashed(launch, terminated);
   }
@@ -336,6 +410,13 @@ export class PodProcess {
       cwd: this.cwd,
       wrap: this.opts.sandbox ? (argv: string[]) => this.argv(argv) : undefined,
     });
+    if (!(this.opts.serving ?? true) && !this.opts.container.readinessProbe) {
+      // A container without a probe is ready once it runs; only the serving one has a default probe.
+      this.state.ready = true;
+      this.state.readySince = now();
+      this.changed();
+      return;
+    }
     const readiness = withHandler(this.opts.container.readinessProbe);
     let successes = 0;
     let failures = 0;

@@ -32,16 +32,16 @@ import type { Duplex, Writable } from 'node:stream';
 import type { LogReadOptions } from './container-log.js';
 import { CpuMeter } from './cpu.js';
 import { buildEnv, type EnvSources } from './env.js';
-import { isNotRunnable, resolveLaunch } from './launch.js';
+import { isNotRunnable, resolveLaunch, type LaunchSpec, type NotRunnable } from './launch.js';
 import { makePodName, stableJson, templateHash } from './names.js';
+import { PodRunner, podRequirementsUnmet, sandboxIdentity } from './pod.js';
 import { preparePodDirs } from './pod-dirs.js';
-import { PodProcess, podHomePath, podLogPath } from './pod-process.js';
+import { podContainerLogPath, podHomePath, type PodProcess } from './pod-process.js';
 import { ProcessTable } from './process-table.js';
 import {
   makeDeploymentStatus,
   makeEndpoints,
   makePod,
-  makePodStatus,
   POD_IP,
   rolloutComplete,
   sameDeploymentStatus,
@@ -55,6 +55,7 @@ import {
   type Sandbox,
   type SandboxMode,
 } from './sandbox.js';
+import { decodeData, PodVolumes, podVolumesPath, type VolumeSources } from './volumes.js';
 
 /** Options of the local runtime. */
 export interface RuntimeOptions {
@@ -113,11 +114,11 @@ export interface PodExecRequest extends PodRef {
 }
 
 interface Replica {
-  proc: PodProcess;
-  container: Container;
+  proc: PodRunner;
   hash: string;
   pod: Pod;
   created: boolean;
+  volumes?: PodVolumes;
   /** JSON of the last pod status written. */
   writtenStatus?: string;
   deleting: boolean;
@@ -138,6 +139,12 @@ const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 interface Secret extends KubeObject {
   data?: Record<string, string>;
   stringData?: Record<string, string>;
+}
+
+/** What the pods of one template run: each container's launch, or why none of them can run. */
+interface PodPlan {
+  launches: Map<Container, LaunchSpec | NotRunnable>;
+  notRunnable?: { reason: string; message: string };
 }
 
 /** Crash-style retry for failed writes: 200 ms doubling up to 30 s. */
@@ -174,6 +181,12 @@ export class Runtime implements LocalRuntime {
   private readonly log: (message: string) => void;
   private stopping = false;
   private sandbox?: Sandbox;
+  private noSandboxReason = '';
+  /** ConfigMaps and Secrets by `namespace/name`, watched for the volumes that show them. */
+  private readonly configMaps = new Map<string, ConfigMap>();
+  private readonly secrets = new Map<string, Secret>();
+  /** The plan of the last template seen per Deployment (launches are resolved once per template). */
+  private readonly plans = new Map<string, { hash: string; plan: PodPlan }>();
 
   constructor(
     private readonly rest: RestClient,
@@ -209,12 +222,18 @@ export class Runtime implements LocalRuntime {
     const hidden = defaultHiddenPaths(process.env, [this.opts.dataDir, ...(this.opts.hiddenPaths ?? [])]);
     const { sandbox, reason } = resolveSandbox(this.opts.sandbox ?? sandboxMode(), hidden);
     this.sandbox = sandbox;
+    this.noSandboxReason = reason;
     this.log(sandbox ? 'pods run in a bubblewrap sandbox' : `pods run without a sandbox: ${reason}`);
     if (this.opts.watchdog ?? true) this.table.startWatchdog();
     await this.deleteStalePods();
 
     const watch = <T extends KubeObject>(
-      kind: typeof Kinds.kubeService | typeof Kinds.pod | typeof Kinds.deployment,
+      kind:
+        | typeof Kinds.kubeService
+        | typeof Kinds.pod
+        | typeof Kinds.deployment
+        | typeof Kinds.configMap
+        | typeof Kinds.secret,
       upsert: (obj: T) => void,
       remove: (obj: T) => void,
     ): Informer<T> => {
@@ -239,6 +258,40 @@ export class Runtime implements LocalRuntime {
       },
     );
     await services.synced;
+    // Volumes show ConfigMaps and Secrets as files, updated when they change (like the kubelet's
+    // watch-based change detection).
+    const sourceChanged = (kind: 'configMap' | 'secret', obj: KubeObject) => {
+      for (const replica of this.replicas.values()) {
+        if (
+          replica.pod.metadata.namespace === obj.metadata?.namespace &&
+          replica.volumes?.uses(kind, obj.metadata.name!)
+        )
+          replica.proc.refreshVolumes();
+      }
+    };
+    const configMaps = watch<ConfigMap>(
+      Kinds.configMap,
+      (cm) => {
+        this.configMaps.set(keyOf(cm), cm);
+        sourceChanged('configMap', cm);
+      },
+      (cm) => {
+        this.configMaps.delete(keyOf(cm));
+        sourceChanged('configMap', cm);
+      },
+    );
+    const secrets = watch<Secret>(
+      Kinds.secret,
+      (secret) => {
+        this.secrets.set(keyOf(secret), secret);
+        sourceChanged('secret', secret);
+      },
+      (secret) => {
+        this.secrets.delete(keyOf(secret));
+        sourceChanged('secret', secret);
+      },
+    );
+    await Promise.all([configMaps.synced, secrets.synced]);
     // Pods are only watched for deletions by others (kubectl delete pod, a namespace going away):
     // the process behind such a pod stops and the Deployment gets a replacement.
     const pods = watch<Pod>(
@@ -288,22 +341,28 @@ export class Runtime implements LocalRuntime {
   podCpuMillicores(): Map<string, number> {
     const groups = new Map<string, number>();
     for (const [key, replica] of this.replicas) {
-      const pgid = replica.proc.pgid;
-      if (pgid !== undefined && !replica.deleting) groups.set(key, pgid);
+      if (replica.deleting) continue;
+      replica.proc.pgids.forEach((pgid, i) => groups.set(`${key}\0${i}`, pgid));
     }
-    return this.meter.measure(groups);
+    // A pod's CPU is the sum over its containers' process groups.
+    const byPod = new Map<string, number>();
+    for (const [key, millicores] of this.meter.measure(groups)) {
+      const pod = key.slice(0, key.indexOf('\0'));
+      byPod.set(pod, (byPod.get(pod) ?? 0) + millicores);
+    }
+    return byPod;
   }
 
   /** A pod container's log, or why it cannot be read (in the kubelet's words). */
   openLog(req: PodLogRequest): PodLogHandle | { unavailable: string } {
     const found = this.findContainer(req, req.container);
     if ('unavailable' in found) return found;
-    const { log } = found.proc;
+    const { log } = found;
     if (req.previous && !log.hasPrevious)
       return {
         unavailable: `previous terminated container "${req.container}" in pod "${req.pod}" not found`,
       };
-    if (!log.hasRun) return { unavailable: waitingMessage(req, found.proc.state.waiting?.reason) };
+    if (!log.hasRun) return { unavailable: waitingMessage(req, found.state.waiting?.reason) };
     return { pipe: (out, signal) => log.read(out, req, signal) };
   }
 
@@ -311,7 +370,7 @@ export class Runtime implements LocalRuntime {
   exec(req: PodExecRequest): ChildProcess | { unavailable: string } {
     const found = this.findContainer(req, req.container);
     if ('unavailable' in found) return found;
-    const spec = found.proc.execSpec(req.command);
+    const spec = found.execSpec(req.command);
     if (!spec) return { unavailable: `container ${req.container} is not running` };
     return spawn(spec.argv[0]!, spec.argv.slice(1), {
       cwd: spec.cwd,
@@ -325,7 +384,7 @@ export class Runtime implements LocalRuntime {
     const replica = this.replicas.get(`${target.namespace}/${target.pod}`);
     if (!replica || replica.deleting || (target.uid && replica.pod.metadata.uid !== target.uid))
       return { unavailable: `pod ${target.pod} is not running on this node` };
-    const hostPort = replica.proc.hostPort(port);
+    const hostPort = replica.proc.serving?.hostPort(port);
     if (hostPort === undefined) return { unavailable: `pod ${target.pod} is not running` };
     return new Promise((resolve) => {
       const socket = connect({ host: POD_IP, port: hostPort });
@@ -336,15 +395,15 @@ export class Runtime implements LocalRuntime {
     });
   }
 
-  private findContainer(ref: PodRef, container: string): Replica | { unavailable: string } {
+  private findContainer(ref: PodRef, container: string): PodProcess | { unavailable: string } {
     const replica = this.replicas.get(`${ref.namespace}/${ref.pod}`);
     if (!replica || (ref.uid && replica.pod.metadata.uid !== ref.uid))
       return { unavailable: `pod ${ref.pod} is not running on this node` };
-    if (replica.proc.containerName !== container)
-      return {
-        unavailable: `container "${container}" in pod "${ref.pod}" is not running: the local runtime runs a pod's first container only`,
-      };
-    return replica;
+    return (
+      replica.proc.container(container) ?? {
+        unavailable: `container ${container} is not valid for pod ${ref.pod}`,
+      }
+    );
   }
 
   // On a fresh runtime no pod on the cluster has a process behind it: pods owned by a Deployment
@@ -372,6 +431,7 @@ export class Runtime implements LocalRuntime {
     const deployment = this.deployments.get(key);
     let state = this.states.get(key);
     if (!deployment || deployment.metadata.deletionTimestamp) {
+      this.plans.delete(key);
       if (state) {
         this.states.delete(key);
         // Not awaited: a pod's grace period can be minutes (Knative uses timeoutSeconds), and the
@@ -398,14 +458,13 @@ export class Runtime implements LocalRuntime {
       state.desired = desired;
     }
 
-    const container: Container = template.spec.containers?.[0] ?? {};
-    const launch = resolveLaunch(container);
+    const plan = this.planFor(key, hash, deployment);
     const live = [...state.replicas.values()].filter((r) => !r.deleting);
     const current = live.filter((r) => r.hash === hash);
     const old = live.filter((r) => r.hash !== hash);
 
     for (let i = current.length; i < desired; i++)
-      current.push(this.startReplica(key, deployment, hash, launch, state));
+      current.push(this.startReplica(key, deployment, hash, plan, state));
     if (current.length > desired) {
       // Scale down the least useful first: not ready, then the youngest.
       const victims = [...current]
@@ -423,60 +482,100 @@ export class Runtime implements LocalRuntime {
     for (const r of old) {
       if (currentReady >= desired || !r.proc.state.ready) void this.retire(key, r, state);
     }
-    await this.writeDeploymentStatus(
-      key,
-      deployment,
-      state,
-      hash,
-      isNotRunnable(launch) ? launch : undefined,
-    );
+    await this.writeDeploymentStatus(key, deployment, state, hash, plan.notRunnable);
+  }
+
+  // Launches are resolved (and requirements checked) once per template, not per pod.
+  private planFor(key: string, hash: string, deployment: Deployment): PodPlan {
+    const cached = this.plans.get(key);
+    if (cached?.hash === hash) return cached.plan;
+    const spec = deployment.spec.template.spec;
+    const containers = [...initContainersOf(spec), ...(spec.containers ?? [])];
+    const launches = new Map(containers.map((c) => [c, resolveLaunch(c)] as const));
+    const unrunnable = [...launches.values()].find(isNotRunnable);
+    const notRunnable =
+      unrunnable ??
+      podRequirementsUnmet(
+        {
+          containers,
+          volumes: spec.volumes ?? [],
+          podSecurityContext: spec.securityContext as Record<string, unknown> | undefined,
+        },
+        this.sandbox,
+        this.noSandboxReason,
+      );
+    const plan = { launches, notRunnable };
+    this.plans.set(key, { hash, plan });
+    return plan;
   }
 
   private startReplica(
     deploymentKey: string,
     deployment: Deployment,
     hash: string,
-    launch: ReturnType<typeof resolveLaunch>,
+    plan: PodPlan,
     state: DeploymentState,
   ): Replica {
     const { namespace } = splitKey(deploymentKey);
     const name = makePodName(deployment.metadata.name!, hash);
     const pod = makePod(deployment, name, hash);
-    const container: Container = deployment.spec.template.spec.containers?.[0] ?? {};
-    const podGrace =
-      (deployment.spec.template.spec.terminationGracePeriodSeconds as number | undefined) ?? 30;
+    const spec = deployment.spec.template.spec;
+    const containers: Container[] = spec.containers?.length ? spec.containers : [{}];
+    const initContainers = initContainersOf(spec);
+    // Knative's rule: the container with a port serves; with one container, that one.
+    const serving = Math.max(
+      0,
+      containers.findIndex((c) => (c.ports?.length ?? 0) > 0),
+    );
+    const podSecurityContext = spec.securityContext as Record<string, unknown> | undefined;
+    const podGrace = (spec.terminationGracePeriodSeconds as number | undefined) ?? 30;
     const grace = Math.min(podGrace, this.opts.maxTerminationGracePeriodSeconds ?? Infinity);
     const podKey = `${namespace}/${name}`;
     const home = podHomePath(this.opts.dataDir, namespace, name);
+    const facts = () => ({
+      name,
+      namespace,
+      uid: replica.pod.metadata.uid,
+      podIP: POD_IP,
+      labels: pod.metadata.labels,
+      annotations: pod.metadata.annotations,
+      serviceAccountName: spec.serviceAccountName,
+    });
+    const volumes =
+      (spec.volumes ?? []).length > 0 && !plan.notRunnable
+        ? new PodVolumes({
+            dir: podVolumesPath(this.opts.dataDir, namespace, name),
+            pod: facts,
+            volumes: spec.volumes ?? [],
+            containers: [...initContainers, ...containers],
+            sources: this.volumeSources,
+          })
+        : undefined;
+    const launchOf = (c: Container) => plan.launches.get(c) ?? resolveLaunch(c);
     const replica: Replica = {
-      container,
       hash,
       pod,
       created: false,
       deleting: false,
-      proc: new PodProcess({
+      volumes,
+      proc: new PodRunner({
         namespace,
         name,
-        container,
-        launch,
-        env: (port) =>
-          buildEnv(
-            container,
-            {
-              name,
-              namespace,
-              uid: replica.pod.metadata.uid,
-              podIP: POD_IP,
-              labels: pod.metadata.labels,
-              annotations: pod.metadata.annotations,
-              serviceAccountName: deployment.spec.template.spec.serviceAccountName,
-            },
-            port,
-            this.envSources,
-            { home, pathPrepend: isNotRunnable(launch) ? [] : launch.pathPrepend },
-          ),
-        logPath: podLogPath(this.opts.dataDir, namespace, name),
+        initContainers,
+        containers,
+        serving,
+        launch: launchOf,
+        notRunnable: plan.notRunnable,
+        env: (container, port, launch) =>
+          buildEnv(container, facts(), port, this.envSources, {
+            home,
+            pathPrepend: isNotRunnable(launch) ? [] : launch.pathPrepend,
+          }),
+        identity: (container) => sandboxIdentity(container, podSecurityContext),
+        logPath: (container, isServing) =>
+          podContainerLogPath(this.opts.dataDir, namespace, name, isServing ? undefined : container.name),
         home,
+        volumes,
         sandbox: this.sandbox,
         table: this.table,
         restartBackoffMs: this.opts.restartBackoffMs,
@@ -569,7 +668,7 @@ export class Runtime implements LocalRuntime {
         replica.created = true;
       }
     }
-    const status = makePodStatus(replica.proc.state, replica.container);
+    const status = replica.proc.status();
     const json = stableJson(status);
     if (json === replica.writtenStatus) return;
     for (let attempt = 0; ; attempt++) {
@@ -715,6 +814,21 @@ export class Runtime implements LocalRuntime {
     }
   }
 
+  private readonly volumeSources: VolumeSources = {
+    configMap: (namespace, name) => {
+      const cm = this.configMaps.get(`${namespace}/${name}`);
+      return cm ? decodeData(cm.data, cm.binaryData) : undefined;
+    },
+    secret: (namespace, name) => {
+      const secret = this.secrets.get(`${namespace}/${name}`);
+      if (!secret) return undefined;
+      const data = decodeData(undefined, secret.data);
+      // stringData is write-only on Kubernetes; a store that kept it verbatim still means it.
+      for (const [k, v] of Object.entries(secret.stringData ?? {})) data[k] ??= Buffer.from(v, 'utf8');
+      return data;
+    },
+  };
+
   private readonly envSources: EnvSources = {
     configMap: async (namespace, name) => {
       try {
@@ -740,6 +854,10 @@ export class Runtime implements LocalRuntime {
       }
     },
   };
+}
+
+function initContainersOf(spec: Deployment['spec']['template']['spec']): Container[] {
+  return Array.isArray(spec.initContainers) ? (spec.initContainers as Container[]) : [];
 }
 
 // After a 409 the status we computed still holds (same generation); only carry it onto the newer object.
