@@ -193,10 +193,20 @@ function writeOptions(
   warnings: string[],
   kind: OptionsKind,
   patchType?: string,
+  userAgent?: string,
 ): WriteOptions {
   validateWriteQuery(q, kind, patchType);
   const fv = q.get('fieldValidation') || undefined;
-  return { user, dryRun: q.getAll('dryRun').length > 0, fieldValidation: fv, warnings };
+  // Without a fieldManager, kube-apiserver names the manager after the user agent's product.
+  const fieldManager = q.get('fieldManager') || (userAgent ?? '').split('/')[0].slice(0, 128) || 'unknown';
+  return {
+    user,
+    dryRun: q.getAll('dryRun').length > 0,
+    fieldValidation: fv,
+    warnings,
+    fieldManager,
+    force: queryBool(q, 'force'),
+  };
 }
 
 function warningHeaders(warnings: string[]): Record<string, string[]> {
@@ -216,6 +226,7 @@ export async function route(
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const q = url.searchParams;
   const registry = ctx.handlers.registry;
+  const ua = String(req.headers['user-agent'] ?? '');
 
   switch (path) {
     case '/healthz':
@@ -362,7 +373,7 @@ export async function route(
       case 'POST': {
         if (!type.verbs.includes('create')) throw methodNotAllowed();
         const b = await body();
-        const opts = writeOptions(q, user, warnings, 'CreateOptions');
+        const opts = writeOptions(q, user, warnings, 'CreateOptions', undefined, ua);
         const created = h.create(type, namespace, b.value, opts);
         return send(opts.dryRun ? 200 : 201, created, warningHeaders(warnings));
       }
@@ -391,7 +402,7 @@ export async function route(
         return send(200, h.getScale(type, namespace, name));
       case 'PUT': {
         const b = await body();
-        const opts = writeOptions(q, user, warnings, 'UpdateOptions');
+        const opts = writeOptions(q, user, warnings, 'UpdateOptions', undefined, ua);
         const scale = b.value as Scale;
         if (!scale || typeof scale !== 'object')
           throw badRequest('the body of the request is not a Scale object');
@@ -406,7 +417,7 @@ export async function route(
       }
       case 'PATCH': {
         const b = await body(PATCH_TYPES);
-        const opts = writeOptions(q, user, warnings, 'PatchOptions', b.type);
+        const opts = writeOptions(q, user, warnings, 'PatchOptions', b.type, ua);
         const ct = b.type;
         return send(
           200,
@@ -428,13 +439,13 @@ export async function route(
     }
     case 'PUT': {
       const b = await body();
-      const opts = writeOptions(q, user, warnings, 'UpdateOptions');
+      const opts = writeOptions(q, user, warnings, 'UpdateOptions', undefined, ua);
       return send(200, h.update(type, namespace, name, b.value, sub, opts), warningHeaders(warnings));
     }
     case 'PATCH': {
       const b = await body(PATCH_TYPES);
       const ct = b.type;
-      const opts = writeOptions(q, user, warnings, 'PatchOptions', ct);
+      const opts = writeOptions(q, user, warnings, 'PatchOptions', ct, ua);
       const existed = !!h.store.get(
         type.group,
         type.resource,
