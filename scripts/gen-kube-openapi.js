@@ -186,7 +186,8 @@ function define(name) {
     const schema = typeRef(f.type, pf);
     if (pf?.description) schema.description = pf.description;
     if (f.type.scalar === 'string' && pf?.tsType === 'Date') schema.format = 'date-time';
-    if (f.default !== undefined && (typeof f.default !== 'object' || f.default === null)) schema.default = f.default;
+    if (f.default !== undefined && (typeof f.default !== 'object' || f.default === null))
+      schema.default = f.default;
     const strategy = PATCH_STRATEGY[`${name}.${f.name}`];
     if (strategy) schema['x-kubernetes-patch-strategy'] = strategy;
     properties[f.name] = schema;

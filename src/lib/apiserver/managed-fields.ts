@@ -204,8 +204,7 @@ function objectPaths(obj: Json, ctx: FieldContext): Paths {
   if (isObject(obj)) {
     for (const [k, v] of Object.entries(obj)) {
       if (k === 'apiVersion' || k === 'kind') continue;
-      if (ctx.subresource === 'status' ? k !== 'status' : ctx.statusIsSubresource && k === 'status')
-        continue;
+      if (ctx.subresource === 'status' ? k !== 'status' : ctx.statusIsSubresource && k === 'status') continue;
       if (k === 'metadata' && isObject(v)) {
         const meta = Object.fromEntries(Object.entries(v).filter(([mk]) => !UNMANAGED_META.has(mk)));
         if (Object.keys(meta).length) view.metadata = meta;
@@ -227,7 +226,11 @@ function appliedSet(config: Json, ctx: FieldContext): Set<string> {
 }
 
 /** What changed from `before` to `after`, as structured-merge-diff's Compare reports it. */
-function compare(before: Json, after: Json, ctx: FieldContext): { changed: Set<string>; removed: Set<string> } {
+function compare(
+  before: Json,
+  after: Json,
+  ctx: FieldContext,
+): { changed: Set<string>; removed: Set<string> } {
   const a = objectPaths(before, ctx);
   const b = objectPaths(after, ctx);
   const counts = (kind: EntryKind) => kind !== 'struct';
@@ -506,7 +509,11 @@ export function applyConfiguration(
   if (live && beforeManagers.size === 0) {
     // An object no one manages yet: what it holds belongs to "before-first-apply", as in kube.
     const all = compare({}, live, ctx).changed;
-    const e: ManagedFieldsEntry = { manager: 'before-first-apply', operation: UPDATE, apiVersion: ctx.apiVersion };
+    const e: ManagedFieldsEntry = {
+      manager: 'before-first-apply',
+      operation: UPDATE,
+      apiVersion: ctx.apiVersion,
+    };
     beforeManagers = new Map([[identity(e), { entry: e, set: all }]]);
   }
   const managers = new Map([...beforeManagers].map(([k, m]) => [k, { entry: m.entry, set: new Set(m.set) }]));
@@ -517,7 +524,8 @@ export function applyConfiguration(
 
   const viewConfig = clone(config);
   delete viewConfig.status;
-  if (ctx.subresource === 'status') for (const k of Object.keys(viewConfig)) if (k !== 'metadata') delete viewConfig[k];
+  if (ctx.subresource === 'status')
+    for (const k of Object.keys(viewConfig)) if (k !== 'metadata') delete viewConfig[k];
   const applied =
     ctx.subresource === 'status'
       ? { ...base, status: mergeApplied(base.status, config.status, childSchema(ctx.schema, 'status')) }
