@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import type { KubeObject, OwnerReference } from '../apis/types.js';
 import { crdToResourceTypes } from './crds.js';
 import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from './errors.js';
-import { kindDefinition, type Schema } from './kube-schemas.js';
+import { kindDefinition, pruneUnknownKubeFields, type Schema } from './kube-schemas.js';
 import {
   applyConfiguration,
   updateManagedFields,
@@ -406,7 +406,14 @@ export class Handlers {
           `the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`,
         );
       if (!old && subresource !== '') throw notFound(type, name);
-      this.decodeBody(type, clone(body));
+      // The configuration must have its schema's types before it can be merged field by field.
+      const typed = this.decodeBody(type, clone(body), true);
+      if (type.schema) {
+        const wrongTypes = validateSchema(type.schema, typed).filter(
+          (e) => e.reason === 'FieldValueTypeInvalid',
+        );
+        if (wrongTypes.length) throw invalid(type, name, wrongTypes);
+      }
       const ctx = this.fieldContext(type, subresource);
       const merged = applyConfiguration(
         old ? (clone(old) as never) : undefined,
@@ -908,8 +915,9 @@ export class Handlers {
   }
 
   private enforceSchema(type: ResourceType, obj: KubeObject, opts: WriteOptions): void {
-    if (!type.schema) return;
-    const pruned = pruneUnknownFields(type.schema, obj as Record<string, unknown>);
+    const pruned = type.schema
+      ? pruneUnknownFields(type.schema, obj as Record<string, unknown>)
+      : pruneUnknownKubeFields(type.group, type.version, type.kind, obj as Record<string, unknown>);
     if (pruned.length) {
       const mode = opts.fieldValidation ?? 'Warn';
       if (mode === 'Strict') {

@@ -81,3 +81,59 @@ export function definitionClosure(roots: string[]): string[] {
   roots.forEach(add);
   return [...seen].sort();
 }
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function deref(s: Schema | undefined): Schema | undefined {
+  if (!s) return undefined;
+  if (typeof s.$ref === 'string') return resolveRef(s);
+  const all = s.allOf as Schema[] | undefined;
+  if (Array.isArray(all) && all.length === 1) return resolveRef(all[0]);
+  return s;
+}
+
+function pruneKube(s: Schema | undefined, value: unknown, path: string, removed: string[]): void {
+  const d = deref(s);
+  if (!d || d['x-kubernetes-preserve-unknown-fields'] === true) return;
+  if (Array.isArray(value)) {
+    if (isPlainObject(d.items))
+      value.forEach((v, i) => pruneKube(d.items as Schema, v, `${path}[${i}]`, removed));
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  const props = isPlainObject(d.properties) ? (d.properties as Record<string, Schema>) : undefined;
+  const additional = isPlainObject(d.additionalProperties) ? (d.additionalProperties as Schema) : undefined;
+  if (!props) {
+    // A map (or a free-form object such as RawExtension): its keys are data.
+    if (additional)
+      for (const [k, v] of Object.entries(value)) pruneKube(additional, v, `${path}.${k}`, removed);
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    const p = path ? `${path}.${key}` : key;
+    if (Object.prototype.hasOwnProperty.call(props, key)) pruneKube(props[key], value[key], p, removed);
+    else {
+      delete value[key];
+      removed.push(p);
+    }
+  }
+}
+
+/**
+ * Removes, in place, every field a built-in kind's Go types would not decode (what kube-apiserver's
+ * strict decoder reports as `unknown field "spec.foo"`) and returns their paths; [] for kinds
+ * Kubernetes does not define.
+ */
+export function pruneUnknownKubeFields(
+  group: string,
+  version: string,
+  kind: string,
+  obj: Record<string, unknown>,
+): string[] {
+  const removed: string[] = [];
+  const def = kindDefinition(group, version, kind);
+  if (def) pruneKube(def, obj, '', removed);
+  return removed;
+}
