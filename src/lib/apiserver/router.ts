@@ -25,6 +25,7 @@ import {
   validateWriteQuery,
 } from './request.js';
 
+import { METRICS_GROUP, METRICS_VERSION, serveMetrics, type MetricsSource } from './metrics.js';
 import { openApiV2, openApiV3GroupVersion, openApiV3Index } from './openapi.js';
 import { toTable } from './table.js';
 
@@ -36,6 +37,8 @@ export interface RouterContext {
   serverAddress: string;
   /** Registers a watch closer so server shutdown can end open streams. */
   trackWatch(close: () => void): () => void;
+  /** The metrics API's source, when one is wired in (`metrics.k8s.io` is served only then). */
+  metrics?: () => MetricsSource | undefined;
 }
 
 /** A parsed resource path. */
@@ -263,6 +266,15 @@ export async function route(
     const list = m[1] ? apiResourceList(registry, '', 'v1') : apiResourceList(registry, m[2], m[3]);
     if (!list) throw resourceNotFound();
     return sendJson(res, 200, list);
+  }
+
+  const metrics = ctx.metrics?.();
+  const metricsPrefix = `/apis/${METRICS_GROUP}/${METRICS_VERSION}/`;
+  if (metrics && path.startsWith(metricsPrefix)) {
+    const segs = path.slice(metricsPrefix.length).split('/').filter(Boolean).map(decodeURIComponent);
+    const out = serveMetrics(metrics, method, segs, q);
+    if (!out) throw resourceNotFound();
+    return sendJson(res, 200, out);
   }
 
   const p = parseResourcePath(path);

@@ -16,6 +16,7 @@ import { crdToResourceTypes, loadCrdObjects } from './crds.js';
 import { toStatus, unauthorized } from './errors.js';
 import { DEFAULT_EVENT_TTL_MS, EventExpiry } from './event-ttl.js';
 import { GarbageCollector } from './gc.js';
+import { metricsResourceTypes, type MetricsSource } from './metrics.js';
 import { Handlers } from './handlers.js';
 import { Registry } from './registry.js';
 import { route, sendStatus } from './router.js';
@@ -42,6 +43,8 @@ export interface ApiServerOptions {
   historySize?: number;
   /** How long an Event lives after its last write (kube-apiserver's `--event-ttl`, default 1 h). */
   eventTtlMs?: number;
+  /** Where `metrics.k8s.io` usage comes from (also settable later with `setMetricsSource`). */
+  metrics?: MetricsSource;
 }
 
 /** A running API server. */
@@ -60,6 +63,8 @@ export interface ApiServer {
   integrityCheck(): string;
   /** Resolves once the garbage collector has nothing queued. */
   gcIdle(): Promise<void>;
+  /** Serves `metrics.k8s.io/v1beta1` from `source` (undefined stops serving it). */
+  setMetricsSource(source: MetricsSource | undefined): void;
   close(): Promise<void>;
 }
 
@@ -180,6 +185,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
   }
 
+  let metricsSource: MetricsSource | undefined;
+  const setMetricsSource = (source: MetricsSource | undefined): void => {
+    metricsSource = source;
+    // Discovery lists the group only while it is served, like a registered aggregated API.
+    for (const t of metricsResourceTypes()) {
+      if (source) registry.add(t);
+      else registry.remove(t);
+    }
+  };
+  setMetricsSource(opts.metrics);
+
   await store.flushed();
   const gc = new GarbageCollector(handlers);
   const eventExpiry = new EventExpiry(store, opts.eventTtlMs ?? DEFAULT_EVENT_TTL_MS);
@@ -208,6 +224,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           watches.add(close);
           return () => watches.delete(close);
         },
+        metrics: () => metricsSource,
       },
       req,
       res,
@@ -271,6 +288,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     objectCounts: () => store.counts(),
     integrityCheck: () => store.integrityCheck(),
     gcIdle: () => gc.idle(),
+    setMetricsSource,
     close: () =>
       (closed ??= (async () => {
         gc.stop();

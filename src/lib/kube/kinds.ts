@@ -45,6 +45,7 @@ export const Kinds = {
   ),
   ingress: kind('networking.internal.knative.dev', 'v1alpha1', 'ingresses', 'Ingress', 'ingress'),
   deployment: kind('apps', 'v1', 'deployments', 'Deployment', 'deployment'),
+  replicaSet: kind('apps', 'v1', 'replicasets', 'ReplicaSet', 'replica set'),
   kubeService: kind('', 'v1', 'services', 'Service', 'kubernetes service'),
   endpoints: kind('', 'v1', 'endpoints', 'Endpoints', 'endpoints'),
   pod: kind('', 'v1', 'pods', 'Pod', 'pod'),

@@ -101,6 +101,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // The API server's data (token, PKI, database) is hidden from sandboxed pods like the runtime's.
       const rt = await startRuntime(client, { dataDir: opts.runtimeDir, hiddenPaths: [opts.dataDir] });
       stoppers.push(() => rt.stop());
+      // kubectl top reads the runtime's CPU and memory readings through the metrics API.
+      server.setMetricsSource({ pods: () => rt.podUsage() });
+      stoppers.push(async () => server.setMetricsSource(undefined));
       log('local runtime running');
     }
     return { server, client, gatewayPort, adminPort, stop: stopAll };

@@ -11,7 +11,7 @@ import { Runtime, type LocalRuntime, type RuntimeOptions } from './runtime.js';
 export { podLogPath } from './pod-process.js';
 export { IMAGE_NOT_RUNNABLE } from './launch.js';
 export { pidFilePath } from './process-table.js';
-export type { LocalRuntime, RuntimeOptions } from './runtime.js';
+export type { LocalRuntime, PodUsage, RuntimeOptions } from './runtime.js';
 export type { SandboxMode } from './sandbox.js';
 
 const running = new Set<LocalRuntime>();
@@ -37,6 +37,7 @@ export async function startRuntime(rest: RestClient, opts: RuntimeOptions): Prom
       await runtime.stop();
     },
     podCpuMillicores: () => runtime.podCpuMillicores(),
+    podUsage: () => runtime.podUsage(),
   };
 }
 

@@ -26,13 +26,14 @@ import { Informer } from '../kube/informer.js';
 import { Kinds } from '../kube/kinds.js';
 import { WorkQueue } from '../kube/queue.js';
 import type { RestClient } from '../kube/rest.js';
-import { CpuMeter } from './cpu.js';
+import { CpuMeter, rssBytesByGroup } from './cpu.js';
 import { buildEnv, type EnvSources } from './env.js';
 import { isNotRunnable, resolveLaunch } from './launch.js';
 import { makePodName, stableJson, templateHash } from './names.js';
 import { preparePodDirs } from './pod-dirs.js';
 import { PodProcess, podHomePath, podLogPath } from './pod-process.js';
 import { ProcessTable } from './process-table.js';
+import { REVISION_ANNOTATION, syncReplicaSets, type TemplateCounts } from './replicasets.js';
 import {
   makeDeploymentStatus,
   makeEndpoints,
@@ -70,12 +71,22 @@ export interface RuntimeOptions {
   log?: (message: string) => void;
 }
 
+/** CPU and resident memory of one pod's containers, measured now. */
+export interface PodUsage {
+  namespace: string;
+  name: string;
+  labels?: Record<string, string>;
+  containers: { name: string; cpuMillicores: number; memoryBytes: number }[];
+}
+
 /** A running local runtime. */
 export interface LocalRuntime {
   /** Stops every pod process (waiting for them to exit) and the watches. */
   stop(): Promise<void>;
   /** CPU usage per pod (`namespace/pod` → millicores) of this runtime's processes. */
   podCpuMillicores(): Map<string, number>;
+  /** CPU and resident memory of every running pod (what `metrics.k8s.io` reports). */
+  podUsage(): PodUsage[];
 }
 
 interface Replica {
@@ -96,6 +107,8 @@ interface DeploymentState {
   desired?: number;
   ready: number;
   progressAt: number;
+  /** What the ReplicaSets were last brought in line with (skips writes that would change nothing). */
+  replicaSetsSynced?: string;
 }
 
 const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
@@ -260,6 +273,30 @@ export class Runtime implements LocalRuntime {
     return this.meter.measure(groups);
   }
 
+  /** CPU and resident memory of every running pod, its one container named as in the pod. */
+  podUsage(): PodUsage[] {
+    const cpu = this.podCpuMillicores();
+    const rss = rssBytesByGroup();
+    const out: PodUsage[] = [];
+    for (const [key, replica] of this.replicas) {
+      const pgid = replica.proc.pgid;
+      if (pgid === undefined || replica.deleting) continue;
+      out.push({
+        namespace: replica.pod.metadata.namespace!,
+        name: replica.pod.metadata.name!,
+        labels: replica.pod.metadata.labels,
+        containers: [
+          {
+            name: replica.container.name ?? '',
+            cpuMillicores: cpu.get(key) ?? 0,
+            memoryBytes: rss.get(pgid) ?? 0,
+          },
+        ],
+      });
+    }
+    return out;
+  }
+
   // On a fresh runtime no pod on the cluster has a process behind it: pods owned by a Deployment
   // are leftovers of a previous run and would otherwise be counted and routed to.
   private async deleteStalePods(): Promise<void> {
@@ -343,6 +380,33 @@ export class Runtime implements LocalRuntime {
       hash,
       isNotRunnable(launch) ? launch : undefined,
     );
+    await this.syncReplicaSets(deployment, state, hash);
+  }
+
+  /** ReplicaSet bookkeeping (for `kubectl rollout history/undo`); the pods stay the runtime's own. */
+  private async syncReplicaSets(deployment: Deployment, state: DeploymentState, hash: string): Promise<void> {
+    const counts = new Map<string, TemplateCounts>();
+    for (const r of state.replicas.values()) {
+      if (r.deleting) continue;
+      const c = counts.get(r.hash) ?? { replicas: 0, ready: 0 };
+      c.replicas++;
+      if (r.proc.state.ready) c.ready++;
+      counts.set(r.hash, c);
+    }
+    const current = counts.get(hash) ?? { replicas: 0, ready: 0 };
+    counts.delete(hash);
+    const signature = stableJson([
+      deployment.metadata.uid,
+      deployment.metadata.generation,
+      // The revision annotation is ours: writing it must not bring us back here.
+      { ...deployment.metadata.annotations, [REVISION_ANNOTATION]: undefined },
+      hash,
+      current,
+      [...counts],
+    ]);
+    if (state.replicaSetsSynced === signature) return;
+    await syncReplicaSets(this.rest, deployment, hash, current, counts);
+    state.replicaSetsSynced = signature;
   }
 
   private startReplica(
