@@ -1,9 +1,10 @@
 /**
  * Object semantics behind the REST verbs: decode → admit → store → encode. Supports get, list
  * (label/field selectors, limit/continue), create (generateName, dryRun), update, patch (merge,
- * JSON, strategic, apply), delete (finalizers, propagation policies, preconditions) and
+ * JSON, strategic, server-side apply), delete (finalizers, propagation policies, preconditions) and
  * deletecollection, plus the /status and /scale subresources. Every write stamps a new global
- * resourceVersion; generation moves only when the spec does; CRD schemas are pruned and enforced.
+ * resourceVersion and records managedFields; generation moves only when the spec does; CRD schemas
+ * are pruned and enforced, built-in kinds are decoded strictly against Kubernetes' definitions.
  */
 import crypto from 'node:crypto';
 import type { KubeObject, OwnerReference } from '../apis/types.js';

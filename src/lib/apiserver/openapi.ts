@@ -5,9 +5,11 @@
  *   (every kind's PATCH operations list it, so `kubectl apply` validates server-side);
  * - `kubectl explain` finds schemas by their `x-kubernetes-group-version-kind`;
  * - strategic-merge clients read `x-kubernetes-patch-merge-key`/`-patch-strategy` on core lists.
- * CRD kinds carry their CRD schema; core kinds carry open schemas that spell out only what matters
- * for merging. Core PATCH operations do not advertise strategic-merge bodies, so kubectl computes
- * strategic patches from its compiled-in types (exactly what it would send a real cluster).
+ * CRD kinds carry their CRD schema; built-in kinds carry Kubernetes' own definitions
+ * (config/openapi, see kube-schemas.ts) with descriptions, required fields and list semantics;
+ * Scale and the metrics kinds, which those definitions do not cover, are spelled out here. Core
+ * PATCH operations do not advertise strategic-merge bodies, so kubectl computes strategic patches
+ * from its compiled-in types (exactly what it would send a real cluster).
  */
 import { createHash } from 'node:crypto';
 import { definitionClosure, definitionName, kindDefinition, kubeDefinitions } from './kube-schemas.js';

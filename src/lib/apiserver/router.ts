@@ -3,8 +3,9 @@
  * /livez, /api, /api/v1, /apis, /apis/<g>, /apis/<g>/<v>, /openapi/v2, /openapi/v3[/...], and
  * for every resource the namespaced and cluster-scoped collection and item paths (GET, LIST,
  * WATCH via `?watch=true` or the legacy `/watch/` prefix, POST, PUT, PATCH, DELETE,
- * deletecollection) with the `/status` and `/scale` subresources. Responses are JSON (or
- * `as=Table` when asked); failures are metav1.Status.
+ * deletecollection) with the `/status` and `/scale` subresources, and `metrics.k8s.io/v1beta1`
+ * (GET/LIST) while a metrics source is wired in. Responses are JSON (or `as=Table` when asked);
+ * failures are metav1.Status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../apis/types.js';
