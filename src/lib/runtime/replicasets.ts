@@ -138,7 +138,11 @@ export async function syncReplicaSets(
   others: Map<string, TemplateCounts>,
 ): Promise<number> {
   const namespace = deployment.metadata.namespace!;
-  const list = await rest.list<KubeObject>(Kinds.replicaSet, { namespace });
+  // The Deployment's selector narrows the list to its own ReplicaSets (and any it would adopt).
+  const labelSelector = Object.entries(deployment.spec.selector.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const list = await rest.list<KubeObject>(Kinds.replicaSet, { namespace, labelSelector });
   const owned = controlledBy(deployment, list.items);
   const name = replicaSetName(deployment, hash);
   const mine = owned.find((rs) => rs.metadata.name === name);
