@@ -4,7 +4,8 @@
  * for every resource the namespaced and cluster-scoped collection and item paths (GET, LIST,
  * WATCH via `?watch=true` or the legacy `/watch/` prefix, POST, PUT, PATCH, DELETE,
  * deletecollection) with the `/status` and `/scale` subresources, pods' `log` (pod-subresources.ts;
- * exec arrives as an upgrade, see server.ts) and the self-review APIs (reviews.ts). Bodies are JSON,
+ * exec arrives as an upgrade, see server.ts) the self-review APIs (reviews.ts) and `metrics.k8s.io/v1beta1` (GET/LIST) while a metrics
+ * source is wired in. Bodies are JSON,
  * YAML or, for a few core kinds, protobuf (protobuf.ts). Responses are JSON (or `as=Table` when
  * asked; /openapi/v2 also as protobuf); failures are metav1.Status.
  */
@@ -27,6 +28,7 @@ import {
   validateWriteQuery,
 } from './request.js';
 
+import { METRICS_GROUP, METRICS_VERSION, serveMetrics, type MetricsSource } from './metrics.js';
 import { openApiV2, openApiV3GroupVersion, openApiV3Index } from './openapi.js';
 import {
   decodeProtobufObject,
@@ -50,6 +52,8 @@ export interface RouterContext {
   trackWatch(close: () => void): () => void;
   /** What runs the pods (for pods/log, exec), when something is connected. */
   pods?(): PodConnector | undefined;
+  /** The metrics API's source, when one is wired in (`metrics.k8s.io` is served only then). */
+  metrics?: () => MetricsSource | undefined;
 }
 
 /** A parsed resource path. */
@@ -207,10 +211,20 @@ function writeOptions(
   warnings: string[],
   kind: OptionsKind,
   patchType?: string,
+  userAgent?: string,
 ): WriteOptions {
   validateWriteQuery(q, kind, patchType);
   const fv = q.get('fieldValidation') || undefined;
-  return { user, dryRun: q.getAll('dryRun').length > 0, fieldValidation: fv, warnings };
+  // Without a fieldManager, kube-apiserver names the manager after the user agent's product.
+  const fieldManager = q.get('fieldManager') || (userAgent ?? '').split('/')[0].slice(0, 128) || 'unknown';
+  return {
+    user,
+    dryRun: q.getAll('dryRun').length > 0,
+    fieldValidation: fv,
+    warnings,
+    fieldManager,
+    force: queryBool(q, 'force'),
+  };
 }
 
 function warningHeaders(warnings: string[]): Record<string, string[]> {
@@ -230,6 +244,7 @@ export async function route(
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const q = url.searchParams;
   const registry = ctx.handlers.registry;
+  const ua = String(req.headers['user-agent'] ?? '');
 
   switch (path) {
     case '/healthz':
@@ -289,6 +304,15 @@ export async function route(
     const buf = await readBody(req, ctx.maxBodyBytes);
     const value = type2 === PROTOBUF_TYPE ? decodeProtobufObject(buf, BODY_TYPES) : decodeBody(buf, type2);
     return sendJson(res, 201, answerReview(review, value, user));
+  }
+
+  const metrics = ctx.metrics?.();
+  const metricsPrefix = `/apis/${METRICS_GROUP}/${METRICS_VERSION}/`;
+  if (metrics && path.startsWith(metricsPrefix)) {
+    const segs = path.slice(metricsPrefix.length).split('/').filter(Boolean).map(decodeURIComponent);
+    const out = serveMetrics(metrics, method, segs, q);
+    if (!out) throw resourceNotFound();
+    return sendJson(res, 200, out);
   }
 
   const p = parseResourcePath(path);
@@ -418,7 +442,7 @@ export async function route(
       case 'POST': {
         if (!type.verbs.includes('create')) throw methodNotAllowed();
         const b = await body();
-        const opts = writeOptions(q, user, warnings, 'CreateOptions');
+        const opts = writeOptions(q, user, warnings, 'CreateOptions', undefined, ua);
         const created = h.create(type, namespace, b.value, opts);
         return send(opts.dryRun ? 200 : 201, created, warningHeaders(warnings));
       }
@@ -447,7 +471,7 @@ export async function route(
         return send(200, h.getScale(type, namespace, name));
       case 'PUT': {
         const b = await body();
-        const opts = writeOptions(q, user, warnings, 'UpdateOptions');
+        const opts = writeOptions(q, user, warnings, 'UpdateOptions', undefined, ua);
         const scale = b.value as Scale;
         if (!scale || typeof scale !== 'object')
           throw badRequest('the body of the request is not a Scale object');
@@ -462,7 +486,7 @@ export async function route(
       }
       case 'PATCH': {
         const b = await body(PATCH_TYPES);
-        const opts = writeOptions(q, user, warnings, 'PatchOptions', b.type);
+        const opts = writeOptions(q, user, warnings, 'PatchOptions', b.type, ua);
         const ct = b.type;
         return send(
           200,
@@ -484,13 +508,13 @@ export async function route(
     }
     case 'PUT': {
       const b = await body();
-      const opts = writeOptions(q, user, warnings, 'UpdateOptions');
+      const opts = writeOptions(q, user, warnings, 'UpdateOptions', undefined, ua);
       return send(200, h.update(type, namespace, name, b.value, sub, opts), warningHeaders(warnings));
     }
     case 'PATCH': {
       const b = await body(PATCH_TYPES);
       const ct = b.type;
-      const opts = writeOptions(q, user, warnings, 'PatchOptions', ct);
+      const opts = writeOptions(q, user, warnings, 'PatchOptions', ct, ua);
       const existed = !!h.store.get(
         type.group,
         type.resource,

@@ -18,6 +18,7 @@ import { crdToResourceTypes, loadCrdObjects } from './crds.js';
 import { resourceNotFound, toStatus, unauthorized } from './errors.js';
 import { DEFAULT_EVENT_TTL_MS, EventExpiry } from './event-ttl.js';
 import { GarbageCollector } from './gc.js';
+import { metricsResourceTypes, type MetricsSource } from './metrics.js';
 import { Handlers } from './handlers.js';
 import { Registry } from './registry.js';
 import type { PodConnector } from './pod-connector.js';
@@ -46,6 +47,8 @@ export interface ApiServerOptions {
   historySize?: number;
   /** How long an Event lives after its last write (kube-apiserver's `--event-ttl`, default 1 h). */
   eventTtlMs?: number;
+  /** Where `metrics.k8s.io` usage comes from (also settable later with `setMetricsSource`). */
+  metrics?: MetricsSource;
 }
 
 /** A running API server. */
@@ -66,6 +69,8 @@ export interface ApiServer {
   gcIdle(): Promise<void>;
   /** Plugs in what runs this server's pods (pods/log, exec); returns the function that unplugs it. */
   connectPods(connector: PodConnector): () => void;
+  /** Serves `metrics.k8s.io/v1beta1` from `source` (undefined stops serving it). */
+  setMetricsSource(source: MetricsSource | undefined): void;
   close(): Promise<void>;
 }
 
@@ -186,6 +191,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
   }
 
+  let metricsSource: MetricsSource | undefined;
+  const setMetricsSource = (source: MetricsSource | undefined): void => {
+    metricsSource = source;
+    // Discovery lists the group only while it is served, like a registered aggregated API.
+    for (const t of metricsResourceTypes()) {
+      if (source) registry.add(t);
+      else registry.remove(t);
+    }
+  };
+  setMetricsSource(opts.metrics);
+
   await store.flushed();
   const gc = new GarbageCollector(handlers);
   const eventExpiry = new EventExpiry(store, opts.eventTtlMs ?? DEFAULT_EVENT_TTL_MS);
@@ -216,6 +232,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           return () => watches.delete(close);
         },
         pods: () => pods,
+        metrics: () => metricsSource,
       },
       req,
       res,
@@ -308,6 +325,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         if (pods === connector) pods = undefined;
       };
     },
+    setMetricsSource,
     close: () =>
       (closed ??= (async () => {
         gc.stop();

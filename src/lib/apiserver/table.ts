@@ -327,6 +327,38 @@ const CORE_PRINTERS: Record<string, () => Printer> = {
       ],
       3,
     ),
+  'apps/replicasets': () =>
+    corePrinter(
+      [
+        {
+          col: column('Desired', 'integer', 'Number of desired pods.'),
+          cell: (o) => get(o, 'spec', 'replicas') ?? 1,
+        },
+        {
+          col: column('Current', 'integer', 'Number of actual replicas.'),
+          cell: (o) => get(o, 'status', 'replicas') ?? 0,
+        },
+        {
+          col: column('Ready', 'integer', 'Number of ready replicas.'),
+          cell: (o) => get(o, 'status', 'readyReplicas') ?? 0,
+        },
+        {
+          col: column('Containers', 'string', 'Names of each container in the template.', 1),
+          cell: (o) =>
+            ((get(o, 'spec', 'template', 'spec', 'containers') ?? []) as Obj[]).map((c) => c.name).join(','),
+        },
+        {
+          col: column('Images', 'string', 'Images referenced by each container in the template.', 1),
+          cell: (o) =>
+            ((get(o, 'spec', 'template', 'spec', 'containers') ?? []) as Obj[]).map((c) => c.image).join(','),
+        },
+        {
+          col: column('Selector', 'string', 'Label selector for pods.', 1),
+          cell: (o) => labelSelectorString(get(o, 'spec', 'selector', 'matchLabels')),
+        },
+      ],
+      3,
+    ),
   '/services': () =>
     corePrinter(
       [

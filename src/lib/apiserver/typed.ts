@@ -447,6 +447,23 @@ const KINDS: Record<string, () => Record<string, GoType>> = {
     imagePullSecrets: slice(localObjectReference),
     automountServiceAccountToken: bool,
   }),
+  'apps/replicasets': () => ({
+    spec: struct('ReplicaSetSpec', () => ({
+      replicas: int32,
+      minReadySeconds: int32,
+      selector: labelSelector,
+      template: podTemplateSpec,
+    })),
+    status: struct('ReplicaSetStatus', () => ({
+      replicas: int32,
+      fullyLabeledReplicas: int32,
+      readyReplicas: int32,
+      availableReplicas: int32,
+      terminatingReplicas: int32,
+      observedGeneration: int64,
+      conditions: slice(condition('ReplicaSetCondition', 'v1.ReplicaSetConditionType')),
+    })),
+  }),
   'apps/deployments': () => ({
     spec: struct('DeploymentSpec', () => ({
       replicas: int32,

@@ -52,6 +52,7 @@ export const Kinds = {
     'certificate',
   ),
   deployment: kind('apps', 'v1', 'deployments', 'Deployment', 'deployment'),
+  replicaSet: kind('apps', 'v1', 'replicasets', 'ReplicaSet', 'replica set'),
   kubeService: kind('', 'v1', 'services', 'Service', 'kubernetes service'),
   endpoints: kind('', 'v1', 'endpoints', 'Endpoints', 'endpoints'),
   pod: kind('', 'v1', 'pods', 'Pod', 'pod'),

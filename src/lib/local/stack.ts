@@ -118,6 +118,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // pods/log and exec reach the runtime in this process, like kube-apiserver reaches a kubelet.
       const disconnect = server.connectPods(rt);
       stoppers.push(async () => disconnect());
+      // kubectl top reads the runtime's CPU and memory readings through the metrics API.
+      server.setMetricsSource({ pods: () => rt.podUsage() });
+      stoppers.push(async () => server.setMetricsSource(undefined));
       log('local runtime running');
     }
     return { server, client, gatewayPort, gatewayHttpsPort, adminPort, caFile: ca.certFile, stop: stopAll };

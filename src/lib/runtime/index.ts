@@ -11,7 +11,14 @@ import { Runtime, type LocalRuntime, type RuntimeOptions } from './runtime.js';
 export { podLogPath } from './pod-process.js';
 export { IMAGE_NOT_RUNNABLE } from './launch.js';
 export { pidFilePath } from './process-table.js';
-export type { LocalRuntime, PodExecRequest, PodLogRequest, PodRef, RuntimeOptions } from './runtime.js';
+export type {
+  LocalRuntime,
+  PodExecRequest,
+  PodLogRequest,
+  PodRef,
+  PodUsage,
+  RuntimeOptions,
+} from './runtime.js';
 export type { SandboxMode } from './sandbox.js';
 
 const running = new Set<LocalRuntime>();
@@ -40,6 +47,7 @@ export async function startRuntime(rest: RestClient, opts: RuntimeOptions): Prom
     openLog: (req) => runtime.openLog(req),
     exec: (req) => runtime.exec(req),
     dial: (target, port) => runtime.dial(target, port),
+    podUsage: () => runtime.podUsage(),
   };
 }
 

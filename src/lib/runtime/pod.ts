@@ -116,6 +116,11 @@ export class PodRunner {
     return `${this.opts.namespace}/${this.opts.name}`;
   }
 
+  /** The running regular containers' names and process groups (for metrics). */
+  processes(): { name: string; pgid: number }[] {
+    return this.main.flatMap((p) => (p.pgid === undefined ? [] : [{ name: p.containerName, pgid: p.pgid }]));
+  }
+
   /** The process group ids of the running containers (for CPU metering). */
   get pgids(): number[] {
     return [...this.init, ...this.main].map((p) => p.pgid).filter((p): p is number => p !== undefined);

@@ -30,7 +30,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Duplex, Writable } from 'node:stream';
 import type { LogReadOptions } from './container-log.js';
-import { CpuMeter } from './cpu.js';
+import { CpuMeter, rssBytesByGroup } from './cpu.js';
 import { buildEnv, type EnvSources } from './env.js';
 import { isNotRunnable, resolveLaunch, type LaunchSpec, type NotRunnable } from './launch.js';
 import { makePodName, stableJson, templateHash } from './names.js';
@@ -38,6 +38,7 @@ import { PodRunner, podRequirementsUnmet, sandboxIdentity } from './pod.js';
 import { preparePodDirs } from './pod-dirs.js';
 import { podContainerLogPath, podHomePath, type PodProcess } from './pod-process.js';
 import { ProcessTable } from './process-table.js';
+import { REVISION_ANNOTATION, syncReplicaSets, type TemplateCounts } from './replicasets.js';
 import {
   makeDeploymentStatus,
   makeEndpoints,
@@ -75,6 +76,14 @@ export interface RuntimeOptions {
   log?: (message: string) => void;
 }
 
+/** CPU and resident memory of one pod's containers, measured now. */
+export interface PodUsage {
+  namespace: string;
+  name: string;
+  labels?: Record<string, string>;
+  containers: { name: string; cpuMillicores: number; memoryBytes: number }[];
+}
+
 /** A running local runtime. */
 export interface LocalRuntime {
   /** Stops every pod process (waiting for them to exit) and the watches. */
@@ -87,6 +96,8 @@ export interface LocalRuntime {
   exec(req: PodExecRequest): ChildProcess | { unavailable: string };
   /** Connects to a port of a running pod, or says why not. */
   dial(target: PodRef, port: number): Promise<Duplex | { unavailable: string }>;
+  /** CPU and resident memory of every running pod (what `metrics.k8s.io` reports). */
+  podUsage(): PodUsage[];
 }
 
 /** Which pod (the uid guards against a same-named successor). */
@@ -131,6 +142,8 @@ interface DeploymentState {
   desired?: number;
   ready: number;
   progressAt: number;
+  /** What the ReplicaSets were last brought in line with (skips writes that would change nothing). */
+  replicaSetsSynced?: string;
 }
 
 const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
@@ -339,18 +352,23 @@ export class Runtime implements LocalRuntime {
 
   /** CPU usage per pod (`namespace/pod` → millicores). */
   podCpuMillicores(): Map<string, number> {
-    const groups = new Map<string, number>();
-    for (const [key, replica] of this.replicas) {
-      if (replica.deleting) continue;
-      replica.proc.pgids.forEach((pgid, i) => groups.set(`${key}\0${i}`, pgid));
-    }
     // A pod's CPU is the sum over its containers' process groups.
     const byPod = new Map<string, number>();
-    for (const [key, millicores] of this.meter.measure(groups)) {
+    for (const [key, millicores] of this.containerCpu()) {
       const pod = key.slice(0, key.indexOf('\0'));
       byPod.set(pod, (byPod.get(pod) ?? 0) + millicores);
     }
     return byPod;
+  }
+
+  /** CPU per running container process group: `namespace/pod\0container` → millicores. */
+  private containerCpu(): Map<string, number> {
+    const groups = new Map<string, number>();
+    for (const [key, replica] of this.replicas) {
+      if (replica.deleting) continue;
+      for (const p of replica.proc.processes()) groups.set(`${key}\0${p.name}`, p.pgid);
+    }
+    return this.meter.measure(groups);
   }
 
   /** A pod container's log, or why it cannot be read (in the kubelet's words). */
@@ -404,6 +422,28 @@ export class Runtime implements LocalRuntime {
         unavailable: `container ${container} is not valid for pod ${ref.pod}`,
       }
     );
+  }
+
+  /** CPU and resident memory of every running pod, per container. */
+  podUsage(): PodUsage[] {
+    const cpu = this.containerCpu();
+    const rss = rssBytesByGroup();
+    const out: PodUsage[] = [];
+    for (const [key, replica] of this.replicas) {
+      const processes = replica.proc.processes();
+      if (replica.deleting || processes.length === 0) continue;
+      out.push({
+        namespace: replica.pod.metadata.namespace!,
+        name: replica.pod.metadata.name!,
+        labels: replica.pod.metadata.labels,
+        containers: processes.map((p) => ({
+          name: p.name,
+          cpuMillicores: cpu.get(`${key}\0${p.name}`) ?? 0,
+          memoryBytes: rss.get(p.pgid) ?? 0,
+        })),
+      });
+    }
+    return out;
   }
 
   // On a fresh runtime no pod on the cluster has a process behind it: pods owned by a Deployment
@@ -483,6 +523,7 @@ export class Runtime implements LocalRuntime {
       if (currentReady >= desired || !r.proc.state.ready) void this.retire(key, r, state);
     }
     await this.writeDeploymentStatus(key, deployment, state, hash, plan.notRunnable);
+    await this.syncReplicaSets(deployment, state, hash);
   }
 
   // Launches are resolved (and requirements checked) once per template, not per pod.
@@ -507,6 +548,32 @@ export class Runtime implements LocalRuntime {
     const plan = { launches, notRunnable };
     this.plans.set(key, { hash, plan });
     return plan;
+  }
+
+  /** ReplicaSet bookkeeping (for `kubectl rollout history/undo`); the pods stay the runtime's own. */
+  private async syncReplicaSets(deployment: Deployment, state: DeploymentState, hash: string): Promise<void> {
+    const counts = new Map<string, TemplateCounts>();
+    for (const r of state.replicas.values()) {
+      if (r.deleting) continue;
+      const c = counts.get(r.hash) ?? { replicas: 0, ready: 0 };
+      c.replicas++;
+      if (r.proc.state.ready) c.ready++;
+      counts.set(r.hash, c);
+    }
+    const current = counts.get(hash) ?? { replicas: 0, ready: 0 };
+    counts.delete(hash);
+    const signature = stableJson([
+      deployment.metadata.uid,
+      deployment.metadata.generation,
+      // The revision annotation is ours: writing it must not bring us back here.
+      { ...deployment.metadata.annotations, [REVISION_ANNOTATION]: undefined },
+      hash,
+      current,
+      [...counts],
+    ]);
+    if (state.replicaSetsSynced === signature) return;
+    await syncReplicaSets(this.rest, deployment, hash, current, counts);
+    state.replicaSetsSynced = signature;
   }
 
   private startReplica(
