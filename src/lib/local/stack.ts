@@ -3,7 +3,7 @@
  * known), then Knative's ConfigMaps, then the reconciler and the local runtime. The daemon
  * (`knlite cluster start`) and the end-to-end tests both start exactly this.
  */
-import { knativeAdmission } from '../apis/admission.js';
+import { knativeAdmission } from '../webhook/admission.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import { startReconciler } from '../controller/index.js';
 import { startDataPlane } from '../dataplane/index.js';
