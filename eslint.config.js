@@ -56,6 +56,23 @@ const printersPure = [
   },
 ];
 
+/**
+ * The gateway and the local runtime meet only through the API (Endpoints) and the options the local
+ * stack wires (the runtime's CPU meter): neither imports the other.
+ */
+const dataplaneRuntime = [
+  {
+    regex: '^(\\.\\./)+runtime/',
+    message: 'The data plane never imports the local runtime: take what it needs as a startDataPlane option.',
+  },
+];
+const runtimeDataplane = [
+  {
+    regex: '^(\\.\\./)+dataplane/',
+    message: 'The local runtime never imports the data plane.',
+  },
+];
+
 /** esquery regex literals cannot contain "/": spell it \x2F. */
 const esqueryRegex = (source) => source.replaceAll('/', '\\x2F');
 
@@ -88,6 +105,8 @@ function layerRules() {
     { files: ['src/commands/**/*.ts'], paths: [clientNode, ...httpsClient], patterns: commandInternals },
     { files: ['src/lib/apis/**/*.ts'], paths: [clientNode, ...httpsClient], patterns: apisBottom },
     { files: ['src/lib/printers/**/*.ts'], paths: [clientNode, ...httpsClient], patterns: printersPure },
+    { files: ['src/lib/dataplane/**/*.ts'], paths: [clientNode, ...httpsClient], patterns: dataplaneRuntime },
+    { files: ['src/lib/runtime/**/*.ts'], paths: [clientNode, ...httpsClient], patterns: runtimeDataplane },
     { files: httpsAllowed, paths: [clientNode] },
   ];
   const claimed = ['src/lib/kube/**', ...zones.flatMap((z) => z.files)];

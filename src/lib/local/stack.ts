@@ -8,7 +8,7 @@ import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import { startReconciler } from '../controller/index.js';
 import { startDataPlane } from '../dataplane/index.js';
 import { RestClient } from '../kube/rest.js';
-import { startRuntime } from '../runtime/index.js';
+import { startRuntime, type LocalRuntime } from '../runtime/index.js';
 import { seedLocalConfig } from './seed.js';
 
 /** Options for one local stack. Ports 0 mean "pick a free one". */
@@ -69,6 +69,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
     let gatewayPort: number | undefined;
     let adminPort: number | undefined;
+    // The runtime starts last (it needs the seeded config); the gateway reads its CPU meter once it runs.
+    let runtime: LocalRuntime | undefined;
     if (opts.dataplane !== false) {
       const dp = await startDataPlane(client, {
         host: '127.0.0.1',
@@ -76,6 +78,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         adminPort: opts.adminPort ?? 0,
         // The same election a separate `knlite gateway run` joins: one autoscaler writes /scale.
         leaderElection: { identity: 'knlite-daemon' },
+        podCpuMillicores: () => runtime?.podCpuMillicores() ?? new Map(),
       });
       stoppers.push(() => dp.stop());
       gatewayPort = dp.port;
@@ -101,6 +104,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // The API server's data (token, PKI, database) is hidden from sandboxed pods like the runtime's.
       const rt = await startRuntime(client, { dataDir: opts.runtimeDir, hiddenPaths: [opts.dataDir] });
       stoppers.push(() => rt.stop());
+      runtime = rt;
       log('local runtime running');
     }
     return { server, client, gatewayPort, adminPort, stop: stopAll };

@@ -14,8 +14,6 @@ export { pidFilePath } from './process-table.js';
 export type { LocalRuntime, RuntimeOptions } from './runtime.js';
 export type { SandboxMode } from './sandbox.js';
 
-const running = new Set<LocalRuntime>();
-
 /**
  * Starts the local runtime against the cluster `rest` talks to (the caller keeps owning `rest`). Meant for the embedded local cluster
  * only: at start it kills the processes a previous run on `dataDir` left behind and deletes every
@@ -30,23 +28,8 @@ export async function startRuntime(rest: RestClient, opts: RuntimeOptions): Prom
     await runtime.stop();
     throw err;
   }
-  running.add(runtime);
   return {
-    stop: async () => {
-      running.delete(runtime);
-      await runtime.stop();
-    },
+    stop: () => runtime.stop(),
     podCpuMillicores: () => runtime.podCpuMillicores(),
   };
-}
-
-/**
- * CPU usage of every pod run by the runtimes in this process, keyed `namespace/pod`, in millicores
- * (1000 = one core). Each call samples /proc; a pod's first sample reports 0, and calls closer than
- * 250 ms apart reuse the previous value. Empty on platforms without /proc.
- */
-export function podCpuMillicores(): Map<string, number> {
-  const all = new Map<string, number>();
-  for (const runtime of running) for (const [key, value] of runtime.podCpuMillicores()) all.set(key, value);
-  return all;
 }
