@@ -96,23 +96,37 @@ function restrict(files, ignores, { paths = [], patterns = [] }) {
 }
 
 /**
+ * The CLI process never loads the server stack: only the daemon's entry point starts it (commands,
+ * autostart and `cluster start` spawn that process instead).
+ */
+const serverStack = {
+  regex: '(^\\./|/local/)stack\\.js$',
+  message: 'Only src/lib/local/daemon-main.ts loads the local stack; the CLI starts the daemon process.',
+};
+
+/**
  * The zones are disjoint (a later config object would replace an earlier one's rule options), so
- * each lists its whole set of restrictions.
+ * each gets its whole set of restrictions: the common ones it is not exempt from, then its own.
  */
 function layerRules() {
-  const httpsAllowed = ['src/lib/apiserver/server.ts', 'src/lib/local/daemon.ts'];
   const zones = [
-    { files: ['src/commands/**/*.ts'], paths: [clientNode, ...httpsClient], patterns: commandInternals },
-    { files: ['src/lib/apis/**/*.ts'], paths: [clientNode, ...httpsClient], patterns: apisBottom },
-    { files: ['src/lib/printers/**/*.ts'], paths: [clientNode, ...httpsClient], patterns: printersPure },
-    { files: ['src/lib/dataplane/**/*.ts'], paths: [clientNode, ...httpsClient], patterns: dataplaneRuntime },
-    { files: ['src/lib/runtime/**/*.ts'], paths: [clientNode, ...httpsClient], patterns: runtimeDataplane },
-    { files: httpsAllowed, paths: [clientNode] },
+    { files: ['src/commands/**/*.ts'], patterns: commandInternals },
+    { files: ['src/lib/apis/**/*.ts'], patterns: apisBottom },
+    { files: ['src/lib/printers/**/*.ts'], patterns: printersPure },
+    { files: ['src/lib/dataplane/**/*.ts'], patterns: dataplaneRuntime },
+    { files: ['src/lib/runtime/**/*.ts'], patterns: runtimeDataplane },
+    { files: ['src/lib/kube/**/*.ts'], kube: true, https: true },
+    { files: ['src/lib/apiserver/server.ts', 'src/lib/local/daemon.ts'], https: true },
+    { files: ['src/lib/local/daemon-main.ts'], stack: true },
   ];
-  const claimed = ['src/lib/kube/**', ...zones.flatMap((z) => z.files)];
+  const claimed = zones.flatMap((z) => z.files);
+  const rules = ({ patterns = [], kube = false, https = false, stack = false }) => ({
+    paths: [...(kube ? [] : [clientNode]), ...(https ? [] : httpsClient)],
+    patterns: [...(stack ? [] : [serverStack]), ...patterns],
+  });
   return [
-    ...zones.map((z) => restrict(z.files, [], z)),
-    restrict(['src/**/*.ts'], claimed, { paths: [clientNode, ...httpsClient] }),
+    ...zones.map((z) => restrict(z.files, [], rules(z))),
+    restrict(['src/**/*.ts'], claimed, rules({})),
   ];
 }
 
