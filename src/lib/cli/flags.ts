@@ -325,13 +325,6 @@ export interface ServiceEditFlagValues extends ScaleFlagValues {
   'probe-liveness-opts'?: string;
 }
 
-/** Parsed values of trafficFlags. */
-export interface TrafficFlagValues {
-  tag?: string[];
-  untag?: string[];
-  traffic?: string[];
-}
-
 const EDIT_FLAG_NAMES = Object.keys(serviceEditFlags()) as (keyof ServiceEditFlagValues)[];
 
 /** Picks the serviceEditFlags values out of a command's parsed flags. */

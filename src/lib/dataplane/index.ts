@@ -26,11 +26,6 @@ import { GATEWAY_DOMAIN_INTERNAL, IngressStatusWriter } from './ingress-status.j
 import { DataPlaneMetrics } from './metrics.js';
 import { GatewayState, revisionKey } from './state.js';
 
-export { GatewayState } from './state.js';
-export type { HostRoute, Instance, RevisionTarget, Split } from './state.js';
-export { scale } from './autoscaler/scale.js';
-export { makeAutoscalerSpec } from './autoscaler/spec.js';
-
 /** Longest start-up wait for the informers' first list. */
 const SYNC_WAIT_MS = 5000;
 

@@ -9,10 +9,7 @@ import type { RestClient } from '../kube/rest.js';
 import { Runtime, type LocalRuntime, type RuntimeOptions } from './runtime.js';
 
 export { podLogPath } from './pod-process.js';
-export { IMAGE_NOT_RUNNABLE } from './launch.js';
-export { pidFilePath } from './process-table.js';
 export type { LocalRuntime, RuntimeOptions } from './runtime.js';
-export type { SandboxMode } from './sandbox.js';
 
 /**
  * Starts the local runtime against the cluster `rest` talks to (the caller keeps owning `rest`). Meant for the embedded local cluster

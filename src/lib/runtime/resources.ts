@@ -18,7 +18,7 @@ import type { PodProcessState } from './pod-process.js';
  * Kubernetes' label on a Deployment's pods naming their template. (Kept here rather than in
  * apis/keys.ts, which holds Knative's keys and is edited concurrently by other components.)
  */
-export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
+const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
 /** Loopback: where every pod of the local cluster listens. */
 export const POD_IP = '127.0.0.1';
