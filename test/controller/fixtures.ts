@@ -397,7 +397,7 @@ export class World implements Client, Recorder {
     r: KindReconciler<T>,
     key: string,
   ): Promise<ReconcileResult | void> {
-    return makeDriver(r, this.store<T>(r.kind), this)(key);
+    return makeDriver(r, this.store<T>(r.kind), this, this)(key);
   }
 
   /** Current version of an object. */
