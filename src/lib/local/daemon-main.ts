@@ -12,7 +12,7 @@ import { COMPONENTS, parseComponents } from './components.js';
 import type { DaemonPorts, DaemonState } from './daemon.js';
 import { startLocalStack } from './stack.js';
 
-/** Default gateway port (issue contract); a busy port falls back to a free one. */
+/** Default gateway port (the URLs README shows); a busy port falls back to a free one. */
 const DEFAULT_GATEWAY_PORT = 8080;
 
 function writeJson(path: string, value: unknown): void {
