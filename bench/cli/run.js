@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// CLI speed, side by side in one run (issue 4 "Speed"); run after `npm run build`:
+// CLI speed, side by side in one run; run after `npm run build`:
 //   node bench/cli/run.js [--runs 20] [--list-runs 10]
 // 1. process start to exit: `knlite version` vs `node -e 0`, and `knlite --help`;
 // 2. `knlite service list` vs `kubectl get ksvc` against the same in-process local cluster

@@ -23,16 +23,6 @@ export function markCertificateIssued(status: CertificateStatus, notAfter: Date,
   certificateConditionSet.manage(status, now).markTrue(READY);
 }
 
-/** Ready False: the certificate could not be issued (Knative's `MarkFailed`). */
-export function markCertificateFailed(
-  status: CertificateStatus,
-  reason: string,
-  message: string,
-  now?: Clock,
-): void {
-  certificateConditionSet.manage(status, now).markFalse(READY, reason, message);
-}
-
 /** Ready False NotOwned: a Secret of that name exists and is not the Certificate's. */
 export function markCertificateSecretNotOwned(status: CertificateStatus, name: string, now?: Clock): void {
   certificateConditionSet

@@ -18,7 +18,7 @@ import {
   SYSTEM_NAMESPACE,
   VISIBILITY_CLUSTER_LOCAL,
 } from './keys.js';
-import { parseTemplate, TemplateError, type TemplateValues } from './templates.js';
+import { parseTemplate, type TemplateValues } from './templates.js';
 import type { ConfigMap } from './types.js';
 
 /** The key every Knative ConfigMap uses for its documented example block. */
@@ -268,8 +268,6 @@ export function hostnameFromTemplate(cfg: NetworkConfig, name: string, tag: stri
   if (!tag) return name;
   return parseTemplate(cfg.tagTemplate)({ Name: name, Tag: tag });
 }
-
-export { TemplateError };
 
 /**
  * Formats a URL for a host: `<default-external-scheme>://host[:port]`; the local gateway port is

@@ -7,7 +7,6 @@
 export const SERVING_GROUP = 'serving.knative.dev';
 export const SERVING_V1 = 'serving.knative.dev/v1';
 export const SERVING_V1BETA1 = 'serving.knative.dev/v1beta1';
-export const NETWORKING_INTERNAL_GROUP = 'networking.internal.knative.dev';
 export const NETWORKING_INTERNAL_V1ALPHA1 = 'networking.internal.knative.dev/v1alpha1';
 
 /** Namespace that holds Knative's ConfigMaps. */

@@ -338,6 +338,10 @@ export interface ConfigMap extends KubeObject {
   binaryData?: Record<string, string>;
 }
 
+/**
+ * core/v1 Secret.
+ * @public
+ */
 export interface Secret extends KubeObject {
   data?: Record<string, string>;
   stringData?: Record<string, string>;

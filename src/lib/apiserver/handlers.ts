@@ -83,9 +83,8 @@ export interface Scale {
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
-/** The finalizers the garbage collector acts on. */
+/** The finalizer the garbage collector acts on (foreground cascading deletion). */
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
-export const ORPHAN_FINALIZER = 'orphan';
 
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;

@@ -5,7 +5,7 @@
  * LATESTCREATED LATESTREADY READY REASON). Core kinds get the columns kube-apiserver prints for them.
  */
 import type { KubeObject } from '../apis/types.js';
-import { evalJsonPath, formatJsonPathValue } from './jsonpath.js';
+import { evalJsonPath, formatJsonPathValue } from '../jsonpath/jsonpath.js';
 import type { PrinterColumn, ResourceType } from './types.js';
 
 /** meta.k8s.io/v1 TableColumnDefinition. */

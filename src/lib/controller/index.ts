@@ -170,7 +170,7 @@ export async function startReconciler(
     name: string,
     r: KindReconciler<T>,
     lister: Listers[keyof Listers],
-  ) => new WorkQueue({ name, handler: makeDriver(r, lister as never, rest), workers, log });
+  ) => new WorkQueue({ name, handler: makeDriver(r, lister as never, rest, recorder), workers, log });
   const q = {
     service: makeQueue('service', serviceReconciler(deps), listers.services),
     configuration: makeQueue('configuration', configurationReconciler(deps), listers.configurations),

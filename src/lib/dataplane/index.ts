@@ -18,7 +18,6 @@ import { SYSTEM_NAMESPACE } from '../apis/keys.js';
 import { Kinds } from '../kube/kinds.js';
 import { LeaderElector } from '../kube/leader.js';
 import type { RestClient } from '../kube/rest.js';
-import { podCpuMillicores } from '../runtime/index.js';
 import { startAdminServer } from './admin.js';
 import { Autoscaler, type ScaleTarget } from './autoscaler/loop.js';
 import { makeGatewayDeps, type GatewayLimits } from './gateway/deps.js';
@@ -28,11 +27,6 @@ import { GATEWAY_DOMAIN_INTERNAL, IngressStatusWriter } from './ingress-status.j
 import { DataPlaneMetrics } from './metrics.js';
 import { GatewayState, revisionKey } from './state.js';
 import { CertificateStore } from './tls.js';
-
-export { GatewayState } from './state.js';
-export type { HostRoute, Instance, RevisionTarget, Split } from './state.js';
-export { scale } from './autoscaler/scale.js';
-export { makeAutoscalerSpec } from './autoscaler/spec.js';
 
 /** Longest start-up wait for the informers' first list. */
 const SYNC_WAIT_MS = 5000;
@@ -55,6 +49,12 @@ export interface DataPlaneOptions {
    * holder writes /scale (and reports ready); false scales unconditionally (one replica).
    */
   leaderElection?: { identity: string; leaseDurationSeconds?: number } | false;
+  /**
+   * CPU readings for the HPA class's `cpu` metric: usage per pod (`namespace/pod` → millicores,
+   * 1000 = one core). The local stack passes its runtime's meter; without it (`knlite gateway run`
+   * on a real cluster) revisions of class hpa with metric cpu are not scaled on CPU.
+   */
+  podCpuMillicores?: () => ReadonlyMap<string, number>;
 }
 
 /** A running data plane. */
@@ -76,6 +76,7 @@ function makeScaleTarget(
   caches: DataPlaneCaches,
   state: GatewayState,
   leading: () => boolean,
+  podCpuMillicores: (() => ReadonlyMap<string, number>) | undefined,
 ): ScaleTarget {
   return {
     replicas: (namespace, revision) =>
@@ -86,6 +87,7 @@ function makeScaleTarget(
       await rest.updateScale(Kinds.deployment, namespace, deploymentName(revision), replicas);
     },
     cpuUtilization: (namespace, revision) => {
+      if (!podCpuMillicores) return undefined;
       const key = revisionKey(namespace, revision);
       const pods = state.readyInstances(key).flatMap((i) => (i.pod ? [i.pod] : []));
       const cpu = podCpuMillicores();
@@ -129,7 +131,13 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   const autoscaler = new Autoscaler({
     state,
     metrics,
-    target: makeScaleTarget(rest, informers.caches, state, () => elector?.isLeader ?? true),
+    target: makeScaleTarget(
+      rest,
+      informers.caches,
+      state,
+      () => elector?.isLeader ?? true,
+      opts.podCpuMillicores,
+    ),
     config: () => {
       // The reconciler records the Event for a bad ConfigMap; the data plane logs and keeps going.
       configs.reload((name) => informers.caches.configMap(name), ['autoscaler']);

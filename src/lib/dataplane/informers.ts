@@ -3,7 +3,7 @@
  * ingress class), Revisions, Endpoints, Deployments and knative-serving ConfigMaps (the kube layer's self-healing
  * informers, restarting with backoff from 500 ms to 10 s).
  */
-import { ConfigMaps, SYSTEM_NAMESPACE } from '../apis/keys.js';
+import { SYSTEM_NAMESPACE } from '../apis/keys.js';
 import type { ConfigMap, Deployment, Endpoints, Ingress, KubeObject, Revision } from '../apis/types.js';
 import { Informer } from '../kube/informer.js';
 import { Kinds, type Kind } from '../kube/kinds.js';
@@ -114,6 +114,3 @@ export function startInformers(
     },
   };
 }
-
-/** Name of the ConfigMap the autoscaler reads. */
-export const AUTOSCALER_CONFIG_MAP = ConfigMaps.autoscaler;

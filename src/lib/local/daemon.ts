@@ -1,18 +1,16 @@
 /**
- * The local cluster daemon's life cycle: start it in the background (idempotent, waits until it
- * is healthy), stop it gracefully, report its state. The daemon itself (`runDaemon`) runs the
- * local stack on stable ports remembered in `ports.json`.
+ * The local cluster daemon's life cycle as the CLI sees it: start it in the background (idempotent,
+ * waits until it is healthy), stop it gracefully, report its state. The daemon process itself is
+ * daemon-main.ts; this module never loads the server stack, so the CLI's autostart path stays light.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as wait } from 'node:timers/promises';
 import yaml from 'js-yaml';
-import { writePrivateFile, type LocalPaths } from './paths.js';
-import { COMPONENTS, type Component } from './components.js';
-import { startLocalStack } from './stack.js';
+import { readJsonFile, type LocalPaths } from './paths.js';
+import type { Component } from './components.js';
 
 /** What a running daemon records about itself in `daemon.json`. */
 export interface DaemonState {
@@ -39,101 +37,6 @@ export interface DaemonPorts {
   components?: Component[];
 }
 
-/** Default gateway port (issue contract); a busy port falls back to a free one. */
-export const DEFAULT_GATEWAY_PORT = 8080;
-/** Default gateway HTTPS port; a busy port falls back to a free one. */
-export const DEFAULT_GATEWAY_HTTPS_PORT = 8443;
-
-function writeJsonAtomic(path: string, value: unknown): void {
-  writePrivateFile(path, JSON.stringify(value, null, 2));
-}
-
-function readJson<T>(path: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-/** Chooses ports: explicit flags win, then the remembered ones (if still free), then defaults. */
-async function choosePorts(paths: LocalPaths, requested: DaemonPorts): Promise<DaemonPorts> {
-  const remembered = readJson<DaemonPorts>(paths.ports) ?? {};
-  const pick = async (flag: number | undefined, kept: number | undefined, fallback: number) => {
-    if (flag !== undefined) return flag;
-    if (kept && (await portFree(kept))) return kept;
-    if (fallback && (await portFree(fallback))) return fallback;
-    return 0;
-  };
-  return {
-    apiPort: await pick(requested.apiPort, remembered.apiPort, 0),
-    gatewayPort: await pick(requested.gatewayPort, remembered.gatewayPort, DEFAULT_GATEWAY_PORT),
-    gatewayHttpsPort: await pick(
-      requested.gatewayHttpsPort,
-      remembered.gatewayHttpsPort,
-      DEFAULT_GATEWAY_HTTPS_PORT,
-    ),
-    adminPort: await pick(requested.adminPort, remembered.adminPort, 0),
-  };
-}
-
-/** Runs the local stack in this process until SIGTERM/SIGINT (the daemon's main loop). */
-export async function runDaemon(paths: LocalPaths, requested: DaemonPorts): Promise<void> {
-  const ports = await choosePorts(paths, requested);
-  const components = requested.components ?? [...COMPONENTS];
-  const stack = await startLocalStack({
-    dataDir: paths.data,
-    runtimeDir: paths.runtime,
-    ...ports,
-    reconciler: components.includes('reconciler'),
-    runtime: components.includes('runtime'),
-    dataplane: components.includes('gateway'),
-    log: (line) => console.log(`${new Date().toISOString()} ${line}`),
-  });
-  const kubeconfig = stack.server.kubeconfig();
-  writePrivateFile(paths.kubeconfig, kubeconfig);
-  writeJsonAtomic(paths.ports, {
-    apiPort: stack.server.port,
-    gatewayPort: stack.gatewayPort,
-    gatewayHttpsPort: stack.gatewayHttpsPort,
-    adminPort: stack.adminPort,
-  });
-  const state: DaemonState = {
-    pid: process.pid,
-    apiUrl: stack.server.url,
-    gatewayPort: stack.gatewayPort,
-    gatewayHttpsPort: stack.gatewayHttpsPort,
-    adminPort: stack.adminPort,
-    caFile: stack.caFile,
-    startedAt: new Date().toISOString(),
-    kubeconfig: paths.kubeconfig,
-    components,
-  };
-  writeJsonAtomic(paths.state, state);
-  console.log(`${state.startedAt} local cluster ready (pid ${process.pid})`);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${new Date().toISOString()} ${signal}: stopping`);
-    await stack.stop();
-    rmSync(paths.state, { force: true });
-    console.log(`${new Date().toISOString()} stopped`);
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-}
-
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -145,7 +48,7 @@ function pidAlive(pid: number): boolean {
 
 /** The running daemon's record, or undefined when none runs (a stale record is removed). */
 export function readDaemonState(paths: LocalPaths): DaemonState | undefined {
-  const state = readJson<DaemonState>(paths.state);
+  const state = readJsonFile<DaemonState>(paths.state);
   if (!state) return undefined;
   if (!pidAlive(state.pid)) {
     rmSync(paths.state, { force: true });
@@ -250,7 +153,7 @@ export async function startDaemon(
         `the local cluster daemon exited (code ${exitCode}) before it was ready: ${lastFailure(paths.log)}`,
       );
     }
-    const state = readJson<DaemonState>(paths.state);
+    const state = readJsonFile<DaemonState>(paths.state);
     if (state && state.pid === child.pid && (await healthy(state))) return { state, alreadyRunning: false };
     await wait(100);
   }

@@ -3,12 +3,12 @@
  * known), then Knative's ConfigMaps, then the reconciler and the local runtime. The daemon
  * (`knlite cluster start`) and the end-to-end tests both start exactly this.
  */
-import { knativeAdmission } from '../apis/admission.js';
+import { knativeAdmission } from '../webhook/admission.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import { startReconciler } from '../controller/index.js';
 import { startDataPlane } from '../dataplane/index.js';
 import { RestClient } from '../kube/rest.js';
-import { startRuntime } from '../runtime/index.js';
+import { startRuntime, type LocalRuntime } from '../runtime/index.js';
 import { ensureIngressCa } from './ca.js';
 import { seedLocalConfig } from './seed.js';
 
@@ -77,6 +77,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     let gatewayPort: number | undefined;
     let gatewayHttpsPort: number | undefined;
     let adminPort: number | undefined;
+    // The runtime starts last (it needs the seeded config); the gateway reads its CPU meter once it runs.
+    let runtime: LocalRuntime | undefined;
     if (opts.dataplane !== false) {
       const dp = await startDataPlane(client, {
         host: '127.0.0.1',
@@ -85,6 +87,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         adminPort: opts.adminPort ?? 0,
         // The same election a separate `knlite gateway run` joins: one autoscaler writes /scale.
         leaderElection: { identity: 'knlite-daemon' },
+        podCpuMillicores: () => runtime?.podCpuMillicores() ?? new Map(),
       });
       stoppers.push(() => dp.stop());
       gatewayPort = dp.port;
@@ -121,6 +124,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // kubectl top reads the runtime's CPU and memory readings through the metrics API.
       server.setMetricsSource({ pods: () => rt.podUsage() });
       stoppers.push(async () => server.setMetricsSource(undefined));
+      runtime = rt;
       log('local runtime running');
     }
     return { server, client, gatewayPort, gatewayHttpsPort, adminPort, caFile: ca.certFile, stop: stopAll };

@@ -5,7 +5,7 @@
  */
 import type { Container, Revision, Service } from '../apis/types.js';
 import { Annotations, Labels } from '../apis/keys.js';
-import type { RevisionTraffic } from '../cli/revision-actions.js';
+import type { RevisionTraffic } from '../apis/traffic-index.js';
 import { DescribeWriter, writeConditions, writeMetadata } from './describe.js';
 
 /** Options of describe output. */

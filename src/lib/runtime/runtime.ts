@@ -88,7 +88,11 @@ export interface PodUsage {
 export interface LocalRuntime {
   /** Stops every pod process (waiting for them to exit) and the watches. */
   stop(): Promise<void>;
-  /** CPU usage per pod (`namespace/pod` → millicores) of this runtime's processes. */
+  /**
+   * CPU usage per pod (`namespace/pod` → millicores, 1000 = one core) of this runtime's processes.
+   * Each call samples /proc; a pod's first sample reports 0, and calls closer than 250 ms apart
+   * reuse the previous value. Empty on platforms without /proc.
+   */
   podCpuMillicores(): Map<string, number>;
   /** A pod container's log (see container-log.ts), or why it cannot be read. */
   openLog(req: PodLogRequest): PodLogHandle | { unavailable: string };
