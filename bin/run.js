@@ -17,6 +17,9 @@ if (argv[0] === 'version' && (argv.length === 1 || json)) {
   const info = makeVersionInfo(fileURLToPath(new URL('..', import.meta.url)));
   process.stdout.write(json ? `${JSON.stringify(info, null, 2)}\n` : formatVersionInfo(info));
 } else {
-  const { execute } = await import('../dist/lib/cli/entry.js');
+  // The help and autocomplete plugins' commands import @oclif/core from node_modules: run those with
+  // that copy, so a run never loads oclif twice.
+  const plugin = argv[0] === 'help' || /^autocomplete(:|$)/.test(argv[0] ?? '');
+  const { execute } = await (plugin ? import('@oclif/core') : import('../dist/lib/cli/entry.js'));
   await execute({ dir: import.meta.url });
 }

@@ -5,6 +5,11 @@
  * over 20 cold starts on the full local cluster.
  *
  *   node --import tsx bench/dataplane/run.ts [--rate 200] [--seconds 10] [--cold 20] [--no-cold | --only-cold]
+ *     [--anchor DIR] [--rounds 1]
+ *
+ * `--anchor DIR` adds a second gateway row run from another checkout's bench/dataplane/gateway-main.ts
+ * (e.g. `git archive <commit> | tar -x -C DIR`, node_modules linked), so a change is compared with its
+ * anchor in the same run; `--rounds N` measures every target N times, round-robin.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +31,9 @@ const RATE = flag('rate', 200);
 const SECONDS = flag('seconds', 10);
 const COLD = args.includes('--no-cold') ? 0 : flag('cold', 20);
 const PROXIES = !args.includes('--only-cold');
+const ROUNDS = flag('rounds', 1);
+const anchorAt = args.indexOf('--anchor');
+const ANCHOR = anchorAt >= 0 ? resolve(args[anchorAt + 1]) : undefined;
 const CONNECTIONS = 50;
 const HOST = 'hello.default.localhost';
 const HELLO_DIR = resolve('examples/hello');
@@ -80,11 +88,12 @@ function startApp(port: number): ChildProcess {
   return child;
 }
 
-async function startGatewayProcess(appPort: number): Promise<{ port: number; pid: number }> {
+async function startGatewayProcess(appPort: number, root = '.'): Promise<{ port: number; pid: number }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'bench/dataplane/gateway-main.ts', String(appPort)],
     {
+      cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -377,9 +386,11 @@ async function main(): Promise<void> {
   const app = startApp(appPort);
   await listening(appPort);
   const gateway = await startGatewayProcess(appPort);
+  const anchor = ANCHOR ? await startGatewayProcess(appPort, ANCHOR) : undefined;
   const nginx = await startNginx(appPort);
   const targets: [string, number | undefined, number[]][] = [
     ['direct to the instance', appPort, []],
+    ...(anchor ? [['knlite gateway [anchor]', anchor.port, [anchor.pid]] as [string, number, number[]]] : []),
     ['knlite gateway', gateway.port, [gateway.pid]],
     ['nginx 1.22 (Debian)', nginx?.port, nginx ? withChildren(nginx.pid) : []],
   ];
@@ -400,7 +411,8 @@ async function main(): Promise<void> {
     '| target | req/s at saturation | sat. p50 | sat. p99 | proxy CPU µs/req | app CPU µs/req | p50 ms @ fixed rate | p99 ms @ fixed rate | errors |',
   );
   log('|---|---|---|---|---|---|---|---|---|');
-  for (const [name, port, proxyPids] of PROXIES ? targets : []) {
+  const rounds = Array.from({ length: PROXIES ? ROUNDS : 0 }, () => targets).flat();
+  for (const [name, port, proxyPids] of rounds) {
     if (!port) {
       log(`| ${name} | missing | | | | | | | |`);
       continue;

@@ -16,6 +16,12 @@ export interface RevisionLabels {
   revision: string;
 }
 
+/** Requests answered per status code for one set of revision labels. */
+interface Answered {
+  labels: RevisionLabels;
+  codes: Map<number, number>;
+}
+
 /** Time-weighted in-flight count and arrivals of one revision since the last sample. */
 class ConcurrencyMeter {
   inflight = 0;
@@ -63,11 +69,21 @@ class ConcurrencyMeter {
 export class DataPlaneMetrics {
   /** Private registry: the gateway never touches prom-client's global one. */
   readonly registry = new Registry();
+  /** Per revision: its labels and requests answered per status code, handed to prom-client at scrape
+   * time (a plain increment per request instead of prom-client's label hashing). */
+  private readonly answered = new Map<string, Answered>();
+  /** Series whose labels changed (the service label became known); their counts stay exported. */
+  private readonly retired: Answered[] = [];
   private readonly requests = new Counter({
     name: 'knlite_requests_total',
     help: 'Requests answered by the knlite gateway, by revision and status code.',
     labelNames: ['namespace', 'service', 'revision', 'code'] as const,
     registers: [this.registry],
+    collect: () => {
+      this.requests.reset();
+      for (const { labels, codes } of [...this.retired, ...this.answered.values()])
+        for (const [code, n] of codes) this.requests.inc({ ...labels, code: String(code) }, n);
+    },
   });
   private readonly duration = new Histogram({
     name: 'knlite_request_duration_seconds',
@@ -81,6 +97,14 @@ export class DataPlaneMetrics {
     help: 'Requests in flight (buffered, queued or proxied) per revision.',
     labelNames: ['namespace', 'revision'] as const,
     registers: [this.registry],
+    // Read from the meters at scrape time rather than set twice per request.
+    collect: () => {
+      for (const [key, m] of this.meters) {
+        const labels = this.answered.get(key)?.labels;
+        if (labels)
+          this.inflightGauge.set({ namespace: labels.namespace, revision: labels.revision }, m.inflight);
+      }
+    },
   });
   private readonly desiredGauge = new Gauge({
     name: 'knlite_desired_pods',
@@ -112,15 +136,21 @@ export class DataPlaneMetrics {
     const started = this.now();
     const meter = this.meter(key);
     meter.begin(started);
-    this.inflightGauge.set({ namespace: labels.namespace, revision: labels.revision }, meter.inflight);
+    let series = this.answered.get(key);
+    if (!series || !sameLabels(series.labels, labels)) {
+      // First request, or the service label became known: a new series.
+      if (series) this.retired.push(series);
+      series = { labels, codes: new Map() };
+      this.answered.set(key, series);
+    }
+    const { codes } = series;
     let done = false;
     return (code: number) => {
       if (done) return;
       done = true;
       const ended = this.now();
       meter.end(ended);
-      this.inflightGauge.set({ namespace: labels.namespace, revision: labels.revision }, meter.inflight);
-      this.requests.inc({ ...labels, code: String(code) });
+      codes.set(code, (codes.get(code) ?? 0) + 1);
       this.duration.observe(labels, (ended - started) / 1000);
     };
   }
@@ -155,4 +185,8 @@ export class DataPlaneMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+function sameLabels(a: RevisionLabels, b: RevisionLabels): boolean {
+  return a.namespace === b.namespace && a.service === b.service && a.revision === b.revision;
 }

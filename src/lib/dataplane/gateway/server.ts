@@ -4,13 +4,12 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { normalizeHost } from '../state.js';
 import { listen, type RunningServer } from '../../net/listen.js';
 import { makeActivateHandler } from './activate.js';
 import { makeCheckHandler } from './check.js';
 import { makeCountHandler } from './count.js';
 import type { GatewayDeps } from './deps.js';
-import { reply, type Exchange, type Handler, type Middleware } from './exchange.js';
+import { makeExchange, reply, type Handler, type Middleware } from './exchange.js';
 import { makeLimitHandler } from './limit.js';
 import { makeProxyHandler } from './proxy.js';
 import { makeRouteHandler } from './route.js';
@@ -31,18 +30,6 @@ const CHAIN: Middleware<GatewayDeps>[] = [
 export function makeChain(deps: GatewayDeps, chain: Middleware<GatewayDeps>[] = CHAIN): Handler {
   const end: Handler = async (ex) => reply(ex, 500, 'knlite: gateway chain ended without an answer');
   return chain.reduceRight<Handler>((next, make) => make(next, deps), end);
-}
-
-function makeExchange(req: IncomingMessage, rest: Pick<Exchange, 'res' | 'upgrade'>): Exchange {
-  const controller = new AbortController();
-  return {
-    req,
-    ...rest,
-    host: normalizeHost(req.headers.host),
-    startedAt: Date.now(),
-    signal: controller.signal,
-    abort: (reason) => controller.abort(reason),
-  };
 }
 
 /** A running gateway. */
