@@ -15,8 +15,10 @@
  *   at least a minute;
  * - lastState.terminated.message is the tail of the run's output (2 KiB / 80 lines), which is what
  *   `terminationMessagePolicy: FallbackToLogsOnError` yields, and is set only for failed runs;
- * - until the first successful readiness probe, probes run every 100 ms (a cold start is reported
- *   as soon as the app listens); afterwards they honour `periodSeconds` (default 10 s, 1 s when 0).
+ * - until the first successful readiness probe, probes run every 10 ms (a cold start is reported
+ *   as soon as the app listens, as Knative's activator probes a new pod every few milliseconds; a
+ *   refused TCP connect on loopback costs microseconds); afterwards they honour `periodSeconds`
+ *   (default 10 s, 1 s when 0).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
@@ -80,7 +82,7 @@ export interface PodProcessState {
   readySince?: string;
 }
 
-const FAST_PROBE_MS = 100;
+const FAST_PROBE_MS = 10;
 const MESSAGE_BYTES = 2048;
 const MESSAGE_LINES = 80;
 const BACKOFF_RESET_MS = 60_000;
