@@ -17,8 +17,8 @@
  *   `terminationMessagePolicy: FallbackToLogsOnError` yields, and is set only for failed runs;
  * - until the first successful readiness probe, probes run every 10 ms (a cold start is reported
  *   as soon as the app listens, as Knative's activator probes a new pod every few milliseconds; a
- *   refused TCP connect on loopback costs microseconds); afterwards they honour `periodSeconds`
- *   (default 10 s, 1 s when 0).
+ *   refused TCP connect on loopback costs microseconds), exec probes every 100 ms (each spawns a
+ *   process); afterwards they honour `periodSeconds` (default 10 s, 1 s when 0).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
@@ -83,6 +83,8 @@ export interface PodProcessState {
 }
 
 const FAST_PROBE_MS = 10;
+/** The same for exec probes, each of which spawns a process. */
+const FAST_EXEC_PROBE_MS = 100;
 const MESSAGE_BYTES = 2048;
 const MESSAGE_LINES = 80;
 const BACKOFF_RESET_MS = 60_000;
@@ -334,7 +336,7 @@ export class PodProcess {
       }
       // Each run (first start or restart) polls fast until it is ready once, then at the period.
       if (this.state.ready) readyOnce = true;
-      const period = readyOnce ? periodMs(readiness) : FAST_PROBE_MS;
+      const period = readyOnce ? periodMs(readiness) : readiness.exec ? FAST_EXEC_PROBE_MS : FAST_PROBE_MS;
       this.later(readinessTick, period);
     };
     this.later(readinessTick, (readiness.initialDelaySeconds ?? 0) * 1000);
