@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as wait } from 'node:timers/promises';
 import yaml from 'js-yaml';
@@ -127,7 +128,11 @@ export async function startDaemon(
 
   const here = fileURLToPath(import.meta.url);
   const fromSource = here.endsWith('.ts');
-  const script = here.replace(/daemon\.(ts|js)$/, `daemon-main.$1`);
+  // Built, this code may sit in a bundled chunk (dist/chunks/, see scripts/bundle-cli.js), so
+  // daemon-main is found under dist/ rather than next to this file.
+  const script = fromSource
+    ? here.replace(/daemon\.ts$/, 'daemon-main.ts')
+    : join(here.slice(0, here.lastIndexOf(`${sep}dist${sep}`)), 'dist', 'lib', 'local', 'daemon-main.js');
   const args = [...(fromSource ? ['--import', 'tsx'] : []), script, '--home', paths.home];
   if (ports.apiPort !== undefined) args.push('--api-port', String(ports.apiPort));
   if (ports.gatewayPort !== undefined) args.push('--gateway-port', String(ports.gatewayPort));

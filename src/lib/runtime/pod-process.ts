@@ -15,8 +15,10 @@
  *   at least a minute;
  * - lastState.terminated.message is the tail of the run's output (2 KiB / 80 lines), which is what
  *   `terminationMessagePolicy: FallbackToLogsOnError` yields, and is set only for failed runs;
- * - until the first successful readiness probe, probes run every 100 ms (a cold start is reported
- *   as soon as the app listens); afterwards they honour `periodSeconds` (default 10 s, 1 s when 0).
+ * - until the first successful readiness probe, probes run every 10 ms (a cold start is reported
+ *   as soon as the app listens, as Knative's activator probes a new pod every few milliseconds; a
+ *   refused TCP connect on loopback costs microseconds), exec probes every 100 ms (each spawns a
+ *   process); afterwards they honour `periodSeconds` (default 10 s, 1 s when 0).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -116,7 +118,9 @@ export interface PodProcessState {
   completed?: boolean;
 }
 
-const FAST_PROBE_MS = 100;
+const FAST_PROBE_MS = 10;
+/** The same for exec probes, each of which spawns a process. */
+const FAST_EXEC_PROBE_MS = 100;
 const MESSAGE_BYTES = 2048;
 const MESSAGE_LINES = 80;
 const BACKOFF_RESET_MS = 60_000;
@@ -443,7 +447,7 @@ export class PodProcess {
       }
       // Each run (first start or restart) polls fast until it is ready once, then at the period.
       if (this.state.ready) readyOnce = true;
-      const period = readyOnce ? periodMs(readiness) : FAST_PROBE_MS;
+      const period = readyOnce ? periodMs(readiness) : readiness.exec ? FAST_EXEC_PROBE_MS : FAST_PROBE_MS;
       this.later(readinessTick, period);
     };
     this.later(readinessTick, (readiness.initialDelaySeconds ?? 0) * 1000);

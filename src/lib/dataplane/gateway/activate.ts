@@ -24,7 +24,10 @@ export const makeActivateHandler =
     for (let attempt = 0; ; attempt++) {
       // A retry waits a bounded time: an instance that keeps refusing must not hold the client for
       // the whole revision timeout.
-      const waited = await activate(ex, deps, attempt === 0 ? undefined : deps.limits.retryWaitMs);
+      const waited =
+        deps.state.readyInstances(key).length > 0
+          ? 'ready'
+          : await activate(ex, deps, attempt === 0 ? undefined : deps.limits.retryWaitMs);
       if (waited === 'answered') return;
       if (waited === 'gave-up') {
         return reply(
@@ -65,7 +68,7 @@ async function activate(
       deps.poke(key);
       const ready = await waitForInstances(deps, key, ex.signal, maxWaitMs);
       // Aborted: timed out (504 already sent) or the client left.
-      if (!ready) return ex.signal.aborted ? 'answered' : 'gave-up';
+      if (!ready) return ex.aborted ? 'answered' : 'gave-up';
     } finally {
       const left = (deps.buffered.get(key) ?? 1) - 1;
       if (left > 0) deps.buffered.set(key, left);

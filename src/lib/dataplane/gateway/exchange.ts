@@ -7,7 +7,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Lease } from '../breaker.js';
-import type { HostRoute, RevisionTarget } from '../state.js';
+import { normalizeHost, type HostRoute, type RevisionTarget } from '../state.js';
 
 /** A client request: HTTP/1.x, or HTTP/2 (prior-knowledge h2c, or h2 negotiated over TLS). */
 export type ClientRequest = IncomingMessage | Http2ServerRequest;
@@ -38,8 +38,12 @@ export interface Exchange {
   revisionKey?: string;
   lease?: Lease;
   /** Aborted when the client goes away or a timeout answered the request. */
-  signal: AbortSignal;
+  readonly signal: AbortSignal;
+  /** Whether `abort` was called (reading it does not create `signal`). */
+  readonly aborted: boolean;
   abort(reason: unknown): void;
+  /** Calls `fn` when the exchange is aborted (later); returns the function that unregisters it. */
+  onAbort(fn: () => void): () => void;
   /** When the first and last bytes of the response went to the client (undefined: nothing yet). */
   firstWriteAt?: number;
   lastWriteAt?: number;
@@ -54,6 +58,86 @@ export interface Exchange {
   retryReason?: 'refused' | 'reset';
   /** True once the gateway itself answered (error replies); later writes are dropped. */
   replied?: boolean;
+}
+
+/**
+ * A new exchange for a request. Its AbortSignal is created only when a handler asks for it (a
+ * request that waits: activator, throttler queue); a warm request uses `aborted`/`onAbort`, which
+ * cost a flag and an array instead of an EventTarget per request.
+ */
+export function makeExchange(
+  req: ClientRequest,
+  origin: Origin,
+  rest: { res?: ClientResponse; upgrade?: Exchange['upgrade'] },
+): Exchange {
+  return new RequestExchange(req, origin, rest.res, rest.upgrade);
+}
+
+/** Where an exchange came from: the protocol, scheme and peer of its connection. */
+export type Origin = Pick<Exchange, 'h2' | 'scheme' | 'clientIp'>;
+
+class RequestExchange implements Exchange {
+  readonly host: string;
+  readonly authority: string;
+  readonly h2?: boolean;
+  readonly scheme: 'http' | 'https';
+  readonly clientIp: string;
+  readonly startedAt = Date.now();
+  route?: HostRoute = undefined;
+  revision?: RevisionTarget = undefined;
+  revisionKey?: string = undefined;
+  lease?: Lease = undefined;
+  firstWriteAt?: number = undefined;
+  lastWriteAt?: number = undefined;
+  upgraded?: boolean = undefined;
+  statusCode?: number = undefined;
+  retryFrom?: string = undefined;
+  retryReason?: 'refused' | 'reset' = undefined;
+  replied?: boolean = undefined;
+  aborted = false;
+  private reason: unknown = undefined;
+  private controller?: AbortController = undefined;
+  private listeners?: (() => void)[] = undefined;
+
+  constructor(
+    readonly req: ClientRequest,
+    origin: Origin,
+    readonly res: ClientResponse | undefined,
+    readonly upgrade: { socket: Duplex; head: Buffer } | undefined,
+  ) {
+    this.h2 = origin.h2;
+    this.scheme = origin.scheme;
+    this.clientIp = origin.clientIp;
+    const authority = origin.h2 ? (req.headers[':authority'] ?? req.headers.host) : req.headers.host;
+    this.authority = String(authority ?? '');
+    this.host = normalizeHost(this.authority);
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    for (const fn of listeners ?? []) fn();
+  }
+
+  onAbort(fn: () => void): () => void {
+    (this.listeners ??= []).push(fn);
+    return () => {
+      const i = this.listeners?.indexOf(fn) ?? -1;
+      if (i >= 0) this.listeners!.splice(i, 1);
+    };
+  }
 }
 
 /** A step of the chain. */

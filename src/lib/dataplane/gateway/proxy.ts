@@ -95,21 +95,23 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       headers: makeUpstreamHeaders(req, upstreamOptions(ex)) as unknown as Record<string, string>,
       agent: deps.agent,
     });
+    // The timeout step already answered (or cut off) the response; the client side closes itself.
+    const unwatch = ex.onAbort(() => void upstream.destroy());
     const finish = (): void => {
-      ex.signal.removeEventListener('abort', onAbort);
+      unwatch();
       resolve();
     };
-    // The timeout step already answered (or cut off) the response; the client side closes itself.
-    const onAbort = (): void => void upstream.destroy();
-    ex.signal.addEventListener('abort', onAbort, { once: true });
     res!.on('close', () => {
       if (!res!.writableFinished) upstream.destroy();
       finish();
     });
-    limitBody(ex, deps, () => {
-      upstream.destroy();
-      reply(ex, 413, 'request body too large');
-    });
+    const bodyless = replayable(ex);
+    if (!bodyless) {
+      limitBody(ex, deps, () => {
+        upstream.destroy();
+        reply(ex, 413, 'request body too large');
+      });
+    }
 
     upstream.on('response', (ures: IncomingMessage) => {
       if (ex.replied) return void ures.resume();
@@ -127,12 +129,12 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       ures.pipe(res!);
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
-      if (ex.signal.aborted) return;
+      if (ex.aborted) return;
       // Nothing listens there any more, or the process died before answering (Endpoints lag a
       // stopping process): an idempotent bodyless request may go to another instance (RFC 9110 §9.2.2).
       const retryable =
         err.code === 'ECONNREFUSED' || (err.code === 'ECONNRESET' && IDEMPOTENT.has(req.method ?? ''));
-      if (retryable && !responseStarted(ex) && replayable(ex)) {
+      if (retryable && !responseStarted(ex) && bodyless) {
         ex.retryFrom = instance.id;
         ex.retryReason = err.code === 'ECONNREFUSED' ? 'refused' : 'reset';
         return finish();
@@ -144,7 +146,7 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       );
     });
     // A bodyless request goes out in one write; a body is streamed.
-    if (replayable(ex)) upstream.end();
+    if (bodyless) upstream.end();
     else req.pipe(upstream);
   });
 }

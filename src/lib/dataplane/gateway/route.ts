@@ -11,6 +11,7 @@ import { reply, type Handler } from './exchange.js';
 
 /** Picks a split at random, weighted by percent (0% splits never win). */
 export function pickSplit(splits: readonly Split[], random: number = Math.random()): Split | undefined {
+  if (splits.length === 1) return splits[0].percent > 0 ? splits[0] : undefined;
   const total = splits.reduce((sum, s) => sum + Math.max(0, s.percent), 0);
   if (total <= 0) return undefined;
   let point = random * total;

@@ -26,7 +26,6 @@ import {
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls';
-import { normalizeHost } from '../state.js';
 import { listen } from '../../net/listen.js';
 import { makeActivateHandler } from './activate.js';
 import { makeCheckHandler } from './check.js';
@@ -34,12 +33,14 @@ import { sniffConnection } from './connections.js';
 import { makeCountHandler } from './count.js';
 import type { GatewayDeps } from './deps.js';
 import {
+  makeExchange,
   reply,
   type ClientRequest,
   type ClientResponse,
   type Exchange,
   type Handler,
   type Middleware,
+  type Origin,
 } from './exchange.js';
 import { makeLimitHandler } from './limit.js';
 import { makeProxyHandler } from './proxy.js';
@@ -61,28 +62,6 @@ const CHAIN: Middleware<GatewayDeps>[] = [
 export function makeChain(deps: GatewayDeps, chain: Middleware<GatewayDeps>[] = CHAIN): Handler {
   const end: Handler = async (ex) => reply(ex, 500, 'knlite: gateway chain ended without an answer');
   return chain.reduceRight<Handler>((next, make) => make(next, deps), end);
-}
-
-/** Where an exchange came from: the protocol, scheme and peer of its connection. */
-type Origin = Pick<Exchange, 'h2' | 'scheme' | 'clientIp'>;
-
-function makeExchange(
-  req: ClientRequest,
-  origin: Origin,
-  rest: { res?: ClientResponse; upgrade?: Exchange['upgrade'] },
-): Exchange {
-  const controller = new AbortController();
-  const authority = (origin.h2 ? (req.headers[':authority'] ?? req.headers.host) : req.headers.host) ?? '';
-  return {
-    req,
-    ...rest,
-    ...origin,
-    authority: String(authority),
-    host: normalizeHost(String(authority)),
-    startedAt: Date.now(),
-    signal: controller.signal,
-    abort: (reason) => controller.abort(reason),
-  };
 }
 
 /** A running gateway. */
