@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// CLI speed, side by side in one run (issue 4 "Speed"); run after `npm run build`:
+// CLI speed, side by side in one run; run after `npm run build`:
 //   node bench/cli/run.js [--runs 20] [--list-runs 10]
 // 1. process start to exit: `knlite version` vs `node -e 0`, and `knlite --help`;
 // 2. `knlite service list` vs `kubectl get ksvc` against the same in-process local cluster
@@ -8,7 +8,9 @@
 //    deployments, which measures the reconciler rather than the CLI);
 // 3. which modules `knlite version`, `knlite --help` and `knlite service list` load: an ESM resolve
 //    hook plus a CJS resolve wrapper count files under node_modules/@kubernetes/client-node.
-// Prints a Markdown report (paste into bench/README.md "## cli").
+// With `--anchor DIR` (another built checkout, e.g. `git archive <commit> | tar -x -C DIR`, node_modules
+// linked, `npm run build`), every knlite row is measured for both builds, interleaved run by run, so
+// machine load hits both alike. Prints a Markdown report (paste into bench/README.md "## cli").
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -22,6 +24,8 @@ const arg = (name, dflt) => {
 };
 const RUNS = arg('runs', 20);
 const LIST_RUNS = arg('list-runs', 10);
+const anchorIndex = process.argv.indexOf('--anchor');
+const anchorRoot = anchorIndex > 0 ? process.argv[anchorIndex + 1] : undefined;
 
 if (!existsSync(join(root, 'dist/commands/version.js')) || !existsSync(join(root, 'oclif.manifest.json'))) {
   console.error('Error: run `npm run build` first (bench/cli measures the built bin/run.js).');
@@ -60,16 +64,29 @@ function stats(samples) {
   return { p50: q(0.5), p95: q(0.95), min: s[0], n: s.length };
 }
 
-async function measure(label, cmd, args, env, runs) {
-  await timeOnce(cmd, args, env); // warm the OS file cache (and node's compile cache, if enabled)
-  const samples = [];
-  let stdout = '';
+// Measures several variants round-robin (one run of each per round), so load changes hit all alike.
+async function measureInterleaved(variants, runs) {
+  for (const v of variants) await timeOnce(v.cmd, v.args, v.env); // warm the OS file cache
+  const samples = variants.map(() => []);
+  const stdout = variants.map(() => '');
   for (let i = 0; i < runs; i++) {
-    const r = await timeOnce(cmd, args, env);
-    samples.push(r.ms);
-    stdout = r.stdout;
+    for (const [j, v] of variants.entries()) {
+      const r = await timeOnce(v.cmd, v.args, v.env);
+      samples[j].push(r.ms);
+      stdout[j] = r.stdout;
+    }
   }
-  return { label, ...stats(samples), stdout };
+  return variants.map((v, j) => ({ label: v.label, ...stats(samples[j]), stdout: stdout[j] }));
+}
+
+// This build's `knlite ARGS`, and the anchor build's when --anchor is given.
+function knlite(label, args, env) {
+  const own = { label, cmd: process.execPath, args: [bin, ...args], env };
+  if (!anchorRoot) return [own];
+  return [
+    { ...own, label: `${label} [anchor]`, args: [join(anchorRoot, 'bin/run.js'), ...args] },
+    { ...own, label: `${label} [this]` },
+  ];
 }
 
 const fmt = (n) => n.toFixed(1);
@@ -90,9 +107,19 @@ say('### Start-up (process start to exit)');
 say();
 say('| command | runs | p50 ms | p95 ms | min ms |');
 say('|---|---|---|---|---|');
-say(row(await measure('node -e 0', process.execPath, ['-e', '0'], baseEnv, RUNS)));
-say(row(await measure('knlite version', process.execPath, [bin, 'version'], baseEnv, RUNS)));
-say(row(await measure('knlite --help', process.execPath, [bin, '--help'], baseEnv, RUNS)));
+for (const m of await measureInterleaved(
+  [
+    { label: 'node -e 0', cmd: process.execPath, args: ['-e', '0'], env: baseEnv },
+    ...knlite('knlite version', ['version'], baseEnv),
+    ...knlite('knlite version -o json', ['version', '-o', 'json'], baseEnv),
+    ...knlite('knlite --help', ['--help'], baseEnv),
+    ...knlite('knlite service create --help', ['service', 'create', '--help'], baseEnv),
+    ...knlite('knlite autocomplete script bash', ['autocomplete', 'script', 'bash'], baseEnv),
+  ],
+  RUNS,
+)) {
+  say(row(m));
+}
 say();
 
 // ---- 3. module loading (done before the cluster so it does not compete for CPU) -------------------
@@ -182,20 +209,18 @@ for (const [count, reconciler] of [
   [1000, false],
 ]) {
   await withCluster(count, reconciler, async (env) => {
-    const kn = await measure(
-      `knlite service list (${count})`,
-      process.execPath,
-      [bin, 'service', 'list'],
-      env,
+    const measured = await measureInterleaved(
+      [
+        { label: `kubectl get ksvc (${count})`, cmd: 'kubectl', args: ['get', 'ksvc'], env },
+        ...knlite(`knlite service list (${count})`, ['service', 'list'], env),
+      ],
       LIST_RUNS,
     );
-    const kc = await measure(`kubectl get ksvc (${count})`, 'kubectl', ['get', 'ksvc'], env, LIST_RUNS);
-    const knLines = kn.stdout.trimEnd().split('\n').length - 1;
-    const kcLines = kc.stdout.trimEnd().split('\n').length - 1;
-    if (knLines !== count || kcLines !== count) {
-      throw new Error(`expected ${count} rows, knlite printed ${knLines}, kubectl ${kcLines}`);
+    for (const m of measured) {
+      const lines = m.stdout.trimEnd().split('\n').length - 1;
+      if (lines !== count) throw new Error(`expected ${count} rows, ${m.label} printed ${lines}`);
     }
-    lists.push(kn, kc);
+    lists.push(...measured);
     if (count === 10) listModules = await modulesLoaded(['service', 'list'], env);
   });
 }
@@ -222,4 +247,5 @@ say(
 );
 rmSync(hookDir, { recursive: true, force: true });
 
+say(`1-min load average at end ${loadavg()[0].toFixed(1)}.`);
 console.log(out.join('\n'));

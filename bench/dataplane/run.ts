@@ -5,6 +5,11 @@
  * over 20 cold starts on the full local cluster.
  *
  *   node --import tsx bench/dataplane/run.ts [--rate 200] [--seconds 10] [--cold 20] [--no-cold | --only-cold]
+ *     [--anchor DIR] [--rounds 1]
+ *
+ * `--anchor DIR` adds a second gateway row run from another checkout's bench/dataplane/gateway-main.ts
+ * (e.g. `git archive <commit> | tar -x -C DIR`, node_modules linked), so a change is compared with its
+ * anchor in the same run; `--rounds N` measures every target N times, round-robin.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +19,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { KubeObject, Pod } from '../../src/lib/apis/types.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
 import { patchConfigData } from '../../src/lib/local/seed.js';
 import { startLocalStack } from '../../src/lib/local/stack.js';
 
@@ -26,6 +33,9 @@ const RATE = flag('rate', 200);
 const SECONDS = flag('seconds', 10);
 const COLD = args.includes('--no-cold') ? 0 : flag('cold', 20);
 const PROXIES = !args.includes('--only-cold');
+const ROUNDS = flag('rounds', 1);
+const anchorAt = args.indexOf('--anchor');
+const ANCHOR = anchorAt >= 0 ? resolve(args[anchorAt + 1]) : undefined;
 const CONNECTIONS = 50;
 const HOST = 'hello.default.localhost';
 const HELLO_DIR = resolve('examples/hello');
@@ -80,11 +90,12 @@ function startApp(port: number): ChildProcess {
   return child;
 }
 
-async function startGatewayProcess(appPort: number): Promise<{ port: number; pid: number }> {
+async function startGatewayProcess(appPort: number, root = '.'): Promise<{ port: number; pid: number }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'bench/dataplane/gateway-main.ts', String(appPort)],
     {
+      cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -260,6 +271,17 @@ async function fixedRate(port: number): Promise<{ p50: number; p99: number; erro
   return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), errors, sent: total };
 }
 
+/** Stages of a cold start as seen from the API (watches) and the client, in order. */
+const STAGES = [
+  'scale written',
+  'Pod created',
+  'process started',
+  'Pod Ready',
+  'Endpoints address',
+  'first byte',
+] as const;
+type Stage = (typeof STAGES)[number];
+
 /** 20 cold starts through the full local cluster vs the app's own start time. */
 async function coldStarts(n: number): Promise<{
   ownP50: number;
@@ -268,6 +290,7 @@ async function coldStarts(n: number): Promise<{
   coldP99: number;
   overheadP50: number;
   overheadP99: number;
+  stages: { stage: Stage; sinceP50: number; sinceP99: number; stepP50: number; stepP99: number }[];
 }> {
   // The app's own start (spawn → accepting connections), measured right before each cold start so
   // both see the same machine load.
@@ -283,7 +306,7 @@ async function coldStarts(n: number): Promise<{
 
   const stack = await startLocalStack({ dataDir: join(temp, 'data'), runtimeDir: join(temp, 'runtime') });
   try {
-    await patchConfigData(stack.client, 'config-autoscaler', { 'scale-to-zero-grace-period': '1s' });
+    await patchConfigData(stack.client, 'config-autoscaler', { 'scale-to-zero-grace-period': '6s' });
     const kc = new KubeConfig();
     kc.loadFromString(stack.server.kubeconfig());
     const custom = kc.makeApiClient(CustomObjectsApi);
@@ -306,6 +329,41 @@ async function coldStarts(n: number): Promise<{
       },
     });
     const cold: number[] = [];
+    // Per cold start, when each stage was first seen (ms since the request was sent), through watches
+    // on the same API server the gateway's informers use.
+    const stageTimes: Record<Stage, number[]> = Object.fromEntries(STAGES.map((st) => [st, []])) as never;
+    let round: { t: number; at: Partial<Record<Stage, number>> } | undefined;
+    const mark = (stage: Stage): void => {
+      if (round && round.at[stage] === undefined) round.at[stage] = performance.now() - round.t;
+    };
+    const watches = await Promise.all([
+      stack.client.watch<KubeObject & { spec?: { replicas?: number } }>(
+        Kinds.deployment,
+        { namespace: 'default', fieldSelector: 'metadata.name=hello-00001-deployment' },
+        (ev) => {
+          if ((ev.object.spec?.replicas ?? 0) >= 1) mark('scale written');
+        },
+      ),
+      stack.client.watch<Pod>(
+        Kinds.pod,
+        { namespace: 'default', labelSelector: 'serving.knative.dev/revision=hello-00001' },
+        (ev) => {
+          if (ev.type === 'DELETED') return;
+          const status = ev.object.status;
+          mark('Pod created');
+          if (status?.containerStatuses?.[0]?.state?.running) mark('process started');
+          if (status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) mark('Pod Ready');
+        },
+      ),
+      stack.client.watch<KubeObject & { subsets?: { addresses?: unknown[] }[] }>(
+        Kinds.endpoints,
+        { namespace: 'default', fieldSelector: 'metadata.name=hello-00001' },
+        (ev) => {
+          if ((ev.object.subsets ?? []).some((s) => (s.addresses ?? []).length > 0))
+            mark('Endpoints address');
+        },
+      ),
+    ]);
     const core = kc.makeApiClient(CoreV1Api);
     // Really at zero: replicas 0, no Pod left for the revision, no address in its Endpoints.
     const zero = async (): Promise<void> => {
@@ -332,13 +390,19 @@ async function coldStarts(n: number): Promise<{
       await zero();
       await ownStart();
       const t = performance.now();
+      round = { t, at: {} };
       const code = await firstByte(stack.gatewayPort!);
       cold.push(performance.now() - t);
+      mark('first byte');
       if (code !== 200) throw new Error(`cold start ${i + 1} answered ${code}`);
+      const at = round.at;
+      round = undefined;
+      for (const st of STAGES) stageTimes[st].push(at[st] ?? NaN);
       process.stderr.write(
-        `cold start ${i + 1}/${n}: ${cold.at(-1)!.toFixed(0)} ms (app alone ${own.at(-1)!.toFixed(0)} ms)\n`,
+        `cold start ${i + 1}/${n}: ${cold.at(-1)!.toFixed(0)} ms (app alone ${own.at(-1)!.toFixed(0)} ms); ${STAGES.map((st) => `${st} +${at[st]?.toFixed(0) ?? '?'}`).join(', ')}\n`,
       );
     }
+    for (const w of watches) w.stop();
     // Overhead per cold start: its first byte minus the app's own start measured just before it.
     const diffs = cold.map((c, i) => c - own[i]).sort((a, b) => a - b);
     own.sort((a, b) => a - b);
@@ -350,6 +414,21 @@ async function coldStarts(n: number): Promise<{
       coldP99: quantile(cold, 0.99),
       overheadP50: quantile(diffs, 0.5),
       overheadP99: quantile(diffs, 0.99),
+      stages: STAGES.map((stage, i) => {
+        const since = stageTimes[stage].filter(Number.isFinite).sort((a, b) => a - b);
+        // The step from the previous stage, per cold start (a stage seen before its predecessor counts 0).
+        const steps = stageTimes[stage]
+          .map((v, j) => (i === 0 ? v : Math.max(0, v - stageTimes[STAGES[i - 1]][j])))
+          .filter(Number.isFinite)
+          .sort((a, b) => a - b);
+        return {
+          stage,
+          sinceP50: quantile(since, 0.5),
+          sinceP99: quantile(since, 0.99),
+          stepP50: quantile(steps, 0.5),
+          stepP99: quantile(steps, 0.99),
+        };
+      }),
     };
   } finally {
     await stack.stop();
@@ -377,9 +456,11 @@ async function main(): Promise<void> {
   const app = startApp(appPort);
   await listening(appPort);
   const gateway = await startGatewayProcess(appPort);
+  const anchor = ANCHOR ? await startGatewayProcess(appPort, ANCHOR) : undefined;
   const nginx = await startNginx(appPort);
   const targets: [string, number | undefined, number[]][] = [
     ['direct to the instance', appPort, []],
+    ...(anchor ? [['knlite gateway [anchor]', anchor.port, [anchor.pid]] as [string, number, number[]]] : []),
     ['knlite gateway', gateway.port, [gateway.pid]],
     ['nginx 1.22 (Debian)', nginx?.port, nginx ? withChildren(nginx.pid) : []],
   ];
@@ -400,7 +481,8 @@ async function main(): Promise<void> {
     '| target | req/s at saturation | sat. p50 | sat. p99 | proxy CPU µs/req | app CPU µs/req | p50 ms @ fixed rate | p99 ms @ fixed rate | errors |',
   );
   log('|---|---|---|---|---|---|---|---|---|');
-  for (const [name, port, proxyPids] of PROXIES ? targets : []) {
+  const rounds = Array.from({ length: PROXIES ? ROUNDS : 0 }, () => targets).flat();
+  for (const [name, port, proxyPids] of rounds) {
     if (!port) {
       log(`| ${name} | missing | | | | | | | |`);
       continue;
@@ -429,6 +511,18 @@ async function main(): Promise<void> {
     log(
       `| overhead (per cold start: first byte − app alone) | ${c.overheadP50.toFixed(0)} | ${c.overheadP99.toFixed(0)} |`,
     );
+    log('');
+    log(
+      'Per stage (first seen through API watches; ms since the request was sent, and the step from the stage before):',
+    );
+    log('');
+    log('| stage | since request p50 | p99 | step p50 | step p99 |');
+    log('|---|---|---|---|---|');
+    for (const st of c.stages) {
+      log(
+        `| ${st.stage} | ${st.sinceP50.toFixed(0)} | ${st.sinceP99.toFixed(0)} | ${st.stepP50.toFixed(0)} | ${st.stepP99.toFixed(0)} |`,
+      );
+    }
   }
   log(`1-min load average at end: ${loadavg()[0].toFixed(1)}.`);
   // stdout is the Markdown recorded in bench/README.md.

@@ -3,7 +3,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkWrite, knativeAdmission } from '../../src/lib/apis/admission.js';
+import { checkWrite, knativeAdmission } from '../../src/lib/webhook/admission.js';
 import { defaultConfigMaps } from '../../src/lib/apis/config.js';
 import type { KubeObject, Service } from '../../src/lib/apis/types.js';
 import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';

@@ -3,7 +3,7 @@
  * of custom resources before Knative's admission webhooks touch them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { knativeAdmission } from '../../src/lib/apis/admission.js';
+import { knativeAdmission } from '../../src/lib/webhook/admission.js';
 import { configMap, ksvc, KSVC, startTestServer, type TestServer } from '../apiserver/support.js';
 
 let t: TestServer;

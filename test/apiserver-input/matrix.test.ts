@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { knativeAdmission } from '../../src/lib/apis/admission.js';
+import { knativeAdmission } from '../../src/lib/webhook/admission.js';
 import { configMap, ksvc, startTestServer, type TestServer } from '../apiserver/support.js';
 
 const NS = '/api/v1/namespaces/default';

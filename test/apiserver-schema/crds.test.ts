@@ -17,8 +17,9 @@ describe('shipped Knative CRDs', () => {
     expect(defaultCrdDir()).toMatch(/config[/\\]crds$/);
   });
 
-  it('serves the seven Knative kinds at their group/versions', () => {
+  it('serves the eight Knative kinds at their group/versions', () => {
     expect(types.map((t) => `${t.group}/${t.version}/${t.resource}:${t.kind}`).sort()).toEqual([
+      'networking.internal.knative.dev/v1alpha1/certificates:Certificate',
       'networking.internal.knative.dev/v1alpha1/clusterdomainclaims:ClusterDomainClaim',
       'networking.internal.knative.dev/v1alpha1/ingresses:Ingress',
       'serving.knative.dev/v1/configurations:Configuration',
@@ -37,6 +38,7 @@ describe('shipped Knative CRDs', () => {
     ['domainmappings', ['dm'], ['all', 'knative', 'serving'], true],
     ['clusterdomainclaims', ['cdc'], ['knative-internal', 'networking'], false],
     ['ingresses', ['kingress', 'king'], ['knative-internal', 'networking'], true],
+    ['certificates', ['kcert'], ['knative-internal', 'networking'], true],
   ])('%s: short names %j, categories %j, namespaced %s', (resource, shortNames, categories, namespaced) => {
     const t = byResource(resource);
     expect(t.shortNames).toEqual(shortNames);
@@ -72,6 +74,7 @@ describe('shipped Knative CRDs', () => {
     ['domainmappings', ['URL', 'Ready', 'Reason']],
     ['clusterdomainclaims', []],
     ['ingresses', ['Ready', 'Reason']],
+    ['certificates', ['Ready', 'Reason']],
   ])('%s printer columns are %j', (resource, names) => {
     expect(byResource(resource).printerColumns!.map((c) => c.name)).toEqual(names);
   });
@@ -93,6 +96,7 @@ describe('shipped Knative CRDs', () => {
   it('returns the CRD objects themselves, named plural.group', () => {
     const crds = loadCrdObjects();
     expect(crds.map((c) => c.metadata.name)).toEqual([
+      'certificates.networking.internal.knative.dev',
       'clusterdomainclaims.networking.internal.knative.dev',
       'configurations.serving.knative.dev',
       'domainmappings.serving.knative.dev',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evalJsonPath, JsonPathError, renderJsonPathTemplate } from '../../src/lib/apiserver/jsonpath.js';
+import { evalJsonPath, JsonPathError, renderJsonPathTemplate } from '../../src/lib/jsonpath/jsonpath.js';
 
 const rev = {
   metadata: {

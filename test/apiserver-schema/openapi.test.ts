@@ -83,18 +83,33 @@ describe('openApiV2', () => {
   });
 
   it('carries strategic-merge keys on core lists', () => {
-    const podSpec = doc.definitions['io.k8s.api.core.v1.Pod'].properties.spec;
+    const def = (schema: Doc): Doc =>
+      schema.$ref ? doc.definitions[String(schema.$ref).replace('#/definitions/', '')] : schema;
+    const podSpec = def(doc.definitions['io.k8s.api.core.v1.Pod'].properties.spec);
     expect(podSpec.properties.containers['x-kubernetes-patch-merge-key']).toBe('name');
     expect(podSpec.properties.containers['x-kubernetes-patch-strategy']).toBe('merge');
-    expect(podSpec.properties.containers.items.properties.env['x-kubernetes-patch-merge-key']).toBe('name');
-    expect(podSpec.properties.containers.items.properties.ports['x-kubernetes-patch-merge-key']).toBe(
-      'containerPort',
-    );
+    const container = def(podSpec.properties.containers.items);
+    expect(container.properties.env['x-kubernetes-patch-merge-key']).toBe('name');
+    expect(container.properties.ports['x-kubernetes-patch-merge-key']).toBe('containerPort');
+    expect(container.properties.ports['x-kubernetes-list-map-keys']).toEqual(['containerPort', 'protocol']);
     expect(podSpec.properties.volumes['x-kubernetes-patch-strategy']).toBe('merge,retainKeys');
-    const deploymentContainers =
-      doc.definitions['io.k8s.api.apps.v1.Deployment'].properties.spec.properties.template.properties.spec
-        .properties.containers;
-    expect(deploymentContainers['x-kubernetes-patch-merge-key']).toBe('name');
+    const deploymentSpec = def(doc.definitions['io.k8s.api.apps.v1.Deployment'].properties.spec);
+    expect(def(deploymentSpec.properties.template).properties.spec.$ref).toBe(
+      '#/definitions/io.k8s.api.core.v1.PodSpec',
+    );
+  });
+
+  it("publishes Kubernetes' own descriptions and a path for every operation", () => {
+    const container = doc.definitions['io.k8s.api.core.v1.Container'];
+    expect(Object.keys(container.properties).length).toBeGreaterThan(20);
+    expect(container.required).toEqual(['name']);
+    expect(container.description).toBe('A single application container that you want to run within a pod.');
+    const pods = doc.paths['/api/v1/namespaces/{namespace}/pods/{name}'];
+    expect(pods.patch.parameters.find((p: Doc) => p.in === 'body').schema.$ref).toBe(
+      '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Patch',
+    );
+    expect(pods.get.responses['200'].schema.$ref).toBe('#/definitions/io.k8s.api.core.v1.Pod');
+    expect(pods.patch.parameters.map((p: Doc) => p.name)).toContain('fieldValidation');
   });
 
   it('uses swagger 2.0 references and no anyOf', () => {

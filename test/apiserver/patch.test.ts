@@ -244,7 +244,7 @@ describe('PATCH over HTTP', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('server-side apply creates then merges (fieldManager required)', async () => {
+  it('server-side apply creates, then owns exactly what it applies (fieldManager required)', async () => {
     const body = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: "1"\n';
     const noManager = await t.req('PATCH', `${CM}/applied`, body, {
       'content-type': 'application/apply-patch+yaml',
@@ -266,6 +266,7 @@ describe('PATCH over HTTP', () => {
       { 'content-type': 'application/apply-patch+yaml' },
     );
     expect(again.status).toBe(200);
-    expect(again.body.data).toEqual({ a: '1', b: '2' });
+    // The same manager no longer applies `a`, and no one else owns it: it goes.
+    expect(again.body.data).toEqual({ b: '2' });
   });
 });

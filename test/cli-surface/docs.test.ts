@@ -1,5 +1,5 @@
 /**
- * Locks the CLI's public surface (STYLE §16): docs/commands.md and command-snapshot.json are
+ * Locks the CLI's public surface: docs/commands.md and command-snapshot.json are
  * regenerated in memory from the command classes in src/ and must equal the committed files, and
  * every command must carry a summary, a description and at least one example.
  */

@@ -1,5 +1,5 @@
 /**
- * kn's traffic computation as a table (reference/kn-cli.md §3.4, kn compute_test.go): starting
+ * kn's traffic computation as a table (kn `pkg/commands/traffic/compute_test.go`): starting
  * spec/status traffic + flags → resulting spec.traffic, or kn's error text.
  */
 import { describe, expect, it } from 'vitest';
@@ -233,7 +233,7 @@ const cases: {
   },
 ];
 
-describe('computeTraffic (kn §3)', () => {
+describe('computeTraffic (kn compute.go)', () => {
   it.each(cases)('$name', ({ spec, status, latest, flags, mutation, want }) => {
     const run = (): TrafficTarget[] =>
       computeTraffic(svc(spec, status, latest), parseTrafficFlags(flags), { mutation });

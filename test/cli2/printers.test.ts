@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainMapping, Revision, Route, Service } from '../../src/lib/apis/types.js';
 import { parseDomainRef, validateTlsSecret } from '../../src/lib/cli/domain-edit.js';
-import { deletionBlocker, indexTraffic, trafficKey } from '../../src/lib/cli/revision-actions.js';
+import { indexTraffic, trafficKey } from '../../src/lib/apis/traffic-index.js';
+import { deletionBlocker } from '../../src/lib/cli/revision-actions.js';
 import { describeDomainMapping } from '../../src/lib/printers/domain-printers.js';
 import { revisionColumns } from '../../src/lib/printers/revision-columns.js';
 import { describeRevision } from '../../src/lib/printers/revision-describe.js';

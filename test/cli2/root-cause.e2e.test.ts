@@ -95,6 +95,8 @@ describe('a readiness probe that never passes', () => {
       '  Fix: the app runs but its readiness probe httpGet :8080/healthz has not passed: make it answer on $PORT, or change the probe with `knlite service update unready --probe-readiness ...`.',
     );
     expect(r.stderr).not.toContain('Exit code');
+    // No run ended, so no termination message: these lines come from the pods/log subresource.
+    expect(r.stderr).toMatch(/^ {2}Last log lines:\n {4}listening, warming up$/m);
   });
 
   it('a Ready service has no root cause block', async () => {

@@ -159,7 +159,7 @@ describe('traffic split', () => {
     expect(r.stdout).toMatch(
       /\n\nService 'hello' with latest revision 'hello-00002' \(unchanged\) is available at URL:\nhttp:\/\/hello\.default\.localhost(:\d+)?\n$/,
     );
-    // The existing @latest target keeps its place; the named revision is appended (kn §3.3).
+    // The existing @latest target keeps its place; the named revision is appended (kn compute.go).
     expect((await svc()).spec.traffic).toEqual([
       { latestRevision: true, percent: 50 },
       { revisionName: 'hello-00001', percent: 50, latestRevision: false },

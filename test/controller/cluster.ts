@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { knativeAdmission } from '../../src/lib/apis/admission.js';
+import { knativeAdmission } from '../../src/lib/webhook/admission.js';
 import type { Deployment, KubeObject, Pod } from '../../src/lib/apis/types.js';
 import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
 import { startReconciler, type RunningReconciler } from '../../src/lib/controller/index.js';

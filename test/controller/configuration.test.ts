@@ -181,7 +181,10 @@ const rows: Row[] = [
     ],
     actions: ['updateStatus Configuration foo'],
     conditions: { Ready: 'False/RevisionFailed' },
-    events: ['Warning CreationFailed Failed to create Revision: admission webhook denied'],
+    events: [
+      'Warning CreationFailed Failed to create Revision: admission webhook denied',
+      'Warning InternalError failed to create Revision: admission webhook denied',
+    ],
     error: /failed to create Revision/,
   },
   {

@@ -8,12 +8,10 @@ import type {
   ClusterDomainClaim,
   Condition,
   Configuration,
-  Deployment,
   DomainMapping,
   KnStatus,
   KubeList,
   KubeObject,
-  KubeService,
   Pod,
   Revision,
   Route,
@@ -31,7 +29,7 @@ import {
 import { Kinds, type Kind } from '../../src/lib/kube/kinds.js';
 import { ApiError } from '../../src/lib/kube/errors.js';
 import type { PatchType } from '../../src/lib/kube/rest.js';
-import { Store, keyOf } from '../../src/lib/kube/store.js';
+import { Store } from '../../src/lib/kube/store.js';
 
 /** Fixed clock for deterministic timestamps. */
 export const NOW = new Date('2026-01-02T03:04:05Z');
@@ -219,11 +217,6 @@ export const withTemplateName =
   <T extends Service | Configuration>(name: string): Opt<T> =>
   (o) =>
     void (o.spec.template.metadata = { ...(o.spec.template.metadata ?? {}), name });
-export const withImage =
-  <T extends Service | Configuration>(image: string): Opt<T> =>
-  (o) =>
-    void (o.spec.template.spec.containers[0].image = image);
-
 /** One recorded write. */
 export interface Action {
   verb: 'create' | 'update' | 'updateStatus' | 'patch' | 'delete';
@@ -280,6 +273,7 @@ export class World implements Client, Recorder {
       pods: this.store(Kinds.pod),
       ingresses: this.store(Kinds.ingress),
       placeholderServices: this.store(Kinds.kubeService),
+      certificates: this.store(Kinds.certificate),
     };
   }
 
@@ -404,7 +398,7 @@ export class World implements Client, Recorder {
     r: KindReconciler<T>,
     key: string,
   ): Promise<ReconcileResult | void> {
-    return makeDriver(r, this.store<T>(r.kind), this)(key);
+    return makeDriver(r, this.store<T>(r.kind), this, this)(key);
   }
 
   /** Current version of an object. */
@@ -450,9 +444,6 @@ export function conds(o: KubeObject | undefined): Record<string, string> {
 export function messageOf(o: KubeObject | undefined, type: string): string | undefined {
   return (o?.status as KnStatus)?.conditions?.find((c) => c.type === type)?.message;
 }
-
-export { keyOf };
-export type { Deployment, KubeService };
 
 /** A 404 the way the API server reports a missing object. */
 function notFound(k: Kind, name: string): ApiError {

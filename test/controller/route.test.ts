@@ -6,7 +6,15 @@ import {
   markIngressNetworkConfigured,
 } from '../../src/lib/apis/ingress-lifecycle.js';
 import { KNLITE_INGRESS_CLASS } from '../../src/lib/apis/keys.js';
-import type { ConfigMap, Ingress, IngressStatus, KubeObject, Route } from '../../src/lib/apis/types.js';
+import type {
+  Certificate,
+  ConfigMap,
+  Ingress,
+  IngressStatus,
+  KubeObject,
+  Route,
+} from '../../src/lib/apis/types.js';
+import { adler32 } from '../../src/lib/controller/route/resources/certificate.js';
 import { makeIngress } from '../../src/lib/controller/route/resources/ingress.js';
 import { routeHost, routeUrl, tagUrl } from '../../src/lib/controller/route/resources/domains.js';
 import { mergeTargets, type RevisionTarget } from '../../src/lib/controller/route/resources/traffic.js';
@@ -377,5 +385,133 @@ describe('route reconciler', () => {
       expect(r.status?.address).toEqual({ url: 'http://foo.default.svc.cluster.local' });
     }
     expect(w.summary()).toEqual(row.actions ?? ['updateStatus Route foo']);
+  });
+});
+
+describe('route reconciler with external-domain-tls', () => {
+  const tlsConfig = (httpProtocol = 'Enabled') =>
+    configs({
+      'config-domain': { localhost: '' },
+      'config-network': {
+        'local-gateway-port': '8080',
+        'local-gateway-https-port': '8443',
+        'external-domain-tls': 'Enabled',
+        'http-protocol': httpProtocol,
+      },
+    });
+  const foo = () =>
+    route(
+      'foo',
+      withTraffic(
+        { configurationName: 'foo', percent: 100 },
+        { revisionName: 'foo-00001', percent: 0, tag: 'old' },
+      ),
+    );
+  const uid = () => foo().metadata.uid!;
+  /** A Certificate as the issuer leaves it, owned by the route (or another owner). */
+  const certificate = (name: string, host: string, ready: boolean, owner = uid()): Certificate => ({
+    apiVersion: 'networking.internal.knative.dev/v1alpha1',
+    kind: 'Certificate',
+    metadata: {
+      name,
+      namespace: 'default',
+      ownerReferences: [
+        { apiVersion: 'serving.knative.dev/v1', kind: 'Route', name: 'foo', uid: owner, controller: true },
+      ],
+    },
+    spec: { dnsNames: [host], domain: 'localhost', secretName: name },
+    status: {
+      conditions: [
+        { type: 'Ready', status: ready ? 'True' : 'Unknown', reason: ready ? undefined : 'Issuing' },
+      ],
+    },
+  });
+  const tagCert = () => `route-${uid()}-${adler32('old')}`;
+
+  it('creates a Certificate per external host; until they are ready, URLs stay http (HTTPDowngrade)', async () => {
+    const w = new World([foo(), cfg, r1, r2]);
+    await w.reconcile(routeReconciler(w.deps(tlsConfig())), 'default/foo');
+    const r = w.current<Route>(Kinds.route, 'foo');
+    expect(w.summary()).toEqual(
+      expect.arrayContaining([`create Certificate ${tagCert()}`, `create Certificate route-${uid()}`]),
+    );
+    const main = w.current<Certificate>(Kinds.certificate, `route-${uid()}`);
+    expect(main.spec).toEqual({
+      dnsNames: ['foo.default.localhost'],
+      domain: 'localhost',
+      secretName: `route-${uid()}`,
+    });
+    expect(main.metadata.annotations?.['networking.knative.dev/certificate.class']).toBe(
+      'knlite.certificate.networking.knative.dev',
+    );
+    expect(conds(r).CertificateProvisioned).toBe('True/HTTPDowngrade');
+    expect(r.status?.url).toBe('http://foo.default.localhost:8080');
+    const ing = w.current<Ingress>(Kinds.ingress, 'foo');
+    expect(ing.spec.tls).toEqual([
+      { hosts: ['foo.default.localhost'], secretName: `route-${uid()}`, secretNamespace: 'default' },
+      { hosts: ['old-foo.default.localhost'], secretName: tagCert(), secretNamespace: 'default' },
+    ]);
+  });
+
+  it('ready Certificates make the route and tag URLs https; Redirected keeps https while not ready', async () => {
+    const ready = new World([
+      foo(),
+      cfg,
+      r1,
+      r2,
+      certificate(`route-${uid()}`, 'foo.default.localhost', true),
+      certificate(tagCert(), 'old-foo.default.localhost', true),
+    ]);
+    await ready.reconcile(routeReconciler(ready.deps(tlsConfig())), 'default/foo');
+    const r = ready.current<Route>(Kinds.route, 'foo');
+    expect(conds(r).CertificateProvisioned).toBe('True');
+    expect(r.status?.url).toBe('https://foo.default.localhost:8443');
+    expect(r.status?.traffic?.find((t) => t.tag === 'old')?.url).toBe(
+      'https://old-foo.default.localhost:8443',
+    );
+
+    const pending = new World([
+      foo(),
+      cfg,
+      r1,
+      r2,
+      certificate(`route-${uid()}`, 'foo.default.localhost', false),
+    ]);
+    await pending.reconcile(routeReconciler(pending.deps(tlsConfig('Redirected'))), 'default/foo');
+    const p = pending.current<Route>(Kinds.route, 'foo');
+    expect(conds(p).CertificateProvisioned).toMatch(/^Unknown\/CertificateNotReady/);
+    expect(p.status?.url).toBe('https://foo.default.localhost:8443');
+    expect(pending.current<Ingress>(Kinds.ingress, 'foo').spec.httpOption).toBe('Redirected');
+  });
+
+  it('a Certificate of that name owned by someone else is CertificateNotOwned', async () => {
+    const w = new World([
+      foo(),
+      cfg,
+      r1,
+      r2,
+      certificate(`route-${uid()}`, 'foo.default.localhost', true, 'other'),
+    ]);
+    await w.reconcile(routeReconciler(w.deps(tlsConfig())), 'default/foo').catch(() => {});
+    const r = w.current<Route>(Kinds.route, 'foo');
+    expect(conds(r).CertificateProvisioned).toBe('False/CertificateNotOwned');
+  });
+
+  it('cluster-local routes and the disable annotation get no certificate', async () => {
+    const w = new World([
+      route(
+        'foo',
+        withLabels({ 'networking.knative.dev/visibility': 'cluster-local' }),
+        withTraffic({ configurationName: 'foo', percent: 100 }),
+      ),
+      cfg,
+      r1,
+      r2,
+    ]);
+    await w.reconcile(routeReconciler(w.deps(tlsConfig())), 'default/foo');
+    const r = w.current<Route>(Kinds.route, 'foo');
+    expect(conds(r).CertificateProvisioned).toBe('True/TLSNotEnabled');
+    expect(messageOf(r, 'CertificateProvisioned')).toBe('TLS is not enabled for cluster-local');
+    expect(w.summary().some((a) => a.includes('Certificate'))).toBe(false);
   });
 });

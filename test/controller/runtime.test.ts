@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Service } from '../../src/lib/apis/types.js';
 import { startApiServer } from '../../src/lib/apiserver/server.js';
+import type { KindReconciler, ReconcileResult } from '../../src/lib/controller/runtime/driver.js';
 import { serviceReconciler } from '../../src/lib/controller/service/reconciler.js';
 import { LeaderElector, type Lease } from '../../src/lib/kube/leader.js';
+import { isPermanentError, PermanentError } from '../../src/lib/kube/queue.js';
 import { ApiError } from '../../src/lib/kube/errors.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { RestClient } from '../../src/lib/kube/rest.js';
@@ -29,6 +32,117 @@ describe('driver', () => {
       new ApiError(500, { reason: 'InternalError', message: 'disk full' }),
     );
     await expect(w.reconcile(serviceReconciler(w.deps()), 'default/foo')).rejects.toThrow('disk full');
+  });
+});
+
+describe("driver reporting (the generated reconciler's Events)", () => {
+  const diskFull = () => new ApiError(500, { reason: 'InternalError', message: 'disk full' });
+  /** A reconciler of Services that sets one status field and then does what the row says. */
+  const reconciler = (
+    outcome: () => ReconcileResult | void,
+    opts: { finalizeFails?: boolean } = {},
+  ): KindReconciler<Service> => ({
+    kind: Kinds.service,
+    reconcileKind: async (svc) => {
+      svc.status!.url = 'http://foo.default.example.com';
+      return outcome();
+    },
+    finalizer: 'test.knative.dev',
+    finalizeKind: async () => {
+      if (opts.finalizeFails) throw new Error('cannot clean up');
+    },
+  });
+  const rows: {
+    name: string;
+    outcome: () => ReconcileResult | void;
+    failStatus?: boolean;
+    error?: string;
+    permanent?: boolean;
+    events: string[];
+    statusWritten: boolean;
+  }[] = [
+    { name: 'success: no Event', outcome: () => {}, events: [], statusWritten: true },
+    {
+      name: 'an Event reconcileKind returns is recorded after the status write',
+      outcome: () => ({ event: { type: 'Normal', reason: 'Synced', message: 'all good' } }),
+      events: ['Normal Synced all good'],
+      statusWritten: true,
+    },
+    {
+      name: 'a Warning Event returned does not fail the run',
+      outcome: () => ({ event: { type: 'Warning', reason: 'Odd', message: 'not quite' } }),
+      events: ['Warning Odd not quite'],
+      statusWritten: true,
+    },
+    {
+      name: 'a reconcile error is an InternalError Event with its message; status is still written',
+      outcome: () => {
+        throw new Error('failed to create Route: quota exceeded');
+      },
+      error: 'failed to create Route: quota exceeded',
+      events: ['Warning InternalError failed to create Route: quota exceeded'],
+      statusWritten: true,
+    },
+    {
+      name: 'a PermanentError is reported the same way and stays permanent for the queue',
+      outcome: () => {
+        throw new PermanentError('spec can never work');
+      },
+      error: 'spec can never work',
+      permanent: true,
+      events: ['Warning InternalError spec can never work'],
+      statusWritten: true,
+    },
+    {
+      name: 'a failed status write is UpdateFailed and fails the run',
+      outcome: () => ({ event: { type: 'Normal', reason: 'Synced', message: 'all good' } }),
+      failStatus: true,
+      error: 'disk full',
+      events: ['Warning UpdateFailed Failed to update status for "foo": disk full'],
+      statusWritten: false,
+    },
+    {
+      name: 'with both failing only UpdateFailed is reported, and its error returned',
+      outcome: () => {
+        throw new Error('boom');
+      },
+      failStatus: true,
+      error: 'disk full',
+      events: ['Warning UpdateFailed Failed to update status for "foo": disk full'],
+      statusWritten: false,
+    },
+  ];
+  it.each(rows)('$name', async (row) => {
+    const w = new World([service('foo', (s) => (s.metadata.finalizers = ['test.knative.dev']))]);
+    if (row.failStatus) w.failNext.set('updateStatus services', diskFull());
+    const run = w.reconcile(reconciler(row.outcome), 'default/foo');
+    if (row.error) {
+      const err = await run.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((err as Error).message).toBe(row.error);
+      expect(isPermanentError(err)).toBe(row.permanent ?? false);
+    } else await run;
+    expect(w.events).toEqual(row.events);
+    expect(w.summary().includes('updateStatus Service foo')).toBe(row.statusWritten);
+  });
+
+  it('a failing finalizer is an InternalError Event and keeps the finalizer', async () => {
+    const w = new World([
+      service('foo', (s) => {
+        s.metadata.finalizers = ['test.knative.dev'];
+        s.metadata.deletionTimestamp = '2024-01-01T00:00:00Z';
+      }),
+    ]);
+    await expect(
+      w.reconcile(
+        reconciler(() => {}, { finalizeFails: true }),
+        'default/foo',
+      ),
+    ).rejects.toThrow('cannot clean up');
+    expect(w.events).toEqual(['Warning InternalError cannot clean up']);
+    expect(w.summary()).toEqual([]);
   });
 });
 

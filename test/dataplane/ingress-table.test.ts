@@ -125,3 +125,30 @@ describe('the gateway programs itself from KIngresses', () => {
     expect(makeIngressStatus(ing, { state: 'pending' }, lb)).toBeUndefined();
   });
 });
+
+describe('TLS and redirects', () => {
+  it('maps spec.tls hosts to their Secret and redirects only external hosts when httpOption is Redirected', () => {
+    const ing = routeIngress('hello', 'default', [{ revisionName: 'hello-00001', percent: 100 }]);
+    ing.spec.httpOption = 'Redirected';
+    ing.spec.tls = [
+      { hosts: ['hello.default.localhost'], secretName: 'route-uid', secretNamespace: 'default' },
+      // A host this KIngress does not hold gets nothing.
+      { hosts: ['elsewhere.example.com'], secretName: 'other', secretNamespace: 'default' },
+    ];
+    const dm: DomainMapping = {
+      metadata: { name: 'www.example.com', namespace: 'default', uid: 'uid-dm' },
+      spec: { ref: { name: 'hello' }, tls: { secretName: 'www-cert' } },
+    };
+    const mapping = makeDomainMappingIngress(dm, 'hello.default.svc.cluster.local', KNLITE_INGRESS_CLASS);
+    const table = makeIngressTable([ing, mapping]);
+    expect(table.tls).toEqual(
+      new Map([
+        ['hello.default.localhost', 'default/route-uid'],
+        ['www.example.com', 'default/www-cert'],
+      ]),
+    );
+    expect(table.hosts.get('hello.default.localhost')?.httpsRedirect).toBe(true);
+    expect(table.hosts.get('hello.default.svc.cluster.local')?.httpsRedirect).toBeUndefined();
+    expect(table.hosts.get('www.example.com')?.httpsRedirect).toBeUndefined();
+  });
+});

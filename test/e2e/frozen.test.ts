@@ -13,7 +13,6 @@ import type { ConfigMap, Deployment, Pod, Service } from '../../src/lib/apis/typ
 import { readDecision } from '../../src/lib/apis/autoscaler-decision.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { patchConfigData } from '../../src/lib/local/seed.js';
-import { frozenInstances } from '../../src/lib/runtime/index.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
@@ -115,10 +114,11 @@ describe('frozen-retention', () => {
     expect((await api.getRevision('frozen-00001')).status?.actualReplicas ?? 0).toBe(0);
 
     // The runtime's own view: its process group is stopped, holding memory.
-    const mine = frozenInstances().find((f) => f.revision === 'frozen-00001')!;
+    const mine = cluster.runtime!.frozenInstances().find((f) => f.revision === 'frozen-00001')!;
     expect(mine).toMatchObject({ namespace: 'default', pod: servingPod.metadata.name });
     expect(mine.rssBytes).toBeGreaterThan(1024 * 1024);
-    expect(procState(mine.pgid)).toBe('T');
+    expect(mine.pgids.length).toBeGreaterThan(0);
+    for (const pgid of mine.pgids) expect(procState(pgid)).toBe('T');
 
     // Metrics: counted per revision, with the memory held.
     const metrics = await (await fetch(`http://127.0.0.1:${cluster.adminPort}/metrics`)).text();
@@ -146,8 +146,8 @@ describe('frozen-retention', () => {
         p && !frozenCondition(p) && p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True'
       );
     });
-    expect(frozenInstances().some((f) => f.revision === 'frozen-00001')).toBe(false);
-    expect(procState(mine.pgid)).not.toBe('T');
+    expect(cluster.runtime!.frozenInstances().some((f) => f.revision === 'frozen-00001')).toBe(false);
+    for (const pgid of mine.pgids) expect(procState(pgid)).not.toBe('T');
     expect((await deployment('frozen-00001')).spec.replicas).toBe(1);
 
     // The thaw was measured as a cold start, per stage: in the gateway's histogram and in the
@@ -182,7 +182,7 @@ describe('frozen-retention', () => {
       async () => (await pods('brief-00001')).length === 0,
       30_000,
     );
-    expect(frozenInstances().some((f) => f.revision === 'brief-00001')).toBe(false);
+    expect(cluster.runtime!.frozenInstances().some((f) => f.revision === 'brief-00001')).toBe(false);
   }, 240_000);
 
   it('the webhook refuses a retention that is not a duration up to 1h', async () => {

@@ -75,7 +75,7 @@ describe('knlite reconciler manifests', () => {
     expect(docs.some((d) => d.kind === 'CustomResourceDefinition')).toBe(false);
   });
 
-  it('gives the gateway only what it needs: KIngress status, endpoints, /scale and its Lease', async () => {
+  it('gives the gateway only what it needs: KIngress status, endpoints, /scale, its Lease and reading TLS Secrets', async () => {
     const docs = yaml.loadAll((await knlite(['reconciler', 'manifests', '--no-crds'])).stdout) as any[];
     const role = docs.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'knlite-gateway');
     const can = (group: string, resource: string, verb: string) =>
@@ -88,7 +88,10 @@ describe('knlite reconciler manifests', () => {
     expect(can('apps', 'deployments', 'update')).toBe(false);
     expect(can('serving.knative.dev', 'revisions', 'watch')).toBe(true);
     expect(can('serving.knative.dev', 'services', 'create')).toBe(false);
-    expect(can('', 'secrets', 'get')).toBe(false);
+    // The HTTPS port serves the Secrets KIngress spec.tls names: read, never written.
+    expect(can('', 'secrets', 'watch')).toBe(true);
+    expect(can('', 'secrets', 'create')).toBe(false);
+    expect(can('', 'secrets', 'update')).toBe(false);
     const rec = docs.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'knlite-reconciler');
     expect(rec.rules.some((r: any) => r.resources.includes('ingresses') && r.verbs.includes('create'))).toBe(
       true,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { WorkQueue } from '../../src/lib/kube/queue.js';
+import { PermanentError, WorkQueue } from '../../src/lib/kube/queue.js';
 import { waitUntil } from '../support/wait.js';
 
 describe('WorkQueue', () => {
@@ -104,7 +104,7 @@ describe('WorkQueue', () => {
 
   it('reports failures with their retry delay and resolves flush() after the next run', async () => {
     let calls = 0;
-    const errors: [unknown, number][] = [];
+    const errors: [unknown, number | undefined][] = [];
     const queue = new WorkQueue({
       name: 't',
       started: true,
@@ -119,6 +119,52 @@ describe('WorkQueue', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]![1]).toBe(200);
     await vi.waitFor(() => expect(calls).toBe(2));
+    await queue.shutdown();
+  });
+
+  it('does not retry a PermanentError, wrapped or not, and a later add runs the key again', async () => {
+    vi.useFakeTimers();
+    try {
+      const runs: string[] = [];
+      const errors: [string, number | undefined][] = [];
+      const queue = new WorkQueue({
+        name: 't',
+        started: true,
+        handler: async (key) => {
+          runs.push(key);
+          if (key === 'plain') throw new PermanentError('bad spec');
+          if (key === 'wrapped') throw new Error('outer', { cause: new PermanentError('inner') });
+        },
+        onError: (key, _err, delay) => errors.push([key, delay]),
+      });
+      await queue.flush('plain');
+      await queue.flush('wrapped');
+      expect(errors).toEqual([
+        ['plain', undefined],
+        ['wrapped', undefined],
+      ]);
+      // No retry is scheduled; an explicit add runs the key again.
+      expect(vi.getTimerCount()).toBe(0);
+      await queue.flush('plain');
+      expect(runs).toEqual(['plain', 'wrapped', 'plain']);
+      await queue.shutdown();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('logs a permanent failure as not retried', async () => {
+    const lines: string[] = [];
+    const queue = new WorkQueue({
+      name: 'q',
+      started: true,
+      handler: async () => {
+        throw new PermanentError('no such thing');
+      },
+      log: (line) => lines.push(line),
+    });
+    await queue.flush('ns/a');
+    expect(lines).toEqual(['q ns/a: no such thing (not retried)']);
     await queue.shutdown();
   });
 });

@@ -7,7 +7,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
 import { RestClient } from '../../src/lib/kube/rest.js';
 import { startRuntime, type LocalRuntime } from '../../src/lib/runtime/index.js';
@@ -19,7 +19,12 @@ import { makeDeployment, podsOf, readEndpoints } from './cluster.js';
 import { exampleDir, httpGet } from './helpers.js';
 
 const WAIT = { timeout: 30_000, interval: 50 };
-const SNOOP = resolve(import.meta.dirname, 'fixtures', 'snoop.mjs');
+// The snooping app lives outside /tmp: a sandboxed pod gets a private /tmp, so a checkout under
+// /tmp (as CI may use) would hide the fixture from the very pod that runs it.
+const SNOOP_DIR = mkdtempSync('/var/tmp/knlite-snoop-');
+const SNOOP = join(SNOOP_DIR, 'snoop.mjs');
+cpSync(resolve(import.meta.dirname, 'fixtures', 'snoop.mjs'), SNOOP);
+afterAll(() => rmSync(SNOOP_DIR, { recursive: true, force: true }));
 const hasBwrap = detectBwrap().path !== undefined;
 const noSources = { configMap: async () => undefined, secret: async () => undefined };
 

@@ -75,9 +75,11 @@ describe('resolveLaunch', () => {
     });
   });
 
-  it('refuses a missing directory and a directory with nothing to run', () => {
-    expect(resolveLaunch({ image: 'file:///no/such/dir' }, '/home')).toMatchObject({
-      reason: 'ImageNotRunnable',
+  it('refuses a missing directory (ContainerMissing, like an image that cannot be fetched) and a directory with nothing to run', () => {
+    expect(resolveLaunch({ image: 'file:///no/such/dir' }, '/home')).toEqual({
+      reason: 'ContainerMissing',
+      message:
+        'Unable to fetch image "file:///no/such/dir": failed to resolve image to digest: /no/such/dir: no such directory',
     });
     const empty = app({});
     mkdirSync(join(empty, 'sub'));

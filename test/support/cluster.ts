@@ -10,6 +10,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { ApiServer } from '../../src/lib/apiserver/server.js';
 import type { RestClient } from '../../src/lib/kube/rest.js';
 import { startLocalStack } from '../../src/lib/local/stack.js';
+import type { LocalRuntime } from '../../src/lib/runtime/index.js';
 
 /** A running test cluster. */
 export interface TestCluster {
@@ -21,8 +22,13 @@ export interface TestCluster {
   /** The stack's own REST client. */
   client: RestClient;
   server: ApiServer;
+  /** The local runtime (when started), for tests that look at its processes. */
+  runtime?: LocalRuntime;
   gatewayPort?: number;
+  gatewayHttpsPort?: number;
   adminPort?: number;
+  /** The ingress CA certificate file (issues Route certificates). */
+  caFile: string;
   /** Environment for child processes (CLI, kubectl) that must talk to this cluster. */
   env: NodeJS.ProcessEnv;
   stop(): Promise<void>;
@@ -52,8 +58,11 @@ export async function startTestCluster(
     kc,
     client: stack.client,
     server: stack.server,
+    runtime: stack.runtime,
     gatewayPort: stack.gatewayPort,
+    gatewayHttpsPort: stack.gatewayHttpsPort,
     adminPort: stack.adminPort,
+    caFile: stack.caFile,
     env: { ...process.env, KUBECONFIG: kubeconfigPath, KNLITE_HOME: home, NO_COLOR: '1' },
     async stop() {
       await stack.stop();

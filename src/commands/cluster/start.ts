@@ -1,4 +1,6 @@
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
+import { KnCommand } from '../../lib/cli/base.js';
+import { ExitCode } from '../../lib/client/errors.js';
 import { localPaths } from '../../lib/local/paths.js';
 import { COMPONENTS, parseComponents, RUN_ELSEWHERE } from '../../lib/local/components.js';
 import { startDaemon } from '../../lib/local/daemon.js';
@@ -6,7 +8,7 @@ import { mergeLocalContext, userKubeconfigPath } from '../../lib/local/kubeconfi
 import { readFileSync } from 'node:fs';
 
 /** `knlite cluster start`: starts (or finds) the local cluster daemon and merges its context. */
-export default class ClusterStart extends Command {
+export default class ClusterStart extends KnCommand {
   static override summary = 'Start the embedded local cluster in the background.';
   static override description = `Starts the knlite daemon: a Kubernetes-compatible API server (SQLite-backed, HTTPS + token),
 the Knative Serving reconciler, the local runtime (each pod is a process) and the gateway.
@@ -18,6 +20,9 @@ kubeconfig (like kind does) unless --no-kubeconfig is given.`;
     '<%= config.bin %> cluster start --gateway-port 9080',
     'KNLITE_HOME=/tmp/kl <%= config.bin %> cluster start --no-kubeconfig',
   ];
+  // The local cluster is this machine's: no --kubeconfig/--context/--no-color (--kubeconfig here
+  // is the switch that merges its context).
+  static override baseFlags = {};
   static override flags = {
     'gateway-port': Flags.integer({
       min: 1,
@@ -52,7 +57,7 @@ kubeconfig (like kind does) unless --no-kubeconfig is given.`;
     try {
       components = parseComponents(flags.components);
     } catch (err) {
-      this.error((err as Error).message, { exit: 2 });
+      this.fail((err as Error).message, { exitCode: ExitCode.usage });
     }
     const paths = localPaths(undefined, true);
     let result;
@@ -63,7 +68,7 @@ kubeconfig (like kind does) unless --no-kubeconfig is given.`;
         flags['wait-timeout'] * 1000,
       );
     } catch (err) {
-      this.error((err as Error).message, { exit: 1 });
+      this.fail((err as Error).message);
     }
     const { state, alreadyRunning } = result;
     if (flags.kubeconfig) mergeLocalContext(readFileSync(state.kubeconfig, 'utf8'));

@@ -1,4 +1,4 @@
-import { Command } from '@oclif/core';
+import { KnCommand } from '../../lib/cli/base.js';
 import { localPaths } from '../../lib/local/paths.js';
 import { COMPONENTS, RUN_ELSEWHERE } from '../../lib/local/components.js';
 import { readDaemonState, localApiGet } from '../../lib/local/daemon.js';
@@ -15,12 +15,14 @@ const COUNTED: [string, string][] = [
 ];
 
 /** `knlite cluster status`: endpoint, pid, uptime, data plane addresses and object counts. */
-export default class ClusterStatus extends Command {
+export default class ClusterStatus extends KnCommand {
   static override summary = 'Show whether the local cluster runs, where, and what it holds.';
   static override description =
     'Prints the API server endpoint, daemon pid and uptime, the gateway and metrics addresses, and object counts. Exits 1 when the cluster is not running.';
   static override examples = ['<%= config.bin %> cluster status', '<%= config.bin %> cluster status --json'];
   static override enableJsonFlag = true;
+  // The local cluster is this machine's: no --kubeconfig/--context/--no-color.
+  static override baseFlags = {};
 
   async run(): Promise<Record<string, unknown>> {
     await this.parse(ClusterStatus);
@@ -28,6 +30,7 @@ export default class ClusterStatus extends Command {
     const state = readDaemonState(paths);
     if (!state) {
       this.log(`Local cluster is not running (home ${paths.home}). Start it with: knlite cluster start`);
+      if (this.jsonEnabled()) this.logJson({ running: false, home: paths.home });
       this.exit(1);
     }
     const counts: Record<string, number | string> = {};
@@ -46,6 +49,8 @@ export default class ClusterStatus extends Command {
     this.log(`PID:         ${state.pid}`);
     this.log(`Uptime:      ${formatDuration(uptimeSeconds)}`);
     if (state.gatewayPort) this.log(`Gateway:     http://127.0.0.1:${state.gatewayPort}`);
+    if (state.gatewayHttpsPort) this.log(`HTTPS:       https://127.0.0.1:${state.gatewayHttpsPort}`);
+    if (state.caFile) this.log(`CA:          ${state.caFile} (curl --cacert; for https Route URLs)`);
     if (state.adminPort) this.log(`Metrics:     http://127.0.0.1:${state.adminPort}/metrics`);
     const inDaemon = state.components ?? [...COMPONENTS];
     this.log(`Components:  ${inDaemon.join(', ')} (in the daemon)`);

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
+import { KnCommand } from '../../lib/cli/base.js';
+import { kubeconfigFlags, leaderElectionFlags } from '../../lib/cli/flags.js';
 import { startDataPlane } from '../../lib/dataplane/index.js';
 import { RestClient } from '../../lib/kube/rest.js';
 
 /** `knlite gateway run`: the data plane (ingress + activator + autoscaler) against any cluster. */
-export default class GatewayRun extends Command {
+export default class GatewayRun extends KnCommand {
   static override summary = 'Run the gateway (ingress, activator and autoscaler) against a cluster.';
   static override description =
     "Runs knlite's data plane against the current kubeconfig context (or the pod's service account): it implements the KIngress objects of class knlite.ingress.networking.knative.dev, reports their status, proxies requests to revision instances from their Endpoints, buffers requests for revisions at zero and autoscales them (Knative's KPA). Only the holder of the Lease knative-serving/knlite-autoscaler writes /scale and reports ready on /readyz; other replicas stand by and take over when it goes away. Runs until SIGTERM or Ctrl-C, draining in-flight requests first.";
@@ -14,16 +16,24 @@ export default class GatewayRun extends Command {
     '<%= config.bin %> gateway run --kubeconfig ./kubeconfig --http-port 8080 --admin-port 9090',
     '<%= config.bin %> gateway run --host 0.0.0.0 --identity gw-1',
   ];
+  // A component, not a client: no --no-color, and in a pod the service account is the fallback.
+  static override baseFlags = kubeconfigFlags({ fallback: "the pod's service account" });
   static override flags = {
-    kubeconfig: Flags.string({
-      summary: 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config).',
-      helpValue: 'PATH',
-    }),
-    context: Flags.string({ summary: 'Name of the kubeconfig context to use.', helpValue: 'NAME' }),
     'http-port': Flags.integer({
       summary: 'Port for application traffic.',
       default: 8080,
       min: 0,
+      max: 65535,
+    }),
+    'https-port': Flags.integer({
+      summary:
+        'Port for HTTPS traffic (certificates by SNI from the KIngresses’ spec.tls Secrets); off when unset.',
+      min: 0,
+      max: 65535,
+    }),
+    'https-redirect-port': Flags.integer({
+      summary: 'HTTPS port named in redirects of http-protocol Redirected (default: --https-port).',
+      min: 1,
       max: 65535,
     }),
     'admin-port': Flags.integer({
@@ -33,15 +43,7 @@ export default class GatewayRun extends Command {
       max: 65535,
     }),
     host: Flags.string({ summary: 'Address to listen on.', default: '127.0.0.1', helpValue: 'ADDRESS' }),
-    'leader-elect': Flags.boolean({
-      summary: 'Autoscale only while holding the autoscaler Lease.',
-      default: true,
-      allowNo: true,
-    }),
-    identity: Flags.string({
-      summary: 'Leader election identity (default: <hostname>_<random>).',
-      helpValue: 'NAME',
-    }),
+    ...leaderElectionFlags('Autoscale only while holding the autoscaler Lease.'),
     verbose: Flags.boolean({ char: 'v', summary: 'Log programming, status and scaling errors.' }),
   };
 
@@ -55,7 +57,7 @@ export default class GatewayRun extends Command {
         inCluster: true,
       });
     } catch (err) {
-      this.error((err as Error).message, { exit: 1 });
+      this.fail((err as Error).message);
     }
     const identity = flags.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
     const log = flags.verbose ? (msg: string) => this.logToStderr(`gateway: ${msg}`) : () => {};
@@ -64,16 +66,18 @@ export default class GatewayRun extends Command {
       dp = await startDataPlane(rest, {
         host: flags.host,
         port: flags['http-port'],
+        httpsPort: flags['https-port'],
+        httpsRedirectPort: flags['https-redirect-port'],
         adminPort: flags['admin-port'],
         leaderElection: flags['leader-elect'] ? { identity } : false,
         log,
       });
     } catch (err) {
       rest.close();
-      this.error((err as Error).message, { exit: 1 });
+      this.fail((err as Error).message);
     }
     this.log(
-      `Gateway listening on http://${flags.host}:${dp.port} (admin :${dp.adminPort}) for ${rest.server} (context ${rest.contextName}, ${flags['leader-elect'] ? `leader election as ${identity}` : 'no leader election'}). Press Ctrl-C to stop.`,
+      `Gateway listening on http://${flags.host}:${dp.port}${dp.httpsPort === undefined ? '' : ` and https://${flags.host}:${dp.httpsPort}`} (admin :${dp.adminPort}) for ${rest.server} (context ${rest.contextName}, ${flags['leader-elect'] ? `leader election as ${identity}` : 'no leader election'}). Press Ctrl-C to stop.`,
     );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
+import { KnCommand } from '../../lib/cli/base.js';
+import { kubeconfigFlags, leaderElectionFlags } from '../../lib/cli/flags.js';
 import { startReconciler } from '../../lib/controller/index.js';
 import { RestClient } from '../../lib/kube/rest.js';
 import { serveHealth } from '../../lib/net/health.js';
 
 /** `knlite reconciler run`: the bundled Knative Serving reconciler against the current kubeconfig context. */
-export default class ReconcilerRun extends Command {
+export default class ReconcilerRun extends KnCommand {
   static override summary = 'Run the bundled Knative Serving reconciler against a cluster.';
   static override description =
     "Runs knlite's Knative Serving reconcilers (Service, Configuration, Revision, Route, labeler, DomainMapping, revision GC) against the current kubeconfig context of any Kubernetes cluster that has the serving.knative.dev CRDs but no Knative controller. Revisions become apps/v1 Deployments and core Services. Leader election on the Lease knative-serving/knlite-reconciler keeps several replicas from reconciling at once. Runs until interrupted (Ctrl-C or SIGTERM).";
@@ -15,21 +17,10 @@ export default class ReconcilerRun extends Command {
     '<%= config.bin %> reconciler run --context kind-dev',
     '<%= config.bin %> reconciler run --kubeconfig ./kubeconfig --no-leader-elect',
   ];
+  // A component, not a client: no --no-color, and in a pod the service account is the fallback.
+  static override baseFlags = kubeconfigFlags({ fallback: "the pod's service account" });
   static override flags = {
-    kubeconfig: Flags.string({
-      summary: 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config).',
-      helpValue: 'PATH',
-    }),
-    context: Flags.string({ summary: 'Name of the kubeconfig context to use.', helpValue: 'NAME' }),
-    'leader-elect': Flags.boolean({
-      summary: 'Reconcile only while holding the leader Lease.',
-      default: true,
-      allowNo: true,
-    }),
-    identity: Flags.string({
-      summary: 'Leader election identity (default: <hostname>_<random>).',
-      helpValue: 'NAME',
-    }),
+    ...leaderElectionFlags('Reconcile only while holding the leader Lease.'),
     verbose: Flags.boolean({ char: 'v', summary: 'Log reconcile errors and retries.' }),
     'health-port': Flags.integer({
       summary: 'Serve /healthz and /readyz on this port (0: none).',
@@ -50,7 +41,7 @@ export default class ReconcilerRun extends Command {
         inCluster: true,
       });
     } catch (err) {
-      this.error((err as Error).message, { exit: 1 });
+      this.fail((err as Error).message);
     }
 
     const identity = flags.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
@@ -64,7 +55,7 @@ export default class ReconcilerRun extends Command {
       });
     } catch (err) {
       rest.close();
-      this.error((err as Error).message, { exit: 1 });
+      this.fail((err as Error).message);
     }
     const health = flags['health-port'] ? await serveHealth(flags['health-port']) : undefined;
     this.log(

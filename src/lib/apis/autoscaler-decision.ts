@@ -1,6 +1,6 @@
 /**
  * The autoscaler's last decision per revision, as it publishes it for `revision describe`
- * (docs/adr/0007-autoscaler-decisions.md): a knlite-owned ConfigMap `<revision>-autoscaler` in the
+ * (docs/adr/0008-autoscaler-decisions.md): a knlite-owned ConfigMap `<revision>-autoscaler` in the
  * revision's namespace, owned by the Revision (deleted with it), holding one JSON document under
  * `decision.json`. Shared by the writer (dataplane/autoscaler/publish.ts) and the readers (CLI).
  */

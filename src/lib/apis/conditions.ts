@@ -71,11 +71,6 @@ export function conditionSet(happy: string, deps: string[]): ConditionSet {
   };
 }
 
-/** Knative's NewLivingConditionSet: a set whose happy condition is `Ready`. */
-export function livingConditionSet(...deps: string[]): ConditionSet {
-  return conditionSet(READY, deps);
-}
-
 class Manager implements ConditionManager {
   constructor(
     private readonly happy: string,

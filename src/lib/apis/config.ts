@@ -12,12 +12,13 @@ import { formatGoDuration, parseGoDuration } from './durations.js';
 import {
   AutoscalingClass,
   ConfigMaps,
+  KNLITE_CERTIFICATE_CLASS,
   KNLITE_INGRESS_CLASS,
   Labels,
   SYSTEM_NAMESPACE,
   VISIBILITY_CLUSTER_LOCAL,
 } from './keys.js';
-import { parseTemplate, TemplateError, type TemplateValues } from './templates.js';
+import { parseTemplate, type TemplateValues } from './templates.js';
 import type { ConfigMap } from './types.js';
 
 /** The key every Knative ConfigMap uses for its documented example block. */
@@ -175,6 +176,10 @@ export interface NetworkConfig {
   rolloutDurationSeconds: number;
   /** knlite extension: the local gateway's port; URLs carry `:port` when set and not 80. */
   localGatewayPort?: number;
+  /** knlite extension: the local gateway's HTTPS port; https URLs carry `:port` when set and not 443. */
+  localGatewayHttpsPort?: number;
+  /** `certificate-class`: which implementation issues the Certificates of Routes. */
+  certificateClass: string;
 }
 
 /** Parses config-network with Knative's defaults and template checks. */
@@ -190,15 +195,20 @@ export function parseNetworkConfig(cm: ConfigMap | undefined): NetworkConfig {
     clusterLocalDomainTLS: (data['cluster-local-domain-tls'] || 'disabled').toLowerCase(),
     httpProtocol: (data['http-protocol'] || 'enabled').toLowerCase(),
     rolloutDurationSeconds: asInt(data, 'rollout-duration', 0),
+    certificateClass: data['certificate-class'] || data['certificate.class'] || KNLITE_CERTIFICATE_CLASS,
   };
   if (cfg.rolloutDurationSeconds < 0) {
     throw new ConfigError(`rollout-duration must be a positive value, was: ${cfg.rolloutDurationSeconds}`);
   }
-  const port = data['local-gateway-port'];
-  if (port !== undefined && port !== '') {
-    const n = asInt(data, 'local-gateway-port', 0);
-    if (n < 1 || n > 65535) throw new ConfigError(`local-gateway-port must be in [1, 65535], was: ${port}`);
-    cfg.localGatewayPort = n;
+  for (const [key, field] of [
+    ['local-gateway-port', 'localGatewayPort'],
+    ['local-gateway-https-port', 'localGatewayHttpsPort'],
+  ] as const) {
+    const port = data[key];
+    if (port === undefined || port === '') continue;
+    const n = asInt(data, key, 0);
+    if (n < 1 || n > 65535) throw new ConfigError(`${key} must be in [1, 65535], was: ${port}`);
+    cfg[field] = n;
   }
   checkDomainTemplate(cfg.domainTemplate);
   checkTagTemplate(cfg.tagTemplate);
@@ -259,16 +269,21 @@ export function hostnameFromTemplate(cfg: NetworkConfig, name: string, tag: stri
   return parseTemplate(cfg.tagTemplate)({ Name: name, Tag: tag });
 }
 
-export { TemplateError };
-
 /**
  * Formats a URL for a host: `<default-external-scheme>://host[:port]`; the local gateway port is
  * appended when set and not 80. Cluster-local hosts are always plain `http://host`.
  */
-export function formatUrl(host: string, cfg: NetworkConfig, opts: { clusterLocal?: boolean } = {}): string {
+export function formatUrl(
+  host: string,
+  cfg: NetworkConfig,
+  opts: { clusterLocal?: boolean; scheme?: string } = {},
+): string {
   if (opts.clusterLocal || host.endsWith(`.${DEFAULT_DOMAIN}`)) return `http://${host}`;
-  const port = cfg.localGatewayPort && cfg.localGatewayPort !== 80 ? `:${cfg.localGatewayPort}` : '';
-  return `${cfg.defaultExternalScheme}://${host}${port}`;
+  const scheme = opts.scheme ?? cfg.defaultExternalScheme;
+  const [local, standard] =
+    scheme === 'https' ? [cfg.localGatewayHttpsPort, 443] : [cfg.localGatewayPort, 80];
+  const port = local && local !== standard ? `:${local}` : '';
+  return `${scheme}://${host}${port}`;
 }
 
 // --- config-gc ---------------------------------------------------------------------------------

@@ -7,7 +7,6 @@
 export const SERVING_GROUP = 'serving.knative.dev';
 export const SERVING_V1 = 'serving.knative.dev/v1';
 export const SERVING_V1BETA1 = 'serving.knative.dev/v1beta1';
-export const NETWORKING_INTERNAL_GROUP = 'networking.internal.knative.dev';
 export const NETWORKING_INTERNAL_V1ALPHA1 = 'networking.internal.knative.dev/v1alpha1';
 
 /** Namespace that holds Knative's ConfigMaps. */
@@ -65,6 +64,8 @@ export const Annotations = {
   rolloutMinScale: 'autoscaling.knlite.dev/rollout-min-scale',
   // Networking (networking.knative.dev/*)
   ingressClass: 'networking.knative.dev/ingress.class',
+  certificateClass: 'networking.knative.dev/certificate.class',
+  disableExternalDomainTLS: 'networking.knative.dev/disable-external-domain-tls',
   // kn's own bookkeeping
   userImage: 'client.knative.dev/user-image',
   updateTimestamp: 'client.knative.dev/updateTimestamp',
@@ -110,6 +111,9 @@ export const Finalizers = {
 /** The ingress class knlite's gateway implements (config-network `ingress-class` default here). */
 export const KNLITE_INGRESS_CLASS = 'knlite.ingress.networking.knative.dev';
 
+/** The certificate class knlite's local CA issues (config-network `certificate-class` default here). */
+export const KNLITE_CERTIFICATE_CLASS = 'knlite.certificate.networking.knative.dev';
+
 /** Headers of the KIngress contract (knative.dev/networking pkg/http/header). */
 export const IngressHeaders = {
   revision: 'Knative-Serving-Revision',
@@ -145,4 +149,8 @@ export const KnliteConfig = {
   metricsUrl: 'metrics-url',
   /** config-network extension: the gateway port printed in local URLs. */
   localGatewayPort: 'local-gateway-port',
+  /** config-network extension: the gateway's HTTPS port printed in local https URLs. */
+  localGatewayHttpsPort: 'local-gateway-https-port',
+  /** config-knlite: the local gateway's HTTPS URL. */
+  gatewayHttpsUrl: 'gateway-https-url',
 } as const;

@@ -10,7 +10,6 @@ import { READY, conditionSet, getCondition, type Clock, type ConditionSet } from
 import type {
   Condition,
   ConfigurationStatus,
-  ContainerStateTerminated,
   Deployment,
   DomainMapping,
   KnStatus,
@@ -130,9 +129,6 @@ export function markRouteNotYetReady(status: ServiceStatus, now?: Clock): void {
       'Traffic is not yet migrated to the latest revision.',
     );
 }
-
-/** Alias of {@link markRouteNotYetReady} named after its reason. */
-export const markTrafficNotMigrated = markRouteNotYetReady;
 
 /** RoutesReady False RevisionNameTaken: a BYO revision name belongs to a conflicting Revision. */
 export function markRevisionNameTaken(status: ServiceStatus, name: string, now?: Clock): void {
@@ -337,11 +333,6 @@ export function containerExitingMessage(message: string): string {
   return `Container failed with: ${message}`;
 }
 
-/** Knative's `RevisionContainerMissingMessage`. */
-export function containerMissingMessage(image: string, message: string): string {
-  return `Unable to fetch image ${q(image)}: ${message}`;
-}
-
 /** ContainerHealthy False `ExitCode<N>` "Container failed with: <message>" for a crashed container. */
 export function markContainerExiting(
   status: RevisionStatus,
@@ -352,15 +343,6 @@ export function markContainerExiting(
   // Knative still gives a message when the container exited cleanly without one.
   const text = exitCode === 0 && !message ? 'container exited with no error' : message;
   markContainerHealthyFalse(status, exitCodeReason(exitCode), containerExitingMessage(text), now);
-}
-
-/** Applies {@link markContainerExiting} from a container's last termination state. */
-export function propagateContainerTermination(
-  status: RevisionStatus,
-  terminated: ContainerStateTerminated,
-  now?: Clock,
-): void {
-  markContainerExiting(status, terminated.exitCode, terminated.message ?? '', now);
 }
 
 /** Condition types of the transformed Deployment status (serving/k8s_lifecycle.go). */
@@ -610,12 +592,18 @@ export function markTLSNotEnabled(
     .markTrueWithReason(RouteConditions.certificateProvisioned, 'TLSNotEnabled', message);
 }
 
-/** CertificateProvisioned True. */
+/**
+ * CertificateProvisioned True.
+ * @public Knative's CertificateProvisioned transitions stay together as a set.
+ */
 export function markCertificateReady(status: RouteStatus, now?: Clock): void {
   routeConditionSet.manage(status, now).markTrue(RouteConditions.certificateProvisioned);
 }
 
-/** CertificateProvisioned Unknown CertificateNotReady ("Certificate <name> is not ready: <reason>"). */
+/**
+ * CertificateProvisioned Unknown CertificateNotReady ("Certificate <name> is not ready: <reason>").
+ * @public
+ */
 export function markCertificateNotReady(status: RouteStatus, name: string, reason = '', now?: Clock): void {
   routeConditionSet
     .manage(status, now)
@@ -642,7 +630,10 @@ export function markCertificateProvisionFailed(
     );
 }
 
-/** CertificateProvisioned False CertificateNotOwned. */
+/**
+ * CertificateProvisioned False CertificateNotOwned.
+ * @public
+ */
 export function markCertificateNotOwned(status: RouteStatus, name: string, now?: Clock): void {
   routeConditionSet
     .manage(status, now)
@@ -653,7 +644,10 @@ export function markCertificateNotOwned(status: RouteStatus, name: string, now?:
     );
 }
 
-/** CertificateProvisioned True HTTPDowngrade. */
+/**
+ * CertificateProvisioned True HTTPDowngrade.
+ * @public
+ */
 export function markHTTPDowngrade(status: RouteStatus, name: string, now?: Clock): void {
   routeConditionSet
     .manage(status, now)
@@ -825,20 +819,4 @@ export function markDomainMappingCertificateNotOwned(
 function setOrDelete<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | undefined): void {
   if (value === undefined || value === '') delete obj[key];
   else obj[key] = value;
-}
-
-/** CertificateProvisioned True (the DomainMapping's certificate is ready). */
-export function markDomainMappingCertificateReady(status: DomainMappingStatus, now?: Clock): void {
-  domainMappingConditionSet.manage(status, now).markTrue(DomainMappingConditions.certificateProvisioned);
-}
-
-/** CertificateProvisioned True HTTPDowngrade (plain HTTP while the certificate is not ready). */
-export function markDomainMappingHTTPDowngrade(status: DomainMappingStatus, name: string, now?: Clock): void {
-  domainMappingConditionSet
-    .manage(status, now)
-    .markTrueWithReason(
-      DomainMappingConditions.certificateProvisioned,
-      'HTTPDowngrade',
-      `Certificate ${name} is not ready downgrade HTTP.`,
-    );
 }

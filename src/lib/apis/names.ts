@@ -180,13 +180,11 @@ export function deploymentName(revisionName: string): string {
   return childName(revisionName, '-deployment');
 }
 
-/** The Configuration and Route of a Service share its name. */
+/**
+ * The Configuration (and the Route) of a Service share its name.
+ * @public
+ */
 export function configurationNameFor(serviceName: string): string {
-  return serviceName;
-}
-
-/** The Route of a Service shares its name. */
-export function routeNameFor(serviceName: string): string {
   return serviceName;
 }
 

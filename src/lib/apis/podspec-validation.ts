@@ -18,6 +18,14 @@ import {
   via,
 } from './field-error.js';
 import { LOCAL_IMAGE_PREFIX } from './keys.js';
+import { parseQuantity, QuantityError } from './quantity.js';
+import {
+  validateContainerSecurityContext,
+  validateInitContainerOnly,
+  validatePodSecurityContext,
+  validateVolumeMountFields,
+  validateVolumeSource,
+} from './podspec-detail-validation.js';
 import { isDNS1123Label, isDNS1123Subdomain } from './names.js';
 import type { Container, ContainerPort, Probe, RevisionSpec, Volume } from './types.js';
 
@@ -131,12 +139,37 @@ function validatePodSpec(spec: RevisionSpec, ctx: ApisContext): Err {
     .sort();
   let errs: Err = disallowed.length ? errDisallowedFields(...disallowed) : undefined;
   const containers: Container[] = Array.isArray(spec.containers) ? spec.containers : [];
-  const mounted = new Set(containers.flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)));
+  const initContainers: Container[] = Array.isArray(spec.initContainers)
+    ? (spec.initContainers as Container[])
+    : [];
+  if (spec.securityContext && featureEnabled(ctx.features, POD_FIELDS_BY_FEATURE.securityContext!)) {
+    errs = also(errs, validatePodSecurityContext(spec.securityContext, ctx));
+  }
+  const mounted = new Set(
+    [...initContainers, ...containers].flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)),
+  );
   const [volumes, volErr] = validateVolumes(spec.volumes ?? [], mounted, ctx);
   errs = also(
     errs,
     via(volErr, (e) => e.viaField('volumes')),
   );
+  if (initContainers.length > 0 && featureEnabled(ctx.features, POD_FIELDS_BY_FEATURE.initContainers!)) {
+    const names = new Set(containers.map((c) => c.name ?? ''));
+    initContainers.forEach((c, i) => {
+      let e: Err;
+      if (names.has(c.name ?? ''))
+        e = FieldError.of(`duplicate container name ${JSON.stringify(c.name ?? '')}`, ['name']);
+      e = also(
+        e,
+        validateInitContainerOnly(c),
+        validateContainer(c, volumes, ctx, RESERVED_SIDECAR_ENV, true),
+      );
+      errs = also(
+        errs,
+        via(e, (x) => x.viaFieldIndex('initContainers', i)),
+      );
+    });
+  }
   const [port, portErr] = validateContainersPorts(containers);
   errs = also(
     errs,
@@ -229,6 +262,7 @@ function validateVolume(v: Volume, ctx: ApisContext): Err {
       ),
     );
   }
+  errs = also(errs, validateVolumeSource(v, ctx));
   if (!v.name) errs = errMissingField('name');
   else if (isDNS1123Label(v.name).length) errs = errInvalidValue(v.name, 'name');
   const specified = (
@@ -284,6 +318,44 @@ function validateServingContainer(
   );
 }
 
+/**
+ * Container resources as Kubernetes validates them (ValidateResourceRequirements): every quantity
+ * parses, none is negative, and a request does not exceed its limit. Knative's webhook lets the
+ * Deployment's creation fail on these; refusing them here keeps the Service from being stored.
+ */
+function validateResources(resources: Container['resources']): Err {
+  if (!resources) return undefined;
+  const parsed: Record<'limits' | 'requests', Record<string, number>> = { limits: {}, requests: {} };
+  let errs: Err;
+  for (const kind of ['limits', 'requests'] as const) {
+    for (const [name, raw] of Object.entries(resources[kind] ?? {})) {
+      const path = `${kind}.${name}`;
+      try {
+        const q = parseQuantity(String(raw));
+        if (q.value < 0) errs = also(errs, errInvalidValue(raw, path, 'must be greater than or equal to 0'));
+        else parsed[kind][name] = q.value;
+      } catch (err) {
+        if (!(err instanceof QuantityError)) throw err;
+        errs = also(errs, errInvalidValue(raw, path, err.message));
+      }
+    }
+  }
+  for (const [name, request] of Object.entries(parsed.requests)) {
+    const limit = parsed.limits[name];
+    if (limit !== undefined && request > limit) {
+      errs = also(
+        errs,
+        errInvalidValue(
+          resources.requests![name],
+          `requests.${name}`,
+          `must be less than or equal to ${name} limit of ${resources.limits![name]}`,
+        ),
+      );
+    }
+  }
+  return errs;
+}
+
 function validateSidecar(c: Container, volumes: Map<string, Volume>, ctx: ApisContext): Err {
   return validateContainer(c, volumes, ctx, RESERVED_SIDECAR_ENV);
 }
@@ -293,6 +365,7 @@ function validateContainer(
   volumes: Map<string, Volume>,
   ctx: ApisContext,
   reservedEnv: string[],
+  init = false,
 ): Err {
   if (!c || Object.keys(c).length === 0) return errMissingField('');
   const disallowed = Object.keys(c)
@@ -322,6 +395,10 @@ function validateContainer(
       via(e, (x) => x.viaFieldIndex('env', i)),
     );
   });
+  errs = also(
+    errs,
+    via(validateResources(c.resources), (x) => x.viaField('resources')),
+  );
   (c.envFrom ?? []).forEach((ef, i) => {
     if (ef.configMapRef && ef.secretRef)
       errs = also(errs, errMultipleOneOf('configMapRef', 'secretRef').viaFieldIndex('envFrom', i));
@@ -331,6 +408,15 @@ function validateContainer(
   });
   if (!c.image) {
     errs = also(errs, errMissingField('image'));
+  } else if (isRelativeDirectory(c.image)) {
+    errs = also(
+      errs,
+      FieldError.of(
+        'Failed to parse image reference',
+        ['image'],
+        `image: ${JSON.stringify(c.image)} is a relative directory, which the server cannot resolve (it does not know the client's working directory): use an absolute path or ${LOCAL_IMAGE_PREFIX}/abs/path`,
+      ),
+    );
   } else if (!isParseableImage(c.image)) {
     errs = also(
       errs,
@@ -343,24 +429,60 @@ function validateContainer(
   }
   errs = also(
     errs,
-    via(validateContainerPorts(c.ports ?? []), (e) => e.viaField('ports')),
+    via(init ? validateInitContainerPorts(c.ports ?? []) : validateContainerPorts(c.ports ?? []), (e) =>
+      e.viaField('ports'),
+    ),
   );
+  errs = also(errs, validateContainerSecurityContext(c.securityContext, ctx));
   if (c.terminationMessagePolicy && !['File', 'FallbackToLogsOnError'].includes(c.terminationMessagePolicy)) {
     errs = also(errs, errInvalidValue(c.terminationMessagePolicy, 'terminationMessagePolicy'));
   }
   errs = also(
     errs,
-    via(validateVolumeMounts(c.volumeMounts ?? [], volumes), (e) => e.viaField('volumeMounts')),
+    via(validateVolumeMounts(c.volumeMounts ?? [], volumes, ctx), (e) => e.viaField('volumeMounts')),
   );
   return errs;
 }
 
-/** Image references as go-containerregistry's weak validation accepts them; `file://` is knlite's local form. */
+/**
+ * Image references as go-containerregistry's weak validation accepts them, plus knlite's local
+ * forms: `file:///abs/dir` and an absolute directory path (what the CLI's `--image /abs/dir` means).
+ */
 function isParseableImage(image: string): boolean {
   if (image.startsWith(LOCAL_IMAGE_PREFIX)) return image.length > LOCAL_IMAGE_PREFIX.length;
+  if (image.startsWith('/')) return image.length > 1 && !image.includes('\0');
   const re =
     /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$/;
   return re.test(image);
+}
+
+/** `./app`, `../app`, `.` or `..`: a directory relative to a working directory the server does not have. */
+function isRelativeDirectory(image: string): boolean {
+  return /^\.\.?(\/|$)/.test(image);
+}
+
+// Init containers may declare any ports, each checked like a container port (no single-port rule).
+function validateInitContainerPorts(ports: ContainerPort[]): Err {
+  let errs: Err;
+  for (const p of ports) {
+    const bad = Object.keys(p)
+      .filter((k) => !['name', 'containerPort', 'protocol'].includes(k))
+      .sort();
+    if (bad.length) errs = also(errs, errDisallowedFields(...bad));
+    if (RESERVED_PORTS.includes(p.containerPort)) {
+      errs = also(
+        errs,
+        errInvalidValue(
+          `${p.containerPort} is a reserved port`,
+          'containerPort',
+          `${p.containerPort} is a reserved port, please use a different value`,
+        ),
+      );
+    }
+    if (p.containerPort < 0 || p.containerPort > 65535)
+      errs = also(errs, errOutOfBoundsValue(p.containerPort, 0, 65535, 'containerPort'));
+  }
+  return errs;
 }
 
 function validateContainerPorts(ports: ContainerPort[]): Err {
@@ -400,11 +522,16 @@ function validateContainerPorts(ports: ContainerPort[]): Err {
 function validateVolumeMounts(
   mounts: NonNullable<Container['volumeMounts']>,
   volumes: Map<string, Volume>,
+  ctx: ApisContext,
 ): Err {
   let errs: Err;
   const seenPaths = new Set<string>();
   mounts.forEach((vm, i) => {
     const vol = volumes.get(vm.name);
+    errs = also(
+      errs,
+      via(validateVolumeMountFields(vm, vol, ctx), (e) => e.viaIndex(i)),
+    );
     if (!vol) errs = also(errs, FieldError.of('volumeMount has no matching volume', ['name']).viaIndex(i));
     const clean = vm.mountPath ? cleanPath(vm.mountPath) : '';
     if (!vm.mountPath) errs = also(errs, errMissingField('mountPath').viaIndex(i));

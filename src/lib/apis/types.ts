@@ -73,7 +73,7 @@ export interface EnvVar {
     configMapKeyRef?: { name: string; key: string; optional?: boolean };
     secretKeyRef?: { name: string; key: string; optional?: boolean };
     fieldRef?: { fieldPath: string };
-    resourceFieldRef?: { resource: string; containerName?: string };
+    resourceFieldRef?: { resource: string; containerName?: string; divisor?: string | number };
   };
 }
 
@@ -114,23 +114,48 @@ export interface VolumeMount {
   subPath?: string;
 }
 
+/** A ConfigMap/Secret key projected to a file path (with its own mode). */
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
+
+/** A downward API file: a pod field or a container resource written to `path`. */
+export interface DownwardAPIVolumeFile {
+  path: string;
+  fieldRef?: { fieldPath: string; apiVersion?: string };
+  resourceFieldRef?: { resource: string; containerName?: string; divisor?: string | number };
+  mode?: number;
+}
+
+/** One source of a projected volume. */
+export interface VolumeProjection {
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[] };
+  serviceAccountToken?: { path: string; audience?: string; expirationSeconds?: number };
+  [key: string]: unknown;
+}
+
 export interface Volume {
   name: string;
   configMap?: {
     name: string;
-    items?: { key: string; path: string }[];
+    items?: KeyToPath[];
     optional?: boolean;
     defaultMode?: number;
   };
   secret?: {
     secretName: string;
-    items?: { key: string; path: string }[];
+    items?: KeyToPath[];
     optional?: boolean;
     defaultMode?: number;
   };
   emptyDir?: { medium?: string; sizeLimit?: string };
-  projected?: unknown;
+  projected?: { sources?: VolumeProjection[]; defaultMode?: number };
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  [key: string]: unknown;
 }
 
 export interface ResourceRequirements {
@@ -298,6 +323,12 @@ export interface Ingress extends KubeObject {
   status?: IngressStatus;
 }
 
+/** networking.internal.knative.dev/v1alpha1 Certificate (KCert): a TLS certificate for `dnsNames`. */
+export interface Certificate extends KubeObject {
+  spec: { dnsNames: string[]; domain?: string; secretName: string };
+  status?: KnStatus & { notAfter?: string };
+}
+
 export interface ClusterDomainClaim extends KubeObject {
   spec: { namespace: string };
 }
@@ -307,6 +338,10 @@ export interface ConfigMap extends KubeObject {
   binaryData?: Record<string, string>;
 }
 
+/**
+ * core/v1 Secret.
+ * @public
+ */
 export interface Secret extends KubeObject {
   data?: Record<string, string>;
   stringData?: Record<string, string>;
@@ -370,6 +405,7 @@ export interface Pod extends KubeObject {
     hostIP?: string;
     startTime?: string;
     containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
     message?: string;
     reason?: string;
   };

@@ -53,8 +53,6 @@ import type {
 } from './types.js';
 
 export { FieldError } from './field-error.js';
-export { validateAutoscalingAnnotations, AutoscalingKeys, getKey } from './autoscaling-validation.js';
-export { validateRevisionSpec, RESERVED_PORTS } from './podspec-validation.js';
 
 /** The text Knative's validating webhook returns for a rejected object. */
 export function validationFailedMessage(err: FieldError): string {

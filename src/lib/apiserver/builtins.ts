@@ -1,7 +1,7 @@
 /**
  * The built-in kinds the embedded API server serves besides CRDs: core v1 namespaces, configmaps,
- * secrets, services, endpoints, pods, events, serviceaccounts; apps/v1 deployments (with /status
- * and /scale); coordination.k8s.io/v1 leases; apiextensions.k8s.io/v1 customresourcedefinitions.
+ * secrets, services, endpoints, pods, events, serviceaccounts; apps/v1 deployments and replicasets
+ * (with /status and /scale); coordination.k8s.io/v1 leases; apiextensions.k8s.io/v1 customresourcedefinitions.
  */
 import type { ResourceType } from './types.js';
 
@@ -48,6 +48,27 @@ export function builtinResourceTypes(): ResourceType[] {
       singular: 'deployment',
       namespaced: true,
       shortNames: ['deploy'],
+      categories: ['all'],
+      verbs: ALL_VERBS,
+      strategicMerge: true,
+      subresources: {
+        status: true,
+        scale: {
+          specReplicasPath: '.spec.replicas',
+          statusReplicasPath: '.status.replicas',
+          labelSelectorPath: '.spec.selector',
+        },
+      },
+    },
+    {
+      group: 'apps',
+      version: 'v1',
+      resource: 'replicasets',
+      kind: 'ReplicaSet',
+      listKind: 'ReplicaSetList',
+      singular: 'replicaset',
+      namespaced: true,
+      shortNames: ['rs'],
       categories: ['all'],
       verbs: ALL_VERBS,
       strategicMerge: true,

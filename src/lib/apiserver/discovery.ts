@@ -5,7 +5,19 @@
  * response is not aggregated discovery.
  */
 import type { Registry } from './registry.js';
+import { REVIEW_TYPES } from './reviews.js';
 import type { ResourceType } from './types.js';
+
+/** Groups and versions served: the registry's plus the self-review APIs. */
+function servedGroups(registry: Registry): Map<string, string[]> {
+  const groups = registry.groups();
+  for (const t of REVIEW_TYPES) {
+    const vs = groups.get(t.group) ?? [];
+    if (!vs.includes(t.version)) vs.push(t.version);
+    groups.set(t.group, vs);
+  }
+  return groups;
+}
 
 /** Orders versions the way Kubernetes prefers them: GA > beta > alpha, higher numbers first. */
 export function compareVersions(a: string, b: string): number {
@@ -38,13 +50,13 @@ export function apiVersions(serverAddress: string): object {
 
 /** GET /apis. */
 export function apiGroupList(registry: Registry): object {
-  const groups = [...registry.groups()].map(([g, vs]) => groupEntry(g, vs));
+  const groups = [...servedGroups(registry)].map(([g, vs]) => groupEntry(g, vs));
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
 /** GET /apis/<group>, or undefined when no such group is served. */
 export function apiGroup(registry: Registry, group: string): object | undefined {
-  const vs = registry.groups().get(group);
+  const vs = servedGroups(registry).get(group);
   if (!vs) return undefined;
   return { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(group, vs) };
 }
@@ -68,6 +80,13 @@ function resourceEntries(t: ResourceType): object[] {
       kind: t.kind,
       verbs: ['get', 'patch', 'update'],
     });
+  if (t.group === '' && t.resource === 'pods')
+    for (const [sub, verbs] of [
+      ['log', ['get']],
+      ['exec', ['create', 'get']],
+      ['portforward', ['create', 'get']],
+    ] as const)
+      out.push({ name: `pods/${sub}`, singularName: '', namespaced: true, kind: 'Pod', verbs });
   if (t.subresources.scale)
     out.push({
       name: `${t.resource}/scale`,
@@ -83,8 +102,7 @@ function resourceEntries(t: ResourceType): object[] {
 
 /** GET /api/v1 or /apis/<g>/<v>, or undefined when that group/version is not served. */
 export function apiResourceList(registry: Registry, group: string, version: string): object | undefined {
-  const types = registry
-    .all()
+  const types = [...registry.all(), ...REVIEW_TYPES]
     .filter((t) => t.group === group && t.version === version)
     .sort((a, b) => a.resource.localeCompare(b.resource));
   if (types.length === 0) return undefined;

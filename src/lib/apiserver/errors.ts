@@ -137,16 +137,6 @@ export function forbidden(
   );
 }
 
-/** 410 Expired: a watch or continue token older than the kept history. */
-export function expired(message: string): ApiError {
-  return new ApiError(410, 'Expired', message);
-}
-
-/** 410 Gone. */
-export function gone(message: string): ApiError {
-  return new ApiError(410, 'Gone', message);
-}
-
 /** 405 MethodNotAllowed. */
 export function methodNotAllowed(): ApiError {
   return new ApiError(
@@ -164,15 +154,6 @@ export function unauthorized(): ApiError {
 /** 413 RequestEntityTooLarge. */
 export function tooLarge(limit: number): ApiError {
   return new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
-}
-
-/** 415 UnsupportedMediaType. */
-export function unsupportedMediaType(contentType: string, accepted: string[]): ApiError {
-  return new ApiError(
-    415,
-    'UnsupportedMediaType',
-    `the body of the request was in an unknown format${contentType ? ` (${contentType})` : ''} - accepted media types include: ${accepted.join(', ')}`,
-  );
 }
 
 /** Builds a Status object. */

@@ -1,14 +1,22 @@
 /**
  * Object semantics behind the REST verbs: decode → admit → store → encode. Supports get, list
  * (label/field selectors, limit/continue), create (generateName, dryRun), update, patch (merge,
- * JSON, strategic, apply), delete (finalizers, propagation policies, preconditions) and
+ * JSON, strategic, server-side apply), delete (finalizers, propagation policies, preconditions) and
  * deletecollection, plus the /status and /scale subresources. Every write stamps a new global
- * resourceVersion; generation moves only when the spec does; CRD schemas are pruned and enforced.
+ * resourceVersion and records managedFields; generation moves only when the spec does; CRD schemas
+ * are pruned and enforced, built-in kinds are decoded strictly against Kubernetes' definitions.
  */
 import crypto from 'node:crypto';
 import type { KubeObject, OwnerReference } from '../apis/types.js';
 import { crdToResourceTypes } from './crds.js';
 import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from './errors.js';
+import { kindDefinition, pruneUnknownKubeFields, type Schema } from './kube-schemas.js';
+import {
+  applyConfiguration,
+  updateManagedFields,
+  type FieldContext,
+  type ManagedFieldsEntry,
+} from './managed-fields.js';
 import { applyPatch } from './patch.js';
 import type { Registry } from './registry.js';
 import { allOf, labelSelectorString, parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -35,6 +43,10 @@ export interface WriteOptions {
   fieldValidation?: string;
   /** Collects `Warning` response headers. */
   warnings?: string[];
+  /** The field manager recorded in managedFields (the `fieldManager` parameter or the user agent). */
+  fieldManager?: string;
+  /** Server-side apply's `force`: take over fields other managers own. */
+  force?: boolean;
 }
 
 /** DeleteOptions the server honours. */
@@ -71,9 +83,8 @@ export interface Scale {
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
-/** The finalizers the garbage collector acts on. */
+/** The finalizer the garbage collector acts on (foreground cascading deletion). */
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
-export const ORPHAN_FINALIZER = 'orphan';
 
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
@@ -280,8 +291,15 @@ export class Handlers {
   // ---- writes ------------------------------------------------------------------------------
 
   /** POST: creates an object. */
-  create(type: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions): KubeObject {
+  create(
+    type: ResourceType,
+    namespace: string | undefined,
+    body: unknown,
+    opts: WriteOptions,
+    applied?: boolean,
+  ): KubeObject {
     const obj = this.decodeBody(type, body);
+    const managed = applied ? obj.metadata.managedFields : undefined;
     this.checkNamespace(type, namespace, obj);
     const ns = nsOf(type, namespace);
     const meta = obj.metadata;
@@ -312,6 +330,10 @@ export class Handlers {
 
     normalizeSecret(type, obj);
     this.enforceSchema(type, obj, opts);
+    meta.managedFields =
+      managed ??
+      updateManagedFields(undefined, obj as never, this.manager(opts), this.fieldContext(type, ''));
+    if (!meta.managedFields?.length) delete meta.managedFields;
     this.admit('CREATE', type, ns, '', obj, undefined, opts);
     if (type.crdName === undefined && type.resource === 'customresourcedefinitions') this.checkCrd(obj);
 
@@ -373,29 +395,59 @@ export class Handlers {
   ): KubeObject {
     const ns = nsOf(type, namespace);
     const old = this.store.get(type.group, type.resource, ns, name);
-    if (!old) {
-      if (contentType === 'application/apply-patch+yaml' && subresource === '') {
-        const body = patch as KubeObject;
-        if (
-          body &&
-          typeof body === 'object' &&
-          body.metadata &&
-          body.metadata.name &&
-          body.metadata.name !== name
-        )
-          throw badRequest(
-            `the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`,
-          );
+    const apply = contentType === 'application/apply-patch+yaml';
+    if (apply) {
+      const body = patch as KubeObject;
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw badRequest('the body of the request is not a valid apply configuration');
+      body.metadata ??= {};
+      if (body.metadata.name && body.metadata.name !== name)
+        throw badRequest(
+          `the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`,
+        );
+      if (!old && subresource !== '') throw notFound(type, name);
+      // The configuration must have its schema's types before it can be merged field by field.
+      const typed = this.decodeBody(type, clone(body), true);
+      if (type.schema) {
+        const wrongTypes = validateSchema(type.schema, typed).filter(
+          (e) => e.reason === 'FieldValueTypeInvalid',
+        );
+        if (wrongTypes.length) throw invalid(type, name, wrongTypes);
+      }
+      const ctx = this.fieldContext(type, subresource);
+      const merged = applyConfiguration(
+        old ? (clone(old) as never) : undefined,
+        body as never,
+        this.manager(opts),
+        !!opts.force,
+        ctx,
+      ) as KubeObject;
+      if (!old)
         return this.create(
           type,
           namespace,
-          { ...(body as object), metadata: { ...(body?.metadata ?? {}), name } },
+          { ...merged, metadata: { ...merged.metadata, name } },
           opts,
+          true,
         );
-      }
-      throw notFound(type, name);
+      return this.commitPatched(type, ns, name, old, merged, subresource, opts, true);
     }
+    if (!old) throw notFound(type, name);
     const patched = applyPatch(contentType, clone(old), patch, !!type.strategicMerge) as KubeObject;
+    return this.commitPatched(type, ns, name, old, patched, subresource, opts, false);
+  }
+
+  /** The rest of a PATCH once the patch produced an object: decode, preconditions, commit. */
+  private commitPatched(
+    type: ResourceType,
+    ns: string,
+    name: string,
+    old: KubeObject,
+    patched: KubeObject,
+    subresource: '' | 'status',
+    opts: WriteOptions,
+    applied: boolean,
+  ): KubeObject {
     if (!patched || typeof patched !== 'object' || Array.isArray(patched))
       throw badRequest('the patch produced an object that is not a JSON object');
     if (!patched.metadata || typeof patched.metadata !== 'object') patched.metadata = {};
@@ -413,7 +465,7 @@ export class Handlers {
     checkResourceVersion(obj.metadata.resourceVersion, 'metadata.resourceVersion');
     if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== old.metadata.resourceVersion)
       throw conflict(type, name);
-    return this.commitUpdate(type, ns, old, obj, subresource, opts);
+    return this.commitUpdate(type, ns, old, obj, subresource, opts, applied);
   }
 
   private commitUpdate(
@@ -423,7 +475,9 @@ export class Handlers {
     incoming: KubeObject,
     subresource: '' | 'status',
     opts: WriteOptions,
+    applied = false,
   ): KubeObject {
+    const incomingManaged = incoming.metadata.managedFields;
     let obj: KubeObject;
     if (subresource === 'status') {
       // /status writes change status only.
@@ -458,15 +512,35 @@ export class Handlers {
         delete m.deletionTimestamp;
         delete m.deletionGracePeriodSeconds;
       }
-      delete m.managedFields;
       if (m.generateName === undefined && om.generateName !== undefined) m.generateName = om.generateName;
     }
     if (old.metadata.generation === undefined) delete obj.metadata.generation;
     else obj.metadata.generation = old.metadata.generation;
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
 
+    if (subresource === '') this.applyDefaults(type, obj);
     normalizeSecret(type, obj);
     this.enforceSchema(type, obj, opts);
+    if (applied) obj.metadata.managedFields = incomingManaged;
+    else {
+      // A client may replace managedFields (`[{}]` clears them); otherwise they carry over.
+      let before = old;
+      if (
+        subresource === '' &&
+        Array.isArray(incomingManaged) &&
+        canonical(incomingManaged) !== canonical(old.metadata.managedFields ?? [])
+      ) {
+        const given = (incomingManaged as ManagedFieldsEntry[]).filter((e) => e && e.manager);
+        before = { ...old, metadata: { ...old.metadata, managedFields: given } };
+      }
+      obj.metadata.managedFields = updateManagedFields(
+        before as never,
+        obj as never,
+        this.manager(opts),
+        this.fieldContext(type, subresource),
+      );
+    }
+    if (!obj.metadata.managedFields?.length) delete obj.metadata.managedFields;
     this.admit('UPDATE', type, ns, subresource, obj, old, opts);
     if (subresource === '' && type.resource === 'customresourcedefinitions' && !type.crdName)
       this.checkCrd(obj);
@@ -666,6 +740,38 @@ export class Handlers {
 
   // ---- pipeline pieces ---------------------------------------------------------------------
 
+  private manager(opts: WriteOptions): string {
+    return opts.fieldManager || 'unknown';
+  }
+
+  private fieldSchemas = new WeakMap<object, Schema>();
+
+  /** What field management needs to know about a kind: its schema (CRD or Kubernetes' own). */
+  private fieldContext(type: ResourceType, subresource: '' | 'status'): FieldContext {
+    let schema: Schema | undefined;
+    if (type.schema) {
+      schema = this.fieldSchemas.get(type.schema);
+      if (!schema) {
+        const props = (type.schema.properties as Record<string, Schema> | undefined) ?? {};
+        schema = {
+          ...type.schema,
+          properties: {
+            ...props,
+            metadata: { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' },
+          },
+        };
+        this.fieldSchemas.set(type.schema, schema);
+      }
+    } else schema = kindDefinition(type.group, type.version, type.kind);
+    return {
+      schema,
+      apiVersion: apiVersionOf(type),
+      subresource,
+      statusIsSubresource: !!type.subresources.status,
+      now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+  }
+
   /**
    * Checks the body is an object of this kind that decodes into the kind's typed shape, and
    * normalises apiVersion/kind. `patched` bodies are the result of applying a patch.
@@ -749,27 +855,25 @@ export class Handlers {
     return base + crypto.randomBytes(4).toString('hex');
   }
 
-  private applyCreateDefaults(type: ResourceType, obj: KubeObject): void {
+  /**
+   * kube-apiserver's defaulting of spec fields, run on every decoded write (so a field an apply
+   * no longer sets comes back as its default, as in Kubernetes).
+   */
+  private applyDefaults(type: ResourceType, obj: KubeObject): void {
     const o = obj as Record<string, any>;
-    if (type.group === '' && type.resource === 'namespaces') {
-      o.spec = { finalizers: ['kubernetes'] };
-      o.status = { phase: 'Active' };
-      return;
-    }
-    if (type.group === 'apps' && type.resource === 'deployments') {
+    if (type.group === 'apps' && (type.resource === 'deployments' || type.resource === 'replicasets')) {
       o.spec ??= {};
       o.spec.replicas ??= 1;
+      if (type.resource === 'replicasets') return;
       o.spec.revisionHistoryLimit ??= 10;
       o.spec.progressDeadlineSeconds ??= 600;
-      o.spec.strategy ??= {
-        type: 'RollingUpdate',
-        rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' },
-      };
-      o.status = {};
-      return;
-    }
-    if (type.group === '' && type.resource === 'pods') {
-      o.status = { phase: 'Pending', ...(o.status ?? {}) };
+      o.spec.strategy ??= {};
+      o.spec.strategy.type ??= 'RollingUpdate';
+      if (o.spec.strategy.type === 'RollingUpdate') {
+        o.spec.strategy.rollingUpdate ??= {};
+        o.spec.strategy.rollingUpdate.maxUnavailable ??= '25%';
+        o.spec.strategy.rollingUpdate.maxSurge ??= '25%';
+      }
       return;
     }
     if (type.group === '' && type.resource === 'services') {
@@ -780,6 +884,27 @@ export class Handlers {
         p.protocol ??= 'TCP';
         p.targetPort ??= p.port;
       }
+    }
+  }
+
+  private applyCreateDefaults(type: ResourceType, obj: KubeObject): void {
+    const o = obj as Record<string, any>;
+    if (type.group === '' && type.resource === 'namespaces') {
+      o.spec = { finalizers: ['kubernetes'] };
+      o.status = { phase: 'Active' };
+      return;
+    }
+    if (type.group === 'apps' && (type.resource === 'deployments' || type.resource === 'replicasets')) {
+      this.applyDefaults(type, obj);
+      o.status = {};
+      return;
+    }
+    if (type.group === '' && type.resource === 'pods') {
+      o.status = { phase: 'Pending', ...(o.status ?? {}) };
+      return;
+    }
+    if (type.group === '' && type.resource === 'services') {
+      this.applyDefaults(type, obj);
       o.status ??= { loadBalancer: {} };
       return;
     }
@@ -790,8 +915,9 @@ export class Handlers {
   }
 
   private enforceSchema(type: ResourceType, obj: KubeObject, opts: WriteOptions): void {
-    if (!type.schema) return;
-    const pruned = pruneUnknownFields(type.schema, obj as Record<string, unknown>);
+    const pruned = type.schema
+      ? pruneUnknownFields(type.schema, obj as Record<string, unknown>)
+      : pruneUnknownKubeFields(type.group, type.version, type.kind, obj as Record<string, unknown>);
     if (pruned.length) {
       const mode = opts.fieldValidation ?? 'Warn';
       if (mode === 'Strict') {

@@ -5,30 +5,21 @@
  *   (every kind's PATCH operations list it, so `kubectl apply` validates server-side);
  * - `kubectl explain` finds schemas by their `x-kubernetes-group-version-kind`;
  * - strategic-merge clients read `x-kubernetes-patch-merge-key`/`-patch-strategy` on core lists.
- * CRD kinds carry their CRD schema; core kinds carry open schemas that spell out only what matters
- * for merging. Core PATCH operations do not advertise strategic-merge bodies, so kubectl computes
- * strategic patches from its compiled-in types (exactly what it would send a real cluster).
+ * CRD kinds carry their CRD schema; built-in kinds carry Kubernetes' own definitions
+ * (config/openapi, see kube-schemas.ts) with descriptions, required fields and list semantics;
+ * Scale and the metrics kinds, which those definitions do not cover, are spelled out here. Core
+ * PATCH operations do not advertise strategic-merge bodies, so kubectl computes strategic patches
+ * from its compiled-in types (exactly what it would send a real cluster).
  */
 import { createHash } from 'node:crypto';
+import { definitionClosure, definitionName, kindDefinition, kubeDefinitions } from './kube-schemas.js';
 import type { ResourceType } from './types.js';
 
 type Schema = Record<string, unknown>;
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 
-/** The OpenAPI definition name of a group/version/kind: `dev.knative.serving.v1.Service`, `io.k8s.api.core.v1.Pod`. */
-export function definitionName(group: string, version: string, kind: string): string {
-  if (group === '') return `io.k8s.api.core.${version}.${kind}`;
-  if (group === 'apiextensions.k8s.io')
-    return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${version}.${kind}`;
-  if (group === 'apps' || group === 'autoscaling' || group === 'batch' || group === 'policy') {
-    return `io.k8s.api.${group}.${version}.${kind}`;
-  }
-  if (group.endsWith('.k8s.io') && !group.includes('apiextensions')) {
-    return `io.k8s.api.${group.slice(0, -'.k8s.io'.length)}.${version}.${kind}`;
-  }
-  return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
-}
+export { definitionName };
 
 const str = (): Schema => ({ type: 'string' });
 const strMap = (): Schema => ({ type: 'object', additionalProperties: { type: 'string' } });
@@ -123,114 +114,15 @@ function metaDefinitions(ref: (name: string) => Schema): Record<string, Schema> 
   };
 }
 
-/** Core container/pod fragments with their strategic-merge keys. */
-function podSpec(): Schema {
-  const container = open({
-    name: str(),
-    image: str(),
-    command: { type: 'array', items: str() },
-    args: { type: 'array', items: str() },
-    env: mergeList(open({ name: str(), value: str() }), 'name'),
-    ports: {
-      ...mergeList(
-        open({ containerPort: { type: 'integer', format: 'int32' }, name: str(), protocol: str() }),
-        'containerPort',
-      ),
-      'x-kubernetes-list-type': 'map',
-      'x-kubernetes-list-map-keys': ['containerPort', 'protocol'],
-    },
-    volumeMounts: mergeList(open({ name: str(), mountPath: str() }), 'mountPath'),
-    volumeDevices: mergeList(open({ name: str(), devicePath: str() }), 'devicePath'),
-  });
-  return open({
-    containers: mergeList(container, 'name'),
-    initContainers: mergeList(container, 'name'),
-    ephemeralContainers: mergeList(container, 'name'),
-    volumes: mergeList(open({ name: str() }), 'name', 'merge,retainKeys'),
-    imagePullSecrets: mergeList(open({ name: str() }), 'name'),
-    hostAliases: mergeList(open({ ip: str() }), 'ip'),
-    nodeSelector: strMap(),
-    serviceAccountName: str(),
-  });
-}
-
-/** Open schemas for the built-in kinds knlite serves, keyed by `group/Kind`. */
-function coreSchema(group: string, kind: string, ref: (name: string) => Schema): Schema {
+/** Schemas of the kinds Kubernetes' published definitions do not cover (keyed by `group/Kind`). */
+function localSchema(group: string, kind: string, ref: (name: string) => Schema): Schema {
   const meta = ref(`${META}.ObjectMeta`);
   const top = (properties: Record<string, Schema>): Schema => ({
     type: 'object',
     properties: { apiVersion: str(), kind: str(), metadata: meta, ...properties },
   });
+  const quantities = { type: 'object', additionalProperties: str() };
   switch (`${group}/${kind}`) {
-    case '/Pod':
-      return top({ spec: podSpec(), status: open() });
-    case 'apps/Deployment':
-      return top({
-        spec: open({
-          replicas: { type: 'integer', format: 'int32' },
-          selector: open(),
-          template: open({ metadata: meta, spec: podSpec() }),
-          strategy: { ...open(), 'x-kubernetes-patch-strategy': 'retainKeys' },
-        }),
-        status: open(),
-      });
-    case '/Service':
-      return top({
-        spec: open({
-          type: str(),
-          selector: { ...strMap(), 'x-kubernetes-map-type': 'atomic' },
-          ports: {
-            ...mergeList(
-              open({ port: { type: 'integer', format: 'int32' }, name: str(), protocol: str() }),
-              'port',
-            ),
-            'x-kubernetes-list-type': 'map',
-            'x-kubernetes-list-map-keys': ['port', 'protocol'],
-          },
-          clusterIP: str(),
-        }),
-        status: open(),
-      });
-    case '/ConfigMap':
-      return top({
-        data: strMap(),
-        binaryData: { type: 'object', additionalProperties: { type: 'string', format: 'byte' } },
-        immutable: { type: 'boolean' },
-      });
-    case '/Secret':
-      return top({
-        data: { type: 'object', additionalProperties: { type: 'string', format: 'byte' } },
-        stringData: strMap(),
-        type: str(),
-        immutable: { type: 'boolean' },
-      });
-    case '/ServiceAccount':
-      return top({
-        secrets: mergeList(open({ name: str() }), 'name'),
-        imagePullSecrets: { type: 'array', items: open({ name: str() }) },
-      });
-    case '/Namespace':
-      return top({
-        spec: open({ finalizers: { type: 'array', items: str() } }),
-        status: open({ phase: str() }),
-      });
-    case '/Endpoints':
-      return top({ subsets: { type: 'array', items: open() } });
-    case '/Event':
-      return {
-        ...top({ involvedObject: open(), reason: str(), message: str(), type: str() }),
-        'x-kubernetes-preserve-unknown-fields': true,
-      };
-    case 'coordination.k8s.io/Lease':
-      return top({
-        spec: open({
-          holderIdentity: str(),
-          leaseDurationSeconds: { type: 'integer', format: 'int32' },
-          acquireTime: { type: 'string', format: 'date-time' },
-          renewTime: { type: 'string', format: 'date-time' },
-          leaseTransitions: { type: 'integer', format: 'int32' },
-        }),
-      });
     case 'autoscaling/Scale':
       return top({
         spec: { type: 'object', properties: { replicas: { type: 'integer', format: 'int32' } } },
@@ -239,9 +131,43 @@ function coreSchema(group: string, kind: string, ref: (name: string) => Schema):
           properties: { replicas: { type: 'integer', format: 'int32' }, selector: str() },
         },
       });
+    case 'metrics.k8s.io/PodMetrics':
+      return {
+        ...top({
+          timestamp: { type: 'string', format: 'date-time' },
+          window: str(),
+          containers: {
+            type: 'array',
+            items: { type: 'object', properties: { name: str(), usage: quantities } },
+          },
+        }),
+        description: 'PodMetrics sets resource usage metrics of a pod.',
+      };
+    case 'metrics.k8s.io/NodeMetrics':
+      return {
+        ...top({ timestamp: { type: 'string', format: 'date-time' }, window: str(), usage: quantities }),
+        description: 'NodeMetrics sets resource usage metrics of a node.',
+      };
     default:
       return { ...top({ spec: open(), status: open() }), 'x-kubernetes-preserve-unknown-fields': true };
   }
+}
+
+/**
+ * A shipped (swagger 2.0 form) definition for the document being built: v3 documents point at
+ * `#/components/schemas/` and wrap a `$ref` that has siblings in `allOf`, as kube-apiserver does.
+ */
+function fromShipped(schema: unknown, v3: boolean): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => fromShipped(s, v3));
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Schema = {};
+  for (const [k, v] of Object.entries(schema as Schema)) out[k] = fromShipped(v, v3);
+  if (v3 && typeof out.$ref === 'string') {
+    const ref = { $ref: out.$ref.replace('#/definitions/', '#/components/schemas/') };
+    delete out.$ref;
+    return Object.keys(out).length ? { allOf: [ref], ...out } : ref;
+  }
+  return out;
 }
 
 /** A CRD schema with its root metadata pointing at ObjectMeta (as kube-apiserver publishes it). */
@@ -282,18 +208,30 @@ function kindsOf(types: ResourceType[]): ResourceType[] {
 /** Every definition of `types` (kind + list kind) plus the meta definitions, with `$ref`s built by `ref`. */
 function definitions(types: ResourceType[], ref: (name: string) => Schema): Record<string, Schema> {
   const defs: Record<string, Schema> = metaDefinitions(ref);
+  const v3 = String(ref('x').$ref).startsWith('#/components/');
   const scale = types.some((t) => t.subresources.scale);
   const all = kindsOf(types);
+  const shipped = all.filter((t) => !t.schema && kindDefinition(t.group, t.version, t.kind));
+  const kube = kubeDefinitions();
+  for (const name of definitionClosure([
+    `${META}.ObjectMeta`,
+    ...shipped.map((t) => definitionName(t.group, t.version, t.kind)),
+  ]))
+    defs[name] = fromShipped(kube[name], v3) as Schema;
   if (scale)
     defs[definitionName('autoscaling', 'v1', 'Scale')] = withGvk(
-      coreSchema('autoscaling', 'Scale', ref),
+      localSchema('autoscaling', 'Scale', ref),
       'autoscaling',
       'v1',
       'Scale',
     );
   for (const t of all) {
     const name = definitionName(t.group, t.version, t.kind);
-    const schema = t.schema ? crdSchema(t.schema, ref) : coreSchema(t.group, t.kind, ref);
+    const schema = t.schema
+      ? crdSchema(t.schema, ref)
+      : shipped.includes(t)
+        ? defs[name]
+        : localSchema(t.group, t.kind, ref);
     defs[name] = withGvk(schema, t.group, t.version, t.kind);
     defs[definitionName(t.group, t.version, t.listKind)] = withGvk(
       {
@@ -325,9 +263,48 @@ export function openApiV2(types: ResourceType[]): object {
   return {
     swagger: '2.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },
-    paths: {},
+    paths: v2Paths(kindsOf(types), ref),
     definitions: Object.fromEntries(Object.entries(defs).map(([k, v]) => [k, toV2Schema(v)])),
   };
+}
+
+/** The swagger 2.0 form of every resource's paths: bodies are `in: body` parameters, responses carry `schema`. */
+function v2Paths(types: ResourceType[], ref: (name: string) => Schema): Record<string, Schema> {
+  const paths: Record<string, Schema> = {};
+  for (const t of types) Object.assign(paths, resourcePaths(t, ref));
+  const v2Param = (p: Schema): Schema => {
+    const { schema, ...rest } = p as { schema?: Schema } & Schema;
+    return { ...rest, type: schema?.type ?? 'string', ...(schema?.uniqueItems ? { uniqueItems: true } : {}) };
+  };
+  const v2Op = (op: Schema): Schema => {
+    const { requestBody, responses, parameters, ...rest } = op as Schema & {
+      requestBody?: { content: Record<string, { schema: Schema }> };
+      responses?: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+      parameters?: Schema[];
+    };
+    const params = (parameters ?? []).map(v2Param);
+    const out: Schema = { ...rest };
+    if (requestBody) {
+      const [type, { schema }] = Object.entries(requestBody.content)[0];
+      params.push({ name: 'body', in: 'body', required: true, schema });
+      out.consumes = Object.keys(requestBody.content).length > 1 ? Object.keys(requestBody.content) : [type];
+    }
+    if (params.length) out.parameters = params;
+    out.produces = ['application/json', 'application/yaml'];
+    out.schemes = ['https'];
+    if (responses)
+      out.responses = Object.fromEntries(
+        Object.entries(responses).map(([code, r]) => [
+          code,
+          r.content ? { description: r.description, schema: r.content['application/json'].schema } : r,
+        ]),
+      );
+    return out;
+  };
+  for (const item of Object.values(paths))
+    for (const [k, v] of Object.entries(item))
+      item[k] = k === 'parameters' ? (v as Schema[]).map(v2Param) : v2Op(v as Schema);
+  return paths;
 }
 
 /** `apis/serving.knative.dev/v1` or `api/v1`: the key of a group/version in the v3 index. */

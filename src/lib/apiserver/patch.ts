@@ -2,8 +2,9 @@
  * Patch types the server accepts: JSON merge patch (RFC 7386), JSON patch (RFC 6902), strategic
  * merge patch for core/apps kinds (lists merged by their Kubernetes merge key, `$patch: delete` /
  * `$patch: replace`, `$deleteFromPrimitiveList/<f>`, `$setElementOrder/<f>` and `$retainKeys`
- * accepted) and server-side apply approximated as a merge of the applied configuration.
- * Every function returns a new document and throws ApiError (400/422) on a bad patch.
+ * accepted). Server-side apply of objects is managed-fields.ts; here it is only the merge used for
+ * the /scale subresource. Every function returns a new document and throws ApiError (400/422) on a
+ * bad patch.
  */
 import { badRequest, ApiError } from './errors.js';
 

@@ -17,6 +17,11 @@ export class Registry {
     this.byGvr.set(`${t.group}/${t.version}/${t.resource}`, t);
   }
 
+  /** Removes one type. */
+  remove(t: Pick<ResourceType, 'group' | 'version' | 'resource'>): void {
+    this.byGvr.delete(`${t.group}/${t.version}/${t.resource}`);
+  }
+
   /** Removes every version of a CRD's types. */
   removeCrd(crdName: string): ResourceType[] {
     const gone = [...this.byGvr.values()].filter((t) => t.crdName === crdName);

@@ -3,8 +3,11 @@
  * /livez, /api, /api/v1, /apis, /apis/<g>, /apis/<g>/<v>, /openapi/v2, /openapi/v3[/...], and
  * for every resource the namespaced and cluster-scoped collection and item paths (GET, LIST,
  * WATCH via `?watch=true` or the legacy `/watch/` prefix, POST, PUT, PATCH, DELETE,
- * deletecollection) with the `/status` and `/scale` subresources. Responses are JSON (or
- * `as=Table` when asked); failures are metav1.Status.
+ * deletecollection) with the `/status` and `/scale` subresources, pods' `log` (pod-subresources.ts;
+ * exec arrives as an upgrade, see server.ts) the self-review APIs (reviews.ts) and `metrics.k8s.io/v1beta1` (GET/LIST) while a metrics
+ * source is wired in. Bodies are JSON,
+ * YAML or, for a few core kinds, protobuf (protobuf.ts). Responses are JSON (or `as=Table` when
+ * asked; /openapi/v2 also as protobuf); failures are metav1.Status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../apis/types.js';
@@ -25,7 +28,18 @@ import {
   validateWriteQuery,
 } from './request.js';
 
+import { METRICS_GROUP, METRICS_VERSION, serveMetrics, type MetricsSource } from './metrics.js';
 import { openApiV2, openApiV3GroupVersion, openApiV3Index } from './openapi.js';
+import {
+  decodeProtobufObject,
+  encodeOpenApiV2,
+  OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
+  PROTOBUF_TYPE,
+  wantsOpenApiProtobuf,
+} from './protobuf.js';
+import type { PodConnector } from './pod-connector.js';
+import { POD_SUBRESOURCES, servePodSubresource } from './pod-subresources.js';
+import { answerReview, reviewAt } from './reviews.js';
 import { toTable } from './table.js';
 
 /** Everything a request needs. */
@@ -36,6 +50,10 @@ export interface RouterContext {
   serverAddress: string;
   /** Registers a watch closer so server shutdown can end open streams. */
   trackWatch(close: () => void): () => void;
+  /** What runs the pods (for pods/log, exec), when something is connected. */
+  pods?(): PodConnector | undefined;
+  /** The metrics API's source, when one is wired in (`metrics.k8s.io` is served only then). */
+  metrics?: () => MetricsSource | undefined;
 }
 
 /** A parsed resource path. */
@@ -193,10 +211,20 @@ function writeOptions(
   warnings: string[],
   kind: OptionsKind,
   patchType?: string,
+  userAgent?: string,
 ): WriteOptions {
   validateWriteQuery(q, kind, patchType);
   const fv = q.get('fieldValidation') || undefined;
-  return { user, dryRun: q.getAll('dryRun').length > 0, fieldValidation: fv, warnings };
+  // Without a fieldManager, kube-apiserver names the manager after the user agent's product.
+  const fieldManager = q.get('fieldManager') || (userAgent ?? '').split('/')[0].slice(0, 128) || 'unknown';
+  return {
+    user,
+    dryRun: q.getAll('dryRun').length > 0,
+    fieldValidation: fv,
+    warnings,
+    fieldManager,
+    force: queryBool(q, 'force'),
+  };
 }
 
 function warningHeaders(warnings: string[]): Record<string, string[]> {
@@ -216,6 +244,7 @@ export async function route(
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const q = url.searchParams;
   const registry = ctx.handlers.registry;
+  const ua = String(req.headers['user-agent'] ?? '');
 
   switch (path) {
     case '/healthz':
@@ -229,6 +258,15 @@ export async function route(
     case '/apis':
       return sendJson(res, 200, apiGroupList(registry));
     case '/openapi/v2':
+      if (wantsOpenApiProtobuf(req.headers.accept)) {
+        const proto = encodeOpenApiV2(openApiV2(registry.all()) as Record<string, unknown>);
+        res.writeHead(200, {
+          'Content-Type': OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
+          'Content-Length': proto.length,
+        });
+        res.end(proto);
+        return;
+      }
       return sendJson(res, 200, openApiV2(registry.all()));
     case '/openapi/v3':
       return sendJson(res, 200, openApiV3Index(registry.all()));
@@ -254,6 +292,29 @@ export async function route(
     return sendJson(res, 200, list);
   }
 
+  const review = reviewAt(path);
+  if (review) {
+    if (method !== 'POST') throw methodNotAllowed();
+    validateWriteQuery(q, 'CreateOptions');
+    const type2 = mediaType(req);
+    if (type2 !== PROTOBUF_TYPE && !BODY_TYPES.includes(type2)) {
+      await readBody(req, ctx.maxBodyBytes).catch(() => undefined);
+      throw unsupportedBody(BODY_TYPES);
+    }
+    const buf = await readBody(req, ctx.maxBodyBytes);
+    const value = type2 === PROTOBUF_TYPE ? decodeProtobufObject(buf, BODY_TYPES) : decodeBody(buf, type2);
+    return sendJson(res, 201, answerReview(review, value, user));
+  }
+
+  const metrics = ctx.metrics?.();
+  const metricsPrefix = `/apis/${METRICS_GROUP}/${METRICS_VERSION}/`;
+  if (metrics && path.startsWith(metricsPrefix)) {
+    const segs = path.slice(metricsPrefix.length).split('/').filter(Boolean).map(decodeURIComponent);
+    const out = serveMetrics(metrics, method, segs, q);
+    if (!out) throw resourceNotFound();
+    return sendJson(res, 200, out);
+  }
+
   const p = parseResourcePath(path);
   if (!p) throw resourceNotFound();
   let type = registry.get(p.group, p.version, p.resource);
@@ -265,6 +326,21 @@ export async function route(
   if (!type) throw resourceNotFound();
   if (!type.namespaced && namespace !== undefined) throw resourceNotFound();
   if (subresource === 'finalize' && type.resource === 'namespaces') subresource = 'status';
+  if (
+    type.group === '' &&
+    type.resource === 'pods' &&
+    name !== undefined &&
+    namespace !== undefined &&
+    POD_SUBRESOURCES.has(subresource)
+  )
+    return servePodSubresource(
+      ctx.pods?.(),
+      req,
+      res,
+      ctx.handlers.get(type, namespace, name),
+      subresource,
+      q,
+    );
   if (
     subresource &&
     !(
@@ -331,6 +407,10 @@ export async function route(
   /** Reads and decodes the body after checking its media type is one `accepted` lists. */
   const body = async (accepted = BODY_TYPES): Promise<{ value: unknown; type: string }> => {
     const type2 = mediaType(req);
+    if (type2 === PROTOBUF_TYPE && accepted === BODY_TYPES) {
+      const buf = await readBody(req, ctx.maxBodyBytes);
+      return { value: decodeProtobufObject(buf, BODY_TYPES), type: type2 };
+    }
     if (!accepted.includes(type2)) {
       await readBody(req, ctx.maxBodyBytes).catch(() => undefined);
       throw unsupportedBody(accepted);
@@ -362,7 +442,7 @@ export async function route(
       case 'POST': {
         if (!type.verbs.includes('create')) throw methodNotAllowed();
         const b = await body();
-        const opts = writeOptions(q, user, warnings, 'CreateOptions');
+        const opts = writeOptions(q, user, warnings, 'CreateOptions', undefined, ua);
         const created = h.create(type, namespace, b.value, opts);
         return send(opts.dryRun ? 200 : 201, created, warningHeaders(warnings));
       }
@@ -391,7 +471,7 @@ export async function route(
         return send(200, h.getScale(type, namespace, name));
       case 'PUT': {
         const b = await body();
-        const opts = writeOptions(q, user, warnings, 'UpdateOptions');
+        const opts = writeOptions(q, user, warnings, 'UpdateOptions', undefined, ua);
         const scale = b.value as Scale;
         if (!scale || typeof scale !== 'object')
           throw badRequest('the body of the request is not a Scale object');
@@ -406,7 +486,7 @@ export async function route(
       }
       case 'PATCH': {
         const b = await body(PATCH_TYPES);
-        const opts = writeOptions(q, user, warnings, 'PatchOptions', b.type);
+        const opts = writeOptions(q, user, warnings, 'PatchOptions', b.type, ua);
         const ct = b.type;
         return send(
           200,
@@ -428,13 +508,13 @@ export async function route(
     }
     case 'PUT': {
       const b = await body();
-      const opts = writeOptions(q, user, warnings, 'UpdateOptions');
+      const opts = writeOptions(q, user, warnings, 'UpdateOptions', undefined, ua);
       return send(200, h.update(type, namespace, name, b.value, sub, opts), warningHeaders(warnings));
     }
     case 'PATCH': {
       const b = await body(PATCH_TYPES);
       const ct = b.type;
-      const opts = writeOptions(q, user, warnings, 'PatchOptions', ct);
+      const opts = writeOptions(q, user, warnings, 'PatchOptions', ct, ua);
       const existed = !!h.store.get(
         type.group,
         type.resource,

@@ -6,19 +6,24 @@
  */
 import fs from 'node:fs';
 import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import type { KubeObject } from '../apis/types.js';
 import { listen } from '../net/listen.js';
 import { authenticate, ensureToken, isPublicPath } from './auth.js';
 import { builtinResourceTypes, SYSTEM_NAMESPACES } from './builtins.js';
 import { crdToResourceTypes, loadCrdObjects } from './crds.js';
-import { toStatus, unauthorized } from './errors.js';
+import { resourceNotFound, toStatus, unauthorized } from './errors.js';
 import { DEFAULT_EVENT_TTL_MS, EventExpiry } from './event-ttl.js';
 import { GarbageCollector } from './gc.js';
+import { metricsResourceTypes, type MetricsSource } from './metrics.js';
 import { Handlers } from './handlers.js';
 import { Registry } from './registry.js';
-import { route, sendStatus } from './router.js';
+import type { PodConnector } from './pod-connector.js';
+import { POD_SUBRESOURCES, refuseUpgrade, upgradePodSubresource } from './pod-subresources.js';
+import { parseResourcePath, route, sendStatus } from './router.js';
 import { DEFAULT_HISTORY, Store } from './store.js';
 import { ensureTls, writePrivateFile } from './tls.js';
 import type { AdmissionPlugin, ResourceType } from './types.js';
@@ -42,6 +47,8 @@ export interface ApiServerOptions {
   historySize?: number;
   /** How long an Event lives after its last write (kube-apiserver's `--event-ttl`, default 1 h). */
   eventTtlMs?: number;
+  /** Where `metrics.k8s.io` usage comes from (also settable later with `setMetricsSource`). */
+  metrics?: MetricsSource;
 }
 
 /** A running API server. */
@@ -60,6 +67,10 @@ export interface ApiServer {
   integrityCheck(): string;
   /** Resolves once the garbage collector has nothing queued. */
   gcIdle(): Promise<void>;
+  /** Plugs in what runs this server's pods (pods/log, exec); returns the function that unplugs it. */
+  connectPods(connector: PodConnector): () => void;
+  /** Serves `metrics.k8s.io/v1beta1` from `source` (undefined stops serving it). */
+  setMetricsSource(source: MetricsSource | undefined): void;
   close(): Promise<void>;
 }
 
@@ -180,12 +191,24 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
   }
 
+  let metricsSource: MetricsSource | undefined;
+  const setMetricsSource = (source: MetricsSource | undefined): void => {
+    metricsSource = source;
+    // Discovery lists the group only while it is served, like a registered aggregated API.
+    for (const t of metricsResourceTypes()) {
+      if (source) registry.add(t);
+      else registry.remove(t);
+    }
+  };
+  setMetricsSource(opts.metrics);
+
   await store.flushed();
   const gc = new GarbageCollector(handlers);
   const eventExpiry = new EventExpiry(store, opts.eventTtlMs ?? DEFAULT_EVENT_TTL_MS);
   const watches = new Set<() => void>();
   const sockets = new Set<Socket>();
   let serverAddress = `${host}:0`;
+  let pods: PodConnector | undefined;
 
   const server = https.createServer({ key: tls.keyPem, cert: tls.certPem, keepAlive: true }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
@@ -208,6 +231,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           watches.add(close);
           return () => watches.delete(close);
         },
+        pods: () => pods,
+        metrics: () => metricsSource,
       },
       req,
       res,
@@ -223,6 +248,29 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       if (!req.complete) req.resume();
       sendStatus(res, status);
     });
+  });
+  // exec (and the refusals of port-forward/attach) arrive as HTTP upgrades.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    try {
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      if (!authenticate(req, token)) throw unauthorized();
+      const p = parseResourcePath(url.pathname);
+      const podType = registry.get('', 'v1', 'pods')!;
+      if (
+        !p ||
+        p.group !== '' ||
+        p.resource !== 'pods' ||
+        !p.name ||
+        !p.namespace ||
+        !POD_SUBRESOURCES.has(p.subresource)
+      )
+        throw resourceNotFound();
+      const pod = handlers.get(podType, p.namespace, p.name);
+      upgradePodSubresource(pods, req, socket, head, pod, p.subresource, url.searchParams);
+    } catch (err) {
+      refuseUpgrade(socket, toStatus(err));
+    }
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
@@ -271,6 +319,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     objectCounts: () => store.counts(),
     integrityCheck: () => store.integrityCheck(),
     gcIdle: () => gc.idle(),
+    connectPods: (connector) => {
+      pods = connector;
+      return () => {
+        if (pods === connector) pods = undefined;
+      };
+    },
+    setMetricsSource,
     close: () =>
       (closed ??= (async () => {
         gc.stop();

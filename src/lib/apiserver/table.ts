@@ -5,7 +5,7 @@
  * LATESTCREATED LATESTREADY READY REASON). Core kinds get the columns kube-apiserver prints for them.
  */
 import type { KubeObject } from '../apis/types.js';
-import { evalJsonPath, formatJsonPathValue } from './jsonpath.js';
+import { evalJsonPath, formatJsonPathValue } from '../jsonpath/jsonpath.js';
 import type { PrinterColumn, ResourceType } from './types.js';
 
 /** meta.k8s.io/v1 TableColumnDefinition. */
@@ -309,6 +309,38 @@ const CORE_PRINTERS: Record<string, () => Printer> = {
             'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
           ),
           cell: (o) => get(o, 'status', 'availableReplicas') ?? 0,
+        },
+        {
+          col: column('Containers', 'string', 'Names of each container in the template.', 1),
+          cell: (o) =>
+            ((get(o, 'spec', 'template', 'spec', 'containers') ?? []) as Obj[]).map((c) => c.name).join(','),
+        },
+        {
+          col: column('Images', 'string', 'Images referenced by each container in the template.', 1),
+          cell: (o) =>
+            ((get(o, 'spec', 'template', 'spec', 'containers') ?? []) as Obj[]).map((c) => c.image).join(','),
+        },
+        {
+          col: column('Selector', 'string', 'Label selector for pods.', 1),
+          cell: (o) => labelSelectorString(get(o, 'spec', 'selector', 'matchLabels')),
+        },
+      ],
+      3,
+    ),
+  'apps/replicasets': () =>
+    corePrinter(
+      [
+        {
+          col: column('Desired', 'integer', 'Number of desired pods.'),
+          cell: (o) => get(o, 'spec', 'replicas') ?? 1,
+        },
+        {
+          col: column('Current', 'integer', 'Number of actual replicas.'),
+          cell: (o) => get(o, 'status', 'replicas') ?? 0,
+        },
+        {
+          col: column('Ready', 'integer', 'Number of ready replicas.'),
+          cell: (o) => get(o, 'status', 'readyReplicas') ?? 0,
         },
         {
           col: column('Containers', 'string', 'Names of each container in the template.', 1),

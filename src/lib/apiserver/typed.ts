@@ -9,6 +9,12 @@
  * not declare are left alone; nulls decode to Go zero values (a null map or list element becomes
  * the element's zero value, a null struct field is dropped). Every kind's `metadata` is ObjectMeta.
  */
+import {
+  parseQuantity as parseApisQuantity,
+  QUANTITY_FORMAT,
+  QuantityError,
+  type Quantity,
+} from '../apis/quantity.js';
 
 /** A Go type as far as JSON decoding is concerned. */
 export type GoType =
@@ -441,6 +447,23 @@ const KINDS: Record<string, () => Record<string, GoType>> = {
     imagePullSecrets: slice(localObjectReference),
     automountServiceAccountToken: bool,
   }),
+  'apps/replicasets': () => ({
+    spec: struct('ReplicaSetSpec', () => ({
+      replicas: int32,
+      minReadySeconds: int32,
+      selector: labelSelector,
+      template: podTemplateSpec,
+    })),
+    status: struct('ReplicaSetStatus', () => ({
+      replicas: int32,
+      fullyLabeledReplicas: int32,
+      readyReplicas: int32,
+      availableReplicas: int32,
+      terminatingReplicas: int32,
+      observedGeneration: int64,
+      conditions: slice(condition('ReplicaSetCondition', 'v1.ReplicaSetConditionType')),
+    })),
+  }),
   'apps/deployments': () => ({
     spec: struct('DeploymentSpec', () => ({
       replicas: int32,
@@ -652,31 +675,14 @@ export function base64Decode(src: string): void {
 
 // ---- resource.Quantity ------------------------------------------------------------------------
 
-/** resource.ErrFormatWrong's text. */
-export const QUANTITY_FORMAT =
-  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-const QUANTITY_SUFFIX = "unable to parse quantity's suffix";
+export { QUANTITY_FORMAT };
 
-const BINARY: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
-const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-
-/** A parsed quantity: its value as a float (enough for sign and ordering checks). */
-export interface Quantity {
-  text: string;
-  value: number;
-}
-
-/** resource.ParseQuantity: throws DecodeError with its messages for malformed input. */
+/** resource.ParseQuantity (apis/quantity.ts), failing with a DecodeError as the decoder reports it. */
 export function parseQuantity(raw: string): Quantity {
-  const s = raw.trim();
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?([eEinumkKMGTP]*[-+]?\d*)$/.exec(s);
-  if (!s || !m || (m[2] === '' && (m[3] ?? '') === '')) throw new DecodeError(QUANTITY_FORMAT);
-  const suffix = m[4];
-  let scale: number;
-  if (suffix in BINARY) scale = 2 ** BINARY[suffix];
-  else if (suffix in DECIMAL) scale = 10 ** DECIMAL[suffix];
-  else if (/^[eE][-+]?\d+$/.test(suffix)) scale = 10 ** Number(suffix.slice(1));
-  else throw new DecodeError(QUANTITY_SUFFIX);
-  const mantissa = Number(`${m[2] || '0'}.${m[3] || '0'}`);
-  return { text: s, value: (m[1] === '-' ? -1 : 1) * mantissa * scale };
+  try {
+    return parseApisQuantity(raw);
+  } catch (err) {
+    if (err instanceof QuantityError) throw new DecodeError(err.message);
+    throw err;
+  }
 }

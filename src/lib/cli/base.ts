@@ -37,9 +37,13 @@ interface GlobalFlagValues {
   'no-color'?: boolean;
 }
 
-/** Base class: shared flags, lazy client, kn-style errors and exit codes, colour handling. */
+/**
+ * Base class: shared flags, lazy client, kn-style errors and exit codes, colour handling. A command
+ * that does not talk to a cluster through `client()` sets its own `baseFlags` (the cluster commands
+ * none, the components `kubeconfigFlags()` with their fallback).
+ */
 export abstract class KnCommand extends Command {
-  static override baseFlags = BASE_FLAGS;
+  static override baseFlags: Interfaces.FlagInput = BASE_FLAGS;
 
   private parsedGlobals: GlobalFlagValues = {};
   private servingClient?: Promise<ServingClient>;
@@ -197,8 +201,10 @@ export abstract class KnCommand extends Command {
         );
     }
     if (err.parse !== undefined || (err instanceof Errors.CLIError && err.oclif?.exit === 2)) {
+      // oclif's own pointer to --help is replaced by the usage line catch() adds.
       const first = err.message
         .trim()
+        .replace(/\s*See more help with --help$/, '')
         .replace(/^Error: /, '')
         .replace(/\s*\n\s*/g, ': ');
       return usageError(`${first.charAt(0).toLowerCase()}${first.slice(1)} for ${where}`);

@@ -160,16 +160,14 @@ export function renderCommandsMarkdown(commands: CommandModel[]): string {
     '',
     '## Global flags',
     '',
-    'Every command accepts:',
+    'Every command accepts these, unless its section says otherwise:',
     '',
     '| Flag | Description |',
     '| --- | --- |',
   ];
-  const globals = new Map<string, FlagModel>();
-  for (const c of sorted) for (const f of c.flags) if (f.global) globals.set(f.name, f);
-  for (const f of [...globals.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    out.push(`| \`${flagUsage(f)}\` | ${cell(f.summary)} |`);
-  }
+  const globals = sharedGlobals(sorted);
+  const isShared = (f: FlagModel) => globals.some((g) => g.name === f.name && g.summary === f.summary);
+  for (const f of globals) out.push(`| \`${flagUsage(f)}\` | ${cell(f.summary)} |`);
   out.push('', '## Commands', '');
   for (const c of sorted) out.push(`- [\`${BIN} ${spaced(c.id)}\`](#${anchor(c.id)}) — ${c.summary}`);
   for (const c of sorted) {
@@ -185,7 +183,10 @@ export function renderCommandsMarkdown(commands: CommandModel[]): string {
         );
       out.push('');
     }
-    const own = c.flags.filter((f) => !f.global);
+    const notAccepted = globals.filter((g) => !c.flags.some((f) => f.global && f.name === g.name));
+    if (notAccepted.length)
+      out.push(`Global flags not accepted: ${notAccepted.map((g) => `\`--${g.name}\``).join(', ')}.`, '');
+    const own = c.flags.filter((f) => !isShared(f));
     if (own.length) {
       out.push('| Flag | Description |', '| --- | --- |');
       for (const f of own) {
@@ -207,6 +208,22 @@ export function renderCommandsMarkdown(commands: CommandModel[]): string {
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The global flags most commands share (same name and summary), by name. */
+function sharedGlobals(commands: CommandModel[]): FlagModel[] {
+  const seen = new Map<string, { flag: FlagModel; count: number }>();
+  for (const c of commands)
+    for (const f of c.flags.filter((f) => f.global)) {
+      const key = `${f.name}\n${f.summary}`;
+      seen.set(key, { flag: f, count: (seen.get(key)?.count ?? 0) + 1 });
+    }
+  const byName = new Map<string, { flag: FlagModel; count: number }>();
+  for (const entry of seen.values()) {
+    const best = byName.get(entry.flag.name);
+    if (!best || entry.count > best.count) byName.set(entry.flag.name, entry);
+  }
+  return [...byName.values()].map((e) => e.flag).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function anchor(id: string): string {

@@ -94,7 +94,9 @@ export async function createDomainMapping(
   change: DomainChange,
 ): Promise<DomainMapping> {
   if (!change.ref) throw usageError("'domain create' requires the route name provided with the --ref flag");
-  // Check the flags before connecting; the ref's namespace defaults to the client's.
+  // Check the name and flags before connecting; the ref's namespace defaults to the client's.
+  const nameErrors = isDNS1123Subdomain(change.name);
+  if (nameErrors.length) throw invalidValue(`invalid domain name "${change.name}": ${nameErrors.join('; ')}`);
   parseDomainRef(change.ref, '');
   if (change.tls !== undefined) validateTlsSecret(change.tls);
   const client = await connect();

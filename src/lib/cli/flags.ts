@@ -37,11 +37,10 @@ export function namespaceFlags<L extends boolean = false>(opts?: {
 }
 
 /** --kubeconfig and --context (kubectl semantics); every command that talks to a cluster has them. */
-export function kubeconfigFlags() {
+export function kubeconfigFlags(opts: { fallback?: string } = {}) {
   return {
     kubeconfig: Flags.string({
-      summary:
-        'kubectl configuration file (default: $KUBECONFIG, else ~/.kube/config, else the local knlite cluster).',
+      summary: `kubectl configuration file (default: $KUBECONFIG, else ~/.kube/config, else ${opts.fallback ?? 'the local knlite cluster'}).`,
       helpValue: 'PATH',
       helpGroup: 'GLOBAL',
     }),
@@ -49,6 +48,17 @@ export function kubeconfigFlags() {
       summary: 'Name of the kubeconfig context to use.',
       helpValue: 'NAME',
       helpGroup: 'GLOBAL',
+    }),
+  };
+}
+
+/** --leader-elect/--no-leader-elect and --identity, for the components that elect a leader on a Lease. */
+export function leaderElectionFlags(leaderElectSummary: string) {
+  return {
+    'leader-elect': Flags.boolean({ summary: leaderElectSummary, default: true, allowNo: true }),
+    identity: Flags.string({
+      summary: 'Leader election identity (default: <hostname>_<random>).',
+      helpValue: 'NAME',
     }),
   };
 }
@@ -343,13 +353,6 @@ export interface ServiceEditFlagValues extends ScaleFlagValues {
   'probe-readiness-opts'?: string;
   'probe-liveness'?: string;
   'probe-liveness-opts'?: string;
-}
-
-/** Parsed values of trafficFlags. */
-export interface TrafficFlagValues {
-  tag?: string[];
-  untag?: string[];
-  traffic?: string[];
 }
 
 const EDIT_FLAG_NAMES = Object.keys(serviceEditFlags()) as (keyof ServiceEditFlagValues)[];

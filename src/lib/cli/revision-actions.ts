@@ -5,7 +5,8 @@
  * (deleting it would break the route), and pruning unreferenced ones (kn
  * `pkg/commands/revision/{list,delete}.go`).
  */
-import type { KubeList, Pod, Revision, Service, TrafficTarget } from '../apis/types.js';
+import type { KubeList, Pod, Revision, Service } from '../apis/types.js';
+import { indexTraffic, trafficKey, type RevisionTraffic, type TrafficIndex } from '../apis/traffic-index.js';
 import { FROZEN_POD_CONDITION, Labels, RoutingState } from '../apis/keys.js';
 import { KnError, invalidValue, usageError } from '../client/errors.js';
 import { Kinds } from '../kube/kinds.js';
@@ -13,49 +14,9 @@ import type { ServingClient } from '../client/serving-client.js';
 import { deleteEach } from './delete-each.js';
 import type { ActionIO, Connect, DryRun, WaitSettings } from './service-actions.js';
 import { printDryRunObject } from './dry-run.js';
+import type { FrozenPod } from '../printers/revision-describe.js';
 import { revisionRootCause, type RootCause } from '../client/root-cause.js';
 import { decisionConfigMapName, readDecision, type AutoscalerDecision } from '../apis/autoscaler-decision.js';
-
-/** The traffic one revision receives from its service's route (status.traffic). */
-export interface RevisionTraffic {
-  /** Sum of the percents of every target naming the revision. */
-  percent: number;
-  /** Tags of those targets, in traffic-block order. */
-  tags: string[];
-  /** The service whose route sends the traffic. */
-  service: string;
-}
-
-/** Traffic by `namespace/revision`, gathered from services' status.traffic. */
-export type TrafficIndex = Map<string, RevisionTraffic>;
-
-/** Index key of a revision. */
-export function trafficKey(namespace: string | undefined, revision: string): string {
-  return `${namespace ?? ''}/${revision}`;
-}
-
-/**
- * Builds the traffic index from services: status.traffic is what the route actually does (latest
- * targets carry the resolved revision name there); spec.traffic tags of revisions not yet in the
- * status are added so a tag-only reference is still seen.
- */
-export function indexTraffic(services: Service[]): TrafficIndex {
-  const index: TrafficIndex = new Map();
-  const add = (svc: Service, t: TrafficTarget, countPercent: boolean): void => {
-    const rev = t.revisionName ?? (t.latestRevision ? svc.status?.latestReadyRevisionName : undefined);
-    if (!rev) return;
-    const key = trafficKey(svc.metadata.namespace, rev);
-    const entry = index.get(key) ?? { percent: 0, tags: [], service: svc.metadata.name ?? '' };
-    if (countPercent) entry.percent += t.percent ?? 0;
-    if (t.tag && !entry.tags.includes(t.tag)) entry.tags.push(t.tag);
-    index.set(key, entry);
-  };
-  for (const svc of services) {
-    for (const t of svc.status?.traffic ?? []) add(svc, t, true);
-    for (const t of svc.spec.traffic ?? []) add(svc, t, false);
-  }
-  return index;
-}
 
 /** A revision list plus the traffic index its TRAFFIC/TAGS columns read. */
 export interface RevisionListing {
@@ -104,13 +65,6 @@ export async function autoscalerDecision(
   } catch {
     return undefined;
   }
-}
-
-/** A pod the runtime keeps frozen (its `knlite.dev/Frozen` condition). */
-export interface FrozenPod {
-  pod: string;
-  since?: string;
-  message: string;
 }
 
 // The revision's frozen pods, read from the API (the runtime's knlite.dev/Frozen pod condition).

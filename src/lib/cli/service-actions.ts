@@ -5,6 +5,7 @@
  * through `ActionIO`, so TTY progress versus plain lines is decided in one place.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { crdToResourceTypes, loadCrdObjects } from '../apiserver/crds.js';
 import { validateSchema, type Schema } from '../apiserver/schema.js';
@@ -37,6 +38,7 @@ import {
   checkServiceFlags,
   checkServiceName,
   makeService,
+  resolveFileImages,
   templateChanged,
   validateServiceLocally,
   type EditOptions,
@@ -205,6 +207,7 @@ function desiredService(verb: 'create' | 'apply', change: ServiceChange): Servic
   let svc: Service;
   if (change.file) {
     svc = readServiceFile(change.file);
+    resolveFileImages(svc, dirname(resolve(change.file)));
     const fileName = svc.metadata.name;
     if (change.name && fileName && change.name !== fileName) {
       throw usageError(`provided service name '${change.name}' doesn't match name from file '${fileName}'`);

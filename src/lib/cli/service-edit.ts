@@ -76,6 +76,28 @@ export function resolveImage(image: string, cwd = process.cwd()): string {
   return image;
 }
 
+/**
+ * `-f FILE`: images in the file that name a directory relative to it (`./app`, `../app`, `.`) become
+ * `file://<absolute path>` resolved against the file's directory, as the server cannot know where
+ * the file was; absolute paths and everything else are sent as written.
+ */
+export function resolveFileImages(svc: Service, fileDir: string): void {
+  const spec = svc.spec?.template?.spec;
+  for (const c of [
+    ...(spec?.containers ?? []),
+    ...((spec?.initContainers as Container[] | undefined) ?? []),
+  ]) {
+    const image = c.image;
+    if (typeof image !== 'string' || !/^\.\.?(\/|$)/.test(image)) continue;
+    const abs = resolve(fileDir, image);
+    if (!existsSync(abs) || !statSync(abs).isDirectory())
+      throw invalidValue(
+        `image ${image} looks like a local directory, but ${abs} (relative to the file) is not one`,
+      );
+    c.image = `${LOCAL_IMAGE_PREFIX}${abs}`;
+  }
+}
+
 /** Expands a --revision-name template (`{{.Service}}`, `{{.Generation}}`, `{{.Random n}}`) and prefixes it with `<service>-` when missing. */
 export function expandRevisionName(
   template: string,

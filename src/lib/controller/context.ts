@@ -4,6 +4,7 @@
  * client; table tests feed plain objects and record writes — the reconcilers can't tell.
  */
 import type {
+  Certificate,
   ClusterDomainClaim,
   Configuration,
   Deployment,
@@ -52,6 +53,8 @@ export interface Listers {
   ingresses: Lister<Ingress>;
   /** Route placeholder Services (label serving.knative.dev/route). */
   placeholderServices: Lister<KubeService>;
+  /** Knative Certificates (external-domain-tls). */
+  certificates: Lister<Certificate>;
 }
 
 /** Everything a reconciler depends on. */

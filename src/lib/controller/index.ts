@@ -6,8 +6,11 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ConfigStore, INVALID_CONFIG_REASON, invalidConfigMessage } from '../apis/config-store.js';
-import { Annotations, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
+import { Annotations, KNLITE_CERTIFICATE_CLASS, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
+import type { CertificateAuthority } from './certificate/issuer.js';
+import { certificateReconciler } from './certificate/reconciler.js';
 import type {
+  Certificate,
   ClusterDomainClaim,
   ConfigMap,
   Configuration,
@@ -51,6 +54,11 @@ export interface ReconcilerOptions {
   workers?: number;
   /** How long to wait for the first list of every informer before giving up (default 30s). */
   syncTimeoutMs?: number;
+  /**
+   * The CA that issues Certificates of knlite's certificate class (the local cluster's). Without
+   * it those Certificates are left to another implementation.
+   */
+  certificateAuthority?: CertificateAuthority;
 }
 
 /** A running reconciler. */
@@ -121,6 +129,7 @@ export async function startReconciler(
     configMaps: informer<ConfigMap>(Kinds.configMap, { namespace: SYSTEM_NAMESPACE }),
     ingresses: informer<Ingress>(Kinds.ingress),
     placeholderServices: informer<KubeService>(Kinds.kubeService, { labelSelector: Labels.route }),
+    certificates: informer<Certificate>(Kinds.certificate),
   };
   const listers: Listers = {
     services: inf.services.lister,
@@ -134,6 +143,7 @@ export async function startReconciler(
     pods: inf.pods.lister,
     ingresses: inf.ingresses.lister,
     placeholderServices: inf.placeholderServices.lister,
+    certificates: inf.certificates.lister,
   };
 
   // Config: each ConfigMap re-parsed from the cache when it changes; a bad edit keeps the last good
@@ -160,7 +170,7 @@ export async function startReconciler(
     name: string,
     r: KindReconciler<T>,
     lister: Listers[keyof Listers],
-  ) => new WorkQueue({ name, handler: makeDriver(r, lister as never, rest), workers, log });
+  ) => new WorkQueue({ name, handler: makeDriver(r, lister as never, rest, recorder), workers, log });
   const q = {
     service: makeQueue('service', serviceReconciler(deps), listers.services),
     configuration: makeQueue('configuration', configurationReconciler(deps), listers.configurations),
@@ -171,6 +181,14 @@ export async function startReconciler(
     gc: makeQueue('gc', gcReconciler(deps, log), listers.configurations),
   };
   const queues = Object.values(q);
+  const ca = opts.certificateAuthority;
+  const certificateQueue = ca
+    ? makeQueue('certificate', certificateReconciler(deps, ca), listers.certificates)
+    : undefined;
+  if (certificateQueue) queues.push(certificateQueue);
+  const issuesHere = (cert: Certificate): boolean =>
+    (cert.metadata.annotations?.[Annotations.certificateClass] || KNLITE_CERTIFICATE_CLASS) ===
+    KNLITE_CERTIFICATE_CLASS;
 
   const enqueueOwner = (queue: WorkQueue, kind: string) => (obj: KubeObject) => {
     const owner = controllerOf(obj);
@@ -194,6 +212,7 @@ export async function startReconciler(
       q.labeler.add(keyOf(r));
     }
     for (const d of listers.domainMappings.list()) q.domainMapping.add(keyOf(d));
+    for (const c of listers.certificates.list()) if (issuesHere(c)) certificateQueue?.add(keyOf(c));
   };
 
   inf.services.on(
@@ -243,6 +262,12 @@ export async function startReconciler(
     onAny((ing) => {
       enqueueOwner(q.route, 'Route')(ing);
       enqueueOwner(q.domainMapping, 'DomainMapping')(ing);
+    }),
+  );
+  inf.certificates.on(
+    onAny((cert) => {
+      if (issuesHere(cert)) certificateQueue?.add(keyOf(cert));
+      enqueueOwner(q.route, 'Route')(cert);
     }),
   );
   inf.pods.on(

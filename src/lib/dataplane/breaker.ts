@@ -38,6 +38,8 @@ export const QUEUE_DEPTH_FACTOR = 10;
 /** Spreads one revision's requests over its ready instances, never exceeding containerConcurrency. */
 export class RevisionThrottler {
   private slots = new Map<string, Slot>();
+  /** `slots`' values, kept in step (tryLease runs for every request). */
+  private slotList: Slot[] = [];
   private readonly queue: Waiter[] = [];
   private next = 0;
 
@@ -55,6 +57,7 @@ export class RevisionThrottler {
     for (const instance of list)
       slots.set(instance.id, this.slots.get(instance.id) ?? { instance, inflight: 0 });
     this.slots = slots;
+    this.slotList = [...slots.values()];
     this.dispatch();
   }
 
@@ -66,6 +69,11 @@ export class RevisionThrottler {
   /** Requests waiting for a slot. */
   queued(): number {
     return this.queue.length;
+  }
+
+  /** A slot at once if one is free and nobody is waiting, else undefined (then call `acquire`). */
+  tryAcquire(): Lease | undefined {
+    return this.queue.length === 0 ? this.tryLease() : undefined;
   }
 
   /** Waits for a free slot on some instance. Rejects with QueueFullError at once when the queue is
@@ -94,7 +102,7 @@ export class RevisionThrottler {
 
   /** Least-loaded instance with room, round-robin among equals. */
   private tryLease(): Lease | undefined {
-    const slots = [...this.slots.values()];
+    const slots = this.slotList;
     if (slots.length === 0) return undefined;
     const cc = this.containerConcurrency;
     let best: Slot | undefined;

@@ -3,11 +3,12 @@
  * KPA/HPA autoscaler, programmed from the cluster through informers.
  *
  * Protocol notes (best effort, documented gaps):
- * - Clients speak HTTP/1.1 to the gateway. A revision whose container port is named `h2c` is
- *   reached over cleartext HTTP/2 (request/response headers and bodies; HTTP/2 trailers are not
- *   relayed to HTTP/1.1 clients). `Upgrade: h2c` and WebSocket upgrades are tunnelled as bytes.
- *   Prior-knowledge h2c from clients (the `PRI *` preface) is not accepted by the gateway.
- * - HTTP/1.1 request trailers are not forwarded.
+ * - Clients speak HTTP/1.1 or prior-knowledge HTTP/2 (h2c, e.g. gRPC in plaintext) on the gateway
+ *   port, chosen per connection (gateway/connections.ts), and either over TLS (ALPN) on the HTTPS
+ *   port. A revision whose container port is named `h2c` is reached over cleartext HTTP/2 with
+ *   response trailers relayed (gRPC status); other revisions over HTTP/1.1. `Upgrade: h2c` and
+ *   WebSocket upgrades are tunnelled as bytes.
+ * - Request trailers are not forwarded (gRPC clients send none).
  * - The gateway is always in the request path (Knative's TBC = -1 behaviour): it buffers for
  *   revisions at zero and enforces containerConcurrency itself.
  */
@@ -17,7 +18,6 @@ import { SYSTEM_NAMESPACE } from '../apis/keys.js';
 import { Kinds } from '../kube/kinds.js';
 import { LeaderElector } from '../kube/leader.js';
 import type { RestClient } from '../kube/rest.js';
-import { frozenInstances, podCpuMillicores } from '../runtime/index.js';
 import { startAdminServer } from './admin.js';
 import { Autoscaler, type ScaleTarget } from './autoscaler/loop.js';
 import { DecisionPublisher, makeDecision } from './autoscaler/publish.js';
@@ -25,14 +25,10 @@ import { makeGatewayDeps, type GatewayLimits } from './gateway/deps.js';
 import { startGateway } from './gateway/server.js';
 import { startInformers, type DataPlaneCaches } from './informers.js';
 import { GATEWAY_DOMAIN_INTERNAL, IngressStatusWriter } from './ingress-status.js';
-import { DataPlaneMetrics } from './metrics.js';
+import { DataPlaneMetrics, type FrozenInstanceSample } from './metrics.js';
 import { ColdStarts } from './cold-start.js';
 import { GatewayState, revisionKey } from './state.js';
-
-export { GatewayState } from './state.js';
-export type { HostRoute, Instance, RevisionTarget, Split } from './state.js';
-export { scale } from './autoscaler/scale.js';
-export { makeAutoscalerSpec } from './autoscaler/spec.js';
+import { CertificateStore } from './tls.js';
 
 /** Longest start-up wait for the informers' first list. */
 const SYNC_WAIT_MS = 5000;
@@ -41,6 +37,10 @@ const SYNC_WAIT_MS = 5000;
 export interface DataPlaneOptions {
   host?: string;
   port: number;
+  /** The HTTPS port (certificates by SNI from the KIngresses' spec.tls); none when undefined. */
+  httpsPort?: number;
+  /** The HTTPS port clients see, for redirects (default: the bound HTTPS port, else 443). */
+  httpsRedirectPort?: number;
   adminPort: number;
   limits?: Partial<GatewayLimits>;
   log?: (msg: string) => void;
@@ -51,11 +51,23 @@ export interface DataPlaneOptions {
    * holder writes /scale (and reports ready); false scales unconditionally (one replica).
    */
   leaderElection?: { identity: string; leaseDurationSeconds?: number } | false;
+  /**
+   * CPU readings for the HPA class's `cpu` metric: usage per pod (`namespace/pod` → millicores,
+   * 1000 = one core). The local stack passes its runtime's meter; without it (`knlite gateway run`
+   * on a real cluster) revisions of class hpa with metric cpu are not scaled on CPU.
+   */
+  podCpuMillicores?: () => ReadonlyMap<string, number>;
+  /**
+   * The instances the local runtime keeps frozen after scale to zero, for the frozen-instance
+   * gauges (the local stack passes its runtime's; without it they stay empty).
+   */
+  frozenInstances?: () => FrozenInstanceSample[];
 }
 
 /** A running data plane. */
 export interface DataPlane {
   port: number;
+  httpsPort?: number;
   adminPort: number;
   /** Whether this replica holds the autoscaler Lease (always true without leader election). */
   isLeader(): boolean;
@@ -71,6 +83,7 @@ function makeScaleTarget(
   caches: DataPlaneCaches,
   state: GatewayState,
   leading: () => boolean,
+  podCpuMillicores: (() => ReadonlyMap<string, number>) | undefined,
   coldStarts: ColdStarts,
 ): ScaleTarget {
   return {
@@ -84,6 +97,7 @@ function makeScaleTarget(
       if (fromZero && replicas > 0) coldStarts.mark(revisionKey(namespace, revision), 'scale_decided');
     },
     cpuUtilization: (namespace, revision) => {
+      if (!podCpuMillicores) return undefined;
       const key = revisionKey(namespace, revision);
       const pods = state.readyInstances(key).flatMap((i) => (i.pod ? [i.pod] : []));
       const cpu = podCpuMillicores();
@@ -102,7 +116,7 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   const log = opts.log ?? ((m: string) => process.stderr.write(`knlite dataplane: ${m}\n`));
   const state = new GatewayState();
   const metrics = new DataPlaneMetrics();
-  metrics.setFrozenSource(frozenInstances);
+  if (opts.frozenInstances) metrics.setFrozenSource(opts.frozenInstances);
   const coldStarts = new ColdStarts(metrics.registry);
   let onRevisionDeleted = (_key: string): void => {};
   const election = opts.leaderElection ?? false;
@@ -119,8 +133,10 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
     : undefined;
   const configs = new ConfigStore((cm, err) => log(invalidConfigMessage(cm, err)));
   const loadBalancers = [{ domainInternal: opts.loadBalancerDomain ?? GATEWAY_DOMAIN_INTERNAL }];
+  const certificates = new CertificateStore(rest, log);
   const informers = startInformers(rest, state, {
     log,
+    certificates,
     onRevisionDeleted: (key) => onRevisionDeleted(key),
     statusWriter: (retry) => new IngressStatusWriter(rest, loadBalancers, log, retry),
     onAddresses: (key) => coldStarts.mark(key, 'process_spawned'),
@@ -129,7 +145,14 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   const autoscaler = new Autoscaler({
     state,
     metrics,
-    target: makeScaleTarget(rest, informers.caches, state, () => elector?.isLeader ?? true, coldStarts),
+    target: makeScaleTarget(
+      rest,
+      informers.caches,
+      state,
+      () => elector?.isLeader ?? true,
+      opts.podCpuMillicores,
+      coldStarts,
+    ),
     config: () => {
       // The reconciler records the Event for a bad ConfigMap; the data plane logs and keeps going.
       configs.reload((name) => informers.caches.configMap(name), ['autoscaler']);
@@ -157,11 +180,22 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
     poke: (key) => autoscaler.poke(key),
     limits: opts.limits,
     coldStarts,
+    httpsRedirectPort: opts.httpsRedirectPort,
   });
   let gateway;
   let admin;
   try {
-    gateway = await startGateway(deps, { host, port: opts.port });
+    gateway = await startGateway(deps, {
+      host,
+      port: opts.port,
+      tls:
+        opts.httpsPort === undefined
+          ? undefined
+          : { port: opts.httpsPort, context: (name) => certificates.context(name) },
+    });
+    // Redirects name the port actually bound unless told what clients see.
+    if (opts.httpsRedirectPort === undefined && gateway.httpsPort !== undefined)
+      deps.httpsRedirectPort = gateway.httpsPort;
     admin = await startAdminServer(metrics, {
       host,
       port: opts.adminPort,
@@ -172,6 +206,7 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   } catch (err) {
     await gateway?.close();
     await informers.stop();
+    await certificates.stop();
     throw err;
   }
   let synced = false;
@@ -183,12 +218,14 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
   const [gatewayServer, adminServer] = [gateway, admin];
   return {
     port: gatewayServer.port,
+    httpsPort: gatewayServer.httpsPort,
     adminPort: adminServer.port,
     isLeader: () => elector?.isLeader ?? true,
     stop: async () => {
       autoscaler.stop();
       await elector?.stop();
       await informers.stop();
+      await certificates.stop();
       await Promise.all([gatewayServer.close(), adminServer.close()]);
     },
   };

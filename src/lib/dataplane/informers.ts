@@ -3,7 +3,7 @@
  * ingress class), Revisions, Endpoints, Deployments and knative-serving ConfigMaps (the kube layer's self-healing
  * informers, restarting with backoff from 500 ms to 10 s).
  */
-import { ConfigMaps, SYSTEM_NAMESPACE } from '../apis/keys.js';
+import { SYSTEM_NAMESPACE } from '../apis/keys.js';
 import type { ConfigMap, Deployment, Endpoints, Ingress, KubeObject, Revision } from '../apis/types.js';
 import { Informer } from '../kube/informer.js';
 import { Kinds, type Kind } from '../kube/kinds.js';
@@ -11,6 +11,7 @@ import type { RestClient } from '../kube/rest.js';
 import type { Lister } from '../kube/store.js';
 import { isKnliteIngress, makeIngressTable } from './ingress-table.js';
 import type { IngressStatusWriter } from './ingress-status.js';
+import type { CertificateStore } from './tls.js';
 import { makeInstances, makeRevisionTarget } from './routing-table.js';
 import { revisionKey, type GatewayState } from './state.js';
 
@@ -42,6 +43,8 @@ export function startInformers(
     statusWriter?: (retry: () => void) => IngressStatusWriter;
     /** A revision's Endpoints list an address, ready or not (a process is up). */
     onAddresses?: (key: string) => void;
+    /** Told which Secret holds each host's certificate (KIngress spec.tls). */
+    certificates?: CertificateStore;
   } = {},
 ): DataPlaneInformers {
   const log = opts.log ?? ((m: string) => process.stderr.write(`knlite dataplane: ${m}\n`));
@@ -62,6 +65,7 @@ export function startInformers(
     const table = makeIngressTable(mine);
     state.setHosts(table.hosts);
     state.setReachable(table.reachable);
+    opts.certificates?.setHosts(table.tls);
     // Only now would a request to these hosts be routed: report it.
     writer?.report(mine, table.outcomes);
   };
@@ -116,6 +120,3 @@ export function startInformers(
     },
   };
 }
-
-/** Name of the ConfigMap the autoscaler reads. */
-export const AUTOSCALER_CONFIG_MAP = ConfigMaps.autoscaler;

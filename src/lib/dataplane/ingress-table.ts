@@ -7,6 +7,11 @@
  * Host ownership: a Route's hosts belong to its KIngress (the oldest one wins a clash between
  * Routes); a DomainMapping's KIngress (it rewrites Host) can never take a host a Route serves, and a
  * mapping's KIngress only exists while it holds the domain's ClusterDomainClaim.
+ *
+ * TLS: each `spec.tls` entry names the Secret (`secretNamespace/secretName`) whose certificate the
+ * HTTPS port serves for its hosts (a host the KIngress does not hold is ignored). With
+ * `httpOption: Redirected`, plain-HTTP requests to the KIngress's ExternalIP hosts are answered
+ * with a redirect to https (cluster-local hosts keep plain HTTP, as Knative's ingresses do).
  */
 import { Annotations, IngressHeaders, KNLITE_INGRESS_CLASS, Labels } from '../apis/keys.js';
 import type { HTTPIngressPath, Ingress } from '../apis/types.js';
@@ -19,6 +24,8 @@ export type IngressOutcome =
 /** The host table, the revisions some host sends traffic to, and each KIngress's outcome by `ns/name`. */
 export interface IngressTable {
   hosts: Map<string, HostRoute>;
+  /** Host → `namespace/name` of the Secret holding its certificate. */
+  tls: Map<string, string>;
   reachable: Set<string>;
   outcomes: Map<string, IngressOutcome>;
 }
@@ -79,6 +86,7 @@ export function makeIngressTable(ingresses: readonly Ingress[]): IngressTable {
   const hosts = new Map<string, HostRoute>();
   const owner = new Map<string, string>();
   const outcomes = new Map<string, IngressOutcome>();
+  const tls = new Map<string, string>();
 
   for (const ing of [...ingresses].sort(precedence)) {
     const key = ingressKey(ing);
@@ -96,9 +104,12 @@ export function makeIngressTable(ingresses: readonly Ingress[]): IngressTable {
           continue;
         }
         hostRoute = { ...target, rewriteHost: rewrite };
+        delete hostRoute.httpsRedirect;
       } else {
         hostRoute = makeHostRoute(ing, paths);
       }
+      if (ing.spec.httpOption === 'Redirected' && rule.visibility !== 'ClusterLocal')
+        hostRoute.httpsRedirect = true;
       for (const h of rule.hosts ?? []) wanted.set(normalizeHost(h), hostRoute);
     }
     const taken = [...wanted.keys()].find((h) => owner.has(h) && owner.get(h) !== key);
@@ -114,6 +125,10 @@ export function makeIngressTable(ingresses: readonly Ingress[]): IngressTable {
       hosts.set(h, r);
       owner.set(h, key);
     }
+    for (const entry of ing.spec.tls ?? []) {
+      const secret = `${entry.secretNamespace || ing.metadata.namespace}/${entry.secretName}`;
+      for (const h of entry.hosts ?? []) if (wanted.has(normalizeHost(h))) tls.set(normalizeHost(h), secret);
+    }
     outcomes.set(key, { state: pending ? 'pending' : 'programmed' });
   }
 
@@ -124,5 +139,5 @@ export function makeIngressTable(ingresses: readonly Ingress[]): IngressTable {
     for (const t of Object.values(r.byTag ?? {}))
       for (const s of t.splits) reachable.add(revisionKey(t.namespace, s.revision));
   }
-  return { hosts, reachable, outcomes };
+  return { hosts, tls, reachable, outcomes };
 }

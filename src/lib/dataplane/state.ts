@@ -48,6 +48,8 @@ export interface HostRoute {
   rewriteHost?: string;
   /** Tag-header routing: `Knative-Serving-Tag: <tag>` picks that tag's route instead. */
   byTag?: Record<string, HostRoute>;
+  /** KIngress `httpOption: Redirected` on an external host: plain HTTP gets 301 to https. */
+  httpsRedirect?: boolean;
 }
 
 /** Default revision timeout (config-defaults revision-timeout-seconds). */

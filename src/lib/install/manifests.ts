@@ -23,7 +23,7 @@ const RECONCILER_RULES = [
   { apiGroups: ['serving.knative.dev'], resources: ['*'], verbs: ALL },
   {
     apiGroups: ['networking.internal.knative.dev'],
-    resources: ['clusterdomainclaims', 'ingresses'],
+    resources: ['clusterdomainclaims', 'ingresses', 'certificates'],
     verbs: ALL,
   },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: ALL },
@@ -35,7 +35,11 @@ const RECONCILER_RULES = [
   },
 ];
 
-/** What the gateway reads and writes: KIngresses and their status, endpoints, /scale, its Lease. */
+/**
+ * What the gateway reads and writes: KIngresses and their status, endpoints, /scale, its Lease,
+ * and Secrets — only those a KIngress's spec.tls names are ever read (one watch per name), but
+ * RBAC cannot narrow to names not known in advance.
+ */
 const GATEWAY_RULES = [
   { apiGroups: ['networking.internal.knative.dev'], resources: ['ingresses'], verbs: READ },
   {
@@ -44,7 +48,7 @@ const GATEWAY_RULES = [
     verbs: ['get', 'update', 'patch'],
   },
   { apiGroups: ['serving.knative.dev'], resources: ['revisions'], verbs: READ },
-  { apiGroups: [''], resources: ['endpoints', 'configmaps'], verbs: READ },
+  { apiGroups: [''], resources: ['endpoints', 'configmaps', 'secrets'], verbs: READ },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: READ },
   { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get', 'update', 'patch'] },
   {
@@ -161,9 +165,23 @@ export function makeInstallManifests(opts: InstallOptions = {}): KubeObject[] {
       deployment(
         GATEWAY_NAME,
         opts.image,
-        ['gateway', 'run', '--host', '0.0.0.0', '--http-port', '8080', '--admin-port', '9090'],
+        [
+          'gateway',
+          'run',
+          '--host',
+          '0.0.0.0',
+          '--http-port',
+          '8080',
+          '--https-port',
+          '8443',
+          '--https-redirect-port',
+          '443',
+          '--admin-port',
+          '9090',
+        ],
         [
           { name: 'http', containerPort: 8080 },
+          { name: 'https', containerPort: 8443 },
           { name: 'admin', containerPort: 9090 },
         ],
         9090,
@@ -175,7 +193,10 @@ export function makeInstallManifests(opts: InstallOptions = {}): KubeObject[] {
         spec: {
           type: opts.gatewayServiceType ?? 'LoadBalancer',
           selector: labels,
-          ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }],
+          ports: [
+            { name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' },
+            { name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' },
+          ],
         },
       },
       {

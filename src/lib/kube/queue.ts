@@ -2,11 +2,35 @@
  * The one keyed work queue, in the style of client-go's rate-limited workqueue: a key is processed
  * by at most one worker at a time; re-adding a key while it waits is a no-op (keys coalesce);
  * re-adding it while it is being processed marks it dirty so it runs once more afterwards; failures
- * requeue with per-key exponential backoff; `addAfter` schedules a delayed requeue and `flush` waits
- * for the next run of a key. Waiting keys run in FIFO order, at most `workers` at once.
+ * requeue with per-key exponential backoff, except a PermanentError (knative/pkg's
+ * `controller.NewPermanentError`), which is logged and not retried; `addAfter` schedules a delayed
+ * requeue and `flush` waits for the next run of a key. Waiting keys run in FIFO order, at most
+ * `workers` at once.
  */
 
-/** Processes one key; throwing requeues it with backoff. Returning `{requeueAfter}` schedules a recheck. */
+/**
+ * A failure retrying cannot fix: the key is not requeued (its backoff is reset) and comes back
+ * with the next event about it. Wrapping one (as an Error `cause`) keeps it permanent.
+ */
+export class PermanentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}
+
+/** Whether `err`, or an error it wraps through `cause`, is a PermanentError. */
+export function isPermanentError(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof PermanentError) return true;
+  }
+  return false;
+}
+
+/**
+ * Processes one key; throwing requeues it with backoff (a PermanentError: not at all). Returning
+ * `{requeueAfter}` schedules a recheck.
+ */
 export type Handler = (key: string) => Promise<{ requeueAfter?: number } | void>;
 
 /** Default backoff bounds (ms) for failed keys: 5 ms doubling up to 30 s (client-go's item limiter, capped lower). */
@@ -23,8 +47,11 @@ export interface WorkQueueOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** Start processing at once (default false: call `start()`, e.g. once leading). */
   started?: boolean;
-  /** Called for every failed run with the delay of its retry; default: one line to `log`. */
-  onError?: (key: string, err: unknown, retryInMs: number) => void;
+  /**
+   * Called for every failed run with the delay of its retry (undefined for a PermanentError: no
+   * retry); default: one line to `log`.
+   */
+  onError?: (key: string, err: unknown, retryInMs: number | undefined) => void;
   log?: (msg: string) => void;
 }
 
@@ -158,11 +185,13 @@ export class WorkQueue {
       this.forget(key);
       if (result && result.requeueAfter !== undefined) this.addAfter(key, result.requeueAfter);
     } catch (err) {
-      const delay = this.stopped ? 0 : this.addRateLimited(key);
+      const permanent = isPermanentError(err);
+      if (permanent) this.forget(key);
+      const delay = permanent || this.stopped ? undefined : this.addRateLimited(key);
       if (this.opts.onError) this.opts.onError(key, err, delay);
       else
         this.opts.log?.(
-          `${this.opts.name} ${key}: ${(err as Error)?.message ?? err} (retrying in ${delay}ms)`,
+          `${this.opts.name} ${key}: ${(err as Error)?.message ?? err} (${delay === undefined ? 'not retried' : `retrying in ${delay}ms`})`,
         );
     } finally {
       for (const resolve of waiters) resolve();

@@ -1,25 +1,27 @@
 /**
- * The local cluster daemon's life cycle: start it in the background (idempotent, waits until it
- * is healthy), stop it gracefully, report its state. The daemon itself (`runDaemon`) runs the
- * local stack on stable ports remembered in `ports.json`.
+ * The local cluster daemon's life cycle as the CLI sees it: start it in the background (idempotent,
+ * waits until it is healthy), stop it gracefully, report its state. The daemon process itself is
+ * daemon-main.ts; this module never loads the server stack, so the CLI's autostart path stays light.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as wait } from 'node:timers/promises';
 import yaml from 'js-yaml';
-import { writePrivateFile, type LocalPaths } from './paths.js';
-import { COMPONENTS, type Component } from './components.js';
-import { startLocalStack } from './stack.js';
+import { readJsonFile, type LocalPaths } from './paths.js';
+import type { Component } from './components.js';
 
 /** What a running daemon records about itself in `daemon.json`. */
 export interface DaemonState {
   pid: number;
   apiUrl: string;
   gatewayPort?: number;
+  gatewayHttpsPort?: number;
   adminPort?: number;
+  /** The ingress CA's certificate file (trust it for https Route URLs). */
+  caFile?: string;
   startedAt: string;
   kubeconfig: string;
   /** The components running in the daemon (all when absent: older daemons). */
@@ -30,94 +32,10 @@ export interface DaemonState {
 export interface DaemonPorts {
   apiPort?: number;
   gatewayPort?: number;
+  gatewayHttpsPort?: number;
   adminPort?: number;
   /** The components to run in the daemon (default: all). */
   components?: Component[];
-}
-
-/** Default gateway port (issue contract); a busy port falls back to a free one. */
-export const DEFAULT_GATEWAY_PORT = 8080;
-
-function writeJsonAtomic(path: string, value: unknown): void {
-  writePrivateFile(path, JSON.stringify(value, null, 2));
-}
-
-function readJson<T>(path: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-/** Chooses ports: explicit flags win, then the remembered ones (if still free), then defaults. */
-async function choosePorts(paths: LocalPaths, requested: DaemonPorts): Promise<DaemonPorts> {
-  const remembered = readJson<DaemonPorts>(paths.ports) ?? {};
-  const pick = async (flag: number | undefined, kept: number | undefined, fallback: number) => {
-    if (flag !== undefined) return flag;
-    if (kept && (await portFree(kept))) return kept;
-    if (fallback && (await portFree(fallback))) return fallback;
-    return 0;
-  };
-  return {
-    apiPort: await pick(requested.apiPort, remembered.apiPort, 0),
-    gatewayPort: await pick(requested.gatewayPort, remembered.gatewayPort, DEFAULT_GATEWAY_PORT),
-    adminPort: await pick(requested.adminPort, remembered.adminPort, 0),
-  };
-}
-
-/** Runs the local stack in this process until SIGTERM/SIGINT (the daemon's main loop). */
-export async function runDaemon(paths: LocalPaths, requested: DaemonPorts): Promise<void> {
-  const ports = await choosePorts(paths, requested);
-  const components = requested.components ?? [...COMPONENTS];
-  const stack = await startLocalStack({
-    dataDir: paths.data,
-    runtimeDir: paths.runtime,
-    ...ports,
-    reconciler: components.includes('reconciler'),
-    runtime: components.includes('runtime'),
-    dataplane: components.includes('gateway'),
-    log: (line) => console.log(`${new Date().toISOString()} ${line}`),
-  });
-  const kubeconfig = stack.server.kubeconfig();
-  writePrivateFile(paths.kubeconfig, kubeconfig);
-  writeJsonAtomic(paths.ports, {
-    apiPort: stack.server.port,
-    gatewayPort: stack.gatewayPort,
-    adminPort: stack.adminPort,
-  });
-  const state: DaemonState = {
-    pid: process.pid,
-    apiUrl: stack.server.url,
-    gatewayPort: stack.gatewayPort,
-    adminPort: stack.adminPort,
-    startedAt: new Date().toISOString(),
-    kubeconfig: paths.kubeconfig,
-    components,
-  };
-  writeJsonAtomic(paths.state, state);
-  console.log(`${state.startedAt} local cluster ready (pid ${process.pid})`);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${new Date().toISOString()} ${signal}: stopping`);
-    await stack.stop();
-    rmSync(paths.state, { force: true });
-    console.log(`${new Date().toISOString()} stopped`);
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 function pidAlive(pid: number): boolean {
@@ -131,7 +49,7 @@ function pidAlive(pid: number): boolean {
 
 /** The running daemon's record, or undefined when none runs (a stale record is removed). */
 export function readDaemonState(paths: LocalPaths): DaemonState | undefined {
-  const state = readJson<DaemonState>(paths.state);
+  const state = readJsonFile<DaemonState>(paths.state);
   if (!state) return undefined;
   if (!pidAlive(state.pid)) {
     rmSync(paths.state, { force: true });
@@ -210,10 +128,15 @@ export async function startDaemon(
 
   const here = fileURLToPath(import.meta.url);
   const fromSource = here.endsWith('.ts');
-  const script = here.replace(/daemon\.(ts|js)$/, `daemon-main.$1`);
+  // Built, this code may sit in a bundled chunk (dist/chunks/, see scripts/bundle-cli.js), so
+  // daemon-main is found under dist/ rather than next to this file.
+  const script = fromSource
+    ? here.replace(/daemon\.ts$/, 'daemon-main.ts')
+    : join(here.slice(0, here.lastIndexOf(`${sep}dist${sep}`)), 'dist', 'lib', 'local', 'daemon-main.js');
   const args = [...(fromSource ? ['--import', 'tsx'] : []), script, '--home', paths.home];
   if (ports.apiPort !== undefined) args.push('--api-port', String(ports.apiPort));
   if (ports.gatewayPort !== undefined) args.push('--gateway-port', String(ports.gatewayPort));
+  if (ports.gatewayHttpsPort !== undefined) args.push('--gateway-https-port', String(ports.gatewayHttpsPort));
   if (ports.adminPort !== undefined) args.push('--admin-port', String(ports.adminPort));
   if (ports.components !== undefined) args.push('--components', ports.components.join(','));
   const out = openSync(paths.log, 'a', 0o600);
@@ -235,7 +158,7 @@ export async function startDaemon(
         `the local cluster daemon exited (code ${exitCode}) before it was ready: ${lastFailure(paths.log)}`,
       );
     }
-    const state = readJson<DaemonState>(paths.state);
+    const state = readJsonFile<DaemonState>(paths.state);
     if (state && state.pid === child.pid && (await healthy(state))) return { state, alreadyRunning: false };
     await wait(100);
   }

@@ -2,7 +2,7 @@
  * Where the local cluster keeps its state: `$KNLITE_HOME` (default `~/.knlite`). Everything in it
  * is private to the user (directories 0700, files 0600).
  */
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,6 +43,15 @@ export function writePrivateFile(file: string, content: string): void {
   writeFileSync(tmp, content, { mode: 0o600 });
   chmodSync(tmp, 0o600); // an old temp file keeps its mode
   renameSync(tmp, file);
+}
+
+/** A JSON file's content, or undefined when it is missing or not JSON. */
+export function readJsonFile<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The paths inside a home; `ensure` creates the directories with mode 0700 (tightening existing ones). */

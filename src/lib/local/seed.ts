@@ -17,6 +17,8 @@ export const KNLITE_CONFIG_MAP = KnliteConfig.name;
 /** Where the local data plane listens; published into the cluster for the CLI and reconciler. */
 export interface LocalEndpoints {
   gatewayPort: number;
+  /** The gateway's HTTPS port (https URLs carry it). */
+  gatewayHttpsPort?: number;
   adminPort: number;
 }
 
@@ -25,10 +27,16 @@ export function localOverrides(endpoints: LocalEndpoints): Record<string, Record
   return {
     [ConfigMaps.network]: {
       [KnliteConfig.localGatewayPort]: String(endpoints.gatewayPort),
+      ...(endpoints.gatewayHttpsPort
+        ? { [KnliteConfig.localGatewayHttpsPort]: String(endpoints.gatewayHttpsPort) }
+        : {}),
       'autocreate-cluster-domain-claims': 'true',
     },
     [KNLITE_CONFIG_MAP]: {
       [KnliteConfig.gatewayUrl]: `http://127.0.0.1:${endpoints.gatewayPort}`,
+      ...(endpoints.gatewayHttpsPort
+        ? { [KnliteConfig.gatewayHttpsUrl]: `https://127.0.0.1:${endpoints.gatewayHttpsPort}` }
+        : {}),
       [KnliteConfig.metricsUrl]: `http://127.0.0.1:${endpoints.adminPort}/metrics`,
     },
   };

@@ -3,12 +3,13 @@
  * known), then Knative's ConfigMaps, then the reconciler and the local runtime. The daemon
  * (`knlite cluster start`) and the end-to-end tests both start exactly this.
  */
-import { knativeAdmission } from '../apis/admission.js';
+import { knativeAdmission } from '../webhook/admission.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import { startReconciler } from '../controller/index.js';
 import { startDataPlane } from '../dataplane/index.js';
 import { RestClient } from '../kube/rest.js';
-import { startRuntime } from '../runtime/index.js';
+import { startRuntime, type LocalRuntime } from '../runtime/index.js';
+import { ensureIngressCa } from './ca.js';
 import { seedLocalConfig } from './seed.js';
 
 /** Options for one local stack. Ports 0 mean "pick a free one". */
@@ -19,6 +20,8 @@ export interface LocalStackOptions {
   runtimeDir: string;
   apiPort?: number;
   gatewayPort?: number;
+  /** The gateway's HTTPS port (0 or absent: a free one). */
+  gatewayHttpsPort?: number;
   adminPort?: number;
   /** Which parts beside the API server to run (all by default). */
   reconciler?: boolean;
@@ -33,8 +36,13 @@ export interface LocalStack {
   server: ApiServer;
   /** The REST client every part shares (one keep-alive pool); closed by `stop()`. */
   client: RestClient;
+  /** The local runtime, when it runs in this process. */
+  runtime?: LocalRuntime;
   gatewayPort?: number;
+  gatewayHttpsPort?: number;
   adminPort?: number;
+  /** The ingress CA's certificate (trust it for https Route URLs). */
+  caFile: string;
   stop(): Promise<void>;
 }
 
@@ -67,24 +75,35 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const client = RestClient.fromKubeconfig(server.kubeconfig());
     stoppers.push(async () => client.close());
 
+    const ca = ensureIngressCa(opts.dataDir);
     let gatewayPort: number | undefined;
+    let gatewayHttpsPort: number | undefined;
     let adminPort: number | undefined;
+    // The runtime starts last (it needs the seeded config); the gateway reads its CPU meter once it runs.
+    let runtime: LocalRuntime | undefined;
     if (opts.dataplane !== false) {
       const dp = await startDataPlane(client, {
         host: '127.0.0.1',
         port: opts.gatewayPort ?? 0,
+        httpsPort: opts.gatewayHttpsPort ?? 0,
         adminPort: opts.adminPort ?? 0,
         // The same election a separate `knlite gateway run` joins: one autoscaler writes /scale.
         leaderElection: { identity: 'knlite-daemon' },
+        podCpuMillicores: () => runtime?.podCpuMillicores() ?? new Map(),
+        frozenInstances: () => runtime?.frozenInstances() ?? [],
       });
       stoppers.push(() => dp.stop());
       gatewayPort = dp.port;
+      gatewayHttpsPort = dp.httpsPort;
       adminPort = dp.adminPort;
-      log(`gateway listening on http://127.0.0.1:${gatewayPort} (metrics on :${adminPort})`);
+      log(
+        `gateway listening on http://127.0.0.1:${gatewayPort} and https://127.0.0.1:${gatewayHttpsPort} (metrics on :${adminPort})`,
+      );
     }
-    // Without an in-process gateway, URLs carry the port the separate gateway is told to use.
+    // Without an in-process gateway, URLs carry the ports the separate gateway is told to use.
     await seedLocalConfig(client, {
       gatewayPort: gatewayPort ?? (opts.gatewayPort || 80),
+      gatewayHttpsPort: gatewayHttpsPort ?? (opts.gatewayHttpsPort || 443),
       adminPort: adminPort ?? 0,
     });
 
@@ -93,6 +112,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         leaderElection: false,
         identity: 'knlite-local',
         log: opts.log,
+        certificateAuthority: ca,
       });
       stoppers.push(() => rec.stop());
       log('reconciler running');
@@ -101,9 +121,25 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // The API server's data (token, PKI, database) is hidden from sandboxed pods like the runtime's.
       const rt = await startRuntime(client, { dataDir: opts.runtimeDir, hiddenPaths: [opts.dataDir] });
       stoppers.push(() => rt.stop());
+      // pods/log and exec reach the runtime in this process, like kube-apiserver reaches a kubelet.
+      const disconnect = server.connectPods(rt);
+      stoppers.push(async () => disconnect());
+      // kubectl top reads the runtime's CPU and memory readings through the metrics API.
+      server.setMetricsSource({ pods: () => rt.podUsage() });
+      stoppers.push(async () => server.setMetricsSource(undefined));
+      runtime = rt;
       log('local runtime running');
     }
-    return { server, client, gatewayPort, adminPort, stop: stopAll };
+    return {
+      server,
+      client,
+      runtime,
+      gatewayPort,
+      gatewayHttpsPort,
+      adminPort,
+      caFile: ca.certFile,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

@@ -128,7 +128,7 @@ export async function formatList<T extends KubeObject>(list: KubeList<T>, spec: 
 
 async function renderJsonPath(template: string, obj: unknown): Promise<string> {
   // Lazy: the JSONPath engine is only needed for -o jsonpath.
-  const { renderJsonPathTemplate } = await import('../apiserver/jsonpath.js');
+  const { renderJsonPathTemplate } = await import('../jsonpath/jsonpath.js');
   try {
     return renderJsonPathTemplate(template, obj);
   } catch (err) {

@@ -4,7 +4,7 @@
  */
 import type { Revision } from '../apis/types.js';
 import { Labels } from '../apis/keys.js';
-import { trafficKey, type TrafficIndex } from '../cli/revision-actions.js';
+import { trafficKey, type TrafficIndex } from '../apis/traffic-index.js';
 import { conditionsCell, humanAge, readyCell, reasonCell, truncateCell } from './cells.js';
 import type { Column } from './table.js';
 

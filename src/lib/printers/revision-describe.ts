@@ -5,11 +5,18 @@
  */
 import type { Container, Revision, Service } from '../apis/types.js';
 import { Annotations, Labels } from '../apis/keys.js';
-import type { FrozenPod, RevisionTraffic } from '../cli/revision-actions.js';
+import type { RevisionTraffic } from '../apis/traffic-index.js';
 import type { RootCause } from '../client/root-cause.js';
 import type { AutoscalerDecision } from '../apis/autoscaler-decision.js';
 import { writeAutoscaler } from './autoscaler-describe.js';
 import { DescribeWriter, writeConditions, writeMetadata, writeRootCause } from './describe.js';
+
+/** A pod the runtime keeps frozen (its `knlite.dev/Frozen` condition). */
+export interface FrozenPod {
+  pod: string;
+  since?: string;
+  message: string;
+}
 
 /** Options of describe output. */
 export interface RevisionDescribeOptions {

@@ -254,11 +254,6 @@ export function makeCanaryPlan(input: CanaryInput): RolloutPlan {
   };
 }
 
-/** Moves all traffic to the candidate in one step (a one-step canary plan). */
-export function makeAllAtOncePlan(input: Omit<CanaryInput, 'steps'>): RolloutPlan {
-  return makeCanaryPlan({ ...input, steps: [100] });
-}
-
 /**
  * Builds a blue/green plan: step 1 tags the candidate at 0% (so it can be tried at its tag URL),
  * step 2 flips 100% to it; previous tagged targets stay at 0%.
@@ -345,23 +340,6 @@ export function withPercentages(start: TrafficTarget[], percents: Record<string,
     else if (percent > 0) out.push({ revisionName: revision, percent });
   }
   return pruneTraffic(out);
-}
-
-/** Builds a one-step plan that writes `traffic` (manual percentages, tag edits, roll back). */
-export function makeSingleChangePlan(
-  service: Service,
-  candidate: string,
-  traffic: TrafficTarget[],
-): RolloutPlan {
-  const start = startingTraffic(service);
-  return {
-    service: service.metadata.name!,
-    candidate,
-    steps: [{ percent: shareOf(traffic, candidate, service.status?.latestReadyRevisionName), traffic }],
-    rollback: start,
-    intervalMs: 0,
-    checks: {},
-  };
 }
 
 /** The revision currently receiving the most traffic (ties: the first such target). */

@@ -2,7 +2,7 @@
  * CPU usage of pod processes for the HPA-class autoscaler: utime+stime from /proc/<pid>/stat,
  * summed over every member of the pod's process group (so `sh → node` or a worker pool counts as
  * one pod), turned into millicores from the delta between two samples. Linux only; elsewhere the
- * meter reports nothing.
+ * meter reports nothing. Resident memory per group comes from the same files.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -43,6 +43,41 @@ export function cpuTicksByGroup(): Map<number, number> {
     const pgrp = Number(fields[2]);
     const ticks = Number(fields[11]) + Number(fields[12]);
     byGroup.set(pgrp, (byGroup.get(pgrp) ?? 0) + ticks);
+  }
+  return byGroup;
+}
+
+let pageSize: number | undefined;
+
+/** Resident memory in bytes per process group id, from one scan of /proc (`rss` of /proc/<pid>/stat). */
+export function rssBytesByGroup(): Map<number, number> {
+  const byGroup = new Map<number, number>();
+  if (process.platform !== 'linux') return byGroup;
+  if (pageSize === undefined) {
+    try {
+      pageSize = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096;
+    } catch {
+      pageSize = 4096;
+    }
+  }
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return byGroup;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Field 24 of stat (rss, in pages) is index 21 after "(comm) ".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pgrp = Number(fields[2]);
+    byGroup.set(pgrp, (byGroup.get(pgrp) ?? 0) + Number(fields[21]) * pageSize);
   }
   return byGroup;
 }

@@ -7,6 +7,7 @@
  * resolve); nothing else — the user's HOME, KUBECONFIG, KNLITE_*, tokens, proxies — leaks into
  * user processes.
  */
+import { cpus, totalmem } from 'node:os';
 import type { Container, EnvVar } from '../apis/types.js';
 import { POD_IP } from './resources.js';
 
@@ -45,11 +46,14 @@ export interface EnvOptions {
   daemonEnv?: NodeJS.ProcessEnv;
 }
 
-/** Builds the complete environment for one process of `container` in pod `pod` listening on `port`. */
+/**
+ * Builds the complete environment for one process of `container` in pod `pod` listening on `port`
+ * (undefined for a container that serves no traffic: it keeps whatever PORT its own env sets).
+ */
 export async function buildEnv(
   container: Container,
   pod: PodFacts,
-  port: number,
+  port: number | undefined,
   sources: EnvSources,
   opts: EnvOptions = {},
 ): Promise<Record<string, string>> {
@@ -81,18 +85,19 @@ export async function buildEnv(
     }
   }
   for (const entry of container.env ?? []) {
-    const value = await envValue(entry, pod, sources, env);
+    const value = await envValue(entry, container, pod, sources, env);
     if (value !== undefined) env[entry.name] = value;
   }
   // The process's own port always wins: the Deployment's PORT names the container port, which on
   // the local cluster is this process's loopback port. HOST too: 127.0.0.1 is the pod's address.
-  env.PORT = String(port);
+  if (port !== undefined) env.PORT = String(port);
   env.HOST = POD_IP;
   return env;
 }
 
 async function envValue(
   entry: EnvVar,
+  container: Container,
   pod: PodFacts,
   sources: EnvSources,
   soFar: Record<string, string>,
@@ -127,11 +132,22 @@ async function envValue(
     return data[key];
   }
   if (from.fieldRef) return fieldValue(from.fieldRef.fieldPath, pod);
+  if (from.resourceFieldRef) return resourceValue(from.resourceFieldRef, container);
   return undefined;
 }
 
-function fieldValue(path: string, pod: PodFacts): string {
+/**
+ * A downward API pod field (`fieldRef.fieldPath`) as the kubelet renders it; `metadata.labels`
+ * and `metadata.annotations` (volumes only) are `key="value"` lines, sorted by key.
+ */
+export function fieldValue(path: string, pod: PodFacts): string {
   switch (path) {
+    case 'metadata.labels':
+      return formatMap(pod.labels);
+    case 'metadata.annotations':
+      return formatMap(pod.annotations);
+    case 'status.podIPs':
+      return pod.podIP;
     case 'metadata.name':
       return pod.name;
     case 'metadata.namespace':
@@ -153,10 +169,77 @@ function fieldValue(path: string, pod: PodFacts): string {
   return '';
 }
 
-// Kubernetes expands $(VAR) from variables defined earlier; $$(VAR) escapes to a literal $(VAR).
-function expandRefs(value: string, env: Record<string, string>): string {
+/**
+ * Kubernetes' `$(VAR)` expansion: references to variables in `env` are replaced, `$$` is a literal
+ * `$` (so `$$(VAR)` stays `$(VAR)`), and references to unknown variables are left as they are.
+ */
+export function expandRefs(value: string, env: Record<string, string>): string {
   return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (match, name: string | undefined) => {
     if (match === '$$') return '$';
     return name !== undefined && name in env ? env[name]! : match;
   });
+}
+
+function formatMap(map: Record<string, string> | undefined): string {
+  return Object.keys(map ?? {})
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(map![k])}`)
+    .join('\n');
+}
+
+/** A `resourceFieldRef` reference, as the downward API reads it. */
+export interface ResourceFieldRef {
+  resource: string;
+  divisor?: string | number;
+}
+
+/**
+ * A container resource through the downward API: `limits.cpu`/`requests.cpu` in cores (or the
+ * divisor's unit) rounded up, memory and ephemeral storage in bytes (or the divisor's unit). An
+ * unset limit is the machine's capacity (the kubelet uses the node's allocatable), an unset
+ * request is 0 — except that an unset request with a limit is the limit, as the API defaults it.
+ */
+export function resourceValue(ref: ResourceFieldRef, container: Container): string {
+  const [kind, name] = ref.resource.split('.', 2) as [string, string];
+  const limits = container.resources?.limits ?? {};
+  const requests = container.resources?.requests ?? {};
+  const capacity: Record<string, number> = {
+    cpu: cpus().length,
+    memory: totalmem(),
+    'ephemeral-storage': Number.MAX_SAFE_INTEGER,
+  };
+  let value: number;
+  if (kind === 'limits') value = limits[name] !== undefined ? quantity(limits[name]) : (capacity[name] ?? 0);
+  else {
+    const given = requests[name] ?? limits[name];
+    value = given !== undefined ? quantity(given) : 0;
+  }
+  const divisor = ref.divisor !== undefined ? quantity(String(ref.divisor)) : 1;
+  return String(Math.ceil(value / (divisor || 1) - 1e-9));
+}
+
+const SUFFIXES: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+// A Kubernetes quantity ("500m", "128Mi", "1e3") as a number.
+function quantity(raw: string): number {
+  const match = /^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$/.exec(String(raw).trim());
+  if (!match) return 0;
+  return Number(match[1]) * (SUFFIXES[match[2]!] ?? 1);
 }

@@ -1,12 +1,11 @@
 /**
- * Frozen instances instead of cold starts (docs/adr/0008-frozen-instances.md): when a Deployment
+ * Frozen instances instead of cold starts (docs/adr/0009-frozen-instances.md): when a Deployment
  * whose revision sets `autoscaling.knlite.dev/frozen-retention` (or config-autoscaler's
  * `frozen-retention`) goes to 0 replicas, the runtime keeps its last ready instance with every
  * process of its group stopped (SIGSTOP: memory held, no CPU) for that long; when replicas go back
- * to 1 it sends SIGCONT instead of spawning a process. Here: the retention lookup and the memory a
- * frozen group holds.
+ * to 1 it sends SIGCONT instead of spawning a process. Every container of the pod is frozen and
+ * thawed together (pod.ts). Here: the retention lookup and what a frozen pod reports.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { parseGoDuration } from '../apis/durations.js';
 import { Annotations, FROZEN_POD_CONDITION } from '../apis/keys.js';
 import type { Deployment } from '../apis/types.js';
@@ -34,31 +33,3 @@ export function annotatedFrozenRetentionMs(d: Deployment): number | undefined {
   if (v.trim().toLowerCase() === 'off') return 0;
   return Math.max(0, parseGoDuration(v.trim()) ?? 0);
 }
-
-/** Resident memory (VmRSS) summed over every process of group `pgid`; 0 off Linux. */
-export function groupRssBytes(pgid: number): number {
-  if (process.platform !== 'linux') return 0;
-  let total = 0;
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return 0;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after "(comm) ": state ppid pgrp ... ; rss (pages) is field 24 overall, index 21 here.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== pgid) continue;
-      total += Number(fields[21]) * PAGE_SIZE;
-    } catch {
-      // exited between readdir and read
-    }
-  }
-  return total;
-}
-
-/** Linux page size on every architecture knlite runs on. */
-const PAGE_SIZE = 4096;

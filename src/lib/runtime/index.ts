@@ -6,16 +6,10 @@
  * (orphan cleanup) and cpu.ts (CPU metering for the HPA-class autoscaler).
  */
 import type { RestClient } from '../kube/rest.js';
-import { Runtime, type FrozenInstance, type LocalRuntime, type RuntimeOptions } from './runtime.js';
+import { Runtime, type LocalRuntime, type RuntimeOptions } from './runtime.js';
 
 export { podLogPath } from './pod-process.js';
-export { IMAGE_NOT_RUNNABLE } from './launch.js';
-export { pidFilePath } from './process-table.js';
-export type { FrozenInstance, LocalRuntime, RuntimeOptions } from './runtime.js';
-export { FROZEN_CONDITION } from './freeze.js';
-export type { SandboxMode } from './sandbox.js';
-
-const running = new Set<LocalRuntime>();
+export type { LocalRuntime, RuntimeOptions } from './runtime.js';
 
 /**
  * Starts the local runtime against the cluster `rest` talks to (the caller keeps owning `rest`). Meant for the embedded local cluster
@@ -31,29 +25,13 @@ export async function startRuntime(rest: RestClient, opts: RuntimeOptions): Prom
     await runtime.stop();
     throw err;
   }
-  running.add(runtime);
   return {
-    stop: async () => {
-      running.delete(runtime);
-      await runtime.stop();
-    },
+    stop: () => runtime.stop(),
     podCpuMillicores: () => runtime.podCpuMillicores(),
     frozenInstances: () => runtime.frozenInstances(),
+    openLog: (req) => runtime.openLog(req),
+    exec: (req) => runtime.exec(req),
+    dial: (target, port) => runtime.dial(target, port),
+    podUsage: () => runtime.podUsage(),
   };
-}
-
-/** The frozen instances of every runtime in this process (for the gateway's metrics). */
-export function frozenInstances(): FrozenInstance[] {
-  return [...running].flatMap((r) => r.frozenInstances());
-}
-
-/**
- * CPU usage of every pod run by the runtimes in this process, keyed `namespace/pod`, in millicores
- * (1000 = one core). Each call samples /proc; a pod's first sample reports 0, and calls closer than
- * 250 ms apart reuse the previous value. Empty on platforms without /proc.
- */
-export function podCpuMillicores(): Map<string, number> {
-  const all = new Map<string, number>();
-  for (const runtime of running) for (const [key, value] of runtime.podCpuMillicores()) all.set(key, value);
-  return all;
 }

@@ -5,8 +5,9 @@
  *   2. an image that is a local directory (`file:///abs/path` or an absolute path), started the way
  *      a buildpack would: the Procfile's `web:` process, else the package.json `start` script, else
  *      `node <main or index.js>`;
- *   3. anything else (a registry image, a missing directory) is not runnable: the Deployment gets
- *      `ReplicaFailure=True ImageNotRunnable` and its pods wait with reason ImageNotRunnable.
+ *   3. anything else is not runnable: a registry image gets `ReplicaFailure=True ImageNotRunnable`
+ *      on the Deployment (its pods wait with that reason); a local image directory that does not
+ *      exist gets Knative's reason for an image it cannot fetch, `ContainerMissing`.
  * Shell commands (Procfile, start script) run with `/bin/sh -c`, prefixed with `exec` when they are
  * a single simple command so the shell does not stay resident. The start script runs the way npm
  * would run it (node_modules/.bin first on PATH) without keeping npm itself alive per pod; npm's
@@ -31,12 +32,28 @@ export interface LaunchSpec {
 
 /** Why a container cannot run on the local cluster; `reason` is the Kubernetes-style reason. */
 export interface NotRunnable {
-  reason: 'ImageNotRunnable';
+  reason: 'ImageNotRunnable' | 'ContainerMissing';
   message: string;
 }
 
 /** The Deployment/pod reason used when a container's image cannot run as a process. */
 export const IMAGE_NOT_RUNNABLE = 'ImageNotRunnable';
+
+/** Knative's reason for an image that cannot be found: a local image directory that does not exist. */
+export const CONTAINER_MISSING = 'ContainerMissing';
+
+/** The path a local image reference (`file://…` or absolute) names, whether or not it exists. */
+export function localImagePath(image: string | undefined): string | undefined {
+  if (!image) return undefined;
+  if (image.startsWith(LOCAL_IMAGE_PREFIX)) {
+    try {
+      return fileURLToPath(image);
+    } catch {
+      return undefined;
+    }
+  }
+  return isAbsolute(image) ? image : undefined;
+}
 
 const SHELL_META = /[;&|<>()`$\n*?[\]{}~'"\\]/;
 
@@ -78,6 +95,15 @@ export function resolveLaunch(container: Container, fallbackCwd?: string): Launc
   }
   if (!dir) {
     const image = container.image ?? '';
+    const path = localImagePath(image);
+    if (path !== undefined) {
+      // Knative's wording for an image it cannot fetch (RevisionContainerMissingMessage).
+      const problem = existsSync(path) ? 'is not a directory' : 'no such directory';
+      return {
+        reason: CONTAINER_MISSING,
+        message: `Unable to fetch image ${JSON.stringify(image)}: failed to resolve image to digest: ${path}: ${problem}`,
+      };
+    }
     return {
       reason: IMAGE_NOT_RUNNABLE,
       message:

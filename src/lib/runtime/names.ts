@@ -12,10 +12,30 @@ function encodeSafe(bytes: Uint8Array, length: number): string {
   return out;
 }
 
-/** A stable 10-character hash of a pod template (equal templates hash equal). */
+/**
+ * A stable 10-character hash of a pod template (equal templates hash equal). Nulls and empty
+ * objects count as absent, as they do in the Go types kube-controller-manager hashes: a template
+ * written back by `kubectl rollout undo` (`creationTimestamp: null`, `resources: {}`) is the same
+ * template.
+ */
 export function templateHash(template: unknown): string {
-  const digest = createHash('sha256').update(stableJson(template)).digest();
+  const digest = createHash('sha256')
+    .update(stableJson(withoutEmpty(template)))
+    .digest();
   return encodeSafe(digest, 10);
+}
+
+function withoutEmpty(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutEmpty);
+  if (!v || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const y = withoutEmpty(x);
+    if (y === null || y === undefined) continue;
+    if (typeof y === 'object' && !Array.isArray(y) && Object.keys(y).length === 0) continue;
+    out[k] = y;
+  }
+  return out;
 }
 
 /** A fresh pod name for a replica of `deployment` running the template with `hash`. */

@@ -15,26 +15,44 @@
  *   at least a minute;
  * - lastState.terminated.message is the tail of the run's output (2 KiB / 80 lines), which is what
  *   `terminationMessagePolicy: FallbackToLogsOnError` yields, and is set only for failed runs;
- * - until the first successful readiness probe, probes run every 100 ms (a cold start is reported
- *   as soon as the app listens); afterwards they honour `periodSeconds` (default 10 s, 1 s when 0).
+ * - until the first successful readiness probe, probes run every 10 ms (a cold start is reported
+ *   as soon as the app listens, as Knative's activator probes a new pod every few milliseconds; a
+ *   refused TCP connect on loopback costs microseconds), exec probes every 100 ms (each spawns a
+ *   process); afterwards they honour `periodSeconds` (default 10 s, 1 s when 0).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { Container, ContainerStateTerminated, Probe } from '../apis/types.js';
 import { ensurePrivateDir } from '../local/paths.js';
-import { EnvConfigError } from './env.js';
-import { isNotRunnable, localImageDir, type LaunchSpec, type NotRunnable } from './launch.js';
-import { freePort } from './ports.js';
-import { DEFAULT_PROBE, runProbe } from './probe.js';
+import { ContainerLog } from './container-log.js';
+import { EnvConfigError, expandRefs } from './env.js';
+import { isNotRunnable, localImageDir, resolveLaunch, type LaunchSpec, type NotRunnable } from './launch.js';
+import { freePort, releasePort } from './ports.js';
+import { DEFAULT_PROBE, resolvePort, runProbe } from './probe.js';
 import type { FrozenState } from './freeze.js';
 import { signalGroup, type ProcessTable } from './process-table.js';
-import { appDirectories, sandboxArgv, terminateGroup, type Sandbox } from './sandbox.js';
+import { appDirectories, sandboxArgv, terminateGroup, type Sandbox, type SandboxMount } from './sandbox.js';
 
-/** Where a pod's stdout/stderr are kept: `<dataDir>/logs/<namespace>/<pod>.log`. */
+/** Where a pod's stdout/stderr are kept (CRI log format, see container-log.ts): `<dataDir>/logs/<namespace>/<pod>.log`. */
 export function podLogPath(dataDir: string, namespace: string, pod: string): string {
   return join(dataDir, 'logs', namespace, `${pod}.log`);
+}
+
+/**
+ * Where one container's output is kept: the pod's log (podLogPath) for the serving container,
+ * `<dataDir>/logs/<namespace>/<pod>_<container>.log` for the others (sidecars, init containers).
+ */
+export function podContainerLogPath(
+  dataDir: string,
+  namespace: string,
+  pod: string,
+  container?: string,
+): string {
+  return container
+    ? join(dataDir, 'logs', namespace, `${pod}_${container}.log`)
+    : podLogPath(dataDir, namespace, pod);
 }
 
 /** A pod's own HOME directory: `<dataDir>/homes/<namespace>/<pod>`. */
@@ -48,13 +66,31 @@ export interface PodProcessOptions {
   name: string;
   container: Container;
   launch: LaunchSpec | NotRunnable;
-  /** Builds the process environment for a given port (may throw EnvConfigError). */
-  env(port: number): Promise<Record<string, string>>;
+  /**
+   * Builds the process environment for a given port, undefined for a container that serves no
+   * traffic (may throw EnvConfigError).
+   */
+  env(port: number | undefined): Promise<Record<string, string>>;
   logPath: string;
   /** The pod's HOME (see podHomePath): created before the first run, removed once the pod stopped. */
   home: string;
+  /** Remove `home` once stopped. Default true; a multi-container pod's runner removes it itself. */
+  removeHome?: boolean;
+  /**
+   * Whether this container receives the pod's traffic: it gets a port (`PORT`, the default TCP
+   * readiness probe, the Endpoints). Default true; sidecars and init containers get none.
+   */
+  serving?: boolean;
+  /** The port to give the process when it is free (its containerPort); else any free port. */
+  preferredPort?: number;
+  /** An init container: runs once; exit 0 completes it, a failure restarts it after the backoff. */
+  runToCompletion?: boolean;
   /** Run the process and its exec probes inside this bubblewrap sandbox. */
   sandbox?: Sandbox;
+  /** Volumes bound into the sandbox at their mount paths. */
+  mounts?: SandboxMount[];
+  /** The user and group ids inside the sandbox (securityContext.runAsUser / runAsGroup). */
+  identity?: { uid?: number; gid?: number };
   table?: ProcessTable;
   /** Base restart backoff; doubles per consecutive crash. Default 1000 ms. */
   restartBackoffMs?: number;
@@ -81,9 +117,13 @@ export interface PodProcessState {
   readySince?: string;
   /** Set while the process group is stopped (SIGSTOP) as a frozen instance (freeze.ts). */
   frozen?: FrozenState;
+  /** An init container that exited 0: it is done and never runs again. */
+  completed?: boolean;
 }
 
-const FAST_PROBE_MS = 100;
+const FAST_PROBE_MS = 10;
+/** The same for exec probes, each of which spawns a process. */
+const FAST_EXEC_PROBE_MS = 100;
 const MESSAGE_BYTES = 2048;
 const MESSAGE_LINES = 80;
 const BACKOFF_RESET_MS = 60_000;
@@ -91,9 +131,10 @@ const BACKOFF_RESET_MS = 60_000;
 /** Supervises the process of one pod across restarts. */
 export class PodProcess {
   readonly state: PodProcessState;
+  /** The container's log: current and previous run. */
+  readonly log: ContainerLog;
   private child?: ChildProcess;
   private runStartedAt = 0;
-  private logOffset = 0;
   private env: Record<string, string> = {};
   private consecutiveFailures = 0;
   private timers = new Set<NodeJS.Timeout>();
@@ -103,6 +144,27 @@ export class PodProcess {
 
   constructor(private readonly opts: PodProcessOptions) {
     this.state = { phase: 'Pending', ready: false, terminating: false, restartCount: 0, createdAt: now() };
+    this.log = new ContainerLog(opts.logPath);
+  }
+
+  /** The container's name in the pod spec. */
+  get containerName(): string {
+    return this.opts.container.name ?? '';
+  }
+
+  /**
+   * How to run `command` in this pod's environment, as exec probes do: its env, working directory
+   * and (when sandboxed) the same bubblewrap view. Undefined while the container is not running.
+   */
+  execSpec(command: string[]): { argv: string[]; env: Record<string, string>; cwd: string } | undefined {
+    if (!this.child || this.state.terminating) return undefined;
+    return { argv: this.argv(command), env: { ...this.env }, cwd: this.cwd };
+  }
+
+  /** Maps a port of the pod (a declared containerPort, or any other) to the port on 127.0.0.1. */
+  hostPort(port: number): number | undefined {
+    if (this.state.port === undefined) return undefined;
+    return resolvePort(port, { port: this.state.port, containerPorts: this.opts.container.ports ?? [] });
   }
 
   /** `namespace/name` of the pod. */
@@ -163,6 +225,17 @@ export class PodProcess {
     this.startProbes(child);
   }
 
+  /** Sets the volume mounts of the next runs (before `start`). */
+  setMounts(mounts: SandboxMount[]): void {
+    this.opts.mounts = mounts;
+  }
+
+  /** Records why the container cannot start (instead of `start`). */
+  block(waiting: { reason: string; message?: string }): void {
+    this.state.waiting = waiting;
+    this.changed();
+  }
+
   /** Stops the process: SIGTERM to its group, SIGKILL after the grace period; resolves on exit. */
   stop(): Promise<void> {
     if (this.stopped) return this.stopped;
@@ -175,18 +248,24 @@ export class PodProcess {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.changed();
-    this.stopped = this.terminate(this.opts.terminationGracePeriodSeconds ?? 30).then(() =>
-      rmSync(this.opts.home, { recursive: true, force: true }),
-    );
+    this.stopped = this.terminate(this.opts.terminationGracePeriodSeconds ?? 30).then(() => {
+      releasePort(this.state.port);
+      if (this.opts.removeHome ?? true) rmSync(this.opts.home, { recursive: true, force: true });
+    });
     return this.stopped;
   }
 
   private async run(launch: LaunchSpec): Promise<void> {
     if (this.state.terminating) return;
-    let port: number;
+    let port: number | undefined;
+    let argv: string[];
     try {
-      port = await freePort(this.state.port);
+      if (this.opts.serving ?? true) {
+        releasePort(this.state.port);
+        port = await freePort(this.state.port, this.opts.preferredPort);
+      }
       this.env = await this.opts.env(port);
+      argv = this.argv(this.expanded(launch).argv);
     } catch (err) {
       if (this.state.terminating) return;
       const reason = err instanceof EnvConfigError ? err.reason : 'CreateContainerError';
@@ -197,33 +276,28 @@ export class PodProcess {
     }
     if (this.state.terminating) return;
 
-    let fd: number;
     try {
       ensurePrivateDir(this.opts.home);
-      ensurePrivateDir(dirname(this.opts.logPath));
-      fd = openSync(this.opts.logPath, 'a', 0o600);
+      this.log.beginRun();
     } catch (err) {
       this.state.waiting = { reason: 'CreateContainerError', message: (err as Error).message };
       this.changed();
       this.later(() => void this.run(launch), this.nextBackoff());
       return;
     }
-    this.logOffset = fstatSync(fd).size;
-    const argv = this.argv(launch.argv);
-    let child: ChildProcess;
-    try {
-      child = spawn(argv[0]!, argv.slice(1), {
-        cwd: this.cwd,
-        env: this.env,
-        detached: true, // own process group: the whole tree is signalled together
-        stdio: ['ignore', fd, fd],
-      });
-    } finally {
-      closeSync(fd);
-    }
+    // Output comes through pipes so every line is stored with the time it was read (for
+    // `kubectl logs --timestamps/--since`), the way a CRI runtime's shim does it.
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: this.cwd,
+      env: this.env,
+      detached: true, // own process group: the whole tree is signalled together
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.log.attach(child.stdout, 'stdout');
+    this.log.attach(child.stderr, 'stderr');
     if (this.state.restartCount > 0 || this.state.lastTerminated) this.state.restartCount++;
     this.child = child;
-    this.state.port = port;
+    if (port !== undefined) this.state.port = port;
     this.runStartedAt = Date.now();
     const startedAt = now();
     child.once('error', (err) => this.onSpawnError(child, launch, err, startedAt));
@@ -234,8 +308,34 @@ export class PodProcess {
     this.state.waiting = undefined;
     this.state.running = { startedAt };
     this.changed();
-    child.once('exit', (code, signal) => this.onExit(child, launch, code, signal, startedAt));
-    this.startProbes(child);
+    child.once('exit', (code, signal) => {
+      // The run's last output may still be in the pipes: wait for them to close (bounded, since
+      // a leftover grandchild could hold them) before taking the termination message.
+      let done = false;
+      const proceed = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.onExit(child, launch, code, signal, startedAt);
+      };
+      const timer = setTimeout(proceed, 250);
+      child.once('close', proceed);
+    });
+    if (!this.opts.runToCompletion) this.startProbes(child);
+  }
+
+  // Kubernetes expands $(VAR) in command and args from the container's environment (`$$` escapes,
+  // unknown references stay as they are): `--bind :$(PORT)` gets the process's own port.
+  private expanded(launch: LaunchSpec): LaunchSpec {
+    const { container } = this.opts;
+    if (!container.command?.length && !container.args?.length) return launch;
+    const expand = (list: string[] | undefined) => list?.map((arg) => expandRefs(arg, this.env));
+    const resolved = resolveLaunch({
+      ...container,
+      command: expand(container.command),
+      args: expand(container.args),
+    });
+    return isNotRunnable(resolved) ? launch : { ...launch, argv: resolved.argv };
   }
 
   // Working directory of the process and its exec probes.
@@ -256,6 +356,8 @@ export class PodProcess {
         ...(launch as LaunchSpec).pathPrepend,
         ...path,
       ],
+      mounts: this.opts.mounts,
+      ...this.opts.identity,
     });
   }
 
@@ -286,6 +388,8 @@ export class PodProcess {
     this.state.pid = undefined;
     this.state.ready = false;
     this.state.running = undefined;
+    const tail = this.log.tail(MESSAGE_BYTES, MESSAGE_LINES);
+    this.log.endRun();
     const exitCode = code ?? 128 + signalNumber(signal);
     const terminated: ContainerStateTerminated = {
       exitCode,
@@ -294,15 +398,19 @@ export class PodProcess {
       finishedAt: now(),
     };
     if (signal) terminated.signal = signalNumber(signal);
-    if (exitCode !== 0) {
-      const tail = this.logTail();
-      if (tail) terminated.message = tail;
-    }
+    if (exitCode !== 0 && tail) terminated.message = tail;
     const waiters = this.exitWaiters;
     this.exitWaiters = [];
     for (const resolve of waiters) resolve();
     if (this.state.terminating) {
       this.state.lastTerminated = terminated;
+      this.changed();
+      return;
+    }
+    if (this.opts.runToCompletion && exitCode === 0) {
+      this.state.lastTerminated = terminated;
+      this.state.completed = true;
+      this.state.phase = 'Pending';
       this.changed();
       return;
     }
@@ -342,6 +450,13 @@ export class PodProcess {
       cwd: this.cwd,
       wrap: this.opts.sandbox ? (argv: string[]) => this.argv(argv) : undefined,
     });
+    if (!(this.opts.serving ?? true) && !this.opts.container.readinessProbe) {
+      // A container without a probe is ready once it runs; only the serving one has a default probe.
+      this.state.ready = true;
+      this.state.readySince = now();
+      this.changed();
+      return;
+    }
     const readiness = withHandler(this.opts.container.readinessProbe);
     let successes = 0;
     let failures = 0;
@@ -368,7 +483,7 @@ export class PodProcess {
       }
       // Each run (first start or restart) polls fast until it is ready once, then at the period.
       if (this.state.ready) readyOnce = true;
-      const period = readyOnce ? periodMs(readiness) : FAST_PROBE_MS;
+      const period = readyOnce ? periodMs(readiness) : readiness.exec ? FAST_EXEC_PROBE_MS : FAST_PROBE_MS;
       this.later(readinessTick, period);
     };
     this.later(readinessTick, (readiness.initialDelaySeconds ?? 0) * 1000);
@@ -418,37 +533,7 @@ export class PodProcess {
   }
 
   private appendLog(text: string): void {
-    ensurePrivateDir(dirname(this.opts.logPath));
-    const fd = openSync(this.opts.logPath, 'a', 0o600);
-    try {
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  // The last 2 KiB / 80 lines this run wrote: FallbackToLogsOnError's termination message.
-  private logTail(): string {
-    let fd: number;
-    try {
-      fd = openSync(this.opts.logPath, 'r');
-    } catch {
-      return '';
-    }
-    try {
-      const size = fstatSync(fd).size;
-      const from = Math.max(this.logOffset, size - MESSAGE_BYTES);
-      const buffer = Buffer.alloc(Math.max(0, size - from));
-      readSync(fd, buffer, 0, buffer.length, from);
-      return buffer
-        .toString('utf8')
-        .split('\n')
-        .slice(-MESSAGE_LINES - 1)
-        .join('\n')
-        .trim();
-    } finally {
-      closeSync(fd);
-    }
+    this.log.write('stderr', text);
   }
 }
 

@@ -34,7 +34,10 @@ export function runProbe(probe: Probe, target: ProbeTarget): Promise<boolean> {
 }
 
 /** Maps a probe's port (number, name, 0 or absent) to the port to connect to. */
-export function resolvePort(port: number | string | undefined, target: ProbeTarget): number {
+export function resolvePort(
+  port: number | string | undefined,
+  target: Pick<ProbeTarget, 'port' | 'containerPorts'>,
+): number {
   if (port === undefined || port === 0 || port === '0' || port === '') return target.port;
   if (typeof port === 'string') {
     const named = target.containerPorts.find((p) => p.name === port);

@@ -50,53 +50,116 @@ export function makePod(deployment: Deployment, name: string, hash: string): Pod
   };
 }
 
+/** One container of a pod as the status builder sees it. */
+export interface ContainerSnapshot {
+  name?: string;
+  image?: string;
+  state: PodProcessState;
+  /** Whether its process was started (init containers and volumes come first). */
+  started: boolean;
+  /** Why a container that was not started waits (default PodInitializing). */
+  waiting?: { reason: string; message?: string };
+}
+
+/** A pod as the status builder sees it: init containers in order, then the containers. */
+export interface PodSnapshot {
+  createdAt: string;
+  terminating: boolean;
+  readySince?: string;
+  initContainers: ContainerSnapshot[];
+  containers: ContainerSnapshot[];
+  /** Set while the pod is kept as a frozen instance (freeze.ts). */
+  frozen?: FrozenState;
+}
+
 /** The status of a pod whose (single) container is in `state`. */
 export function makePodStatus(
   state: PodProcessState,
   container: { name?: string; image?: string },
 ): Pod['status'] {
-  const containerName = container.name ?? '';
-  const ready = state.ready && !state.terminating;
+  return makePodStatusFor({
+    createdAt: state.createdAt,
+    terminating: state.terminating,
+    readySince: state.readySince,
+    initContainers: [],
+    containers: [{ name: container.name, image: container.image, state, started: true }],
+  });
+}
+
+function containerStatus(c: ContainerSnapshot, terminating: boolean, init: boolean): ContainerStatus {
+  const { state } = c;
+  const ready = init ? !!state.completed : state.ready && !terminating;
   const cs: ContainerStatus = {
-    name: containerName,
-    image: container.image ?? '',
+    name: c.name ?? '',
+    image: c.image ?? '',
     imageID: '',
     ready,
     started: state.running !== undefined,
     restartCount: state.restartCount,
-    state: state.running
-      ? { running: { startedAt: state.running.startedAt } }
-      : state.waiting
-        ? { waiting: state.waiting }
-        : state.lastTerminated
+    state: !c.started
+      ? { waiting: c.waiting ?? { reason: 'PodInitializing' } }
+      : state.running
+        ? { running: { startedAt: state.running.startedAt } }
+        : state.completed && state.lastTerminated
           ? { terminated: state.lastTerminated }
-          : { waiting: { reason: 'ContainerCreating' } },
+          : state.waiting
+            ? { waiting: state.waiting }
+            : state.lastTerminated
+              ? { terminated: state.lastTerminated }
+              : { waiting: { reason: 'ContainerCreating' } },
   };
   // While crash-looping, the last run is reported as lastState (like the kubelet does).
   if (state.lastTerminated && !cs.state?.terminated) cs.lastState = { terminated: state.lastTerminated };
-  const notReady = {
-    reason: 'ContainersNotReady',
-    message: `containers with unready status: [${containerName}]`,
-  };
+  return cs;
+}
+
+/**
+ * The status of a pod: Pending until every init container completed (Initialized False
+ * ContainersNotInitialized), Ready when every container is ready.
+ */
+export function makePodStatusFor(pod: PodSnapshot): Pod['status'] {
+  const { createdAt, terminating } = pod;
+  const initStatuses = pod.initContainers.map((c) => containerStatus(c, terminating, true));
+  const statuses = pod.containers.map((c) => containerStatus(c, terminating, false));
+  const initialized = initStatuses.every((s) => s.ready);
+  const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
+  const ready = initialized && unready.length === 0;
   const readyCondition = (type: string): Condition =>
     ready
-      ? { type, status: 'True', lastTransitionTime: state.readySince ?? state.createdAt }
-      : { type, status: 'False', lastTransitionTime: state.createdAt, ...notReady };
-  const conditions: Condition[] = [
-    { type: 'PodScheduled', status: 'True', lastTransitionTime: state.createdAt },
-    { type: 'Initialized', status: 'True', lastTransitionTime: state.createdAt },
-    readyCondition('ContainersReady'),
-    readyCondition('Ready'),
-  ];
-  if (state.frozen) conditions.push(frozenCondition(state.frozen));
-  return {
-    phase: state.phase,
-    conditions,
+      ? { type, status: 'True', lastTransitionTime: pod.readySince ?? createdAt }
+      : {
+          type,
+          status: 'False',
+          lastTransitionTime: createdAt,
+          reason: 'ContainersNotReady',
+          message: `containers with unready status: [${unready.join(' ')}]`,
+        };
+  const incomplete = initStatuses.filter((s) => !s.ready).map((s) => s.name);
+  const running = initialized && pod.containers.some((c) => c.started && c.state.phase === 'Running');
+  const status: NonNullable<Pod['status']> = {
+    phase: running ? 'Running' : 'Pending',
+    conditions: [
+      { type: 'PodScheduled', status: 'True', lastTransitionTime: createdAt },
+      initialized
+        ? { type: 'Initialized', status: 'True', lastTransitionTime: createdAt }
+        : {
+            type: 'Initialized',
+            status: 'False',
+            lastTransitionTime: createdAt,
+            reason: 'ContainersNotInitialized',
+            message: `containers with incomplete status: [${incomplete.join(' ')}]`,
+          },
+      readyCondition('ContainersReady'),
+      readyCondition('Ready'),
+    ],
     hostIP: POD_IP,
     podIP: POD_IP,
-    startTime: state.createdAt,
-    containerStatuses: [cs],
+    startTime: createdAt,
+    ...(initStatuses.length > 0 ? { initContainerStatuses: initStatuses } : {}),
+    containerStatuses: statuses,
   };
+  if (pod.frozen) status.conditions!.push(frozenCondition(pod.frozen));
+  return status;
 }
 
 /** The `knlite.dev/Frozen` condition of a frozen instance: what it holds and until when. */

@@ -26,21 +26,26 @@ import { Informer } from '../kube/informer.js';
 import { Kinds } from '../kube/kinds.js';
 import { WorkQueue } from '../kube/queue.js';
 import type { RestClient } from '../kube/rest.js';
-import { CpuMeter } from './cpu.js';
-import { annotatedFrozenRetentionMs, groupRssBytes, type FrozenState } from './freeze.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import type { Duplex, Writable } from 'node:stream';
+import type { LogReadOptions } from './container-log.js';
+import { CpuMeter, rssBytesByGroup } from './cpu.js';
+import { annotatedFrozenRetentionMs, type FrozenState } from './freeze.js';
 import { ConfigMaps, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
 import { parseAutoscalerConfig } from '../apis/config.js';
 import { buildEnv, type EnvSources } from './env.js';
-import { isNotRunnable, resolveLaunch } from './launch.js';
+import { isNotRunnable, resolveLaunch, type LaunchSpec, type NotRunnable } from './launch.js';
 import { makePodName, stableJson, templateHash } from './names.js';
+import { PodRunner, podRequirementsUnmet, sandboxIdentity } from './pod.js';
 import { preparePodDirs } from './pod-dirs.js';
-import { PodProcess, podHomePath, podLogPath } from './pod-process.js';
+import { podContainerLogPath, podHomePath, type PodProcess } from './pod-process.js';
 import { ProcessTable } from './process-table.js';
+import { REVISION_ANNOTATION, syncReplicaSets, type TemplateCounts } from './replicasets.js';
 import {
   makeDeploymentStatus,
   makeEndpoints,
   makePod,
-  makePodStatus,
   POD_IP,
   rolloutComplete,
   sameDeploymentStatus,
@@ -54,6 +59,7 @@ import {
   type Sandbox,
   type SandboxMode,
 } from './sandbox.js';
+import { decodeData, PodVolumes, podVolumesPath, type VolumeSources } from './volumes.js';
 
 /** Options of the local runtime. */
 export interface RuntimeOptions {
@@ -73,12 +79,32 @@ export interface RuntimeOptions {
   log?: (message: string) => void;
 }
 
+/** CPU and resident memory of one pod's containers, measured now. */
+export interface PodUsage {
+  namespace: string;
+  name: string;
+  labels?: Record<string, string>;
+  containers: { name: string; cpuMillicores: number; memoryBytes: number }[];
+}
+
 /** A running local runtime. */
 export interface LocalRuntime {
   /** Stops every pod process (waiting for them to exit) and the watches. */
   stop(): Promise<void>;
-  /** CPU usage per pod (`namespace/pod` → millicores) of this runtime's processes. */
+  /**
+   * CPU usage per pod (`namespace/pod` → millicores, 1000 = one core) of this runtime's processes.
+   * Each call samples /proc; a pod's first sample reports 0, and calls closer than 250 ms apart
+   * reuse the previous value. Empty on platforms without /proc.
+   */
   podCpuMillicores(): Map<string, number>;
+  /** A pod container's log (see container-log.ts), or why it cannot be read. */
+  openLog(req: PodLogRequest): PodLogHandle | { unavailable: string };
+  /** Starts a command in a running container's environment (and sandbox), or says why not. */
+  exec(req: PodExecRequest): ChildProcess | { unavailable: string };
+  /** Connects to a port of a running pod, or says why not. */
+  dial(target: PodRef, port: number): Promise<Duplex | { unavailable: string }>;
+  /** CPU and resident memory of every running pod (what `metrics.k8s.io` reports). */
+  podUsage(): PodUsage[];
   /** The instances kept frozen after scale to zero (freeze.ts). */
   frozenInstances(): FrozenInstance[];
 }
@@ -88,16 +114,40 @@ export interface FrozenInstance extends FrozenState {
   namespace: string;
   pod: string;
   revision?: string;
-  /** The stopped process group. */
-  pgid: number;
+  /** The stopped process groups, one per container of the pod. */
+  pgids: number[];
+}
+
+/** Which pod (the uid guards against a same-named successor). */
+export interface PodRef {
+  namespace: string;
+  pod: string;
+  uid?: string;
+}
+
+/** A pod log request: which container and the log options. */
+export interface PodLogRequest extends PodRef, LogReadOptions {
+  container: string;
+}
+
+/** A readable container log. */
+export interface PodLogHandle {
+  pipe(out: Writable, signal: AbortSignal): Promise<void>;
+}
+
+/** A command to run in a container. */
+export interface PodExecRequest extends PodRef {
+  container: string;
+  command: string[];
+  stdin: boolean;
 }
 
 interface Replica {
-  proc: PodProcess;
-  container: Container;
+  proc: PodRunner;
   hash: string;
   pod: Pod;
   created: boolean;
+  volumes?: PodVolumes;
   /** JSON of the last pod status written. */
   writtenStatus?: string;
   deleting: boolean;
@@ -114,6 +164,8 @@ interface DeploymentState {
   desired?: number;
   ready: number;
   progressAt: number;
+  /** What the ReplicaSets were last brought in line with (skips writes that would change nothing). */
+  replicaSetsSynced?: string;
 }
 
 const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
@@ -122,6 +174,12 @@ const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 interface Secret extends KubeObject {
   data?: Record<string, string>;
   stringData?: Record<string, string>;
+}
+
+/** What the pods of one template run: each container's launch, or why none of them can run. */
+interface PodPlan {
+  launches: Map<Container, LaunchSpec | NotRunnable>;
+  notRunnable?: { reason: string; message: string };
 }
 
 /** Crash-style retry for failed writes: 200 ms doubling up to 30 s. */
@@ -158,6 +216,12 @@ export class Runtime implements LocalRuntime {
   private readonly log: (message: string) => void;
   private stopping = false;
   private sandbox?: Sandbox;
+  private noSandboxReason = '';
+  /** ConfigMaps and Secrets by `namespace/name`, watched for the volumes that show them. */
+  private readonly configMaps = new Map<string, ConfigMap>();
+  private readonly secrets = new Map<string, Secret>();
+  /** The plan of the last template seen per Deployment (launches are resolved once per template). */
+  private readonly plans = new Map<string, { hash: string; plan: PodPlan }>();
 
   constructor(
     private readonly rest: RestClient,
@@ -193,12 +257,18 @@ export class Runtime implements LocalRuntime {
     const hidden = defaultHiddenPaths(process.env, [this.opts.dataDir, ...(this.opts.hiddenPaths ?? [])]);
     const { sandbox, reason } = resolveSandbox(this.opts.sandbox ?? sandboxMode(), hidden);
     this.sandbox = sandbox;
+    this.noSandboxReason = reason;
     this.log(sandbox ? 'pods run in a bubblewrap sandbox' : `pods run without a sandbox: ${reason}`);
     if (this.opts.watchdog ?? true) this.table.startWatchdog();
     await this.deleteStalePods();
 
     const watch = <T extends KubeObject>(
-      kind: typeof Kinds.kubeService | typeof Kinds.pod | typeof Kinds.deployment,
+      kind:
+        | typeof Kinds.kubeService
+        | typeof Kinds.pod
+        | typeof Kinds.deployment
+        | typeof Kinds.configMap
+        | typeof Kinds.secret,
       upsert: (obj: T) => void,
       remove: (obj: T) => void,
     ): Informer<T> => {
@@ -223,6 +293,40 @@ export class Runtime implements LocalRuntime {
       },
     );
     await services.synced;
+    // Volumes show ConfigMaps and Secrets as files, updated when they change (like the kubelet's
+    // watch-based change detection).
+    const sourceChanged = (kind: 'configMap' | 'secret', obj: KubeObject) => {
+      for (const replica of this.replicas.values()) {
+        if (
+          replica.pod.metadata.namespace === obj.metadata?.namespace &&
+          replica.volumes?.uses(kind, obj.metadata.name!)
+        )
+          replica.proc.refreshVolumes();
+      }
+    };
+    const configMaps = watch<ConfigMap>(
+      Kinds.configMap,
+      (cm) => {
+        this.configMaps.set(keyOf(cm), cm);
+        sourceChanged('configMap', cm);
+      },
+      (cm) => {
+        this.configMaps.delete(keyOf(cm));
+        sourceChanged('configMap', cm);
+      },
+    );
+    const secrets = watch<Secret>(
+      Kinds.secret,
+      (secret) => {
+        this.secrets.set(keyOf(secret), secret);
+        sourceChanged('secret', secret);
+      },
+      (secret) => {
+        this.secrets.delete(keyOf(secret));
+        sourceChanged('secret', secret);
+      },
+    );
+    await Promise.all([configMaps.synced, secrets.synced]);
     // Pods are only watched for deletions by others (kubectl delete pod, a namespace going away):
     // the process behind such a pod stops and the Deployment gets a replacement.
     const pods = watch<Pod>(
@@ -274,11 +378,10 @@ export class Runtime implements LocalRuntime {
     const out: FrozenInstance[] = [];
     for (const r of this.replicas.values()) {
       const f = r.proc.state.frozen;
-      const pgid = r.proc.pgid;
-      if (!f || r.deleting || pgid === undefined) continue;
+      if (!f || r.deleting) continue;
       out.push({
         ...f,
-        pgid,
+        pgids: r.proc.processes().map((p) => p.pgid),
         namespace: r.pod.metadata.namespace ?? '',
         pod: r.pod.metadata.name ?? '',
         revision: r.pod.metadata.labels?.[Labels.revision],
@@ -289,12 +392,98 @@ export class Runtime implements LocalRuntime {
 
   /** CPU usage per pod (`namespace/pod` → millicores). */
   podCpuMillicores(): Map<string, number> {
+    // A pod's CPU is the sum over its containers' process groups.
+    const byPod = new Map<string, number>();
+    for (const [key, millicores] of this.containerCpu()) {
+      const pod = key.slice(0, key.indexOf('\0'));
+      byPod.set(pod, (byPod.get(pod) ?? 0) + millicores);
+    }
+    return byPod;
+  }
+
+  /** CPU per running container process group: `namespace/pod\0container` → millicores. */
+  private containerCpu(): Map<string, number> {
     const groups = new Map<string, number>();
     for (const [key, replica] of this.replicas) {
-      const pgid = replica.proc.pgid;
-      if (pgid !== undefined && !replica.deleting) groups.set(key, pgid);
+      if (replica.deleting) continue;
+      for (const p of replica.proc.processes()) groups.set(`${key}\0${p.name}`, p.pgid);
     }
     return this.meter.measure(groups);
+  }
+
+  /** A pod container's log, or why it cannot be read (in the kubelet's words). */
+  openLog(req: PodLogRequest): PodLogHandle | { unavailable: string } {
+    const found = this.findContainer(req, req.container);
+    if ('unavailable' in found) return found;
+    const { log } = found;
+    if (req.previous && !log.hasPrevious)
+      return {
+        unavailable: `previous terminated container "${req.container}" in pod "${req.pod}" not found`,
+      };
+    if (!log.hasRun) return { unavailable: waitingMessage(req, found.state.waiting?.reason) };
+    return { pipe: (out, signal) => log.read(out, req, signal) };
+  }
+
+  /** Starts a command in a running container's environment, or says why not. */
+  exec(req: PodExecRequest): ChildProcess | { unavailable: string } {
+    const found = this.findContainer(req, req.container);
+    if ('unavailable' in found) return found;
+    const spec = found.execSpec(req.command);
+    if (!spec) return { unavailable: `container ${req.container} is not running` };
+    return spawn(spec.argv[0]!, spec.argv.slice(1), {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: [req.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+  }
+
+  /** Connects to a port of a running pod (a declared containerPort maps to the process's port). */
+  async dial(target: PodRef, port: number): Promise<Duplex | { unavailable: string }> {
+    const replica = this.replicas.get(`${target.namespace}/${target.pod}`);
+    if (!replica || replica.deleting || (target.uid && replica.pod.metadata.uid !== target.uid))
+      return { unavailable: `pod ${target.pod} is not running on this node` };
+    const hostPort = replica.proc.serving?.hostPort(port);
+    if (hostPort === undefined) return { unavailable: `pod ${target.pod} is not running` };
+    return new Promise((resolve) => {
+      const socket = connect({ host: POD_IP, port: hostPort });
+      socket.once('connect', () => resolve(socket));
+      socket.once('error', (err) =>
+        resolve({ unavailable: `error forwarding port ${port} to pod ${target.pod}: ${err.message}` }),
+      );
+    });
+  }
+
+  private findContainer(ref: PodRef, container: string): PodProcess | { unavailable: string } {
+    const replica = this.replicas.get(`${ref.namespace}/${ref.pod}`);
+    if (!replica || (ref.uid && replica.pod.metadata.uid !== ref.uid))
+      return { unavailable: `pod ${ref.pod} is not running on this node` };
+    return (
+      replica.proc.container(container) ?? {
+        unavailable: `container ${container} is not valid for pod ${ref.pod}`,
+      }
+    );
+  }
+
+  /** CPU and resident memory of every running pod, per container. */
+  podUsage(): PodUsage[] {
+    const cpu = this.containerCpu();
+    const rss = rssBytesByGroup();
+    const out: PodUsage[] = [];
+    for (const [key, replica] of this.replicas) {
+      const processes = replica.proc.processes();
+      if (replica.deleting || processes.length === 0) continue;
+      out.push({
+        namespace: replica.pod.metadata.namespace!,
+        name: replica.pod.metadata.name!,
+        labels: replica.pod.metadata.labels,
+        containers: processes.map((p) => ({
+          name: p.name,
+          cpuMillicores: cpu.get(`${key}\0${p.name}`) ?? 0,
+          memoryBytes: rss.get(p.pgid) ?? 0,
+        })),
+      });
+    }
+    return out;
   }
 
   // On a fresh runtime no pod on the cluster has a process behind it: pods owned by a Deployment
@@ -322,6 +511,7 @@ export class Runtime implements LocalRuntime {
     const deployment = this.deployments.get(key);
     let state = this.states.get(key);
     if (!deployment || deployment.metadata.deletionTimestamp) {
+      this.plans.delete(key);
       if (state) {
         this.states.delete(key);
         // Not awaited: a pod's grace period can be minutes (Knative uses timeoutSeconds), and the
@@ -348,8 +538,7 @@ export class Runtime implements LocalRuntime {
       state.desired = desired;
     }
 
-    const container: Container = template.spec.containers?.[0] ?? {};
-    const launch = resolveLaunch(container);
+    const plan = this.planFor(key, hash, deployment);
     const live = [...state.replicas.values()].filter((r) => !r.deleting);
     // Frozen instances are not replicas: they come back only when replicas go 0 → 1 (thaw).
     const frozen = live.filter((r) => isFrozen(r));
@@ -364,7 +553,7 @@ export class Runtime implements LocalRuntime {
       if (asleep) {
         this.thaw(asleep);
         current.push(asleep);
-      } else current.push(this.startReplica(key, deployment, hash, launch, state));
+      } else current.push(this.startReplica(key, deployment, hash, plan, state));
     }
     if (current.length > desired) {
       // Scale down the least useful first: not ready, then the youngest.
@@ -389,60 +578,127 @@ export class Runtime implements LocalRuntime {
     for (const r of old) {
       if (currentReady >= desired || !r.proc.state.ready) void this.retire(key, r, state);
     }
-    await this.writeDeploymentStatus(
-      key,
-      deployment,
-      state,
+    await this.writeDeploymentStatus(key, deployment, state, hash, plan.notRunnable);
+    await this.syncReplicaSets(deployment, state, hash);
+  }
+
+  // Launches are resolved (and requirements checked) once per template, not per pod.
+  private planFor(key: string, hash: string, deployment: Deployment): PodPlan {
+    const cached = this.plans.get(key);
+    if (cached?.hash === hash) return cached.plan;
+    const spec = deployment.spec.template.spec;
+    const containers = [...initContainersOf(spec), ...(spec.containers ?? [])];
+    const launches = new Map(containers.map((c) => [c, resolveLaunch(c)] as const));
+    const unrunnable = [...launches.values()].find(isNotRunnable);
+    const notRunnable =
+      unrunnable ??
+      podRequirementsUnmet(
+        {
+          containers,
+          volumes: spec.volumes ?? [],
+          podSecurityContext: spec.securityContext as Record<string, unknown> | undefined,
+        },
+        this.sandbox,
+        this.noSandboxReason,
+      );
+    const plan = { launches, notRunnable };
+    this.plans.set(key, { hash, plan });
+    return plan;
+  }
+
+  /** ReplicaSet bookkeeping (for `kubectl rollout history/undo`); the pods stay the runtime's own. */
+  private async syncReplicaSets(deployment: Deployment, state: DeploymentState, hash: string): Promise<void> {
+    const counts = new Map<string, TemplateCounts>();
+    for (const r of state.replicas.values()) {
+      if (r.deleting) continue;
+      const c = counts.get(r.hash) ?? { replicas: 0, ready: 0 };
+      c.replicas++;
+      if (r.proc.state.ready) c.ready++;
+      counts.set(r.hash, c);
+    }
+    const current = counts.get(hash) ?? { replicas: 0, ready: 0 };
+    counts.delete(hash);
+    const signature = stableJson([
+      deployment.metadata.uid,
+      deployment.metadata.generation,
+      // The revision annotation is ours: writing it must not bring us back here.
+      { ...deployment.metadata.annotations, [REVISION_ANNOTATION]: undefined },
       hash,
-      isNotRunnable(launch) ? launch : undefined,
-    );
+      current,
+      [...counts],
+    ]);
+    if (state.replicaSetsSynced === signature) return;
+    await syncReplicaSets(this.rest, deployment, hash, current, counts);
+    state.replicaSetsSynced = signature;
   }
 
   private startReplica(
     deploymentKey: string,
     deployment: Deployment,
     hash: string,
-    launch: ReturnType<typeof resolveLaunch>,
+    plan: PodPlan,
     state: DeploymentState,
   ): Replica {
     const { namespace } = splitKey(deploymentKey);
     const name = makePodName(deployment.metadata.name!, hash);
     const pod = makePod(deployment, name, hash);
-    const container: Container = deployment.spec.template.spec.containers?.[0] ?? {};
-    const podGrace =
-      (deployment.spec.template.spec.terminationGracePeriodSeconds as number | undefined) ?? 30;
+    const spec = deployment.spec.template.spec;
+    const containers: Container[] = spec.containers?.length ? spec.containers : [{}];
+    const initContainers = initContainersOf(spec);
+    // Knative's rule: the container with a port serves; with one container, that one.
+    const serving = Math.max(
+      0,
+      containers.findIndex((c) => (c.ports?.length ?? 0) > 0),
+    );
+    const podSecurityContext = spec.securityContext as Record<string, unknown> | undefined;
+    const podGrace = (spec.terminationGracePeriodSeconds as number | undefined) ?? 30;
     const grace = Math.min(podGrace, this.opts.maxTerminationGracePeriodSeconds ?? Infinity);
     const podKey = `${namespace}/${name}`;
     const home = podHomePath(this.opts.dataDir, namespace, name);
+    const facts = () => ({
+      name,
+      namespace,
+      uid: replica.pod.metadata.uid,
+      podIP: POD_IP,
+      labels: pod.metadata.labels,
+      annotations: pod.metadata.annotations,
+      serviceAccountName: spec.serviceAccountName,
+    });
+    const volumes =
+      (spec.volumes ?? []).length > 0 && !plan.notRunnable
+        ? new PodVolumes({
+            dir: podVolumesPath(this.opts.dataDir, namespace, name),
+            pod: facts,
+            volumes: spec.volumes ?? [],
+            containers: [...initContainers, ...containers],
+            sources: this.volumeSources,
+          })
+        : undefined;
+    const launchOf = (c: Container) => plan.launches.get(c) ?? resolveLaunch(c);
     const replica: Replica = {
-      container,
       hash,
       pod,
       created: false,
       deleting: false,
-      proc: new PodProcess({
+      volumes,
+      proc: new PodRunner({
         namespace,
         name,
-        container,
-        launch,
-        env: (port) =>
-          buildEnv(
-            container,
-            {
-              name,
-              namespace,
-              uid: replica.pod.metadata.uid,
-              podIP: POD_IP,
-              labels: pod.metadata.labels,
-              annotations: pod.metadata.annotations,
-              serviceAccountName: deployment.spec.template.spec.serviceAccountName,
-            },
-            port,
-            this.envSources,
-            { home, pathPrepend: isNotRunnable(launch) ? [] : launch.pathPrepend },
-          ),
-        logPath: podLogPath(this.opts.dataDir, namespace, name),
+        initContainers,
+        containers,
+        serving,
+        launch: launchOf,
+        notRunnable: plan.notRunnable,
+        env: (container, port, launch) =>
+          buildEnv(container, facts(), port, this.envSources, {
+            home,
+            pathPrepend: isNotRunnable(launch) ? [] : launch.pathPrepend,
+          }),
+        identity: (container) => sandboxIdentity(container, podSecurityContext),
+        logPath: (container, isServing) =>
+          podContainerLogPath(this.opts.dataDir, namespace, name, isServing ? undefined : container.name),
         home,
+        volumes,
         sandbox: this.sandbox,
         table: this.table,
         restartBackoffMs: this.opts.restartBackoffMs,
@@ -513,17 +769,19 @@ export class Runtime implements LocalRuntime {
       2000,
     ).catch(() => {});
     replica.freezing = false;
-    const pgid = replica.proc.pgid;
+    // Every container of the pod is frozen: the memory held is that of all their process groups.
+    const processes = replica.proc.processes();
+    const rss = rssBytesByGroup();
     const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const now = Date.now();
     const frozen =
       !replica.deleting &&
       (this.deployments.get(deploymentKey)?.spec.replicas ?? 0) === 0 &&
-      pgid !== undefined &&
+      processes.length > 0 &&
       replica.proc.freeze({
         since: stamp(now),
         until: stamp(now + retentionMs),
-        rssBytes: groupRssBytes(pgid),
+        rssBytes: processes.reduce((sum, p) => sum + (rss.get(p.pgid) ?? 0), 0),
       });
     if (!frozen) {
       // Scaled back up meanwhile, or no process to freeze: serve again, reconcile from what is.
@@ -595,7 +853,7 @@ export class Runtime implements LocalRuntime {
         replica.created = true;
       }
     }
-    const status = makePodStatus(replica.proc.state, replica.container);
+    const status = replica.proc.status();
     const json = stableJson(status);
     if (json === replica.writtenStatus) return;
     for (let attempt = 0; ; attempt++) {
@@ -742,6 +1000,21 @@ export class Runtime implements LocalRuntime {
     }
   }
 
+  private readonly volumeSources: VolumeSources = {
+    configMap: (namespace, name) => {
+      const cm = this.configMaps.get(`${namespace}/${name}`);
+      return cm ? decodeData(cm.data, cm.binaryData) : undefined;
+    },
+    secret: (namespace, name) => {
+      const secret = this.secrets.get(`${namespace}/${name}`);
+      if (!secret) return undefined;
+      const data = decodeData(undefined, secret.data);
+      // stringData is write-only on Kubernetes; a store that kept it verbatim still means it.
+      for (const [k, v] of Object.entries(secret.stringData ?? {})) data[k] ??= Buffer.from(v, 'utf8');
+      return data;
+    },
+  };
+
   private readonly envSources: EnvSources = {
     configMap: async (namespace, name) => {
       try {
@@ -769,6 +1042,10 @@ export class Runtime implements LocalRuntime {
   };
 }
 
+function initContainersOf(spec: Deployment['spec']['template']['spec']): Container[] {
+  return Array.isArray(spec.initContainers) ? (spec.initContainers as Container[]) : [];
+}
+
 // After a 409 the status we computed still holds (same generation); only carry it onto the newer object.
 function makeDeploymentStatusFor(
   latest: Deployment,
@@ -779,6 +1056,10 @@ function makeDeploymentStatusFor(
 
 function isFrozen(r: Replica): boolean {
   return r.proc.state.frozen !== undefined || r.freezing === true;
+}
+
+function waitingMessage(req: PodLogRequest, reason: string | undefined): string {
+  return `container "${req.container}" in pod "${req.pod}" is waiting to start: ${reason ?? 'ContainerCreating'}`;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -24,6 +24,7 @@ import {
   existsSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   statSync,
 } from 'node:fs';
@@ -56,6 +57,20 @@ export interface SandboxView {
   home: string;
   /** Further directories to keep visible read-only (image dir, PATH entries, binaries). */
   visible: string[];
+  /** Volumes: host directories (or files) bound at their mount paths, after everything else. */
+  mounts?: SandboxMount[];
+  /** securityContext.runAsUser / runAsGroup: the ids the process has in its own user namespace. */
+  uid?: number;
+  gid?: number;
+}
+
+/** One volume mount inside the sandbox. */
+export interface SandboxMount {
+  /** What is bound: a directory (or, for a subPath, a file) the runtime filled. */
+  source: string;
+  /** The mount path inside the sandbox. */
+  target: string;
+  readOnly: boolean;
 }
 
 /** Reads `KNLITE_SANDBOX`; unknown values mean `auto`. */
@@ -127,25 +142,88 @@ export function resolveSandbox(
 
 /** The argv that runs `argv` inside `sandbox` with the given view. */
 export function sandboxArgv(sandbox: Sandbox, argv: string[], view: SandboxView): string[] {
-  const args = [...baseArgs(), '--tmpfs', '/tmp'];
+  const mounts = (view.mounts ?? []).map((m) => ({ ...m, target: resolve(m.target) }));
   // Areas that were emptied: only paths under them need binding back.
   const emptied = ['/tmp', ...(sandbox.userHome ? [sandbox.userHome] : [])];
+  const keep = unique(
+    [view.cwd, ...view.visible]
+      .filter((p) => isAbsolute(p))
+      .flatMap((p) => [resolve(p), ...realpathOf(p)])
+      .filter((p) => emptied.some((area) => inside(p, area)))
+      .filter((p) => existsSync(p)),
+  );
+  const opened = mountParents(mounts, emptied, keep);
+  const args = [...baseArgs(opened.includes(sep)), '--tmpfs', '/tmp'];
   if (sandbox.userHome) args.push('--tmpfs', sandbox.userHome);
-  const keep = [view.cwd, ...view.visible]
-    .filter((p) => isAbsolute(p))
-    .flatMap((p) => [resolve(p), ...realpathOf(p)])
-    .filter((p) => emptied.some((area) => inside(p, area)))
-    .filter((p) => existsSync(p));
   // Shallow first, so a deeper bind is not covered by a later, shallower one.
-  for (const path of unique(keep).sort((a, b) => depth(a) - depth(b))) args.push('--ro-bind', path, path);
+  for (const path of keep.sort((a, b) => depth(a) - depth(b))) args.push('--ro-bind', path, path);
+  // A mount path whose parent directory exists read-only (say /etc/config) needs a place to be
+  // mounted on: that parent is rebuilt as a tmpfs holding binds of its own entries (made read-only
+  // again once the volumes are in). Before the hidden paths, so it cannot re-expose one.
+  for (const dir of opened) if (dir !== sep) args.push('--tmpfs', dir, ...entryBinds(dir));
   // Hidden after the binds: a kept directory that contains a hidden one does not re-expose it.
   for (const path of unique(sandbox.hidden.flatMap((p) => [p, ...realpathOf(p)]))) {
     if (!existsSync(path)) continue;
     if (isDirectory(path)) args.push('--tmpfs', path);
     else args.push('--ro-bind', '/dev/null', path);
   }
-  args.push('--bind', view.home, view.home, '--chdir', view.cwd, '--');
+  args.push('--bind', view.home, view.home);
+  for (const m of [...mounts].sort((a, b) => depth(a.target) - depth(b.target))) {
+    args.push(m.readOnly ? '--ro-bind' : '--bind', m.source, m.target);
+  }
+  for (const dir of opened) args.push('--remount-ro', dir);
+  if (view.uid !== undefined || view.gid !== undefined) {
+    args.push('--unshare-user');
+    if (view.uid !== undefined) args.push('--uid', String(view.uid));
+    if (view.gid !== undefined) args.push('--gid', String(view.gid));
+  }
+  args.push('--chdir', view.cwd, '--');
   return [sandbox.bwrap, ...args, ...argv];
+}
+
+/**
+ * The read-only directories that must be rebuilt so the mount paths can be created in them: for
+ * each mount path that does not exist, its deepest existing ancestor, unless that lies in an area
+ * the sandbox already replaced by a tmpfs (there bwrap creates the mount point itself).
+ */
+function mountParents(mounts: SandboxMount[], emptied: string[], kept: string[]): string[] {
+  const dirs = new Set<string>();
+  // On a tmpfs unless a host directory was bound back over that part of it.
+  const onTmpfs = (path: string) =>
+    emptied.some((area) => inside(path, area)) && !kept.some((k) => inside(path, k));
+  for (const { target } of mounts) {
+    if (onTmpfs(target) || existsSync(target)) continue;
+    let dir = dirname(target);
+    while (dir !== sep && !existsSync(dir)) dir = dirname(dir);
+    if (onTmpfs(dir)) continue;
+    dirs.add(dir);
+  }
+  return [...dirs].sort((a, b) => depth(a) - depth(b));
+}
+
+// Binds recreating the entries of `dir` (on a fresh tmpfs) as they are on the host.
+function entryBinds(dir: string): string[] {
+  const args: string[] = [];
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return args;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (dir === sep && ['proc', 'dev', 'tmp'].includes(entry.name)) continue;
+    if (entry.isSymbolicLink()) {
+      try {
+        args.push('--symlink', readlinkSync(path), path);
+      } catch {}
+    } else if (entry.isDirectory() || entry.isFile()) {
+      args.push('--ro-bind', path, path);
+    } else {
+      args.push('--ro-bind-try', path, path);
+    }
+  }
+  return args;
 }
 
 /**
@@ -209,12 +287,11 @@ function groupMembers(pgid: number): { pid: number; ppid: number }[] {
   return members;
 }
 
-// Flags every sandbox (and the availability trial) uses.
-function baseArgs(): string[] {
+// Flags every sandbox (and the availability trial) uses; with `openRoot` the root is a tmpfs
+// holding binds of the host's top-level entries, so mount paths can be created at the top.
+function baseArgs(openRoot = false): string[] {
   return [
-    '--ro-bind',
-    '/',
-    '/',
+    ...(openRoot ? entryBinds(sep) : ['--ro-bind', '/', '/']),
     '--dev',
     '/dev',
     '--proc',

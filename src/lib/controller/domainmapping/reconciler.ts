@@ -89,7 +89,10 @@ export function domainMappingReconciler(deps: ReconcilerDeps): KindReconciler<Do
     async reconcileKind(dm) {
       await reconcileDomainClaim(dm);
 
-      const url = formatUrl(dm.metadata.name!, deps.config().network);
+      // A mapping with its own certificate is served over https.
+      const url = formatUrl(dm.metadata.name!, deps.config().network, {
+        scheme: dm.spec.tls?.secretName ? 'https' : undefined,
+      });
       dm.status!.url = url;
       dm.status!.address = { url };
 
@@ -106,7 +109,8 @@ export function domainMappingReconciler(deps: ReconcilerDeps): KindReconciler<Do
 
       const ingressClass =
         dm.metadata.annotations?.[Annotations.ingressClass] || deps.config().network.ingressClass;
-      const want = makeDomainMappingIngress(dm, new URL(resolved.url).hostname, ingressClass);
+      const httpOption = deps.config().network.httpProtocol === 'redirected' ? 'Redirected' : 'Enabled';
+      const want = makeDomainMappingIngress(dm, new URL(resolved.url).hostname, ingressClass, httpOption);
       const ingress = await reconcileIngress(client, listers.ingresses, want);
       // Ready only on the ingress implementation's word for this generation of the KIngress.
       if (!ingressObserved(ingress)) markDomainMappingIngressNotConfigured(dm.status!, now);

@@ -10,6 +10,7 @@ import { Annotations } from '../../apis/keys.js';
 import {
   initializeRevisionConditions,
   markContainerExiting,
+  markContainerHealthyFalse,
   markContainerHealthyTrue,
   markDeploying,
   markResourceNotOwned,
@@ -19,6 +20,7 @@ import {
   propagateReplicaStatus,
   revisionConditionSet,
   RevisionConditions,
+  RevisionReasons,
 } from '../../apis/lifecycle.js';
 import type { Deployment, KubeService, Revision } from '../../apis/types.js';
 import { Index, isControlledBy, type ReconcilerDeps } from '../context.js';
@@ -113,6 +115,21 @@ export function revisionReconciler(deps: ReconcilerDeps): KindReconciler<Revisio
     const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (scheduled?.status === 'False')
       markResourcesAvailableFalse(rev.status!, scheduled.reason ?? '', scheduled.message ?? '', now);
+    // An init container that keeps failing holds the pod in Pending: say which one and why
+    // (kubectl shows the pod as Init:Error, then Init:CrashLoopBackOff).
+    for (const init of pod.status?.initContainerStatuses ?? []) {
+      const failed = init.state?.terminated ?? init.lastState?.terminated;
+      if (init.ready || !failed || failed.exitCode === 0) continue;
+      const reason =
+        init.state?.waiting?.reason === 'CrashLoopBackOff' ? 'Init:CrashLoopBackOff' : 'Init:Error';
+      markContainerHealthyFalse(
+        rev.status!,
+        reason,
+        `Init container ${JSON.stringify(init.name)} failed with exit code ${failed.exitCode}: ${failed.message ?? ''}`.trim(),
+        now,
+      );
+      return;
+    }
     const serving = servingContainer(rev)?.name;
     const cs =
       pod.status?.containerStatuses?.find((s) => s.name === serving) ?? pod.status?.containerStatuses?.[0];
@@ -145,6 +162,14 @@ export function revisionReconciler(deps: ReconcilerDeps): KindReconciler<Revisio
       if (!deployment) return; // just created: Deploying until the runtime reports
 
       propagateDeploymentStatus(rev.status!, deployment, now);
+      // The local runtime reports an image it cannot find on the Deployment; Knative's digest
+      // resolution would have set it on ContainerHealthy.
+      const missing = deployment.status?.conditions?.find(
+        (c) =>
+          c.type === 'ReplicaFailure' && c.status === 'True' && c.reason === RevisionReasons.containerMissing,
+      );
+      if (missing)
+        markContainerHealthyFalse(rev.status!, RevisionReasons.containerMissing, missing.message ?? '', now);
       const desired = deployment.spec.replicas ?? 1;
       const ready = deployment.status?.readyReplicas ?? 0;
       if (desired > 0 && (deployment.status?.availableReplicas ?? 0) === 0) checkPods(rev, deployment);

@@ -6,17 +6,25 @@
  */
 import {
   initializeRouteConditions,
+  markCertificateNotOwned,
+  markCertificateNotReady,
+  markCertificateProvisionFailed,
+  markCertificateReady,
   markDomainConfigError,
+  markHTTPDowngrade,
   markIngressNotConfigured,
   markServiceNotOwned,
   markTLSNotEnabled,
+  TLSMessages,
   markTrafficAssigned,
   markUnknownTrafficError,
   propagateIngressStatus,
   routeConditionSet,
 } from '../../apis/lifecycle.js';
 import { getCondition, READY } from '../../apis/conditions.js';
-import type { Ingress, KubeObject, KubeService, Route } from '../../apis/types.js';
+import { isCertificateReady } from '../../apis/certificate-lifecycle.js';
+import { formatUrl } from '../../apis/config.js';
+import type { Certificate, Ingress, KubeObject, KubeService, Route } from '../../apis/types.js';
 import { isControlledBy, type ReconcilerDeps } from '../context.js';
 import { ingressObserved, reconcileIngress } from '../ingress.js';
 import { defaultTraffic } from '../defaults.js';
@@ -25,7 +33,21 @@ import { semanticEqual } from '../runtime/equality.js';
 import { isAlreadyExists } from '../../kube/errors.js';
 import { Kinds, type Kind } from '../../kube/kinds.js';
 import { markNewObservedGeneration } from '../status.js';
-import { routeAddress, routeHost, routeUrl, tagUrl, validateHost } from './resources/domains.js';
+import {
+  externalDomainTLSEnabled,
+  externalHosts,
+  makeCertificates,
+  makeIngressTLS,
+  type IngressTLS,
+} from './resources/certificate.js';
+import {
+  routeAddress,
+  routeHost,
+  routeIsClusterLocal,
+  routeUrl,
+  tagUrl,
+  validateHost,
+} from './resources/domains.js';
 import { groupHostname, ingressClassFor, makeIngress, trafficGroups } from './resources/ingress.js';
 import { makePlaceholderService } from './resources/service.js';
 import { makeStatusTraffic, resolveTraffic, type RevisionTarget } from './resources/traffic.js';
@@ -100,6 +122,84 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
     return true;
   }
 
+  /** Creates or updates one desired Certificate; marks NotOwned / ProvisionFailed and throws on failure. */
+  async function reconcileCertificate(route: Route, want: Certificate): Promise<Certificate> {
+    const name = want.metadata.name!;
+    const have = listers.certificates.get(route.metadata.namespace, name);
+    try {
+      if (!have) return await createChild(route, Kinds.certificate, 'Certificate', want);
+      if (!isControlledBy(have, route)) {
+        markCertificateNotOwned(route.status!, name, now);
+        throw new Error(`route: ${route.metadata.name} does not own certificate: ${name}`);
+      }
+      if (
+        semanticEqual(have.spec, want.spec) &&
+        semanticEqual(have.metadata.labels, want.metadata.labels) &&
+        semanticEqual(have.metadata.annotations, want.metadata.annotations)
+      )
+        return have;
+      const update = structuredClone(have);
+      update.spec = want.spec;
+      update.metadata.labels = want.metadata.labels;
+      update.metadata.annotations = want.metadata.annotations;
+      return await client.replace(Kinds.certificate, update);
+    } catch (err) {
+      if (have && !isControlledBy(have, route)) throw err;
+      markCertificateProvisionFailed(route.status!, name, (err as Error).message, now);
+      throw err;
+    }
+  }
+
+  /**
+   * external-domain-tls (Knative's route.go externalDomainTLS): a Certificate per external host;
+   * a ready one turns its hosts' URLs to https, one not ready yet downgrades them to http while
+   * `http-protocol` is Enabled. Returns the KIngress TLS entries.
+   */
+  async function reconcileTLS(route: Route, tags: string[]): Promise<IngressTLS[]> {
+    const cfg = deps.config();
+    const status = route.status!;
+    if (!externalDomainTLSEnabled(route, cfg)) {
+      markTLSNotEnabled(status, undefined, now);
+      return [];
+    }
+    const hosts = externalHosts(route, cfg, tags);
+    if (hosts.size === 0 || routeIsClusterLocal(route, cfg)) {
+      markTLSNotEnabled(status, TLSMessages.clusterLocal, now);
+      return [];
+    }
+    const mainHost = routeHost(route, cfg, route.metadata.name!);
+    const setScheme = (dnsNames: string[], scheme: string): void => {
+      if (dnsNames.includes(mainHost)) status.url = formatUrl(mainHost, cfg.network, { scheme });
+      for (const t of status.traffic ?? []) {
+        if (!t.url) continue;
+        const host = new URL(t.url).hostname;
+        if (dnsNames.includes(host)) t.url = formatUrl(host, cfg.network, { scheme });
+      }
+    };
+    const tls: IngressTLS[] = [];
+    for (const want of makeCertificates(route, hosts, cfg)) {
+      const cert = await reconcileCertificate(route, want);
+      const dnsNames = cert.spec.dnsNames ?? [];
+      if (isCertificateReady(cert)) {
+        markCertificateReady(status, now);
+        setScheme(dnsNames, 'https');
+      } else {
+        markCertificateNotReady(
+          status,
+          cert.metadata.name!,
+          getCondition(cert.status, READY)?.reason ?? '',
+          now,
+        );
+        if (cfg.network.httpProtocol === 'enabled') {
+          setScheme(dnsNames, 'http');
+          markHTTPDowngrade(status, cert.metadata.name!, now);
+        } else setScheme(dnsNames, 'https');
+      }
+      tls.push(makeIngressTLS(cert, dnsNames));
+    }
+    return tls;
+  }
+
   return {
     kind: Kinds.route,
     setDefaults: (route) => defaultTraffic(route.spec.traffic),
@@ -147,12 +247,13 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
       }
       markTrafficAssigned(status, now);
       status.address = { url: routeAddress(route) };
-      markTLSNotEnabled(status, undefined, now);
+      const tags = [...new Set(result.targets.flatMap((t) => (t.tag ? [t.tag] : [])))];
+      const tls = await reconcileTLS(route, tags);
 
       const ingress = await reconcileIngress(
         client,
         listers.ingresses,
-        makeIngress(route, result.targets, cfg, ingressClassFor(route, cfg)),
+        makeIngress(route, result.targets, cfg, ingressClassFor(route, cfg), tls),
         (want) => createChild(route, Kinds.ingress, 'Ingress', want),
       );
       if (!(await reconcilePlaceholderServices(route, result.targets, ingress))) return;

@@ -1,20 +1,34 @@
 /**
  * The generic reconcile driver (knative/pkg genreconciler): get by key from the cache → clone →
  * defaults in memory → initialise conditions → `reconcileKind` → set observedGeneration → write
- * `/status` if it changed (re-reading on 409) → finalizers. Individual reconcilers only compute
- * status and children; they never write their own object.
+ * `/status` if it changed (re-reading on 409) → report → finalizers. Individual reconcilers only
+ * compute status and children; they never write their own object.
+ *
+ * Reporting is the generated reconciler's: a failed status write is a Warning `UpdateFailed`
+ * Event (`Failed to update status for "<name>": <err>`) and fails the run; otherwise an error from
+ * `reconcileKind` is a Warning `InternalError` Event with its message and fails the run (retried
+ * with backoff unless it is a PermanentError), and an `event` it returns is recorded as it is.
  */
 import type { KnStatus, KubeObject } from '../../apis/types.js';
-import type { Client } from './client.js';
+import type { Client, Recorder } from './client.js';
 import { deepEqual } from './equality.js';
 import type { Kind } from '../../kube/kinds.js';
 import { isConflict, isNotFound } from '../../kube/errors.js';
 import { splitKey, type Lister } from '../../kube/store.js';
 
+/** An Event about the reconciled object (knative/pkg `reconciler.NewEvent`). */
+export interface ReconcilerEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
 /** What `reconcileKind` may ask of the driver. */
 export interface ReconcileResult {
   /** Reconcile this key again after this many milliseconds (level-based recheck, e.g. deadlines). */
   requeueAfter?: number;
+  /** Recorded on the object once its status is written. */
+  event?: ReconcilerEvent;
 }
 
 /** One kind's reconciler, as the driver sees it. */
@@ -33,15 +47,13 @@ export interface KindReconciler<T extends KubeObject> {
   writesStatus?: boolean;
 }
 
-/** A reconcile error that should not be retried with backoff (the next event will bring the key back). */
-export class PermanentError extends Error {}
-
 /** Builds the work-queue handler that drives `r` for keys of its kind. */
 export function makeDriver<T extends KubeObject & { status?: KnStatus }>(
   r: KindReconciler<T>,
   lister: Lister<T>,
   client: Client,
-): (key: string) => Promise<ReconcileResult | void> {
+  recorder: Recorder,
+): (key: string) => Promise<{ requeueAfter?: number } | void> {
   return async (key) => {
     const { namespace, name } = splitKey(key);
     const original = lister.get(namespace, name);
@@ -49,7 +61,12 @@ export function makeDriver<T extends KubeObject & { status?: KnStatus }>(
 
     if (original.metadata.deletionTimestamp) {
       if (r.finalizer && original.metadata.finalizers?.includes(r.finalizer)) {
-        await r.finalizeKind?.(structuredClone(original));
+        try {
+          await r.finalizeKind?.(structuredClone(original));
+        } catch (err) {
+          recorder.event(original, 'Warning', 'InternalError', (err as Error).message ?? String(err));
+          throw err;
+        }
         await patchFinalizers(
           client,
           r.kind,
@@ -87,15 +104,31 @@ export function makeDriver<T extends KubeObject & { status?: KnStatus }>(
     if (r.writesStatus !== false) {
       // Knative sets observedGeneration after ReconcileKind, whether it succeeded or not.
       resource.status!.observedGeneration = resource.metadata.generation;
-      if (!deepEqual(before, resource.status)) await updateStatus(client, r.kind, original, resource.status!);
+      if (!deepEqual(before, resource.status)) {
+        try {
+          await updateStatus(client, r.kind, original, resource.status!);
+        } catch (err) {
+          recorder.event(
+            resource,
+            'Warning',
+            'UpdateFailed',
+            `Failed to update status for "${name}": ${(err as Error).message ?? err}`,
+          );
+          throw err;
+        }
+      }
     }
-    if (failure) throw failure;
-    return result;
+    if (failure) {
+      recorder.event(resource, 'Warning', 'InternalError', (failure as Error).message ?? String(failure));
+      throw failure;
+    }
+    if (result?.event) recorder.event(resource, result.event.type, result.event.reason, result.event.message);
+    return result?.requeueAfter !== undefined ? { requeueAfter: result.requeueAfter } : undefined;
   };
 }
 
 /** Writes `status` onto the latest version of `original`, re-reading and retrying on 409 Conflict. */
-export async function updateStatus<T extends KubeObject>(
+async function updateStatus<T extends KubeObject>(
   client: Client,
   kind: Kind,
   original: T,

@@ -1,5 +1,5 @@
 /**
- * Publishes the KPA's last decision per revision through the API (docs/adr/0007-autoscaler-decisions.md):
+ * Publishes the KPA's last decision per revision through the API (docs/adr/0008-autoscaler-decisions.md):
  * `makeDecision()` turns one tick's inputs and result into the document, and `DecisionPublisher`
  * writes it to the revision's `<revision>-autoscaler` ConfigMap — only from the leading replica,
  * only when the decision changed (or its observed values drifted and 10 s passed), never more than

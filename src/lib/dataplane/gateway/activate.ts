@@ -24,7 +24,10 @@ export const makeActivateHandler =
     for (let attempt = 0; ; attempt++) {
       // A retry waits a bounded time: an instance that keeps refusing must not hold the client for
       // the whole revision timeout.
-      const waited = await activate(ex, deps, attempt === 0 ? undefined : deps.limits.retryWaitMs);
+      const waited =
+        deps.state.readyInstances(key).length > 0
+          ? 'ready'
+          : await activate(ex, deps, attempt === 0 ? undefined : deps.limits.retryWaitMs);
       if (waited === 'answered') return;
       if (waited === 'gave-up') {
         return reply(
@@ -72,7 +75,7 @@ async function activate(
       else {
         // The last waiter gone without an answer: that cold start measures nothing.
         if ((deps.buffered.get(key) ?? 1) <= 1) deps.coldStarts?.abandon(key);
-        return ex.signal.aborted ? 'answered' : 'gave-up';
+        return ex.aborted ? 'answered' : 'gave-up';
       }
       // Waited until an instance was ready (else: timed out, 504 sent, or the client left).
       return 'activated';

@@ -5,7 +5,8 @@
  * and to any request message that contains more than one Host header field line or a Host header
  * field with an invalid field value"), and the Host must be a valid authority. Node itself already
  * refuses conflicting Content-Length, Transfer-Encoding with Content-Length, bare CR/LF and
- * oversized heads (clientError → 400/431).
+ * oversized heads (clientError → 400/431). An HTTP/2 request carries its authority in
+ * `:authority` (or a Host field, RFC 9113 §8.3.1); without either it has no route and gets 400.
  */
 import type { GatewayDeps } from './deps.js';
 import { reply, type Handler } from './exchange.js';
@@ -29,11 +30,20 @@ export function hostProblem(rawHeaders: readonly string[], httpVersion: string):
   return undefined;
 }
 
+/** Why an HTTP/2 request's authority is unusable, or undefined when it is fine. */
+export function authorityProblem(authority: string): string | undefined {
+  if (!authority) return 'missing :authority';
+  if (!AUTHORITY.test(authority)) return `invalid :authority "${authority}"`;
+  return undefined;
+}
+
 /** Answers 400 to requests that break the Host rules. */
 export const makeCheckHandler =
   (next: Handler, _deps: GatewayDeps): Handler =>
   (ex) => {
-    const problem = hostProblem(ex.req.rawHeaders, ex.req.httpVersion);
+    const problem = ex.h2
+      ? authorityProblem(ex.authority)
+      : hostProblem(ex.req.rawHeaders, ex.req.httpVersion);
     if (problem) return Promise.resolve(reply(ex, 400, `knlite: bad request: ${problem}`));
     return next(ex);
   };

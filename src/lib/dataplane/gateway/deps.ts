@@ -43,6 +43,8 @@ export interface GatewayDeps {
   buffered: Map<string, number>;
   /** Per-stage cold start timing (absent in tests that do not measure). */
   coldStarts?: ColdStarts;
+  /** The HTTPS port clients reach the gateway at, for redirects (443: none in the URL). */
+  httpsRedirectPort: number;
 }
 
 /** One RevisionThrottler per revision, kept in step with the state's instances and settings. */
@@ -85,6 +87,7 @@ export function makeGatewayDeps(opts: {
   poke?: (revisionKey: string) => void;
   limits?: Partial<GatewayLimits>;
   coldStarts?: ColdStarts;
+  httpsRedirectPort?: number;
 }): GatewayDeps {
   return {
     state: opts.state,
@@ -97,5 +100,6 @@ export function makeGatewayDeps(opts: {
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     buffered: new Map(),
     coldStarts: opts.coldStarts,
+    httpsRedirectPort: opts.httpsRedirectPort ?? 443,
   };
 }

@@ -1,8 +1,9 @@
 /**
  * Header rewriting for a reverse proxy: hop-by-hop fields removed per RFC 9110 §7.6.1 (the fixed
  * list plus every field named in `Connection`), and Forwarded / X-Forwarded-* added (RFC 7239).
+ * HTTP/2 pseudo-headers never travel as fields: `:authority` becomes `Host` for the instance.
  */
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest } from './exchange.js';
 
 /** Fields that describe one connection, never forwarded (RFC 9110 §7.6.1, plus legacy ones). */
 const HOP_BY_HOP = new Set([
@@ -17,14 +18,22 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** Lower-case names listed in the Connection header(s). */
-function connectionTokens(rawHeaders: string[]): Set<string> {
-  const tokens = new Set<string>();
+const NO_NAMES: string[] = [];
+
+/** Lower-case names listed in the Connection header(s); undefined when there is none. */
+function connectionTokens(rawHeaders: string[]): Set<string> | undefined {
+  let tokens: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i].toLowerCase() !== 'connection') continue;
+    if (rawHeaders[i].length !== 10 || rawHeaders[i].toLowerCase() !== 'connection') continue;
+    tokens ??= new Set();
     for (const t of rawHeaders[i + 1].split(',')) if (t.trim()) tokens.add(t.trim().toLowerCase());
   }
   return tokens;
+}
+
+/** Whether a header (lower-case name) is hop-by-hop for this message. */
+function isHopByHop(name: string, listed: Set<string> | undefined, keep: string[]): boolean {
+  return (HOP_BY_HOP.has(name) || listed?.has(name) === true) && !keep.includes(name);
 }
 
 /** Raw headers (flat name/value list) without hop-by-hop fields; `keep` names survive anyway. */
@@ -32,8 +41,7 @@ export function stripHopByHop(rawHeaders: string[], keep: string[] = []): [strin
   const listed = connectionTokens(rawHeaders);
   const out: [string, string][] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i].toLowerCase();
-    if ((HOP_BY_HOP.has(name) || listed.has(name)) && !keep.includes(name)) continue;
+    if (isHopByHop(rawHeaders[i].toLowerCase(), listed, keep)) continue;
     out.push([rawHeaders[i], rawHeaders[i + 1]]);
   }
   return out;
@@ -44,30 +52,49 @@ function forwardedFor(ip: string): string {
   return ip.includes(':') ? `"[${ip}]"` : ip;
 }
 
+/** What the proxy knows about the client connection. */
+export interface UpstreamOptions {
+  rewriteHost?: string;
+  upgrade?: boolean;
+  /** The client's address (defaults to the request socket's peer). */
+  clientIp?: string;
+  /** Host / `:authority` as the client sent it. */
+  authority?: string;
+  /** Scheme of the client connection (default http). */
+  scheme?: 'http' | 'https';
+}
+
 /** Header list sent to an instance for a client request. */
-export function makeUpstreamHeaders(
-  req: IncomingMessage,
-  opts: { rewriteHost?: string; upgrade?: boolean },
-): [string, string][] {
-  const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-  const originalHost = req.headers.host ?? '';
-  const headers = stripHopByHop(req.rawHeaders).filter(([name]) => {
-    const n = name.toLowerCase();
-    return (
-      n !== 'x-forwarded-for' &&
-      n !== 'forwarded' &&
-      !(opts.rewriteHost && (n === 'host' || n === 'k-original-host'))
-    );
-  });
+export function makeUpstreamHeaders(req: ClientRequest, opts: UpstreamOptions): [string, string][] {
+  const clientIp = (opts.clientIp ?? req.socket?.remoteAddress ?? '').replace(/^::ffff:/, '');
+  const proto = opts.scheme ?? 'http';
+  const originalHost = opts.authority ?? req.headers.host ?? '';
+  // One pass over the raw list: hop-by-hop fields, pseudo-headers and the forwarding fields we
+  // rewrite are dropped; everything else is kept in order.
+  const raw = req.rawHeaders;
+  const listed = connectionTokens(raw);
+  const headers: [string, string][] = [];
+  let hasHost = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i].toLowerCase();
+    if (n.charCodeAt(0) === 58 /* ':' */) continue;
+    if (isHopByHop(n, listed, NO_NAMES) || n === 'x-forwarded-for' || n === 'forwarded') continue;
+    if (n === 'host') {
+      if (opts.rewriteHost) continue;
+      hasHost = true;
+    } else if (opts.rewriteHost && n === 'k-original-host') continue;
+    headers.push([raw[i], raw[i + 1]]);
+  }
+  if (!hasHost && !opts.rewriteHost && originalHost) headers.unshift(['Host', originalHost]);
   const prior = (name: string): string | undefined => {
     const v = req.headers[name];
     return Array.isArray(v) ? v.join(', ') : v;
   };
   const xff = prior('x-forwarded-for');
   headers.push(['X-Forwarded-For', xff ? `${xff}, ${clientIp}` : clientIp]);
-  if (!req.headers['x-forwarded-proto']) headers.push(['X-Forwarded-Proto', 'http']);
+  if (!req.headers['x-forwarded-proto']) headers.push(['X-Forwarded-Proto', proto]);
   if (!req.headers['x-forwarded-host']) headers.push(['X-Forwarded-Host', originalHost]);
-  const fwd = `for=${forwardedFor(clientIp)};host=${JSON.stringify(originalHost)};proto=http`;
+  const fwd = `for=${forwardedFor(clientIp)};host=${JSON.stringify(originalHost)};proto=${proto}`;
   const priorFwd = prior('forwarded');
   headers.push(['Forwarded', priorFwd ? `${priorFwd}, ${fwd}` : fwd]);
   if (opts.rewriteHost) {
@@ -76,12 +103,19 @@ export function makeUpstreamHeaders(
   }
   if (opts.upgrade) {
     headers.push(['Connection', 'Upgrade']);
-    if (req.headers.upgrade) headers.push(['Upgrade', req.headers.upgrade]);
+    const upgrade = req.headers.upgrade;
+    if (typeof upgrade === 'string') headers.push(['Upgrade', upgrade]);
   }
   return headers;
 }
 
 /** Response headers from an instance, minus hop-by-hop fields, as a flat list for writeHead. */
 export function makeDownstreamHeaders(rawHeaders: string[]): string[] {
-  return stripHopByHop(rawHeaders).flat();
+  const listed = connectionTokens(rawHeaders);
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (isHopByHop(rawHeaders[i].toLowerCase(), listed, NO_NAMES)) continue;
+    out.push(rawHeaders[i], rawHeaders[i + 1]);
+  }
+  return out;
 }

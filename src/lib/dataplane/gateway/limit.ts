@@ -12,7 +12,8 @@ export const makeLimitHandler =
   async (ex) => {
     const throttler = deps.throttlers.get(ex.revisionKey!);
     try {
-      ex.lease = await throttler.acquire(ex.signal);
+      // Under the limit (the usual case) the slot is taken at once, without a promise or a signal.
+      ex.lease = (!ex.aborted && throttler.tryAcquire()) || (await throttler.acquire(ex.signal));
     } catch (err) {
       if (err instanceof QueueFullError) reply(ex, 503, err.message);
       return; // aborted: the timeout step answered, or the client left

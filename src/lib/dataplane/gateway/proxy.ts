@@ -2,14 +2,21 @@
  * Last step: forwards the exchange to the leased instance over node:http (keep-alive pool),
  * streaming both ways. Connection failures answer 502; an instance dying mid-response cuts the
  * response off. Upgrades (WebSocket, `Upgrade: h2c`) become a byte tunnel; revisions whose port is
- * named h2c are spoken to in cleartext HTTP/2.
+ * named h2c are spoken to in cleartext HTTP/2, and their response trailers (gRPC's `grpc-status`,
+ * `grpc-message`) are relayed — as HTTP/2 trailers to HTTP/2 clients, a trailers-only answer
+ * staying trailers-only (one HEADERS frame with END_STREAM), and as chunked trailers to HTTP/1.1.
  */
-import { request, type IncomingMessage } from 'node:http';
-import { constants as h2, type IncomingHttpHeaders as H2Headers } from 'node:http2';
+import { request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { constants as h2, type Http2ServerResponse, type IncomingHttpHeaders as H2Headers } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { GatewayDeps } from './deps.js';
 import { markWrite, replayable, reply, responseStarted, type Exchange, type Handler } from './exchange.js';
-import { makeDownstreamHeaders, makeUpstreamHeaders, stripHopByHop } from './headers.js';
+import {
+  makeDownstreamHeaders,
+  makeUpstreamHeaders,
+  stripHopByHop,
+  type UpstreamOptions,
+} from './headers.js';
 
 /** Methods that may be sent again after a failure (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -41,6 +48,41 @@ function limitBody(ex: Exchange, deps: GatewayDeps, over: () => void): void {
   });
 }
 
+/** What the upstream headers need to know about the client side of the exchange. */
+function upstreamOptions(ex: Exchange): UpstreamOptions {
+  return {
+    rewriteHost: ex.route?.rewriteHost,
+    clientIp: ex.clientIp,
+    authority: ex.authority,
+    scheme: ex.scheme,
+  };
+}
+
+/** Response headers without connection-specific fields (a flat list for writeHead). */
+function downstreamFields(rh: H2Headers): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(rh)) {
+    if (k.startsWith(':') || v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [String(v)]) out.push(k, one);
+  }
+  return stripHopByHop(out).flat();
+}
+
+/** Trailer fields worth relaying (never pseudo-headers). */
+function trailerFields(t: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(t)) if (!k.startsWith(':') && v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Writes the response head from a flat field list (both response kinds take one at run time). */
+function writeHead(ex: Exchange, status: number, fields: string[], message?: string): void {
+  const res = ex.res as ServerResponse;
+  // HTTP/2 has no reason phrase (RFC 9113 §8.3.2).
+  if (ex.h2 || message === undefined) res.writeHead(status, fields);
+  else res.writeHead(status, message, fields);
+}
+
 function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
   const { req, res } = ex;
   const { instance } = ex.lease!;
@@ -50,45 +92,49 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       port: instance.port,
       method: req.method,
       path: req.url,
-      headers: makeUpstreamHeaders(req, { rewriteHost: ex.route?.rewriteHost }) as unknown as Record<
-        string,
-        string
-      >,
+      headers: makeUpstreamHeaders(req, upstreamOptions(ex)) as unknown as Record<string, string>,
       agent: deps.agent,
     });
+    // The timeout step already answered (or cut off) the response; the client side closes itself.
+    const unwatch = ex.onAbort(() => void upstream.destroy());
     const finish = (): void => {
-      ex.signal.removeEventListener('abort', onAbort);
+      unwatch();
       resolve();
     };
-    // The timeout step already answered (or cut off) the response; the client side closes itself.
-    const onAbort = (): void => void upstream.destroy();
-    ex.signal.addEventListener('abort', onAbort, { once: true });
     res!.on('close', () => {
       if (!res!.writableFinished) upstream.destroy();
       finish();
     });
-    limitBody(ex, deps, () => {
-      upstream.destroy();
-      reply(ex, 413, 'request body too large');
-    });
+    const bodyless = replayable(ex);
+    if (!bodyless) {
+      limitBody(ex, deps, () => {
+        upstream.destroy();
+        reply(ex, 413, 'request body too large');
+      });
+    }
 
     upstream.on('response', (ures: IncomingMessage) => {
       if (ex.replied) return void ures.resume();
       ex.statusCode = ures.statusCode;
       markWrite(ex);
-      res!.writeHead(ures.statusCode ?? 502, ures.statusMessage, makeDownstreamHeaders(ures.rawHeaders));
+      const fields = makeDownstreamHeaders(ures.rawHeaders);
+      writeHead(ex, ures.statusCode ?? 502, fields, ures.statusMessage);
       ures.on('data', () => markWrite(ex));
       ures.on('error', () => res!.destroy());
       ures.on('aborted', () => res!.destroy());
+      // Registered before pipe's own 'end' listener: the trailers go out with the end of the body.
+      ures.on('end', () => {
+        if (Object.keys(ures.trailers).length) res!.addTrailers(trailerFields(ures.trailers));
+      });
       ures.pipe(res!);
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
-      if (ex.signal.aborted) return;
+      if (ex.aborted) return;
       // Nothing listens there any more, or the process died before answering (Endpoints lag a
       // stopping process): an idempotent bodyless request may go to another instance (RFC 9110 §9.2.2).
       const retryable =
         err.code === 'ECONNREFUSED' || (err.code === 'ECONNRESET' && IDEMPOTENT.has(req.method ?? ''));
-      if (retryable && !responseStarted(ex) && replayable(ex)) {
+      if (retryable && !responseStarted(ex) && bodyless) {
         ex.retryFrom = instance.id;
         ex.retryReason = err.code === 'ECONNREFUSED' ? 'refused' : 'reset';
         return finish();
@@ -100,7 +146,7 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       );
     });
     // A bodyless request goes out in one write; a body is streamed.
-    if (replayable(ex)) upstream.end();
+    if (bodyless) upstream.end();
     else req.pipe(upstream);
   });
 }
@@ -113,14 +159,17 @@ function proxyH2c(ex: Exchange, deps: GatewayDeps): Promise<void> {
       [h2.HTTP2_HEADER_METHOD]: req.method ?? 'GET',
       [h2.HTTP2_HEADER_PATH]: req.url ?? '/',
       [h2.HTTP2_HEADER_SCHEME]: 'http',
-      [h2.HTTP2_HEADER_AUTHORITY]: ex.route?.rewriteHost ?? req.headers.host ?? instance.id,
+      [h2.HTTP2_HEADER_AUTHORITY]: ex.route?.rewriteHost ?? (ex.authority || instance.id),
     };
-    for (const [name, value] of makeUpstreamHeaders(req, { rewriteHost: ex.route?.rewriteHost })) {
+    for (const [name, value] of makeUpstreamHeaders(req, upstreamOptions(ex))) {
       const n = name.toLowerCase();
       if (n === 'host') continue;
       const prev = headers[n];
       headers[n] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
     }
+    // The one TE value HTTP/2 allows (RFC 9113 §8.2.2); gRPC servers may insist on it.
+    const te = req.headers.te;
+    if (typeof te === 'string' && /(^|,)\s*trailers\s*(;|,|$)/i.test(te)) headers.te = 'trailers';
     let stream;
     try {
       stream = deps.h2c.get(instance).request(headers);
@@ -138,19 +187,29 @@ function proxyH2c(ex: Exchange, deps: GatewayDeps): Promise<void> {
       stream.close(h2.NGHTTP2_CANCEL);
       reply(ex, 413, 'request body too large');
     });
-    stream.on('response', (rh: H2Headers) => {
+    stream.on('response', (rh: H2Headers, flags: number) => {
       if (ex.replied) return;
       const status = Number(rh[h2.HTTP2_HEADER_STATUS] ?? 502);
       ex.statusCode = status;
       markWrite(ex);
-      const out: string[] = [];
-      for (const [k, v] of Object.entries(rh)) {
-        if (k.startsWith(':') || v === undefined) continue;
-        for (const one of Array.isArray(v) ? v : [String(v)]) out.push(k, one);
+      const fields = downstreamFields(rh);
+      if (flags & h2.NGHTTP2_FLAG_END_STREAM && ex.h2) {
+        // Trailers-only (how gRPC answers most errors): one HEADERS frame that ends the stream,
+        // which the compat response sends when the headers are set before end().
+        const out = res as Http2ServerResponse;
+        out.statusCode = status;
+        const kept = new Set(fields.filter((_, i) => i % 2 === 0));
+        for (const [k, v] of Object.entries(rh)) if (kept.has(k) && v !== undefined) out.setHeader(k, v);
+        out.end();
+        return;
       }
-      res!.writeHead(status, stripHopByHop(out).flat());
+      writeHead(ex, status, fields);
       stream.on('data', () => markWrite(ex));
       stream.pipe(res!);
+    });
+    // Emitted before the stream's end, so the trailers are queued before pipe ends the response.
+    stream.on('trailers', (trailers: H2Headers) => {
+      if (!ex.replied) res!.addTrailers(trailerFields(trailers));
     });
     stream.on('error', (err: Error) => {
       if (ex.signal.aborted) return;
@@ -170,10 +229,10 @@ function proxyUpgrade(ex: Exchange, _deps: GatewayDeps): Promise<void> {
       port: instance.port,
       method: req.method,
       path: req.url,
-      headers: makeUpstreamHeaders(req, {
-        rewriteHost: ex.route?.rewriteHost,
-        upgrade: true,
-      }) as unknown as Record<string, string>,
+      headers: makeUpstreamHeaders(req, { ...upstreamOptions(ex), upgrade: true }) as unknown as Record<
+        string,
+        string
+      >,
       // A tunnelled socket never goes back to a pool.
       agent: false,
     });

@@ -3,7 +3,9 @@
  * ExternalIP rule for the mapped host whose single path rewrites Host to the target's cluster-local
  * name (`<svc>.<ns>.svc.cluster.local`) and sends 100% to the target's Kubernetes Service, with
  * `K-Original-Host` keeping the mapped host. The ingress implementation then routes the rewritten
- * host like any cluster-local request.
+ * host like any cluster-local request. With `spec.tls.secretName` the KIngress carries the TLS
+ * entry for the mapped host (that Secret, in the mapping's namespace); `httpOption` follows
+ * config-network `http-protocol`.
  */
 import {
   Annotations,
@@ -28,6 +30,7 @@ export function makeDomainMappingIngress(
   dm: DomainMapping,
   targetHost: string,
   ingressClass: string,
+  httpOption: 'Enabled' | 'Redirected' = 'Enabled',
 ): Ingress {
   const ns = dm.metadata.namespace!;
   const [serviceName] = targetHost.split('.');
@@ -50,7 +53,10 @@ export function makeDomainMappingIngress(
       ownerReferences: [controllerRef(dm, SERVING_V1BETA1, 'DomainMapping')],
     },
     spec: {
-      httpOption: 'Enabled',
+      httpOption,
+      ...(dm.spec.tls?.secretName
+        ? { tls: [{ hosts: [dm.metadata.name!], secretName: dm.spec.tls.secretName, secretNamespace: ns }] }
+        : {}),
       rules: [
         {
           hosts: [dm.metadata.name!],

@@ -89,12 +89,13 @@ function makeRule(hosts: string[], visibility: IngressVisibility, paths: HTTPIng
   return { hosts, visibility, http: { paths } };
 }
 
-/** Builds the desired KIngress of a Route whose traffic resolved to `targets`. */
+/** Builds the desired KIngress of a Route whose traffic resolved to `targets` (`tls`: its certificates). */
 export function makeIngress(
   route: Route,
   targets: readonly RevisionTarget[],
   cfg: KnativeConfigs,
   ingressClass: string,
+  tls: NonNullable<Ingress['spec']['tls']> = [],
 ): Ingress {
   const ns = route.metadata.namespace!;
   const groups = trafficGroups(targets);
@@ -144,6 +145,7 @@ export function makeIngress(
     },
     spec: {
       rules,
+      ...(tls.length ? { tls: structuredClone(tls) } : {}),
       httpOption: cfg.network.httpProtocol === 'redirected' ? 'Redirected' : 'Enabled',
     },
   };

@@ -7,16 +7,16 @@
  * re-defaulted or re-validated, since their spec cannot change.
  */
 import { AdmissionError, type AdmissionPlugin, type AdmissionRequest } from '../apiserver/types.js';
-import { ConfigStore } from './config-store.js';
-import { jsonEqual, type ApisContext } from './context.js';
+import { ConfigStore } from '../apis/config-store.js';
+import { jsonEqual, type ApisContext } from '../apis/context.js';
 import {
   setConfigurationDefaults,
   setDomainMappingDefaults,
   setRevisionDefaults,
   setRouteDefaults,
   setServiceDefaults,
-} from './defaults.js';
-import { SERVING_GROUP, SYSTEM_NAMESPACE } from './keys.js';
+} from '../apis/defaults.js';
+import { SERVING_GROUP, SYSTEM_NAMESPACE } from '../apis/keys.js';
 import type {
   ConfigMap,
   Configuration,
@@ -25,7 +25,7 @@ import type {
   Revision,
   Route,
   Service,
-} from './types.js';
+} from '../apis/types.js';
 import {
   validateConfiguration,
   validateDomainMapping,
@@ -34,7 +34,7 @@ import {
   validateService,
   validationFailedMessage,
   type FieldError,
-} from './validation.js';
+} from '../apis/validation.js';
 
 /** Name of Knative's validating webhook, as it appears in denial messages. */
 export const VALIDATION_WEBHOOK = 'validation.webhook.serving.knative.dev';

@@ -1,0 +1,23 @@
+/**
+ * Unused files, exports and dependencies (`npm run lint`). An export only its own file uses is
+ * not reported; an export only tests use counts as used (the tests drive the pure functions).
+ */
+export default {
+  entry: [
+    'src/commands/**/*.ts',
+    'src/lib/cli/not-found.ts',
+    'src/lib/local/daemon-main.ts',
+    'bin/*.js',
+    'scripts/*.js',
+    'bench/**/*.{ts,js}',
+    'examples/**/*.js',
+    'test/**/fixtures/**/*.{ts,js,mjs}',
+  ],
+  project: ['src/**/*.ts', 'test/**/*.{ts,js,mjs}', 'bench/**/*.{ts,js}', 'scripts/*.js', 'bin/*.js'],
+  ignoreExportsUsedInFile: true,
+  // tsx runs the sources (`node --import tsx`, bin/dev.js); esbuild is tsx's compiler, listed so
+  // its install script may run.
+  ignoreDependencies: ['tsx', 'esbuild'],
+  // System tools the tests and benchmarks drive.
+  ignoreBinaries: ['kubectl', 'script', 'wrk'],
+};

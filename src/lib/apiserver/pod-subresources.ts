@@ -1,0 +1,301 @@
+/**
+ * The pod subresources that reach into a running pod, served through the PodConnector the stack
+ * plugs in (pod-connector.ts):
+ *
+ * - `GET pods/<name>/log` with PodLogOptions (container, follow, previous, timestamps, tailLines,
+ *   sinceSeconds, sinceTime, limitBytes), streamed as text/plain; options are validated like
+ *   kube-apiserver's (422 PodLogOptions invalid, 400 for an unknown container or a pod the runtime
+ *   cannot read, with kube's messages);
+ * - `pods/<name>/exec` over WebSocket with the channel protocols kubectl speaks (`v5.channel.k8s.io`
+ *   and `v4.channel.k8s.io`): stdin 0, stdout 1, stderr 2, the exit Status on 3, resize 4 (ignored:
+ *   without a terminal there is nothing to resize), and v5's close frame 255 to end stdin. A TTY
+ *   runs the command under `script` (a pseudo-terminal) when that is installed.
+ * - `pods/<name>/portforward` is not served: it answers 501 NotSupported as a metav1.Status.
+ *
+ * A request without a WebSocket upgrade for exec/portforward is answered 400 like kube-apiserver
+ * (`Upgrade request required`); SPDY upgrades (kubectl's fallback) get the same Status as their
+ * WebSocket counterparts.
+ */
+import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { KubeObject, Pod } from '../apis/types.js';
+import { ApiError, badRequest, invalid, methodNotAllowed, toStatus, type Status } from './errors.js';
+import { isUnavailable, type PodConnector, type PodTarget } from './pod-connector.js';
+import { queryBool, queryInt } from './request.js';
+
+/** Subresources of pods this module serves. */
+export const POD_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward']);
+
+/** Exec channel protocols, preferred first. */
+const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+
+const POD_LOG_KIND = { kind: 'PodLogOptions', group: '' };
+
+function noConnector(what: string): ApiError {
+  return new ApiError(
+    503,
+    'ServiceUnavailable',
+    `${what} needs the runtime that runs this server's pods, and none is connected to the API server`,
+  );
+}
+
+/** Picks the container a request names (or the only one), with kube-apiserver's messages. */
+export function selectContainer(pod: Pod, requested: string | undefined): string {
+  const spec = (pod.spec ?? {}) as {
+    containers?: { name?: string }[];
+    initContainers?: { name?: string }[];
+    ephemeralContainers?: { name?: string }[];
+  };
+  const all = [
+    ...(spec.initContainers ?? []),
+    ...(spec.containers ?? []),
+    ...(spec.ephemeralContainers ?? []),
+  ]
+    .map((c) => c.name ?? '')
+    .filter(Boolean);
+  const name = pod.metadata.name!;
+  if (requested) {
+    if (!all.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
+    return requested;
+  }
+  const main = (spec.containers ?? []).map((c) => c.name ?? '');
+  if (main.length === 1) return main[0]!;
+  if (main.length === 0) throw badRequest(`a container name must be specified for pod ${name}`);
+  throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${all.join(' ')}]`);
+}
+
+function targetOf(pod: Pod, container: string): PodTarget {
+  if (!pod.spec?.nodeName) throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
+  return {
+    namespace: pod.metadata.namespace ?? '',
+    pod: pod.metadata.name!,
+    uid: pod.metadata.uid,
+    container,
+  };
+}
+
+/** Reads and validates PodLogOptions from the query. */
+function logOptions(q: URLSearchParams, podName: string) {
+  const tailLines = queryInt(q, 'tailLines');
+  const limitBytes = queryInt(q, 'limitBytes');
+  const sinceSeconds = queryInt(q, 'sinceSeconds');
+  const sinceTime = q.get('sinceTime') || undefined;
+  const causes: { field: string; message: string; reason?: string }[] = [];
+  if (tailLines !== undefined && tailLines < 0)
+    causes.push({
+      field: 'tailLines',
+      message: `Invalid value: ${tailLines}: must be greater than or equal to 0`,
+    });
+  if (limitBytes !== undefined && limitBytes < 1)
+    causes.push({ field: 'limitBytes', message: `Invalid value: ${limitBytes}: must be greater than 0` });
+  if (sinceSeconds !== undefined && sinceTime !== undefined)
+    causes.push({
+      field: 'sinceSeconds',
+      reason: 'FieldValueForbidden',
+      message: 'Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified',
+    });
+  else if (sinceSeconds !== undefined && sinceSeconds < 1)
+    causes.push({ field: 'sinceSeconds', message: `Invalid value: ${sinceSeconds}: must be greater than 0` });
+  if (causes.length) throw invalid(POD_LOG_KIND, podName, causes);
+  let sinceMs: number | undefined;
+  if (sinceTime !== undefined) {
+    sinceMs = Date.parse(sinceTime);
+    if (Number.isNaN(sinceMs) || !/^\d{4}-\d\d-\d\dT/.test(sinceTime))
+      throw badRequest(
+        `parsing time ${JSON.stringify(sinceTime)} as "2006-01-02T15:04:05Z07:00": cannot parse`,
+      );
+  } else if (sinceSeconds !== undefined) sinceMs = Date.now() - sinceSeconds * 1000;
+  return {
+    previous: queryBool(q, 'previous'),
+    follow: queryBool(q, 'follow'),
+    timestamps: queryBool(q, 'timestamps'),
+    tailLines,
+    limitBytes,
+    sinceMs,
+  };
+}
+
+/** Serves a non-upgrade request to a pod subresource. */
+export async function servePodSubresource(
+  connector: PodConnector | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pod: KubeObject,
+  subresource: string,
+  q: URLSearchParams,
+): Promise<void> {
+  const p = pod as Pod;
+  if (subresource === 'portforward') throw portForwardNotSupported();
+  if (subresource === 'attach') throw attachNotSupported();
+  if (subresource === 'exec') throw badRequest('Upgrade request required');
+  if (req.method !== 'GET') throw methodNotAllowed();
+  const opts = logOptions(q, p.metadata.name!);
+  const container = selectContainer(p, q.get('container') || undefined);
+  const target = targetOf(p, container);
+  if (!connector) throw noConnector('reading pod logs');
+  const log = connector.openLog({ ...target, ...opts });
+  if (isUnavailable(log)) throw badRequest(log.unavailable);
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  // Headers go out at once so a following client sees the stream begin.
+  res.flushHeaders();
+  await log.pipe(res, abort.signal);
+  res.end();
+}
+
+function portForwardNotSupported(): ApiError {
+  return new ApiError(
+    501,
+    'NotSupported',
+    'port-forward is not supported by this API server; reach the pod through its Service or the knlite gateway instead',
+  );
+}
+
+function attachNotSupported(): ApiError {
+  return new ApiError(
+    501,
+    'NotSupported',
+    'attach is not supported by this API server (pod processes have no attachable terminal); use kubectl logs -f or kubectl exec',
+  );
+}
+
+/** Writes a Status as a plain HTTP response on a socket that asked to upgrade. */
+export function refuseUpgrade(socket: Duplex, status: Status): void {
+  const body = JSON.stringify(status);
+  const reason = status.code === 501 ? 'Not Implemented' : status.code === 400 ? 'Bad Request' : 'Error';
+  socket.end(
+    `HTTP/1.1 ${status.code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+const wss = new WebSocketServer({
+  noServer: true,
+  perMessageDeflate: false,
+  handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false,
+});
+
+/**
+ * Serves an upgrade request to `pods/<name>/exec` (WebSocket) — or refuses portforward, attach and
+ * SPDY upgrades with a Status. Throws ApiError for failures found before the upgrade.
+ */
+export function upgradePodSubresource(
+  connector: PodConnector | undefined,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  pod: KubeObject,
+  subresource: string,
+  q: URLSearchParams,
+): void {
+  const p = pod as Pod;
+  if (subresource === 'portforward') throw portForwardNotSupported();
+  if (subresource !== 'exec') throw attachNotSupported();
+  const isWebSocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+  if (!isWebSocket)
+    throw new ApiError(
+      501,
+      'NotSupported',
+      `exec is served over WebSocket (${EXEC_PROTOCOLS.join(', ')}), not ${String(req.headers.upgrade)}`,
+    );
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((s) => s.trim());
+  if (!EXEC_PROTOCOLS.some((x) => offered.includes(x)))
+    throw badRequest(
+      `exec needs one of the subprotocols ${EXEC_PROTOCOLS.join(', ')}; offered: [${offered.join(' ')}]`,
+    );
+  const command = q.getAll('command');
+  if (command.length === 0) throw badRequest('you must specify at least 1 command');
+  const stdin = queryBool(q, 'stdin');
+  const stdout = queryBool(q, 'stdout');
+  const stderr = queryBool(q, 'stderr');
+  const tty = queryBool(q, 'tty');
+  if (!stdin && !stdout && !stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  const container = selectContainer(p, q.get('container') || undefined);
+  const target = targetOf(p, container);
+  if (!connector) throw noConnector('exec');
+  const argv =
+    tty && existsSync('/usr/bin/script')
+      ? ['/usr/bin/script', '-qefc', shellQuote(command), '/dev/null']
+      : command;
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    // Started only once the client is connected: nothing runs for a failed handshake.
+    const child = connector.exec({ ...target, command: argv, stdin, tty });
+    if (isUnavailable(child)) {
+      ws.send(
+        Buffer.concat([
+          Buffer.from([3]),
+          Buffer.from(JSON.stringify(toStatus(badRequest(child.unavailable)))),
+        ]),
+      );
+      ws.close(1000);
+      return;
+    }
+    runExec(ws, child, { stdout, stderr, tty });
+  });
+}
+
+function shellQuote(argv: string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+function runExec(
+  ws: WebSocket,
+  child: import('node:child_process').ChildProcess,
+  want: { stdout: boolean; stderr: boolean; tty: boolean },
+): void {
+  const v5 = ws.protocol === 'v5.channel.k8s.io';
+  const send = (channel: number, data: Buffer | string) => {
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(Buffer.concat([Buffer.from([channel]), Buffer.isBuffer(data) ? data : Buffer.from(data)]));
+  };
+  // With a TTY the kubelet merges stderr into stdout (one terminal).
+  child.stdout?.on('data', (d: Buffer) => want.stdout && send(1, d));
+  child.stderr?.on('data', (d: Buffer) =>
+    want.stderr && !want.tty ? send(2, d) : want.stdout && send(1, d),
+  );
+  child.stdin?.on('error', () => {});
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    const buf = isBinary ? data : Buffer.from(data.toString(), 'utf8');
+    if (buf.length === 0) return;
+    const channel = buf[0];
+    const payload = buf.subarray(1);
+    if (channel === 0) child.stdin?.write(payload);
+    else if (channel === 255 && v5 && payload[0] === 0) child.stdin?.end();
+  });
+  ws.on('close', () => {
+    child.stdin?.destroy();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let finished = false;
+  const finish = (status: Record<string, unknown>) => {
+    if (finished) return;
+    finished = true;
+    send(3, JSON.stringify(status));
+    ws.close(1000);
+  };
+  child.once('error', (err) => {
+    if (child.pid !== undefined) return; // errors after the start surface as 'close'
+    finish({
+      metadata: {},
+      status: 'Failure',
+      message: `exec failed: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'executable file not found in $PATH' : err.message}`,
+      reason: 'InternalError',
+      code: 500,
+    });
+  });
+  child.once('close', (code, signal) => {
+    if (code === 0) return finish({ metadata: {}, status: 'Success' });
+    const exit = code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 0);
+    finish({
+      metadata: {},
+      status: 'Failure',
+      message: `command terminated with non-zero exit code: exit status ${exit}`,
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: String(exit) }] },
+    });
+  });
+}
