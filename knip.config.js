@@ -6,6 +6,8 @@ export default {
   entry: [
     'src/commands/**/*.ts',
     'src/lib/cli/not-found.ts',
+    // The bundle's entry (scripts/bundle-cli.js builds dist/lib/cli/entry.js from it).
+    'src/lib/cli/entry.ts',
     'src/lib/local/daemon-main.ts',
     'bin/*.js',
     'scripts/*.js',
@@ -15,9 +17,8 @@ export default {
   ],
   project: ['src/**/*.ts', 'test/**/*.{ts,js,mjs}', 'bench/**/*.{ts,js}', 'scripts/*.js', 'bin/*.js'],
   ignoreExportsUsedInFile: true,
-  // tsx runs the sources (`node --import tsx`, bin/dev.js); esbuild is tsx's compiler, listed so
-  // its install script may run.
-  ignoreDependencies: ['tsx', 'esbuild'],
+  // tsx runs the sources (`node --import tsx`, bin/dev.js).
+  ignoreDependencies: ['tsx'],
   // System tools the tests and benchmarks drive.
   ignoreBinaries: ['kubectl', 'script', 'wrk'],
 };

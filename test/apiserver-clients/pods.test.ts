@@ -89,15 +89,16 @@ describe('kubectl logs', () => {
   });
 
   it('honours -c, --tail, --timestamps, --since, --since-time and --limit-bytes', async () => {
+    // Once the pod has ticked for a while, its first lines (the run's stderr line among them: the two
+    // pipes' relative order is not fixed) are older than a second and out of the last two lines.
+    await waitUntil('two seconds of ticks', async () =>
+      (await kubectl(env, ['logs', pod])).stdout.includes('tick 12'),
+    );
     const tail = await kubectl(env, ['logs', pod, '-c', 'main', '--tail=2']);
     expect(tail.stdout.trim().split('\n')).toHaveLength(2);
     expect(tail.stdout).toMatch(/^tick \d+\ntick \d+\n$/);
     const stamped = await kubectl(env, ['logs', pod, '--timestamps', '--tail=1']);
     expect(stamped.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z tick \d+\n$/);
-    // Once the pod has ticked for a while, its first lines are older than a second.
-    await waitUntil('two seconds of ticks', async () =>
-      (await kubectl(env, ['logs', pod])).stdout.includes('tick 12'),
-    );
     const since = await kubectl(env, ['logs', pod, '--since=1s']);
     expect(since.stdout).not.toContain('run 2');
     expect(since.stdout).toMatch(/tick \d+\n$/);

@@ -15,7 +15,9 @@ import { send } from '../dataplane/helpers.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
 
-const IMAGE = pathToFileURL(resolve('examples/hello')).href;
+// The app's directory is its image: the sandbox shows a pod its image directory wherever it is
+// (also under /tmp, which a sandboxed pod otherwise sees as its own empty /tmp).
+const IMAGE = pathToFileURL(resolve('test/e2e/fixtures')).href;
 const APP = resolve('test/e2e/fixtures/pod-app.mjs');
 const SANDBOX = !!detectBwrap().path;
 
