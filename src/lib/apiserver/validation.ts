@@ -5,14 +5,17 @@
  * types' required keys, container resource names and quantities, and Deployment replicas. Causes
  * are phrased like k8s.io/apimachinery's validation messages, ready for `invalid()` in errors.ts.
  */
+import {
+  isDNS1035Label as dns1035Label,
+  isDNS1123Label as dns1123Label,
+  isDNS1123Subdomain as dns1123Subdomain,
+  isQualifiedName as qualifiedName,
+} from '../apis/names.js';
 import type { KubeObject } from '../apis/types.js';
 import type { StatusCause } from './errors.js';
 import { DecodeError, parseQuantity } from './typed.js';
 import type { ResourceType } from './types.js';
 
-const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
-const DNS1035_LABEL_FMT = '[a-z]([-a-z0-9]*[a-z0-9])?';
 const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
 const CONFIG_KEY_FMT = '[-._a-zA-Z0-9]+';
@@ -26,78 +29,6 @@ function regexError(msg: string, fmt: string, ...examples: string[]): string {
 }
 
 const maxLen = (n: number): string => `must be no more than ${n} characters`;
-
-/** validation.IsDNS1123Subdomain. */
-export function dns1123Subdomain(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 253) errs.push(maxLen(253));
-  if (!whole(DNS1123_SUBDOMAIN_FMT).test(v))
-    errs.push(
-      regexError(
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-        DNS1123_SUBDOMAIN_FMT,
-        'example.com',
-      ),
-    );
-  return errs;
-}
-
-/** validation.IsDNS1123Label. */
-export function dns1123Label(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 63) errs.push(maxLen(63));
-  if (!whole(DNS1123_LABEL_FMT).test(v))
-    errs.push(
-      regexError(
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
-        DNS1123_LABEL_FMT,
-        'my-name',
-        '123-abc',
-      ),
-    );
-  return errs;
-}
-
-/** validation.IsDNS1035Label. */
-export function dns1035Label(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 63) errs.push(maxLen(63));
-  if (!whole(DNS1035_LABEL_FMT).test(v))
-    errs.push(
-      regexError(
-        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
-        DNS1035_LABEL_FMT,
-        'my-name',
-        'abc-123',
-      ),
-    );
-  return errs;
-}
-
-const QUALIFIED_MSG =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-
-/** validation.IsQualifiedName: label keys, annotation keys, finalizers. */
-export function qualifiedName(v: string): string[] {
-  const errs: string[] = [];
-  const parts = v.split('/');
-  let name: string;
-  if (parts.length === 1) name = parts[0];
-  else if (parts.length === 2) {
-    const prefix = parts[0];
-    name = parts[1];
-    if (!prefix) errs.push('prefix part must be non-empty');
-    else errs.push(...dns1123Subdomain(prefix).map((m) => `prefix part ${m}`));
-  } else
-    return [
-      `a qualified name ${regexError(QUALIFIED_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
-    ];
-  if (!name) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push(`name part ${maxLen(63)}`);
-  if (!whole(QUALIFIED_NAME_FMT).test(name))
-    errs.push(`name part ${regexError(QUALIFIED_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}`);
-  return errs;
-}
 
 /** validation.IsValidLabelValue. */
 export function labelValue(v: string): string[] {
