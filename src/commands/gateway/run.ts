@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Flags } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
 import { kubeconfigFlags, leaderElectionFlags } from '../../lib/cli/flags.js';
 import { startDataPlane } from '../../lib/dataplane/index.js';
-import { RestClient } from '../../lib/kube/rest.js';
+import { runComponent } from '../../lib/cli/component.js';
 
 /** `knlite gateway run`: the data plane (ingress + activator + autoscaler) against any cluster. */
 export default class GatewayRun extends KnCommand {
@@ -49,42 +47,29 @@ export default class GatewayRun extends KnCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(GatewayRun);
-    let rest: RestClient;
-    try {
-      rest = await RestClient.connect({
-        kubeconfig: flags.kubeconfig,
-        context: flags.context,
-        inCluster: true,
-      });
-    } catch (err) {
-      this.fail((err as Error).message);
-    }
-    const identity = flags.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
     const log = flags.verbose ? (msg: string) => this.logToStderr(`gateway: ${msg}`) : () => {};
-    let dp;
-    try {
-      dp = await startDataPlane(rest, {
-        host: flags.host,
-        port: flags['http-port'],
-        httpsPort: flags['https-port'],
-        httpsRedirectPort: flags['https-redirect-port'],
-        adminPort: flags['admin-port'],
-        leaderElection: flags['leader-elect'] ? { identity } : false,
-        log,
-      });
-    } catch (err) {
-      rest.close();
-      this.fail((err as Error).message);
-    }
-    this.log(
-      `Gateway listening on http://${flags.host}:${dp.port}${dp.httpsPort === undefined ? '' : ` and https://${flags.host}:${dp.httpsPort}`} (admin :${dp.adminPort}) for ${rest.server} (context ${rest.contextName}, ${flags['leader-elect'] ? `leader election as ${identity}` : 'no leader election'}). Press Ctrl-C to stop.`,
+    const election = (identity: string) =>
+      flags['leader-elect'] ? `leader election as ${identity}` : 'no leader election';
+    await runComponent(
+      flags,
+      { log: (l) => this.log(l), fail: (m) => this.fail(m) },
+      async (rest, identity) => {
+        const dp = await startDataPlane(rest, {
+          host: flags.host,
+          port: flags['http-port'],
+          httpsPort: flags['https-port'],
+          httpsRedirectPort: flags['https-redirect-port'],
+          adminPort: flags['admin-port'],
+          leaderElection: flags['leader-elect'] ? { identity } : false,
+          log,
+        });
+        const https = dp.httpsPort === undefined ? '' : ` and https://${flags.host}:${dp.httpsPort}`;
+        return {
+          banner: `Gateway listening on http://${flags.host}:${dp.port}${https} (admin :${dp.adminPort}) for ${rest.server} (context ${rest.contextName}, ${election(identity)}). Press Ctrl-C to stop.`,
+          stop: () => dp.stop(),
+        };
+      },
+      'Gateway stopped.',
     );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
-    await dp.stop();
-    rest.close();
-    this.log('Gateway stopped.');
   }
 }

@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Flags } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
 import { kubeconfigFlags, leaderElectionFlags } from '../../lib/cli/flags.js';
 import { startReconciler } from '../../lib/controller/index.js';
-import { RestClient } from '../../lib/kube/rest.js';
+import { runComponent } from '../../lib/cli/component.js';
 import { serveHealth } from '../../lib/net/health.js';
 
 /** `knlite reconciler run`: the bundled Knative Serving reconciler against the current kubeconfig context. */
@@ -32,44 +30,23 @@ export default class ReconcilerRun extends KnCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ReconcilerRun);
-    let rest: RestClient;
-    try {
-      // kubectl's order: --kubeconfig, $KUBECONFIG, ~/.kube/config, then the pod's service account.
-      rest = await RestClient.connect({
-        kubeconfig: flags.kubeconfig,
-        context: flags.context,
-        inCluster: true,
-      });
-    } catch (err) {
-      this.fail((err as Error).message);
-    }
-
-    const identity = flags.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
     const log = flags.verbose ? (msg: string) => this.logToStderr(`reconciler: ${msg}`) : undefined;
-    let running;
-    try {
-      running = await startReconciler(rest, {
-        leaderElection: flags['leader-elect'],
-        identity,
-        log,
-      });
-    } catch (err) {
-      rest.close();
-      this.fail((err as Error).message);
-    }
-    const health = flags['health-port'] ? await serveHealth(flags['health-port']) : undefined;
-    this.log(
-      `Reconciling Knative Serving resources on ${rest.server} (context ${rest.contextName}, ${flags['leader-elect'] ? `leader election as ${identity}` : 'no leader election'}). Press Ctrl-C to stop.`,
+    await runComponent(
+      flags,
+      { log: (l) => this.log(l), fail: (m) => this.fail(m) },
+      async (rest, identity) => {
+        const running = await startReconciler(rest, { leaderElection: flags['leader-elect'], identity, log });
+        const health = flags['health-port'] ? await serveHealth(flags['health-port']) : undefined;
+        const election = flags['leader-elect'] ? `leader election as ${identity}` : 'no leader election';
+        return {
+          banner: `Reconciling Knative Serving resources on ${rest.server} (context ${rest.contextName}, ${election}). Press Ctrl-C to stop.`,
+          stop: async () => {
+            await health?.close();
+            await running.stop();
+          },
+        };
+      },
+      'Reconciler stopped.',
     );
-
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    await health?.close();
-    await running.stop();
-    rest.close();
-    this.log('Reconciler stopped.');
   }
 }

@@ -3,8 +3,6 @@
  * driver per reconciler (service, configuration, revision, route, labeler, domainmapping, gc), with
  * leader election on a Lease so only one replica reconciles. Runs against any Kubernetes API server.
  */
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { ConfigStore, INVALID_CONFIG_REASON, invalidConfigMessage } from '../apis/config-store.js';
 import { Annotations, KNLITE_CERTIFICATE_CLASS, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
 import type { CertificateAuthority } from './certificate/issuer.js';
@@ -35,7 +33,7 @@ import { routeReconciler } from './route/reconciler.js';
 import { makeDriver, type KindReconciler } from './runtime/driver.js';
 import { Informer, type EventHandler } from '../kube/informer.js';
 import { Kinds, type Kind } from '../kube/kinds.js';
-import { LeaderElector } from '../kube/leader.js';
+import { defaultIdentity, LeaderElector } from '../kube/leader.js';
 import { EventRecorder } from './runtime/recorder.js';
 import { WorkQueue } from '../kube/queue.js';
 import type { RestClient } from '../kube/rest.js';
@@ -308,7 +306,7 @@ export async function startReconciler(
     elector = new LeaderElector(rest, {
       namespace: SYSTEM_NAMESPACE,
       name: LEASE_NAME,
-      identity: opts.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`,
+      identity: opts.identity ?? defaultIdentity(),
       onStartedLeading: startWork,
       onStoppedLeading: pauseWork,
       log,

@@ -3,6 +3,8 @@
  * holder renews every `renewMs`; a candidate takes over once `renewTime + leaseDurationSeconds` has
  * passed; updates are guarded by resourceVersion so two candidates cannot both win.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { KubeObject } from '../apis/types.js';
 import { Kinds } from './kinds.js';
 import { isAlreadyExists, isConflict, isNotFound } from './errors.js';
@@ -10,6 +12,11 @@ import type { RestClient } from './rest.js';
 
 /** The calls an elector makes (RestClient, or a fake in tests). */
 type Client = Pick<RestClient, 'get' | 'create' | 'replace'>;
+
+/** A leader-election identity unique to this process: `<hostname>_<random>` (client-go's form). */
+export function defaultIdentity(): string {
+  return `${hostname()}_${randomBytes(4).toString('hex')}`;
+}
 
 /** A coordination.k8s.io/v1 Lease. */
 export interface Lease extends KubeObject {
