@@ -375,3 +375,31 @@ export function domainRefFlags(tlsSummary = 'Secret with the TLS certificate for
     tls: Flags.string({ summary: tlsSummary, helpValue: 'SECRET' }),
   };
 }
+
+/** The flags of `service logs` and `revision logs` (kubectl logs' names). */
+export function logFlags() {
+  return {
+    follow: Flags.boolean({
+      char: 'f',
+      summary: 'Keep streaming, and follow new instances as they start, until Ctrl-C.',
+    }),
+    tail: Flags.integer({
+      summary: 'Lines from the end of each instance log to show (default: all).',
+      helpValue: 'N',
+    }),
+    since: Flags.string({
+      summary: 'Only lines newer than this, e.g. 30s, 5m, 1h.',
+      helpValue: 'DURATION',
+    }),
+    timestamps: Flags.boolean({ summary: 'Prefix every line with its RFC 3339 timestamp.' }),
+    previous: Flags.boolean({
+      char: 'p',
+      summary: 'The logs of the previous run of each container (after a crash or restart).',
+    }),
+    container: Flags.string({
+      char: 'c',
+      summary: 'Container to read (default: every container of the instance).',
+      helpValue: 'NAME',
+    }),
+  };
+}

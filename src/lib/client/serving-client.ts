@@ -9,6 +9,7 @@ import type {
   DomainMapping,
   KubeList,
   KubeObject,
+  Pod,
   Revision,
   Route,
   Service,
@@ -17,6 +18,7 @@ import type {
 import { READY, getCondition } from '../apis/conditions.js';
 import { Labels } from '../apis/keys.js';
 import { ApiError, isConflict, isNotFound } from '../kube/errors.js';
+import { Informer, type EventHandler } from '../kube/informer.js';
 import { Kinds, type Kind } from '../kube/kinds.js';
 import type { KubeconfigOptions } from '../kube/kubeconfig.js';
 import { RestClient, type WatchEvent, type WatchHandle, type WriteOptions } from '../kube/rest.js';
@@ -36,6 +38,17 @@ function readyText(svc: Service | undefined): string {
 export interface ConnectOptions extends KubeconfigOptions {
   /** -n/--namespace; when absent the context's namespace (or 'default') is used. */
   namespace?: string;
+}
+
+/** PodLogOptions of `streamPodLog` (kube's names). */
+export interface PodLogOptions {
+  namespace?: string;
+  container?: string;
+  follow?: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  timestamps?: boolean;
+  previous?: boolean;
 }
 
 /** Filters for list calls. */
@@ -358,6 +371,54 @@ export class ServingClient implements ServiceStore {
       if (err instanceof ApiError && [400, 404, 405, 501].includes(err.statusCode)) return undefined;
       throw toKnError(err, this.ctx(Kinds.pod, pod, ns));
     }
+  }
+
+  /**
+   * Streams a pod container's log through `pods/log` (the PodLogOptions as given), calling `onText`
+   * with each chunk; `done` settles when the server ends the stream (for `follow`, when the
+   * container's run ends) or `stop()` is called. Errors arrive translated (a pod that is not found,
+   * a container that has not started: the server's message).
+   */
+  async streamPodLog(pod: string, opts: PodLogOptions, onText: (text: string) => void): Promise<WatchHandle> {
+    const ns = opts.namespace ?? this.namespace;
+    const path = `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/log`;
+    const translate = (err: unknown): KnError =>
+      err instanceof ApiError && err.statusCode === 400
+        ? new KnError(err.status?.message ?? err.message, { name: 'NotReady', cause: err })
+        : toKnError(err, this.ctx(Kinds.pod, pod, ns));
+    const handle = await this.rest
+      .streamText(
+        path,
+        {
+          container: opts.container,
+          follow: opts.follow || undefined,
+          tailLines: opts.tailLines,
+          sinceSeconds: opts.sinceSeconds,
+          timestamps: opts.timestamps || undefined,
+          previous: opts.previous || undefined,
+        },
+        onText,
+      )
+      .catch((err: unknown) => {
+        throw translate(err);
+      });
+    return {
+      done: handle.done.catch((err: unknown) => {
+        throw translate(err);
+      }),
+      stop: () => handle.stop(),
+    };
+  }
+
+  /**
+   * A started list+watch cache of the pods matching `labelSelector` in the namespace, calling
+   * `handler` on every change; stop it with `stop()`.
+   */
+  watchPods(labelSelector: string, handler: EventHandler<Pod>, namespace = this.namespace): Informer<Pod> {
+    const informer = new Informer<Pod>(this.rest, Kinds.pod, { namespace, labelSelector });
+    informer.on(handler);
+    informer.start();
+    return informer;
   }
 
   // ---- revisions, routes, configurations ------------------------------------------------------

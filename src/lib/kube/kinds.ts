@@ -56,6 +56,8 @@ export const Kinds = {
   kubeService: kind('', 'v1', 'services', 'Service', 'kubernetes service'),
   endpoints: kind('', 'v1', 'endpoints', 'Endpoints', 'endpoints'),
   pod: kind('', 'v1', 'pods', 'Pod', 'pod'),
+  /** Resource usage of pods (metrics-server's, or the local runtime's readings). */
+  podMetrics: kind('metrics.k8s.io', 'v1beta1', 'pods', 'PodMetrics', 'pod metrics'),
   configMap: kind('', 'v1', 'configmaps', 'ConfigMap', 'config map'),
   secret: kind('', 'v1', 'secrets', 'Secret', 'secret'),
   event: kind('', 'v1', 'events', 'Event', 'event'),

@@ -391,6 +391,47 @@ export class RestClient {
   }
 
   /**
+   * GETs a path whose answer is a text stream (`pods/log?follow=true`) and calls `onText` with each
+   * chunk as it arrives. `done` resolves when the server ends the stream or `stop()` is called, and
+   * rejects with ApiError on a non-2xx answer. Long-lived, so it uses the watch connection pool.
+   */
+  async streamText(path: string, query: Query, onText: (text: string) => void): Promise<WatchHandle> {
+    const req = await this.prepare('GET', path, query, this.watchAgent);
+    (req.headers as http.OutgoingHttpHeaders).Accept = 'text/plain, */*';
+    let request: http.ClientRequest | undefined;
+    let stopped = false;
+    const done = new Promise<void>((resolvePromise, reject) => {
+      request = this.lib().request(req, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 400) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            reject(new ApiError(status, parseStatus(Buffer.concat(chunks).toString('utf8')), 'GET', path)),
+          );
+          return;
+        }
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (!stopped) onText(chunk);
+        });
+        res.on('end', () => resolvePromise());
+        res.on('error', (err) => (stopped ? resolvePromise() : reject(err)));
+        res.on('close', () => resolvePromise());
+      });
+      request.on('error', (err) => (stopped ? resolvePromise() : reject(err)));
+      request.end();
+    });
+    return {
+      done,
+      stop: () => {
+        stopped = true;
+        request?.destroy();
+      },
+    };
+  }
+
+  /**
    * Opens a watch stream (`?watch=true`) on a collection path and calls `onEvent` for each line.
    * `done` rejects with ApiError when the server refuses the watch (for example 410 Gone on a
    * too-old resourceVersion); an in-stream 410 arrives as an ERROR event.

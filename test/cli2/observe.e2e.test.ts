@@ -1,0 +1,204 @@
+/**
+ * End-to-end: `service logs`, `revision logs` and `service top` against the local cluster with
+ * real processes. A service with two revisions splitting traffic (one instance each, min-scale 1):
+ * the logs of both instances merged in time order with [revision pod] labels, --tail, --revision,
+ * --timestamps; -f in the built CLI picks up the instance of a revision created after it started
+ * and ends with exit 0 on SIGINT; a missing service and bad flags fail as users expect. `top`
+ * reads the gateway's metrics after requests through the gateway: -o json --once, the plain
+ * snapshot without a terminal, and the redraw under a pseudo-terminal (`script`).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Pod } from '../../src/lib/apis/types.js';
+import { ServingClient } from '../../src/lib/client/serving-client.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
+import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { waitUntil } from '../support/wait.js';
+import { send } from '../dataplane/helpers.js';
+import { ROOT, knlite, requireBuild, runBin, type CliResult } from './run.js';
+
+const LOGGER = `file://${resolve(ROOT, 'test/cli2/fixtures/logger')}`;
+
+let cluster: TestCluster;
+let api: ServingClient;
+let env: Record<string, string | undefined>;
+const run = (...argv: string[]): Promise<CliResult> => knlite(argv, env);
+
+async function pods(selector: string): Promise<Pod[]> {
+  return (await cluster.client.list<Pod>(Kinds.pod, { namespace: 'default', labelSelector: selector })).items;
+}
+
+/** Waits until every pod of the revision runs and its log holds `text`. */
+async function logged(revision: string, text: string): Promise<void> {
+  await waitUntil(
+    `${revision} to log "${text}"`,
+    async () => {
+      const list = await pods(`serving.knative.dev/revision=${revision}`);
+      if (list.length === 0) return false;
+      for (const p of list)
+        if (!(await api.podLogTail(p.metadata.name!, { tailLines: 50 }))?.includes(text)) return false;
+      return true;
+    },
+    60_000,
+    100,
+  );
+}
+
+async function host(name: string): Promise<string> {
+  return new URL((await api.getService(name)).status!.url!).host;
+}
+
+beforeAll(async () => {
+  requireBuild();
+  cluster = await startTestCluster({ reconciler: true, runtime: true, dataplane: true });
+  env = { KUBECONFIG: cluster.kubeconfigPath, KNLITE_HOME: cluster.home, NO_COLOR: '1' };
+  api = await ServingClient.connect({ kubeconfig: cluster.kubeconfigPath });
+  const a = await run('service', 'create', 'logs', '--image', LOGGER, '--scale-min', '1');
+  expect(a.exitCode, a.stderr).toBe(0);
+  const b = await run('service', 'update', 'logs', '--env', 'V=2');
+  expect(b.exitCode, b.stderr).toBe(0);
+  const split = await run('traffic', 'split', 'logs', '--traffic', 'logs-00001=50,logs-00002=50');
+  expect(split.exitCode, split.stderr).toBe(0);
+  await logged('logs-00001', 'listening logs-00001');
+  await logged('logs-00002', 'listening logs-00002');
+}, 180_000);
+
+afterAll(async () => {
+  api?.close();
+  await cluster?.stop();
+});
+
+const LABEL = /^\[(logs-0000[12]) (logs-0000[12]-deployment-\S+)\] (.*)$/;
+
+describe('service logs', () => {
+  it('prints the lines of both instances, each after its [revision pod] label, in time order', async () => {
+    const r = await run('service', 'logs', 'logs');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    for (const l of lines) expect(l).toMatch(LABEL);
+    const parsed = lines.map((l) => LABEL.exec(l)!);
+    for (const rev of ['logs-00001', 'logs-00002']) {
+      const own = parsed.filter((m) => m[1] === rev).map((m) => m[3]);
+      // stdout and stderr of one instance, in the order it wrote them.
+      expect(own.indexOf(`started ${rev}`)).toBeGreaterThanOrEqual(0);
+      expect(own.indexOf(`listening ${rev}`)).toBeGreaterThan(own.indexOf(`started ${rev}`));
+      // The pod in the label is the revision's.
+      for (const m of parsed.filter((x) => x[1] === rev))
+        expect(m[2].startsWith(`${rev}-deployment-`)).toBe(true);
+    }
+    // With --timestamps the same lines carry them, in non-decreasing order across both instances.
+    const t = await run('service', 'logs', 'logs', '--timestamps');
+    expect(t.exitCode, t.stderr).toBe(0);
+    const stamps = t.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => /^\[[^\]]+\] (\d{4}-\d\d-\d\dT\S+Z) /.exec(l)![1]);
+    expect(stamps.length).toBe(lines.length);
+    expect([...stamps].sort()).toEqual(stamps);
+  });
+
+  it('--tail N prints the last N lines of each instance', async () => {
+    const r = await run('service', 'logs', 'logs', '--tail', '1');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n').sort();
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\[logs-00001 logs-00001-deployment-\S+\] listening logs-00001$/);
+    expect(lines[1]).toMatch(/^\[logs-00002 logs-00002-deployment-\S+\] listening logs-00002$/);
+  });
+
+  it('--revision and revision logs keep to one revision', async () => {
+    const r = await run('service', 'logs', 'logs', '--revision', 'logs-00002');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('started logs-00002');
+    expect(r.stdout).not.toContain('logs-00001');
+    const rev = await run('revision', 'logs', 'logs-00001');
+    expect(rev.exitCode, rev.stderr).toBe(0);
+    expect(rev.stdout).toMatch(/^\[logs-00001 logs-00001-deployment-\S+\] started logs-00001$/m);
+    expect(rev.stdout).not.toContain('logs-00002');
+  });
+
+  it('a missing service or revision is an error with exit 1; bad flags fail before connecting', async () => {
+    const missing = await run('service', 'logs', 'nope');
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toBe("Error: service 'nope' not found in namespace 'default'\n");
+    expect(missing.stdout).toBe('');
+    const rev = await run('revision', 'logs', 'nope-00001');
+    expect(rev.exitCode).toBe(1);
+    expect(rev.stderr).toBe("Error: revision 'nope-00001' not found in namespace 'default'\n");
+    const other = await run('service', 'logs', 'logs', '--revision', 'nope-00009');
+    expect(other.exitCode).toBe(1);
+    expect(other.stderr).toBe("Error: revision 'nope-00009' not found in namespace 'default'\n");
+    // A kubeconfig whose server nobody listens on: a usage error proves nothing connected.
+    const dead = join(cluster.home, 'dead-kubeconfig');
+    writeFileSync(
+      dead,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]',
+        'users: [{name: u, user: {}}]',
+        'contexts: [{name: x, context: {cluster: c, user: u}}]',
+        'current-context: x',
+      ].join('\n'),
+    );
+    for (const [flag, value, message] of [
+      ['--since', '5x', 'Error: since "5x" is not a duration (use e.g. 30s, 5m or 1h)'],
+      ['--tail', '-3', 'Error: tail "-3" is not a number of lines (use e.g. 10)'],
+    ]) {
+      const bad = await knlite(['service', 'logs', 'logs', flag!, value!], { ...env, KUBECONFIG: dead });
+      expect(bad.exitCode, bad.stderr).toBe(2);
+      expect(bad.stderr).toBe(`${message}\nRun 'knlite service logs --help' for usage.\n`);
+    }
+    const both = await knlite(['service', 'logs', 'logs', '-f', '--previous'], { ...env, KUBECONFIG: dead });
+    expect(both.exitCode).toBe(2);
+  });
+
+  it('-f follows the current instances and picks up one that starts later; SIGINT ends it with 0', async () => {
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--', join(ROOT, 'bin/run.js'), 'service', 'logs', 'logs', '-f'],
+      {
+        env: { ...cluster.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      await waitUntil(
+        'the current instances',
+        () => out.includes('listening logs-00001') && out.includes('listening logs-00002'),
+        30_000,
+      );
+      // A request through the gateway appears as it is logged.
+      const h = await host('logs');
+      await waitUntil(
+        'a request line',
+        async () => {
+          await send(cluster.gatewayPort!, h, { path: '/followed' });
+          return /\] request \d+ \/followed$/m.test(out);
+        },
+        30_000,
+        200,
+      );
+      // A new revision: its instance starts after the follower did.
+      const u = await run('service', 'update', 'logs', '--env', 'V=3');
+      expect(u.exitCode, u.stderr).toBe(0);
+      await waitUntil(
+        'the new instance',
+        () => /^\[logs-00003 logs-00003-deployment-\S+\] started logs-00003$/m.test(out),
+        60_000,
+      );
+      expect(out).toMatch(/^\[logs-00003 logs-00003-deployment-\S+\] listening logs-00003$/m);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited, err).toBe(0);
+    expect(err).toBe('');
+  });
+});
