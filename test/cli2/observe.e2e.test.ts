@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../../src/lib/apis/types.js';
+import type { TopSnapshot } from '../../src/lib/printers/top.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
@@ -200,5 +201,124 @@ describe('service logs', () => {
     }
     expect(await exited, err).toBe(0);
     expect(err).toBe('');
+  });
+});
+
+/** Requests through the gateway to the `logs` service: 200s, plus a 404 and a 500 every tenth. */
+async function traffic(h: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const path = i % 10 === 3 ? '/?code=404' : i % 10 === 7 ? '/?code=500' : '/';
+    await send(cluster.gatewayPort!, h, { path });
+  }
+}
+
+describe('service top', () => {
+  it('-o json --once: the routed revisions with their requests, latency, pods, CPU and memory', async () => {
+    const h = await host('logs');
+    await traffic(h, 20);
+    // Requests during the interval, until the snapshot is printed.
+    let done = false;
+    const during = (async () => {
+      while (!done) await traffic(h, 10);
+    })();
+    const r = await run('service', 'top', 'logs', '-o', 'json', '--once', '--interval', '2s');
+    done = true;
+    await during;
+    expect(r.exitCode, r.stderr).toBe(0);
+    const snap = JSON.parse(r.stdout) as TopSnapshot;
+    expect(snap).toMatchObject({ namespace: 'default', service: 'logs', intervalSeconds: 2 });
+    expect(snap.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const byName = new Map(snap.revisions.map((x) => [x.revision, x]));
+    for (const name of ['logs-00001', 'logs-00002']) {
+      const row = byName.get(name)!;
+      expect(row, name).toBeDefined();
+      expect(row.service).toBe('logs');
+      expect(row.requestsTotal).toBeGreaterThan(0);
+      expect(row.pods.actual).toBeGreaterThanOrEqual(1);
+      expect(row.pods.desired).toBeGreaterThanOrEqual(1);
+      expect(row.memoryBytes).toBeGreaterThan(0);
+      expect(typeof row.cpuMillicores).toBe('number');
+      expect(Object.keys(row.latencyMs).sort()).toEqual(['p50', 'p90', 'p95', 'p99']);
+      expect(row.history.rps).toHaveLength(1);
+    }
+    const rows = [...byName.values()];
+    const requests = rows.reduce((a, x) => a + x.requests, 0);
+    expect(requests).toBeGreaterThan(0);
+    expect(rows.reduce((a, x) => a + x.status4xx, 0)).toBeGreaterThan(0);
+    expect(rows.reduce((a, x) => a + x.status5xx, 0)).toBeGreaterThan(0);
+    const busy = rows.find((x) => x.requests > 0)!;
+    expect(busy.rps).toBeGreaterThan(0);
+    expect(busy.latencyMs.p99).toBeGreaterThan(0);
+    expect(busy.latencyMs.p50).toBeLessThanOrEqual(busy.latencyMs.p99!);
+    expect(busy.successRate).toBeGreaterThan(0);
+  });
+
+  it('without a terminal: a plain snapshot with the table and sparklines, no escape codes', async () => {
+    const r = await runBin(['service', 'top', 'logs', '--once', '--interval', '1s'], { env: cluster.env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('\x1b');
+    expect(r.stdout).toMatch(
+      /^service 'logs' in namespace 'default', every 1s, at \d\d:\d\d:\d\d \(metrics: http:/,
+    );
+    expect(r.stdout).toMatch(
+      /^REVISION +REQ\/S +SUCCESS +4XX +5XX +P50 +P90 +P95 +P99 +INFLIGHT +PODS +CPU +MEMORY$/m,
+    );
+    expect(r.stdout).toMatch(/^logs-00001 +[\d.]+ +\S+ +\d+ +\d+ +(\S+ +){4}\d+ +1\/1 +\d+m +[\d.]+Mi$/m);
+    expect(r.stdout).toMatch(/^logs-00002 +req\/s [▁-█]+ +p99\b/m);
+  });
+
+  it('on a terminal: redrawn in place with the cursor hidden; Ctrl-C exits 0 and shows it again', async () => {
+    const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
+    expect(script.status, 'util-linux script is needed for the pseudo-terminal test').toBe(0);
+    const cmd = `${JSON.stringify(process.execPath)} -- ${JSON.stringify(join(ROOT, 'bin/run.js'))} service top logs --interval 1s`;
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
+      env: { ...cluster.env, TERM: 'xterm', NO_COLOR: undefined },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      // Two frames: each starts at the cursor home position and clears what the last one left.
+      await waitUntil(
+        'two frames',
+        () => out.split('\x1b[H').length > 2 && /logs-00001 +[\d.]+ /.test(out),
+        30_000,
+      );
+    } finally {
+      child.stdin.write('\x03'); // Ctrl-C through the terminal: SIGINT to the command
+    }
+    expect(await exited, out).toBe(0);
+    expect(out.indexOf('\x1b[?25l')).toBeGreaterThanOrEqual(0);
+    expect(out).toContain('\x1b[2J');
+    expect(out).toContain('\x1b[J');
+    expect(out.lastIndexOf('\x1b[?25h')).toBeGreaterThan(out.lastIndexOf('\x1b[H'));
+  });
+
+  it('a missing service, an unreachable metrics URL and bad flags are errors', async () => {
+    const missing = await run('service', 'top', 'nope', '--once');
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toBe("Error: service 'nope' not found in namespace 'default'\n");
+    const unreachable = await run(
+      'service',
+      'top',
+      'logs',
+      '--once',
+      '--metrics-url',
+      'http://127.0.0.1:1/metrics',
+    );
+    expect(unreachable.exitCode).toBe(1);
+    expect(unreachable.stderr).toMatch(
+      /^Error: cannot read the gateway metrics at http:\/\/127\.0\.0\.1:1\/metrics: /,
+    );
+    for (const [args, message] of [
+      [['--interval', '5x'], 'interval "5x" is not a duration (use e.g. 2s or 1m)'],
+      [['--interval', '100ms'], 'interval "100ms" is shorter than 1s'],
+      [['-o', 'yaml'], 'invalid value "yaml" for -o/--output: service top prints json only'],
+    ] as const) {
+      const bad = await run('service', 'top', 'logs', ...args);
+      expect(bad.exitCode, bad.stderr).toBe(2);
+      expect(bad.stderr).toBe(`Error: ${message}\nRun 'knlite service top --help' for usage.\n`);
+    }
   });
 });

@@ -28,13 +28,10 @@ export function namespaceColumn<T extends KubeObject>(): Column<T> {
   return { header: 'NAMESPACE', value: (o) => o.metadata.namespace ?? '' };
 }
 
-/** Renders rows as kn renders tables; returns the text with a trailing newline (or '' for no rows and no header). */
-export function renderTable<T extends KubeObject>(
-  rows: T[],
-  columns: Column<T>[],
-  opts: TableOptions = {},
-): string {
-  const cols = opts.allNamespaces ? [namespaceColumn<T>(), ...columns] : columns;
+/** Renders rows (objects, or any records) as kn renders tables; returns the text with a trailing newline (or '' for no rows and no header). */
+export function renderTable<T>(rows: T[], columns: Column<T>[], opts: TableOptions = {}): string {
+  // -A lists are lists of objects: they have a namespace.
+  const cols = opts.allNamespaces ? [namespaceColumn() as unknown as Column<T>, ...columns] : columns;
   const body = rows.map((r) => cols.map((c) => c.value(r)));
   const all = opts.noHeaders ? body : [cols.map((c) => c.header), ...body];
   if (all.length === 0) return '';

@@ -90,7 +90,7 @@ export function makeScrape(samples: MetricSample[], namespace: string, service: 
 }
 
 /** Increase of a counter between two readings; a drop means the counter restarted (as `rate()`). */
-function increase(before: number | undefined, after: number): number {
+export function increase(before: number | undefined, after: number): number {
   const b = before ?? 0;
   return after >= b ? after - b : after;
 }
