@@ -21,6 +21,7 @@ import { send } from '../dataplane/helpers.js';
 import { ROOT, knlite, requireBuild, runBin, type CliResult } from './run.js';
 
 const LOGGER = `file://${resolve(ROOT, 'test/cli2/fixtures/logger')}`;
+const CRASH = `file://${resolve(ROOT, 'test/cli2/fixtures/crash')}`;
 
 let cluster: TestCluster;
 let api: ServingClient;
@@ -201,6 +202,48 @@ describe('service logs', () => {
     }
     expect(await exited, err).toBe(0);
     expect(err).toBe('');
+  });
+
+  it('-f follows a crash-looping container through its restarts; --previous reads the run before', async () => {
+    const c = await run('service', 'create', 'crash', '--image', CRASH, '--no-wait');
+    expect(c.exitCode, c.stderr).toBe(0);
+    const child = spawn(
+      process.execPath,
+      ['--', join(ROOT, 'bin/run.js'), 'service', 'logs', 'crash', '-f'],
+      {
+        env: cluster.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const runs = () =>
+      out.match(/^\[crash-00001 crash-00001-deployment-\S+\] config missing: DATABASE_URL is not set$/gm) ??
+      [];
+    try {
+      await waitUntil('two runs of the container', () => runs().length >= 2, 60_000);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    // Each run once, in its order: "starting" before "config missing", run after run.
+    const own = out
+      .split('\n')
+      .filter((l) => l.startsWith('[crash-00001 '))
+      .map((l) => l.replace(/^\[[^\]]+\] /, ''));
+    expect(own.slice(0, 4)).toEqual([
+      'starting crash-fixture',
+      'config missing: DATABASE_URL is not set',
+      'starting crash-fixture',
+      'config missing: DATABASE_URL is not set',
+    ]);
+    const prev = await run('service', 'logs', 'crash', '--previous');
+    expect(prev.exitCode, prev.stderr).toBe(0);
+    expect(prev.stdout).toMatch(
+      /^\[crash-00001 crash-00001-deployment-\S+\] config missing: DATABASE_URL is not set$/m,
+    );
+    expect(await run('service', 'delete', 'crash')).toMatchObject({ exitCode: 0 });
   });
 });
 

@@ -15,6 +15,7 @@ import type { Pod } from '../apis/types.js';
 import { KnError, invalidValue, usageError } from '../client/errors.js';
 import type { ServingClient } from '../client/serving-client.js';
 import { Kinds } from '../kube/kinds.js';
+import type { Informer } from '../kube/informer.js';
 import type { WatchHandle } from '../kube/rest.js';
 import { parseDuration } from '../rollout/plan.js';
 
@@ -276,12 +277,15 @@ export async function followLogs(
   let initial = true;
   const initialPods = new Set<string>();
 
+  // The pod cache, once the watch below is started (a finished stream looks the pod up in it).
+  const cache: { informer?: Informer<Pod> } = {};
   const open = (pod: Pod, container: string, showContainer: boolean, state: Followed): void => {
     const status = pod.status?.containerStatuses?.find((c) => c.name === container);
     const restarts = status?.restartCount ?? 0;
     if (state.active || signal.aborted) return;
     if (state.handle && restarts <= state.restarts) return; // that run was read to its end
-    if (!status?.state?.running) return; // nothing to follow until it runs
+    // Nothing to read until a run has started (a crashed run, waiting for its restart, has a log).
+    if (!status?.state?.running && !status?.state?.terminated && !status?.lastState?.terminated) return;
     const name = pod.metadata.name!;
     const fromStart = state.opened || !initialPods.has(name);
     state.active = true;
@@ -306,12 +310,16 @@ export async function followLogs(
         if (signal.aborted || !followed.has(name)) h.stop();
         await h.done;
         split.end();
+        // The run ended (a crash, a restart): a restart seen while this stream was open is
+        // followed from the pod as it is now.
+        state.active = false;
+        const latest = cache.informer?.store.get(pod.metadata.namespace, name);
+        if (latest && followed.has(name)) consider(latest);
       } catch {
         // The container stopped or the pod went away between the event and the request, or the
         // stream broke: quiet, and the pod's next change tries again (the other streams go on).
         state.handle = undefined;
         state.opened = fromStart;
-      } finally {
         state.active = false;
       }
     })();
@@ -348,6 +356,7 @@ export async function followLogs(
     update: (_old, pod) => consider(pod),
     delete: drop,
   });
+  cache.informer = informer;
   try {
     await Promise.race([informer.synced, new Promise((r) => signal.addEventListener('abort', r))]);
     initial = false;
