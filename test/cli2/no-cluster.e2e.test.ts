@@ -88,6 +88,17 @@ describe('input errors on a machine without a kubeconfig', () => {
     ],
     [['domain', 'create', 'x.example.com', '--ref', 'foo:bar'], 1, "unsupported sink prefix: 'foo'"],
     [['domain', 'update', 'x.example.com'], 2, "'domain update' needs --ref or --tls to change"],
+    [['service', 'logs'], 2, "'knlite service logs' requires the service name given as single argument"],
+    [['service', 'logs', 'x', '--since', '5x'], 2, 'since "5x" is not a duration (use e.g. 30s, 5m or 1h)'],
+    [['service', 'logs', 'x', '--tail', 'many'], 2, 'parsing --tail: Expected an integer but received: many'],
+    [['revision', 'logs', 'x', '-f', '--previous'], 2, '--previous cannot be combined with --follow'],
+    [['service', 'top', '--interval', 'soon'], 2, 'interval "soon" is not a duration (use e.g. 2s or 1m)'],
+    [['service', 'top', 'x', '-o', 'yaml'], 2, 'invalid value "yaml" for -o/--output'],
+    [
+      ['service', 'top', '--metrics-url', 'gateway:9090'],
+      2,
+      'metrics-url "gateway:9090" is not an http:// URL',
+    ],
   ])('%j exits %i without connecting', async (argv, exitCode, message) => {
     const r = await knlite(argv, env);
     expect(r.stderr.split('\n')[0]).toContain(`Error: ${message}`);

@@ -310,6 +310,14 @@ describe('service top', () => {
     expect(r.stdout).toMatch(/^logs-00002 +req\/s [▁-█]+ +p99\b/m);
   });
 
+  it('without a name: every service of the namespace, with a SERVICE column', async () => {
+    const r = await run('service', 'top', '--once', '--interval', '1s');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^all services in namespace 'default', every 1s, /);
+    expect(r.stdout).toMatch(/^SERVICE +REVISION +REQ\/S /m);
+    expect(r.stdout).toMatch(/^logs +logs-00001 +/m);
+  });
+
   it('on a terminal: redrawn in place with the cursor hidden; Ctrl-C exits 0 and shows it again', async () => {
     const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
     expect(script.status, 'util-linux script is needed for the pseudo-terminal test').toBe(0);
