@@ -121,6 +121,36 @@ describe('service logs', () => {
     expect(rev.stdout).not.toContain('logs-00002');
   });
 
+  it('on a terminal each instance gets its own colour; NO_COLOR turns colours off', async () => {
+    const cmd = `${JSON.stringify(process.execPath)} -- ${JSON.stringify(join(ROOT, 'bin/run.js'))} service logs logs`;
+    // Async: the cluster runs in this process, a blocking spawn would stall it.
+    const tty = (extra: NodeJS.ProcessEnv) =>
+      new Promise<{ status: number | null; stdout: string }>((resolveRun) => {
+        const child = spawn('script', ['-qec', cmd, '/dev/null'], {
+          env: { ...cluster.env, NO_COLOR: undefined, TERM: 'xterm', ...extra },
+          stdio: ['pipe', 'pipe', 'inherit'],
+        });
+        let stdout = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.on('exit', (status) => resolveRun({ status, stdout }));
+      });
+    const r = await tty({});
+    expect(r.status, r.stdout).toBe(0);
+    const colour = (rev: string) =>
+      new RegExp(`\\x1b\\[(\\d+)m\\[${rev} ${rev}-deployment-\\S+\\]\\x1b\\[39m started ${rev}`).exec(
+        r.stdout,
+      )?.[1];
+    const one = colour('logs-00001');
+    const two = colour('logs-00002');
+    expect(one).toBeDefined();
+    expect(two).toBeDefined();
+    expect(one).not.toBe(two);
+    const plain = await tty({ NO_COLOR: '1' });
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toMatch(/^\[logs-00001 logs-00001-deployment-\S+\] started logs-00001\r?$/m);
+    expect(plain.stdout).not.toContain('\x1b[');
+  });
+
   it('a missing service or revision is an error with exit 1; bad flags fail before connecting', async () => {
     const missing = await run('service', 'logs', 'nope');
     expect(missing.exitCode).toBe(1);
