@@ -395,40 +395,8 @@ export class RestClient {
    * chunk as it arrives. `done` resolves when the server ends the stream or `stop()` is called, and
    * rejects with ApiError on a non-2xx answer. Long-lived, so it uses the watch connection pool.
    */
-  async streamText(path: string, query: Query, onText: (text: string) => void): Promise<WatchHandle> {
-    const req = await this.prepare('GET', path, query, this.watchAgent);
-    (req.headers as http.OutgoingHttpHeaders).Accept = 'text/plain, */*';
-    let request: http.ClientRequest | undefined;
-    let stopped = false;
-    const done = new Promise<void>((resolvePromise, reject) => {
-      request = this.lib().request(req, (res) => {
-        const status = res.statusCode ?? 0;
-        if (status >= 400) {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            reject(new ApiError(status, parseStatus(Buffer.concat(chunks).toString('utf8')), 'GET', path)),
-          );
-          return;
-        }
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          if (!stopped) onText(chunk);
-        });
-        res.on('end', () => resolvePromise());
-        res.on('error', (err) => (stopped ? resolvePromise() : reject(err)));
-        res.on('close', () => resolvePromise());
-      });
-      request.on('error', (err) => (stopped ? resolvePromise() : reject(err)));
-      request.end();
-    });
-    return {
-      done,
-      stop: () => {
-        stopped = true;
-        request?.destroy();
-      },
-    };
+  streamText(path: string, query: Query, onText: (text: string) => void): Promise<WatchHandle> {
+    return this.openStream(path, query, 'text/plain, */*', onText);
   }
 
   /**
@@ -436,12 +404,36 @@ export class RestClient {
    * `done` rejects with ApiError when the server refuses the watch (for example 410 Gone on a
    * too-old resourceVersion); an in-stream 410 arrives as an ERROR event.
    */
-  async watchPath<T extends KubeObject>(
+  watchPath<T extends KubeObject>(
     path: string,
     query: Query,
     onEvent: (ev: WatchEvent<T>) => void,
   ): Promise<WatchHandle> {
-    const req = await this.prepare('GET', path, { ...query, watch: true }, this.watchAgent);
+    let buffered = '';
+    return this.openStream(path, { ...query, watch: true }, 'application/json', (chunk, stopped) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        // A handler may stop the watch: the rest of the chunk is not delivered then.
+        if (line !== '' && !stopped()) onEvent(JSON.parse(line) as WatchEvent<T>);
+      }
+    });
+  }
+
+  /**
+   * A streaming GET: `onChunk` gets the body as it arrives (until `stop()`, which `stopped` tells);
+   * if it throws, the stream is cut and `done` rejects with that error.
+   */
+  private async openStream(
+    path: string,
+    query: Query,
+    accept: string,
+    onChunk: (text: string, stopped: () => boolean) => void,
+  ): Promise<WatchHandle> {
+    const req = await this.prepare('GET', path, query, this.watchAgent);
+    (req.headers as http.OutgoingHttpHeaders).Accept = accept;
     let request: http.ClientRequest | undefined;
     let stopped = false;
     const done = new Promise<void>((resolvePromise, reject) => {
@@ -455,21 +447,15 @@ export class RestClient {
           );
           return;
         }
-        let buffered = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
-          buffered += chunk;
-          let nl: number;
-          while ((nl = buffered.indexOf('\n')) >= 0) {
-            const line = buffered.slice(0, nl).trim();
-            buffered = buffered.slice(nl + 1);
-            if (line === '' || stopped) continue;
-            try {
-              onEvent(JSON.parse(line) as WatchEvent<T>);
-            } catch (err) {
-              request?.destroy();
-              return reject(err);
-            }
+          if (stopped) return;
+          try {
+            onChunk(chunk, () => stopped);
+          } catch (err) {
+            stopped = true;
+            request?.destroy();
+            reject(err);
           }
         });
         res.on('end', () => resolvePromise());
