@@ -236,7 +236,9 @@ const rows: Row[] = [
       cfg,
       r1,
       r2,
-      readyIngress(route('foo'), [{ revisionName: 'foo-00002', latestRevision: true, percent: 100 }]),
+      readyIngress(route('foo'), [
+        { configurationName: 'foo', revisionName: 'foo-00002', latestRevision: true, percent: 100 },
+      ]),
     ],
     conditions: {
       Ready: 'True',
@@ -254,10 +256,14 @@ const rows: Row[] = [
       cfg,
       r1,
       r2,
-      readyIngress(route('foo'), [{ revisionName: 'foo-00002', latestRevision: true, percent: 100 }], {
-        reason: 'DomainConflict',
-        message: 'host "foo.default.localhost" is already served by KIngress "x/foo"',
-      }),
+      readyIngress(
+        route('foo'),
+        [{ configurationName: 'foo', revisionName: 'foo-00002', latestRevision: true, percent: 100 }],
+        {
+          reason: 'DomainConflict',
+          message: 'host "foo.default.localhost" is already served by KIngress "x/foo"',
+        },
+      ),
     ],
     conditions: {
       Ready: 'False/DomainConflict',

@@ -64,6 +64,8 @@ export const Annotations = {
   rolloutMinScale: 'autoscaling.knlite.dev/rollout-min-scale',
   // Networking (networking.knative.dev/*)
   ingressClass: 'networking.knative.dev/ingress.class',
+  /** The Route's gradual rollout state, on its KIngress (JSON, Knative's traffic.Rollout). */
+  rollout: 'networking.internal.knative.dev/rollout',
   certificateClass: 'networking.knative.dev/certificate.class',
   disableExternalDomainTLS: 'networking.knative.dev/disable-external-domain-tls',
   // kn's own bookkeeping

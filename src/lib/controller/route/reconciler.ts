@@ -13,6 +13,7 @@ import {
   markDomainConfigError,
   markHTTPDowngrade,
   markIngressNotConfigured,
+  markIngressRolloutInProgress,
   markServiceNotOwned,
   markTLSNotEnabled,
   TLSMessages,
@@ -20,10 +21,12 @@ import {
   markUnknownTrafficError,
   propagateIngressStatus,
   routeConditionSet,
+  RouteConditions,
 } from '../../apis/lifecycle.js';
 import { getCondition, READY } from '../../apis/conditions.js';
 import { isCertificateReady } from '../../apis/certificate-lifecycle.js';
 import { formatUrl } from '../../apis/config.js';
+import { Annotations } from '../../apis/keys.js';
 import type { Certificate, Ingress, KubeObject, KubeService, Route } from '../../apis/types.js';
 import { isControlledBy, type ReconcilerDeps } from '../context.js';
 import { ingressObserved, reconcileIngress } from '../ingress.js';
@@ -48,7 +51,23 @@ import {
   tagUrl,
   validateHost,
 } from './resources/domains.js';
-import { groupHostname, ingressClassFor, makeIngress, trafficGroups } from './resources/ingress.js';
+import {
+  groupHostname,
+  ingressClassFor,
+  ingressName,
+  makeIngress,
+  trafficGroups,
+} from './resources/ingress.js';
+import {
+  applyRollout,
+  buildRollout,
+  observeReady,
+  parseRollout,
+  rolloutDone,
+  rolloutDurationSeconds,
+  stepRollout,
+  type Rollout,
+} from './resources/rollout.js';
 import { makePlaceholderService } from './resources/service.js';
 import { makeStatusTraffic, resolveTraffic, type RevisionTarget } from './resources/traffic.js';
 
@@ -200,6 +219,30 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
     return tls;
   }
 
+  /**
+   * The rollout to program (Knative's reconcileRollout): the steady state of `targets` unless a
+   * rollout duration is set and the KIngress exists; then the previous state from the KIngress's
+   * annotation, timed once its first step is ready, stepped to now. `requeueAfter`: when the next
+   * step is due.
+   */
+  function reconcileRollout(
+    route: Route,
+    targets: readonly RevisionTarget[],
+  ): { rollout: Rollout; requeueAfter?: number } {
+    const want = buildRollout(trafficGroups(targets));
+    const have = listers.ingresses.get(route.metadata.namespace, ingressName(route));
+    const durationSecs = rolloutDurationSeconds(route, deps.config());
+    if (!have || durationSecs <= 0) return { rollout: want };
+    const prev = parseRollout(have.metadata.annotations?.[Annotations.rollout]);
+    const nowNs = now().getTime() * 1e6;
+    const ingressReady = ingressObserved(have) && getCondition(have.status, READY)?.status === 'True';
+    const routeView = getCondition(route.status, RouteConditions.ingressReady);
+    if (prev && ingressReady && routeView?.status !== 'True') observeReady(prev, nowNs, durationSecs);
+    const { rollout, nextStepTime } = stepRollout(want, prev, nowNs);
+    if (nextStepTime <= 0) return { rollout };
+    return { rollout, requeueAfter: Math.max(0, (nextStepTime - nowNs) / 1e6) };
+  }
+
   return {
     kind: Kinds.route,
     setDefaults: (route) => defaultTraffic(route.spec.traffic),
@@ -239,8 +282,14 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
         result.error.mark(status, now);
         return;
       }
+      const { rollout, requeueAfter } = reconcileRollout(route, result.targets);
+      const inProgress = !rolloutDone(rollout);
       try {
-        status.traffic = makeStatusTraffic(result.targets, (tag) => tagUrl(route, cfg, tag));
+        // During a rollout, a latest-revision target shows each revision being rolled with its share.
+        status.traffic = makeStatusTraffic(
+          applyRollout(result.targets, rollout, (t) => t.tag ?? ''),
+          (tag) => tagUrl(route, cfg, tag),
+        );
       } catch (err) {
         markUnknownTrafficError(status, (err as Error).message, now);
         throw err;
@@ -253,13 +302,15 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
       const ingress = await reconcileIngress(
         client,
         listers.ingresses,
-        makeIngress(route, result.targets, cfg, ingressClassFor(route, cfg), tls),
+        makeIngress(route, result.targets, cfg, ingressClassFor(route, cfg), tls, rollout),
         (want) => createChild(route, Kinds.ingress, 'Ingress', want),
       );
       if (!(await reconcilePlaceholderServices(route, result.targets, ingress))) return;
       // Ready only on the ingress implementation's word for this very generation of the KIngress.
       if (!ingressObserved(ingress)) markIngressNotConfigured(status, now);
-      else propagateIngressStatus(status, getCondition(ingress.status, READY), now);
+      else if (!inProgress) propagateIngressStatus(status, getCondition(ingress.status, READY), now);
+      if (inProgress) markIngressRolloutInProgress(status, now);
+      return requeueAfter === undefined ? undefined : { requeueAfter };
     },
   };
 }
