@@ -502,6 +502,26 @@ describe('applyServiceFlags', () => {
     );
   });
 
+  it('--rollout-duration sets the service annotation (the legacy spelling goes), never the template', () => {
+    const svc = makeService('hello', 'default');
+    svc.metadata.annotations = { 'serving.knative.dev/rolloutDuration': '1m' };
+    applyServiceFlags(svc, { 'rollout-duration': '90s' });
+    expect(svc.metadata.annotations).toEqual({ 'serving.knative.dev/rollout-duration': '90s' });
+    expect(svc.spec.template.metadata?.annotations).toBeUndefined();
+    applyServiceFlags(svc, { 'rollout-duration': '0' });
+    expect(svc.metadata.annotations).toEqual({ 'serving.knative.dev/rollout-duration': '0' });
+  });
+
+  it.each(['90', 'soon', '1.5s', '-5s', ''])('--rollout-duration %j is refused', (value) => {
+    const e = errorOf(() =>
+      applyServiceFlags(makeService('hello', 'default'), { 'rollout-duration': value }),
+    );
+    expect(e.message).toBe(
+      `invalid --rollout-duration '${value}': expected a whole number of seconds with a unit, such as 90s, 5m or 0`,
+    );
+    expect(e.exitCode).toBe(1);
+  });
+
   it("refuses what Knative's webhook would refuse, before sending", () => {
     const svc: Service = makeService('hello', 'default');
     applyServiceFlags(svc, { image: 'x', 'concurrency-limit': 5000 });

@@ -7,21 +7,23 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfigs, parseConfigs } from '../../src/lib/apis/config.js';
 import { trafficGroups } from '../../src/lib/controller/route/resources/ingress.js';
 import {
-  adjustPercentage,
-  applyRollout,
-  buildRollout,
-  observeReady,
   parseRollout,
   rolloutDone,
-  rolloutDurationSeconds,
   rolloutsByTag,
   serializeRollout,
-  stepRevisions,
-  stepRollout,
   validateRollout,
   type ConfigurationRollout,
   type Rollout,
   type RolloutParams,
+} from '../../src/lib/apis/rollout.js';
+import {
+  adjustPercentage,
+  applyRollout,
+  buildRollout,
+  observeReady,
+  rolloutDurationSeconds,
+  stepRevisions,
+  stepRollout,
 } from '../../src/lib/controller/route/resources/rollout.js';
 import type { RevisionTarget } from '../../src/lib/controller/route/resources/traffic.js';
 import { route } from './fixtures.js';

@@ -58,15 +58,13 @@ import {
   makeIngress,
   trafficGroups,
 } from './resources/ingress.js';
+import { parseRollout, rolloutDone, type Rollout } from '../../apis/rollout.js';
 import {
   applyRollout,
   buildRollout,
   observeReady,
-  parseRollout,
-  rolloutDone,
   rolloutDurationSeconds,
   stepRollout,
-  type Rollout,
 } from './resources/rollout.js';
 import { makePlaceholderService } from './resources/service.js';
 import { makeStatusTraffic, resolveTraffic, type RevisionTarget } from './resources/traffic.js';

@@ -31,7 +31,8 @@ import type {
 } from '../../../apis/types.js';
 import { controllerRef } from '../../context.js';
 import { routeHost, routeIsClusterLocal } from './domains.js';
-import { applyRollout, buildRollout, consolidate, serializeRollout, type Rollout } from './rollout.js';
+import { serializeRollout, type Rollout } from '../../../apis/rollout.js';
+import { applyRollout, buildRollout, consolidate } from './rollout.js';
 import type { RevisionTarget } from './traffic.js';
 
 /** Port of a revision's Kubernetes Service for HTTP/1 (81 for h2c). */
