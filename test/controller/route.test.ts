@@ -448,6 +448,10 @@ describe('route reconciler with external-domain-tls', () => {
       domain: 'localhost',
       secretName: `route-${uid()}`,
     });
+    expect(main.metadata.labels).toEqual({
+      'serving.knative.dev/route': 'foo',
+      'networking.knative.dev/certificate-type': 'external-domain',
+    });
     expect(main.metadata.annotations?.['networking.knative.dev/certificate.class']).toBe(
       'knlite.certificate.networking.knative.dev',
     );

@@ -24,6 +24,8 @@ export const Labels = {
   routeNamespace: 'serving.knative.dev/routeNamespace',
   routingState: 'serving.knative.dev/routingState',
   domainMappingUID: 'serving.knative.dev/domainMappingUID',
+  /** On Certificates: which TLS feature asked for them (`external-domain`). */
+  certificateType: 'networking.knative.dev/certificate-type',
   domainMappingNamespace: 'serving.knative.dev/domainMappingNamespace',
   visibility: 'networking.knative.dev/visibility',
   /** Legacy visibility label still accepted by Knative. */

@@ -30,6 +30,7 @@ import { Annotations } from '../../apis/keys.js';
 import type { Certificate, Ingress, KubeObject, KubeService, Route } from '../../apis/types.js';
 import { isControlledBy, type ReconcilerDeps } from '../context.js';
 import { ingressObserved, reconcileIngress } from '../ingress.js';
+import { CertificateNotOwnedError, reconcileCertificate } from '../owned-certificate.js';
 import { defaultTraffic } from '../defaults.js';
 import type { KindReconciler } from '../runtime/driver.js';
 import { semanticEqual } from '../runtime/equality.js';
@@ -140,29 +141,13 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
   }
 
   /** Creates or updates one desired Certificate; marks NotOwned / ProvisionFailed and throws on failure. */
-  async function reconcileCertificate(route: Route, want: Certificate): Promise<Certificate> {
+  async function reconcileRouteCertificate(route: Route, want: Certificate): Promise<Certificate> {
     const name = want.metadata.name!;
-    const have = listers.certificates.get(route.metadata.namespace, name);
     try {
-      if (!have) return await createChild(route, Kinds.certificate, 'Certificate', want);
-      if (!isControlledBy(have, route)) {
-        markCertificateNotOwned(route.status!, name, now);
-        throw new Error(`route: ${route.metadata.name} does not own certificate: ${name}`);
-      }
-      if (
-        semanticEqual(have.spec, want.spec) &&
-        semanticEqual(have.metadata.labels, want.metadata.labels) &&
-        semanticEqual(have.metadata.annotations, want.metadata.annotations)
-      )
-        return have;
-      const update = structuredClone(have);
-      update.spec = want.spec;
-      update.metadata.labels = want.metadata.labels;
-      update.metadata.annotations = want.metadata.annotations;
-      return await client.replace(Kinds.certificate, update);
+      return await reconcileCertificate(client, recorder, listers.certificates, route, want);
     } catch (err) {
-      if (have && !isControlledBy(have, route)) throw err;
-      markCertificateProvisionFailed(route.status!, name, (err as Error).message, now);
+      if (err instanceof CertificateNotOwnedError) markCertificateNotOwned(route.status!, name, now);
+      else markCertificateProvisionFailed(route.status!, name, (err as Error).message, now);
       throw err;
     }
   }
@@ -195,7 +180,7 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
     };
     const tls: IngressTLS[] = [];
     for (const want of makeCertificates(route, hosts, cfg)) {
-      const cert = await reconcileCertificate(route, want);
+      const cert = await reconcileRouteCertificate(route, want);
       const dnsNames = cert.spec.dnsNames ?? [];
       if (isCertificateReady(cert)) {
         markCertificateReady(status, now);
