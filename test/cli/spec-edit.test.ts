@@ -23,12 +23,7 @@ import {
   parsePullPolicy,
   readEnvFile,
 } from '../../src/lib/cli/podspec-edit.js';
-import {
-  editScale,
-  parseDurationSeconds,
-  parseScale,
-  type ScaleFlagValues,
-} from '../../src/lib/cli/scale.js';
+import { editScale, parseScale, type ScaleFlagValues } from '../../src/lib/cli/scale.js';
 import {
   applyServiceFlags,
   checkServiceName,
@@ -259,10 +254,13 @@ describe('scale', () => {
     expect(e.message).toContain(msg);
     expect(e.exitCode).toBe(exitCode);
   });
-  it('parses Go durations', () => {
-    expect(parseDurationSeconds('1m30s')).toBe(90);
-    expect(parseDurationSeconds('10s')).toBe(10);
-    expect(parseDurationSeconds('10')).toBeNaN();
+  it('--scale-window takes Go durations with a unit', () => {
+    const t = template();
+    editScale(t, { 'scale-window': '1m30s' });
+    expect(t.metadata?.annotations).toEqual({ 'autoscaling.knative.dev/window': '1m30s' });
+    expect(errorOf(() => editScale(template(), { 'scale-window': '10' })).message).toBe(
+      "invalid --scale-window '10': expected a duration such as 10s or 1m",
+    );
   });
 });
 
