@@ -246,6 +246,70 @@ describe('describe writer', () => {
   });
 });
 
+describe('service describe: a gradual rollout in progress', () => {
+  const s = svc('echo', 'default', 'Unknown', {
+    latestCreatedRevisionName: 'echo-00002',
+    latestReadyRevisionName: 'echo-00002',
+    traffic: [
+      { revisionName: 'echo-00001', latestRevision: true, percent: 59 },
+      { revisionName: 'echo-00002', latestRevision: true, percent: 41 },
+    ],
+  });
+  const nowNs = NOW.getTime() * 1e6;
+  const rolling = (stepParams: object) => ({
+    configurations: [
+      {
+        configurationName: 'echo',
+        percent: 100,
+        revisions: [
+          { revisionName: 'echo-00001', percent: 59 },
+          { revisionName: 'echo-00002', percent: 41 },
+        ],
+        stepParams,
+      },
+    ],
+  });
+  it('shows each revision with its share, the target, the step and when the next is due', () => {
+    const out = describeService(s, [], {
+      now: NOW,
+      rollout: rolling({
+        starttime: nowNs - 3e9,
+        stepDuration: 2e9,
+        stepSize: 20,
+        nextStepTime: nowNs + 1.5e9,
+      }),
+    });
+    expect(out).toContain(
+      [
+        'Rollout:',
+        '  Configuration:  echo',
+        '  Target:         echo-00002 (41% of 100%)',
+        '  Step:           20% every 2s',
+        '  Next Step:      in 2s',
+        '     59%  echo-00001',
+        '     41%  echo-00002 (target)',
+        '',
+      ].join('\n'),
+    );
+  });
+  it('before the first 1% is ready there is no step yet; a finished rollout shows nothing', () => {
+    expect(describeService(s, [], { now: NOW, rollout: rolling({ starttime: nowNs }) })).toContain(
+      '  Step:           timed once the first 1% is ready',
+    );
+    const done = {
+      configurations: [
+        {
+          configurationName: 'echo',
+          percent: 100,
+          revisions: [{ revisionName: 'echo-00002', percent: 100 }],
+          stepParams: {},
+        },
+      ],
+    };
+    expect(describeService(s, [], { now: NOW, rollout: done })).not.toContain('Rollout:');
+  });
+});
+
 describe('-o formats', () => {
   const s = svc('hello', 'default', 'True');
   it.each([

@@ -23,12 +23,7 @@ import {
   parsePullPolicy,
   readEnvFile,
 } from '../../src/lib/cli/podspec-edit.js';
-import {
-  editScale,
-  parseDurationSeconds,
-  parseScale,
-  type ScaleFlagValues,
-} from '../../src/lib/cli/scale.js';
+import { editScale, parseScale, type ScaleFlagValues } from '../../src/lib/cli/scale.js';
 import {
   applyServiceFlags,
   checkServiceName,
@@ -259,10 +254,13 @@ describe('scale', () => {
     expect(e.message).toContain(msg);
     expect(e.exitCode).toBe(exitCode);
   });
-  it('parses Go durations', () => {
-    expect(parseDurationSeconds('1m30s')).toBe(90);
-    expect(parseDurationSeconds('10s')).toBe(10);
-    expect(parseDurationSeconds('10')).toBeNaN();
+  it('--scale-window takes Go durations with a unit', () => {
+    const t = template();
+    editScale(t, { 'scale-window': '1m30s' });
+    expect(t.metadata?.annotations).toEqual({ 'autoscaling.knative.dev/window': '1m30s' });
+    expect(errorOf(() => editScale(template(), { 'scale-window': '10' })).message).toBe(
+      "invalid --scale-window '10': expected a duration such as 10s or 1m",
+    );
   });
 });
 
@@ -500,6 +498,26 @@ describe('applyServiceFlags', () => {
     ).toThrow(
       "service can not have auto-scaling related annotation: autoscaling.knative.dev/min-scale , please update using '--annotation-revision'",
     );
+  });
+
+  it('--rollout-duration sets the service annotation (the legacy spelling goes), never the template', () => {
+    const svc = makeService('hello', 'default');
+    svc.metadata.annotations = { 'serving.knative.dev/rolloutDuration': '1m' };
+    applyServiceFlags(svc, { 'rollout-duration': '90s' });
+    expect(svc.metadata.annotations).toEqual({ 'serving.knative.dev/rollout-duration': '90s' });
+    expect(svc.spec.template.metadata?.annotations).toBeUndefined();
+    applyServiceFlags(svc, { 'rollout-duration': '0' });
+    expect(svc.metadata.annotations).toEqual({ 'serving.knative.dev/rollout-duration': '0' });
+  });
+
+  it.each(['90', 'soon', '1.5s', '-5s', ''])('--rollout-duration %j is refused', (value) => {
+    const e = errorOf(() =>
+      applyServiceFlags(makeService('hello', 'default'), { 'rollout-duration': value }),
+    );
+    expect(e.message).toBe(
+      `invalid --rollout-duration '${value}': expected a whole number of seconds with a unit, such as 90s, 5m or 0`,
+    );
+    expect(e.exitCode).toBe(1);
   });
 
   it("refuses what Knative's webhook would refuse, before sending", () => {

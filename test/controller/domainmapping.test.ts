@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigs } from '../../src/lib/apis/config.js';
-import type { DomainMapping, KubeObject } from '../../src/lib/apis/types.js';
+import type { Certificate, DomainMapping, Ingress, KubeObject } from '../../src/lib/apis/types.js';
 import { domainMappingReconciler } from '../../src/lib/controller/domainmapping/reconciler.js';
 import { checkResolvedUrl } from '../../src/lib/controller/domainmapping/resources/resolve.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
@@ -11,6 +11,7 @@ import {
   inNamespace,
   messageOf,
   service,
+  withAnnotations,
   withDeletion,
   withFinalizers,
   withStatus,
@@ -107,7 +108,8 @@ const rows: Row[] = [
       DomainClaimed: 'True',
       ReferenceResolved: 'False/ResolveFailed',
       IngressReady: 'Unknown',
-      CertificateProvisioned: 'Unknown',
+      // TLS is settled before the reference is resolved, as in Knative.
+      CertificateProvisioned: 'True/TLSNotEnabled',
     },
   },
   {
@@ -157,5 +159,138 @@ describe('domainmapping reconciler', () => {
     ],
   ])('checks resolved URL %s', (url, error) => {
     expect(checkResolvedUrl(url, 'default').error).toBe(error);
+  });
+});
+
+describe('domainmapping reconciler with external-domain-tls', () => {
+  const tlsNet = (httpProtocol = 'Enabled') =>
+    parseConfigs((n) =>
+      n === 'config-network'
+        ? {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: n },
+            data: {
+              'autocreate-cluster-domain-claims': 'true',
+              'local-gateway-port': '8080',
+              'local-gateway-https-port': '8443',
+              'external-domain-tls': 'Enabled',
+              'http-protocol': httpProtocol,
+            },
+          }
+        : undefined,
+    );
+  const host = 'app.example.com';
+  /** The mapping's Certificate as the issuer leaves it (owned by the mapping, or by `owner`). */
+  const certificate = (ready: boolean, owner = `uid-${host}`): Certificate => ({
+    apiVersion: 'networking.internal.knative.dev/v1alpha1',
+    kind: 'Certificate',
+    metadata: {
+      name: host,
+      namespace: 'default',
+      labels: {
+        'serving.knative.dev/domainMappingUID': host,
+        'networking.knative.dev/certificate-type': 'external-domain',
+      },
+      annotations: {
+        'networking.knative.dev/certificate.class': 'knlite.certificate.networking.knative.dev',
+      },
+      ownerReferences: [
+        {
+          apiVersion: 'serving.knative.dev/v1beta1',
+          kind: 'DomainMapping',
+          name: host,
+          uid: owner,
+          controller: true,
+        },
+      ],
+    },
+    spec: { dnsNames: [host], domain: host, secretName: host },
+    status: {
+      conditions: [
+        { type: 'Ready', status: ready ? 'True' : 'Unknown', reason: ready ? undefined : 'Issuing' },
+      ],
+    },
+  });
+  const reconcile = async (objects: KubeObject[], httpProtocol?: string) => {
+    const w = new World(objects);
+    await w
+      .reconcile(domainMappingReconciler(w.deps(tlsNet(httpProtocol))), `default/${host}`)
+      .catch(() => {});
+    return { w, dm: w.current<DomainMapping>(Kinds.domainMapping, host) };
+  };
+
+  it('creates a Certificate for the mapped host; until it is ready, http (HTTPDowngrade) and no KIngress TLS', async () => {
+    const { w, dm } = await reconcile([domainMapping(host, 'hello', fin), target]);
+    expect(w.summary()).toContain(`create Certificate ${host}`);
+    const cert = w.current<Certificate>(Kinds.certificate, host);
+    expect(cert.metadata.labels).toEqual(certificate(false).metadata.labels);
+    expect(cert.metadata.annotations).toEqual(certificate(false).metadata.annotations);
+    expect(cert.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'DomainMapping', name: host, uid: `uid-${host}`, controller: true }),
+    ]);
+    expect(cert.spec).toEqual({ dnsNames: [host], domain: host, secretName: host });
+    expect(w.events).toContain(`Normal Created Created Certificate default/${host}`);
+    expect(conds(dm).CertificateProvisioned).toBe('True/HTTPDowngrade');
+    expect(messageOf(dm, 'CertificateProvisioned')).toBe(`Certificate ${host} is not ready downgrade HTTP.`);
+    expect(dm.status?.url).toBe('http://app.example.com:8080');
+    expect(w.current<Ingress>(Kinds.ingress, host).spec.tls).toBeUndefined();
+  });
+
+  it('a ready Certificate goes into the KIngress TLS and makes the URL https', async () => {
+    const { w, dm } = await reconcile([domainMapping(host, 'hello', fin), target, certificate(true)]);
+    expect(conds(dm).CertificateProvisioned).toBe('True');
+    expect(dm.status?.url).toBe('https://app.example.com:8443');
+    expect(dm.status?.address).toEqual({ url: 'https://app.example.com:8443' });
+    expect(w.current<Ingress>(Kinds.ingress, host).spec.tls).toEqual([
+      { hosts: [host], secretName: host, secretNamespace: 'default' },
+    ]);
+    expect(w.summary().some((a) => a.includes('Certificate'))).toBe(false);
+  });
+
+  it('with http-protocol Redirected a pending Certificate is CertificateNotReady and the URL stays https', async () => {
+    const { dm } = await reconcile(
+      [domainMapping(host, 'hello', fin), target, certificate(false)],
+      'Redirected',
+    );
+    expect(conds(dm).CertificateProvisioned).toBe('Unknown/CertificateNotReady');
+    expect(messageOf(dm, 'CertificateProvisioned')).toBe(`Certificate ${host} is not ready.`);
+    expect(dm.status?.url).toBe('https://app.example.com:8443');
+  });
+
+  it('a Certificate of that name owned by someone else is CertificateNotOwned', async () => {
+    const { w, dm } = await reconcile([
+      domainMapping(host, 'hello', fin),
+      target,
+      certificate(true, 'other'),
+    ]);
+    expect(conds(dm).CertificateProvisioned).toBe('False/CertificateNotOwned');
+    expect(messageOf(dm, 'CertificateProvisioned')).toBe(
+      `There is an existing certificate ${host} that we don't own.`,
+    );
+    expect(w.summary().some((a) => a.includes('Ingress'))).toBe(false);
+  });
+
+  it('its own spec.tls, or the disable annotation, means no Certificate', async () => {
+    const own = await reconcile([
+      domainMapping(host, 'hello', fin, (d) => void (d.spec.tls = { secretName: 'mine' })),
+      target,
+    ]);
+    expect(conds(own.dm).CertificateProvisioned).toBe('True/CertificateExternallyProvided');
+    expect(own.dm.status?.url).toBe('https://app.example.com:8443');
+    expect(own.w.current<Ingress>(Kinds.ingress, host).spec.tls).toEqual([
+      { hosts: [host], secretName: 'mine', secretNamespace: 'default' },
+    ]);
+    const off = await reconcile([
+      domainMapping(
+        host,
+        'hello',
+        fin,
+        withAnnotations({ 'networking.knative.dev/disable-external-domain-tls': 'true' }),
+      ),
+      target,
+    ]);
+    expect(conds(off.dm).CertificateProvisioned).toBe('True/TLSNotEnabled');
+    for (const { w } of [own, off]) expect(w.summary().some((a) => a.includes('Certificate'))).toBe(false);
   });
 });

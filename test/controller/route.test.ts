@@ -5,7 +5,7 @@ import {
   markIngressLoadBalancerReady,
   markIngressNetworkConfigured,
 } from '../../src/lib/apis/ingress-lifecycle.js';
-import { KNLITE_INGRESS_CLASS } from '../../src/lib/apis/keys.js';
+import { Annotations, KNLITE_INGRESS_CLASS } from '../../src/lib/apis/keys.js';
 import type {
   Certificate,
   ConfigMap,
@@ -29,6 +29,7 @@ import {
   revision,
   route,
   stampedBy,
+  withAnnotations,
   withLabels,
   withStatus,
   withTraffic,
@@ -236,7 +237,9 @@ const rows: Row[] = [
       cfg,
       r1,
       r2,
-      readyIngress(route('foo'), [{ revisionName: 'foo-00002', latestRevision: true, percent: 100 }]),
+      readyIngress(route('foo'), [
+        { configurationName: 'foo', revisionName: 'foo-00002', latestRevision: true, percent: 100 },
+      ]),
     ],
     conditions: {
       Ready: 'True',
@@ -254,10 +257,14 @@ const rows: Row[] = [
       cfg,
       r1,
       r2,
-      readyIngress(route('foo'), [{ revisionName: 'foo-00002', latestRevision: true, percent: 100 }], {
-        reason: 'DomainConflict',
-        message: 'host "foo.default.localhost" is already served by KIngress "x/foo"',
-      }),
+      readyIngress(
+        route('foo'),
+        [{ configurationName: 'foo', revisionName: 'foo-00002', latestRevision: true, percent: 100 }],
+        {
+          reason: 'DomainConflict',
+          message: 'host "foo.default.localhost" is already served by KIngress "x/foo"',
+        },
+      ),
     ],
     conditions: {
       Ready: 'False/DomainConflict',
@@ -441,6 +448,10 @@ describe('route reconciler with external-domain-tls', () => {
       domain: 'localhost',
       secretName: `route-${uid()}`,
     });
+    expect(main.metadata.labels).toEqual({
+      'serving.knative.dev/route': 'foo',
+      'networking.knative.dev/certificate-type': 'external-domain',
+    });
     expect(main.metadata.annotations?.['networking.knative.dev/certificate.class']).toBe(
       'knlite.certificate.networking.knative.dev',
     );
@@ -513,5 +524,139 @@ describe('route reconciler with external-domain-tls', () => {
     expect(conds(r).CertificateProvisioned).toBe('True/TLSNotEnabled');
     expect(messageOf(r, 'CertificateProvisioned')).toBe('TLS is not enabled for cluster-local');
     expect(w.summary().some((a) => a.includes('Certificate'))).toBe(false);
+  });
+});
+
+describe('route reconciler: gradual rollout (rollout-duration)', () => {
+  const start = new Date('2026-01-02T03:04:05Z').getTime();
+  const atLatest = (rev: string) =>
+    configuration(
+      'foo',
+      isReadyNow(),
+      withStatus({ latestReadyRevisionName: rev, latestCreatedRevisionName: rev }),
+    );
+  /** The gateway's part: report the stored KIngress Ready at its current generation. */
+  const gatewayReports = (w: World) => {
+    const ing = w.current<Ingress>(Kinds.ingress, 'foo');
+    const status: IngressStatus = {};
+    markIngressNetworkConfigured(status);
+    markIngressLoadBalancerReady(status, [], []);
+    status.observedGeneration = ing.metadata.generation;
+    w.store<Ingress>(Kinds.ingress).upsert({ ...ing, status });
+  };
+  const splits = (w: World) =>
+    w
+      .current<Ingress>(Kinds.ingress, 'foo')
+      .spec.rules.find((r) => r.visibility === 'ExternalIP')!
+      .http!.paths[0].splits.map((s) => `${s.serviceName}=${s.percent}`);
+  const traffic = (w: World) =>
+    w.current<Route>(Kinds.route, 'foo').status!.traffic!.map((t) => `${t.revisionName}=${t.percent}`);
+
+  it('moves traffic to the new latest revision in steps: 1%, then the step the first one timed', async () => {
+    const w = new World([
+      route(
+        'foo',
+        withAnnotations({ 'serving.knative.dev/rollout-duration': '6s' }),
+        withTraffic({ configurationName: 'foo', percent: 100 }),
+      ),
+      atLatest('foo-00001'),
+      r1,
+      r2,
+    ]);
+    let clock = start;
+    const rec = routeReconciler({ ...w.deps(local), now: () => new Date(clock) });
+    await w.reconcile(rec, 'default/foo');
+    gatewayReports(w);
+    await w.reconcile(rec, 'default/foo');
+    expect(traffic(w)).toEqual(['foo-00001=100']);
+    expect(conds(w.current<Route>(Kinds.route, 'foo')).IngressReady).toBe('True');
+
+    // A new latest-ready revision: 1% at once, and no step time until that 1% is ready.
+    w.store(Kinds.configuration).upsert(atLatest('foo-00002'));
+    expect(await w.reconcile(rec, 'default/foo')).toBeUndefined();
+    expect(traffic(w)).toEqual(['foo-00001=99', 'foo-00002=1']);
+    expect(splits(w)).toEqual(['foo-00001=99', 'foo-00002=1']);
+    expect(conds(w.current<Route>(Kinds.route, 'foo'))).toMatchObject({
+      IngressReady: 'Unknown/RolloutInProgress',
+      Ready: 'Unknown/RolloutInProgress',
+    });
+    const annotation = () =>
+      JSON.parse(w.current<Ingress>(Kinds.ingress, 'foo').metadata.annotations![Annotations.rollout]);
+    expect(annotation().configurations[0].stepParams).toEqual({ starttime: start * 1e6 });
+
+    // The 1% is live after 0.5s: the first step took 1s (the minimum), so 5 steps of 20% over the 5s left.
+    clock += 500;
+    gatewayReports(w);
+    expect(await w.reconcile(rec, 'default/foo')).toEqual({ requeueAfter: 1000 });
+    expect(annotation().configurations[0].stepParams).toMatchObject({ stepSize: 20, stepDuration: 1e9 });
+    expect(traffic(w)).toEqual(['foo-00001=99', 'foo-00002=1']);
+
+    const seen: string[][] = [];
+    for (let i = 0; i < 5; i++) {
+      clock += 1000;
+      const result = await w.reconcile(rec, 'default/foo');
+      gatewayReports(w);
+      seen.push(traffic(w));
+      if (i < 4) expect(result).toEqual({ requeueAfter: 1000 });
+      else expect(result).toBeUndefined();
+    }
+    expect(seen).toEqual([
+      ['foo-00001=79', 'foo-00002=21'],
+      ['foo-00001=59', 'foo-00002=41'],
+      ['foo-00001=39', 'foo-00002=61'],
+      ['foo-00001=19', 'foo-00002=81'],
+      ['foo-00002=100'],
+    ]);
+    await w.reconcile(rec, 'default/foo');
+    expect(conds(w.current<Route>(Kinds.route, 'foo')).IngressReady).toBe('True');
+    expect(annotation()).toEqual({
+      configurations: [
+        {
+          configurationName: 'foo',
+          percent: 100,
+          revisions: [{ revisionName: 'foo-00002', percent: 100 }],
+          stepParams: {},
+        },
+      ],
+    });
+  });
+
+  it('without a rollout duration the new revision gets everything at once', async () => {
+    const w = new World([
+      route('foo', withTraffic({ configurationName: 'foo', percent: 100 })),
+      atLatest('foo-00001'),
+      r1,
+      r2,
+    ]);
+    const rec = routeReconciler(w.deps(local));
+    await w.reconcile(rec, 'default/foo');
+    gatewayReports(w);
+    w.store(Kinds.configuration).upsert(atLatest('foo-00002'));
+    expect(await w.reconcile(rec, 'default/foo')).toBeUndefined();
+    expect(traffic(w)).toEqual(['foo-00002=100']);
+    expect(splits(w)).toEqual(['foo-00002=100']);
+  });
+
+  it('a pinned revision keeps its share; only the configuration target rolls', async () => {
+    const w = new World([
+      route(
+        'foo',
+        withAnnotations({ 'serving.knative.dev/rolloutDuration': '60s' }),
+        withTraffic(
+          { configurationName: 'foo', percent: 80 },
+          { revisionName: 'foo-00001', percent: 20, tag: 'old' },
+        ),
+      ),
+      atLatest('foo-00001'),
+      r1,
+      r2,
+    ]);
+    const rec = routeReconciler(w.deps(local));
+    await w.reconcile(rec, 'default/foo');
+    gatewayReports(w);
+    w.store(Kinds.configuration).upsert(atLatest('foo-00002'));
+    await w.reconcile(rec, 'default/foo');
+    expect(traffic(w)).toEqual(['foo-00001=79', 'foo-00002=1', 'foo-00001=20']);
+    expect(splits(w)).toEqual(['foo-00001=99', 'foo-00002=1']);
   });
 });

@@ -246,4 +246,49 @@ describe('HTTPS', () => {
     // Cluster-local names keep plain HTTP.
     expect((await send(cluster.gatewayPort!, 'secure.default.svc.cluster.local')).status).toBe(200);
   }, 180_000);
+
+  it('external-domain-tls gives a DomainMapping without spec.tls a Certificate for its host; https served from it', async () => {
+    // Runs after the test above: external-domain-tls Enabled, http-protocol Redirected, ksvc "secure".
+    const name = 'auto.example.com';
+    const dm: DomainMapping = {
+      apiVersion: 'serving.knative.dev/v1beta1',
+      kind: 'DomainMapping',
+      metadata: { name, namespace: 'default' },
+      spec: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'secure' } },
+    };
+    await custom.createNamespacedCustomObject({ ...serving('domainmappings', 'v1beta1'), body: dm });
+    const mapped = await waitUntil(
+      'auto DomainMapping Ready over https',
+      async () => {
+        const d = await getObject<DomainMapping>('domainmappings', name, 'v1beta1');
+        return isReady(d) ? d : undefined;
+      },
+      90_000,
+      200,
+    );
+    expect(mapped.status!.url).toBe(`https://${name}:${cluster.gatewayHttpsPort}`);
+    expect(condition(mapped, 'CertificateProvisioned')).toEqual(expect.objectContaining({ status: 'True' }));
+    expect(condition(mapped, 'CertificateProvisioned')?.reason).toBeUndefined();
+    const cert = (await custom.getNamespacedCustomObject({
+      group: 'networking.internal.knative.dev',
+      version: 'v1alpha1',
+      namespace: 'default',
+      plural: 'certificates',
+      name,
+    })) as Certificate;
+    expect(cert.spec).toEqual({ dnsNames: [name], domain: name, secretName: name });
+    expect(cert.metadata.labels).toMatchObject({
+      'serving.knative.dev/domainMappingUID': name,
+      'networking.knative.dev/certificate-type': 'external-domain',
+    });
+    expect(cert.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'DomainMapping', name });
+    expect(isReady(cert)).toBe(true);
+
+    const ca = readFileSync(cluster.caFile, 'utf8');
+    const answer = await waitUntil('https answer for the mapped host', async () => {
+      const a = await sendTls(name, ca).catch(() => undefined);
+      return a?.status === 200 ? a : undefined;
+    });
+    expect(answer.body).toBe('Hello tls! (secure-00001)\n');
+  }, 180_000);
 });

@@ -40,7 +40,7 @@ export default class ServiceDescribe extends KnCommand {
       );
       return svc;
     }
-    const { service, revisions, rootCause, autoscaler } = await getServiceWithRevisions(
+    const { service, revisions, rootCause, autoscaler, rollout } = await getServiceWithRevisions(
       await this.client(),
       args.name,
       { verbose: flags.verbose },
@@ -53,6 +53,7 @@ export default class ServiceDescribe extends KnCommand {
             width: this.terminalWidth,
             rootCause,
             autoscaler,
+            rollout,
           }),
     );
     return service;

@@ -24,6 +24,8 @@ export const Labels = {
   routeNamespace: 'serving.knative.dev/routeNamespace',
   routingState: 'serving.knative.dev/routingState',
   domainMappingUID: 'serving.knative.dev/domainMappingUID',
+  /** On Certificates: which TLS feature asked for them (`external-domain`). */
+  certificateType: 'networking.knative.dev/certificate-type',
   domainMappingNamespace: 'serving.knative.dev/domainMappingNamespace',
   visibility: 'networking.knative.dev/visibility',
   /** Legacy visibility label still accepted by Knative. */
@@ -64,6 +66,8 @@ export const Annotations = {
   rolloutMinScale: 'autoscaling.knlite.dev/rollout-min-scale',
   // Networking (networking.knative.dev/*)
   ingressClass: 'networking.knative.dev/ingress.class',
+  /** The Route's gradual rollout state, on its KIngress (JSON, Knative's traffic.Rollout). */
+  rollout: 'networking.internal.knative.dev/rollout',
   certificateClass: 'networking.knative.dev/certificate.class',
   disableExternalDomainTLS: 'networking.knative.dev/disable-external-domain-tls',
   // kn's own bookkeeping

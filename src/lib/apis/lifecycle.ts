@@ -768,6 +768,22 @@ export function markCertificateExternallyProvided(status: DomainMappingStatus, n
     );
 }
 
+/** CertificateProvisioned True: the mapping's Certificate is ready. */
+export function markDomainMappingCertificateReady(status: DomainMappingStatus, now?: Clock): void {
+  domainMappingConditionSet.manage(status, now).markTrue(DomainMappingConditions.certificateProvisioned);
+}
+
+/** CertificateProvisioned True HTTPDowngrade: not ready yet, served over http meanwhile. */
+export function markDomainMappingHTTPDowngrade(status: DomainMappingStatus, name: string, now?: Clock): void {
+  domainMappingConditionSet
+    .manage(status, now)
+    .markTrueWithReason(
+      DomainMappingConditions.certificateProvisioned,
+      'HTTPDowngrade',
+      `Certificate ${name} is not ready downgrade HTTP.`,
+    );
+}
+
 /** CertificateProvisioned Unknown CertificateNotReady. */
 export function markDomainMappingCertificateNotReady(
   status: DomainMappingStatus,

@@ -251,6 +251,11 @@ export function serviceEditFlags() {
     ),
     'annotation-service': stringArray('Annotation for the service only, key=value; key- removes.'),
     'annotation-revision': stringArray('Annotation for the revision template only, key=value; key- removes.'),
+    'rollout-duration': Flags.string({
+      summary:
+        'Move traffic to each new revision gradually over this long, e.g. 90s or 5m; 0 moves it at once (serving.knative.dev/rollout-duration).',
+      helpValue: 'DURATION',
+    }),
     'cluster-local': Flags.boolean({
       allowNo: true,
       summary: 'Make the service reachable only inside the cluster (--no-cluster-local makes it public).',
@@ -341,6 +346,7 @@ export interface ServiceEditFlagValues extends ScaleFlagValues {
   'label-revision'?: string[];
   'annotation-service'?: string[];
   'annotation-revision'?: string[];
+  'rollout-duration'?: string;
   'cluster-local'?: boolean;
   'lock-to-digest'?: boolean;
   'service-account'?: string;

@@ -6,6 +6,7 @@
 import type { RevisionTemplateSpec } from '../apis/types.js';
 import { Annotations } from '../apis/keys.js';
 import { invalidValue, usageError } from '../client/errors.js';
+import { parseGoDuration } from '../apis/durations.js';
 
 /** min/max replicas parsed from `--scale`. */
 export interface ScaleRange {
@@ -48,19 +49,6 @@ export interface ScaleFlagValues {
 }
 
 const METRICS = ['concurrency', 'rps', 'cpu', 'memory'];
-
-/** Go-style duration (`10s`, `1m30s`) in seconds, or NaN. */
-export function parseDurationSeconds(value: string): number {
-  const re = /(\d+(?:\.\d+)?)(h|m|s|ms)/gy;
-  let total = 0;
-  let matched = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(value))) {
-    total += Number(m[1]) * { h: 3600, m: 60, s: 1, ms: 0.001 }[m[2] as 'h' | 'm' | 's' | 'ms'];
-    matched = re.lastIndex;
-  }
-  return matched === value.length && value !== '' ? total : NaN;
-}
 
 /** Applies the scale and concurrency flags to the revision template, checking conflicts and bounds. */
 export function editScale(template: RevisionTemplateSpec, f: ScaleFlagValues): void {
@@ -120,7 +108,8 @@ export function editScale(template: RevisionTemplateSpec, f: ScaleFlagValues): v
     set[Annotations.metric] = f['scale-metric'];
   }
   if (f['scale-window'] !== undefined) {
-    const s = parseDurationSeconds(f['scale-window']);
+    const ms = parseGoDuration(f['scale-window']);
+    const s = ms === undefined ? NaN : ms / 1000;
     // Knative's bounds for the stable window: 6s to 1h.
     if (Number.isNaN(s))
       throw invalidValue(

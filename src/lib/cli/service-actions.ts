@@ -10,6 +10,7 @@ import yaml from 'js-yaml';
 import { crdToResourceTypes, loadCrdObjects } from '../apiserver/crds.js';
 import { validateSchema, type Schema } from '../apiserver/schema.js';
 import type { KubeList, Revision, Service } from '../apis/types.js';
+import type { Rollout } from '../apis/rollout.js';
 import { Annotations, Labels, SERVING_V1 } from '../apis/keys.js';
 import { KnError, invalidValue, usageError } from '../client/errors.js';
 import { isNotFound } from '../kube/errors.js';
@@ -91,6 +92,8 @@ export async function getServiceWithRevisions(
   rootCause?: RootCause;
   /** With `verbose`: the autoscaler's last decision per revision name. */
   autoscaler?: Map<string, AutoscalerDecision>;
+  /** A gradual rollout in progress. */
+  rollout?: Rollout;
 }> {
   const service = await client.getService(name);
   const revisions = (
@@ -104,7 +107,11 @@ export async function getServiceWithRevisions(
     const docs = await Promise.all(revisions.map((r) => autoscalerDecision(client, r)));
     autoscaler = new Map(docs.flatMap((d, i) => (d ? [[revisions[i].metadata.name!, d]] : [])));
   }
-  return { service, revisions, rootCause: await client.rootCause(service), autoscaler };
+  const [rootCause, rollout] = await Promise.all([
+    client.rootCause(service),
+    client.rolloutInProgress(service),
+  ]);
+  return { service, revisions, rootCause, autoscaler, rollout };
 }
 
 /** The service if it exists, else undefined (other errors propagate). */

@@ -9,12 +9,14 @@ import { resolve } from 'node:path';
 import type { Container, Service } from '../apis/types.js';
 import {
   Annotations,
+  LegacyAnnotations,
   LOCAL_IMAGE_PREFIX,
   Labels,
   SERVING_V1,
   VISIBILITY_CLUSTER_LOCAL,
 } from '../apis/keys.js';
 import { invalidValue } from '../client/errors.js';
+import { parseGoDuration } from '../apis/durations.js';
 import { validateService, validationFailedMessage } from '../apis/validation.js';
 import { setServiceDefaults } from '../apis/defaults.js';
 import type { ApisContext } from '../apis/context.js';
@@ -207,6 +209,7 @@ export function applyServiceFlags(svc: Service, f: ServiceEditFlagValues, opts: 
 
   editScale(template, f);
   editMetadata(svc, f);
+  if (f['rollout-duration'] !== undefined) editRolloutDuration(svc, f['rollout-duration']);
 
   if (f['cluster-local'] !== undefined) {
     const labels = { ...(svc.metadata.labels ?? {}) };
@@ -266,6 +269,23 @@ function editMetadata(svc: Service, f: ServiceEditFlagValues): void {
       [Annotations.userImage]: f.image,
     };
   }
+}
+
+/**
+ * --rollout-duration: the Service's `serving.knative.dev/rollout-duration` (the Route inherits it),
+ * a Go duration of whole seconds; the legacy camelCase spelling is dropped so the new value wins.
+ */
+function editRolloutDuration(svc: Service, value: string): void {
+  const ms = parseGoDuration(value.trim());
+  if (ms === undefined || ms < 0 || Math.round(ms / 1000) * 1000 !== ms) {
+    throw invalidValue(
+      `invalid --rollout-duration '${value}': expected a whole number of seconds with a unit, such as 90s, 5m or 0`,
+    );
+  }
+  const annotations = { ...(svc.metadata.annotations ?? {}) };
+  delete annotations[LegacyAnnotations.rolloutDuration];
+  annotations[Annotations.rolloutDuration] = value.trim();
+  svc.metadata.annotations = annotations;
 }
 
 /** Whether an edit changed the revision template (i.e. will produce a new Revision). */

@@ -16,7 +16,9 @@ import type {
   Configuration,
 } from '../apis/types.js';
 import { READY, getCondition } from '../apis/conditions.js';
-import { Labels } from '../apis/keys.js';
+import { Annotations, Labels } from '../apis/keys.js';
+import { childName } from '../apis/names.js';
+import { parseRollout, rolloutDone, type Rollout } from '../apis/rollout.js';
 import { ApiError, isConflict, isNotFound } from '../kube/errors.js';
 import { Informer, type EventHandler } from '../kube/informer.js';
 import { Kinds, type Kind } from '../kube/kinds.js';
@@ -346,6 +348,25 @@ export class ServingClient implements ServiceStore {
   async rootCause(svc: Service | undefined): Promise<RootCause | undefined> {
     try {
       return await serviceRootCause(this, svc);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * A gradual rollout in progress for the service's route, from its KIngress's
+   * `networking.internal.knative.dev/rollout` annotation (best effort: undefined when there is
+   * none, it is finished, or the KIngress cannot be read).
+   */
+  async rolloutInProgress(svc: Service): Promise<Rollout | undefined> {
+    try {
+      const ing = await this.rest.get<KubeObject>(
+        Kinds.ingress,
+        svc.metadata.namespace ?? this.namespace,
+        childName(svc.metadata.name!, ''),
+      );
+      const rollout = parseRollout(ing.metadata.annotations?.[Annotations.rollout]);
+      return rollout && !rolloutDone(rollout) ? rollout : undefined;
     } catch {
       return undefined;
     }

@@ -266,6 +266,7 @@ export async function startReconciler(
     onAny((cert) => {
       if (issuesHere(cert)) certificateQueue?.add(keyOf(cert));
       enqueueOwner(q.route, 'Route')(cert);
+      enqueueOwner(q.domainMapping, 'DomainMapping')(cert);
     }),
   );
   inf.pods.on(

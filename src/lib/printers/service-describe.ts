@@ -1,9 +1,12 @@
 /**
  * `knlite service describe` output (kn `pkg/commands/service/describe.go`): metadata, URL,
- * revisions with traffic share, tags, image, env and scale, then the conditions table.
+ * revisions with traffic share, tags, image, env and scale, a gradual rollout in progress, then
+ * the conditions table.
  */
 import type { Revision, Service, TrafficTarget, Container } from '../apis/types.js';
 import { Annotations, Labels } from '../apis/keys.js';
+import { formatGoDuration } from '../apis/durations.js';
+import type { Rollout } from '../apis/rollout.js';
 import { READY, getCondition } from '../apis/conditions.js';
 import type { RootCause } from '../client/root-cause.js';
 import type { AutoscalerDecision } from '../apis/autoscaler-decision.js';
@@ -21,6 +24,8 @@ export interface DescribeOptions {
   rootCause?: RootCause;
   /** With -v: the autoscaler's last decision per revision name. */
   autoscaler?: Map<string, AutoscalerDecision>;
+  /** A gradual rollout in progress (from the route's KIngress). */
+  rollout?: Rollout;
 }
 
 interface RevisionEntry {
@@ -45,6 +50,7 @@ export function describeService(svc: Service, revisions: Revision[], opts: Descr
   w.section('Revisions');
   for (const entry of revisionEntries(svc, revisions, opts.verbose)) writeRevisionEntry(w, svc, entry, opts);
   w.blank();
+  if (opts.rollout) writeRollout(w, opts.rollout, opts.now ?? new Date());
   writeConditions(w, svc.status, opts);
   writeRootCause(w, opts.rootCause);
   return w.toString(opts.width);
@@ -124,4 +130,32 @@ function writeScale(w: DescribeWriter, rev: Revision): void {
   const max = a[Annotations.maxScale];
   if (min === undefined && max === undefined) return;
   w.attr('Scale', `${min ?? '0'} ... ${max && max !== '0' ? max : '∞'}`);
+}
+
+// Per configuration (and tag) being rolled: the share it moves, the revisions with their current
+// percent (the last one is the target), the step and when the next one is due.
+function writeRollout(w: DescribeWriter, rollout: Rollout, now: Date): void {
+  const rolling = (rollout.configurations ?? []).filter((c) => (c.revisions?.length ?? 0) > 1);
+  if (!rolling.length) return;
+  w.text('Rollout:'); // not a section: its attributes align among themselves
+  for (const c of rolling) {
+    const revs = c.revisions!;
+    const target = revs[revs.length - 1];
+    const inner = w.nested(2);
+    inner.attr('Configuration', c.tag ? `${c.configurationName} #${c.tag}` : c.configurationName);
+    inner.attr('Target', `${target.revisionName} (${target.percent}% of ${c.percent}%)`);
+    const p = c.stepParams ?? {};
+    if (p.stepSize && p.stepDuration) {
+      inner.attr('Step', `${p.stepSize}% every ${formatGoDuration(Math.round(p.stepDuration / 1e6))}`);
+      const inMs = Math.max(0, (p.nextStepTime ?? 0) / 1e6 - now.getTime());
+      inner.attr('Next Step', `in ${formatGoDuration(Math.ceil(inMs / 1000) * 1000)}`);
+    } else {
+      inner.attr('Step', 'timed once the first 1% is ready');
+    }
+    for (const r of revs) {
+      const mark = r === target ? ' (target)' : '';
+      inner.nested(2).text(`${String(r.percent).padStart(3)}%  ${r.revisionName}${mark}`);
+    }
+  }
+  w.blank();
 }

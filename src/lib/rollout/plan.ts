@@ -9,6 +9,7 @@
 import type { Revision, Service, TrafficTarget } from '../apis/types.js';
 import { Labels } from '../apis/keys.js';
 import { invalidValue } from '../client/errors.js';
+import { parseGoDuration } from '../apis/durations.js';
 
 /** Default canary steps (percent of traffic on the candidate). */
 export const DEFAULT_STEPS = [10, 25, 50, 100];
@@ -63,33 +64,13 @@ export function parseSteps(value: string): number[] {
   return steps;
 }
 
-const DURATION_UNITS_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 /**
  * Parses a Go-style duration (`500ms`, `30s`, `2m`, `1m30s`, `1.5s`) into milliseconds; `flag`
  * names the flag in the error, `example` shows a valid value.
  */
 export function parseDuration(value: string, flag = 'interval', example = 'use e.g. 30s or 2m'): number {
-  const text = value.trim();
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let ms = 0;
-  let pos = 0;
-  while (text.length > 0 && pos < text.length) {
-    re.lastIndex = pos;
-    const m = re.exec(text);
-    if (!m) break;
-    ms += Number(m[1]) * DURATION_UNITS_MS[m[2]!]!;
-    pos = re.lastIndex;
-  }
-  if (text.length === 0 || pos !== text.length || !(ms > 0)) {
+  const ms = parseGoDuration(value.trim());
+  if (ms === undefined || !(ms > 0)) {
     throw invalidValue(`${flag} "${value}" is not a duration (${example})`);
   }
   return ms;

@@ -1,7 +1,10 @@
 /**
  * DomainMapping reconciler (pkg/reconciler/domainmapping): claims the domain cluster-wide
- * through a ClusterDomainClaim (auto-created when config-network allows), resolves the target, and
- * publishes the URL. A second mapping of the same domain in another namespace stays
+ * through a ClusterDomainClaim (auto-created when config-network allows), sets up TLS, resolves
+ * the target, and publishes the URL. TLS is the mapping's own Secret (`spec.tls`), or under
+ * external-domain-tls a Certificate for the mapped host (the Route's builder): once ready it goes
+ * into the KIngress and the URL is https; until then the URL is http while `http-protocol` is
+ * Enabled (HTTPDowngrade). A second mapping of the same domain in another namespace stays
  * DomainAlreadyClaimed until the first is deleted — its finalizer releases the claim.
  */
 import { Annotations, Finalizers } from '../../apis/keys.js';
@@ -9,6 +12,11 @@ import {
   domainMappingConditionSet,
   initializeDomainMappingConditions,
   markCertificateExternallyProvided,
+  markDomainMappingCertificateNotOwned,
+  markDomainMappingCertificateNotReady,
+  markDomainMappingCertificateProvisionFailed,
+  markDomainMappingCertificateReady,
+  markDomainMappingHTTPDowngrade,
   markDomainClaimFailed,
   markDomainClaimNotOwned,
   markDomainClaimed,
@@ -19,21 +27,29 @@ import {
   propagateDomainMappingIngressStatus,
 } from '../../apis/lifecycle.js';
 import { getCondition, READY } from '../../apis/conditions.js';
+import { isCertificateReady } from '../../apis/certificate-lifecycle.js';
 import type { DomainMapping } from '../../apis/types.js';
 import { formatUrl } from '../../apis/config.js';
 import type { ReconcilerDeps } from '../context.js';
 import { ingressObserved, reconcileIngress } from '../ingress.js';
+import { CertificateNotOwnedError, reconcileCertificate } from '../owned-certificate.js';
+import { externalDomainTLSEnabled, makeIngressTLS, type IngressTLS } from '../route/resources/certificate.js';
 import type { KindReconciler } from '../runtime/driver.js';
 import { Kinds } from '../../kube/kinds.js';
 import { isAlreadyExists, isNotFound } from '../../kube/errors.js';
 import { markNewObservedGeneration } from '../status.js';
 import { makeDomainClaim } from './resources/claim.js';
-import { domainMappingIngressName, makeDomainMappingIngress } from './resources/ingress.js';
+import { makeDomainMappingCertificate } from './resources/certificate.js';
+import {
+  domainMappingIngressName,
+  externallyProvidedTLS,
+  makeDomainMappingIngress,
+} from './resources/ingress.js';
 import { resolveRef } from './resources/resolve.js';
 
 /** Builds the DomainMapping reconciler. */
 export function domainMappingReconciler(deps: ReconcilerDeps): KindReconciler<DomainMapping> {
-  const { listers, client } = deps;
+  const { listers, client, recorder } = deps;
   const now = () => deps.now();
 
   async function reconcileDomainClaim(dm: DomainMapping): Promise<void> {
@@ -79,6 +95,45 @@ export function domainMappingReconciler(deps: ReconcilerDeps): KindReconciler<Do
     }
   }
 
+  /**
+   * The KIngress TLS entries and the URL scheme (Knative's domainmapping tls()): the mapping's own
+   * Secret; else, under external-domain-tls, its Certificate (in the KIngress once ready).
+   */
+  async function reconcileTLS(dm: DomainMapping): Promise<{ tls: IngressTLS[]; scheme?: string }> {
+    const cfg = deps.config();
+    const status = dm.status!;
+    if (dm.spec.tls?.secretName) {
+      markCertificateExternallyProvided(status, now);
+      return { tls: externallyProvidedTLS(dm), scheme: 'https' };
+    }
+    if (!externalDomainTLSEnabled(dm, cfg)) {
+      markDomainMappingTLSNotEnabled(status, undefined, now);
+      return { tls: [] };
+    }
+    const want = makeDomainMappingCertificate(dm, cfg);
+    const name = want.metadata.name!;
+    let cert;
+    try {
+      cert = await reconcileCertificate(client, recorder, listers.certificates, dm, want);
+    } catch (err) {
+      if (err instanceof CertificateNotOwnedError) markDomainMappingCertificateNotOwned(status, name, now);
+      else markDomainMappingCertificateProvisionFailed(status, name, now);
+      throw err;
+    }
+    const dnsNames = want.spec.dnsNames ?? [];
+    const scheme = dnsNames.includes(dm.metadata.name!) ? 'https' : undefined;
+    if (isCertificateReady(cert)) {
+      markDomainMappingCertificateReady(status, now);
+      return { tls: [makeIngressTLS(cert, dnsNames)], scheme };
+    }
+    if (cfg.network.httpProtocol === 'enabled') {
+      markDomainMappingHTTPDowngrade(status, name, now);
+      return { tls: [], scheme: 'http' };
+    }
+    markDomainMappingCertificateNotReady(status, name, now);
+    return { tls: [], scheme };
+  }
+
   return {
     kind: Kinds.domainMapping,
     finalizer: Finalizers.domainMapping,
@@ -89,12 +144,14 @@ export function domainMappingReconciler(deps: ReconcilerDeps): KindReconciler<Do
     async reconcileKind(dm) {
       await reconcileDomainClaim(dm);
 
-      // A mapping with its own certificate is served over https.
-      const url = formatUrl(dm.metadata.name!, deps.config().network, {
-        scheme: dm.spec.tls?.secretName ? 'https' : undefined,
-      });
-      dm.status!.url = url;
-      dm.status!.address = { url };
+      const publish = (scheme?: string) => {
+        const url = formatUrl(dm.metadata.name!, deps.config().network, { scheme });
+        dm.status!.url = url;
+        dm.status!.address = { url };
+      };
+      publish(); // the default scheme, unless TLS says otherwise below
+      const { tls, scheme } = await reconcileTLS(dm);
+      publish(scheme);
 
       const resolved = resolveRef(dm, listers);
       if (resolved.error !== undefined) {
@@ -104,13 +161,16 @@ export function domainMappingReconciler(deps: ReconcilerDeps): KindReconciler<Do
       }
       markReferenceResolved(dm.status!, now);
 
-      if (dm.spec.tls?.secretName) markCertificateExternallyProvided(dm.status!, now);
-      else markDomainMappingTLSNotEnabled(dm.status!, undefined, now);
-
       const ingressClass =
         dm.metadata.annotations?.[Annotations.ingressClass] || deps.config().network.ingressClass;
       const httpOption = deps.config().network.httpProtocol === 'redirected' ? 'Redirected' : 'Enabled';
-      const want = makeDomainMappingIngress(dm, new URL(resolved.url).hostname, ingressClass, httpOption);
+      const want = makeDomainMappingIngress(
+        dm,
+        new URL(resolved.url).hostname,
+        ingressClass,
+        httpOption,
+        tls,
+      );
       const ingress = await reconcileIngress(client, listers.ingresses, want);
       // Ready only on the ingress implementation's word for this generation of the KIngress.
       if (!ingressObserved(ingress)) markDomainMappingIngressNotConfigured(dm.status!, now);

@@ -13,6 +13,7 @@ import {
   markDomainConfigError,
   markHTTPDowngrade,
   markIngressNotConfigured,
+  markIngressRolloutInProgress,
   markServiceNotOwned,
   markTLSNotEnabled,
   TLSMessages,
@@ -20,13 +21,16 @@ import {
   markUnknownTrafficError,
   propagateIngressStatus,
   routeConditionSet,
+  RouteConditions,
 } from '../../apis/lifecycle.js';
 import { getCondition, READY } from '../../apis/conditions.js';
 import { isCertificateReady } from '../../apis/certificate-lifecycle.js';
 import { formatUrl } from '../../apis/config.js';
+import { Annotations } from '../../apis/keys.js';
 import type { Certificate, Ingress, KubeObject, KubeService, Route } from '../../apis/types.js';
 import { isControlledBy, type ReconcilerDeps } from '../context.js';
 import { ingressObserved, reconcileIngress } from '../ingress.js';
+import { CertificateNotOwnedError, reconcileCertificate } from '../owned-certificate.js';
 import { defaultTraffic } from '../defaults.js';
 import type { KindReconciler } from '../runtime/driver.js';
 import { semanticEqual } from '../runtime/equality.js';
@@ -48,7 +52,21 @@ import {
   tagUrl,
   validateHost,
 } from './resources/domains.js';
-import { groupHostname, ingressClassFor, makeIngress, trafficGroups } from './resources/ingress.js';
+import {
+  groupHostname,
+  ingressClassFor,
+  ingressName,
+  makeIngress,
+  trafficGroups,
+} from './resources/ingress.js';
+import { parseRollout, rolloutDone, type Rollout } from '../../apis/rollout.js';
+import {
+  applyRollout,
+  buildRollout,
+  observeReady,
+  rolloutDurationSeconds,
+  stepRollout,
+} from './resources/rollout.js';
 import { makePlaceholderService } from './resources/service.js';
 import { makeStatusTraffic, resolveTraffic, type RevisionTarget } from './resources/traffic.js';
 
@@ -123,29 +141,13 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
   }
 
   /** Creates or updates one desired Certificate; marks NotOwned / ProvisionFailed and throws on failure. */
-  async function reconcileCertificate(route: Route, want: Certificate): Promise<Certificate> {
+  async function reconcileRouteCertificate(route: Route, want: Certificate): Promise<Certificate> {
     const name = want.metadata.name!;
-    const have = listers.certificates.get(route.metadata.namespace, name);
     try {
-      if (!have) return await createChild(route, Kinds.certificate, 'Certificate', want);
-      if (!isControlledBy(have, route)) {
-        markCertificateNotOwned(route.status!, name, now);
-        throw new Error(`route: ${route.metadata.name} does not own certificate: ${name}`);
-      }
-      if (
-        semanticEqual(have.spec, want.spec) &&
-        semanticEqual(have.metadata.labels, want.metadata.labels) &&
-        semanticEqual(have.metadata.annotations, want.metadata.annotations)
-      )
-        return have;
-      const update = structuredClone(have);
-      update.spec = want.spec;
-      update.metadata.labels = want.metadata.labels;
-      update.metadata.annotations = want.metadata.annotations;
-      return await client.replace(Kinds.certificate, update);
+      return await reconcileCertificate(client, recorder, listers.certificates, route, want);
     } catch (err) {
-      if (have && !isControlledBy(have, route)) throw err;
-      markCertificateProvisionFailed(route.status!, name, (err as Error).message, now);
+      if (err instanceof CertificateNotOwnedError) markCertificateNotOwned(route.status!, name, now);
+      else markCertificateProvisionFailed(route.status!, name, (err as Error).message, now);
       throw err;
     }
   }
@@ -178,7 +180,7 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
     };
     const tls: IngressTLS[] = [];
     for (const want of makeCertificates(route, hosts, cfg)) {
-      const cert = await reconcileCertificate(route, want);
+      const cert = await reconcileRouteCertificate(route, want);
       const dnsNames = cert.spec.dnsNames ?? [];
       if (isCertificateReady(cert)) {
         markCertificateReady(status, now);
@@ -198,6 +200,30 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
       tls.push(makeIngressTLS(cert, dnsNames));
     }
     return tls;
+  }
+
+  /**
+   * The rollout to program (Knative's reconcileRollout): the steady state of `targets` unless a
+   * rollout duration is set and the KIngress exists; then the previous state from the KIngress's
+   * annotation, timed once its first step is ready, stepped to now. `requeueAfter`: when the next
+   * step is due.
+   */
+  function reconcileRollout(
+    route: Route,
+    targets: readonly RevisionTarget[],
+  ): { rollout: Rollout; requeueAfter?: number } {
+    const want = buildRollout(trafficGroups(targets));
+    const have = listers.ingresses.get(route.metadata.namespace, ingressName(route));
+    const durationSecs = rolloutDurationSeconds(route, deps.config());
+    if (!have || durationSecs <= 0) return { rollout: want };
+    const prev = parseRollout(have.metadata.annotations?.[Annotations.rollout]);
+    const nowNs = now().getTime() * 1e6;
+    const ingressReady = ingressObserved(have) && getCondition(have.status, READY)?.status === 'True';
+    const routeView = getCondition(route.status, RouteConditions.ingressReady);
+    if (prev && ingressReady && routeView?.status !== 'True') observeReady(prev, nowNs, durationSecs);
+    const { rollout, nextStepTime } = stepRollout(want, prev, nowNs);
+    if (nextStepTime <= 0) return { rollout };
+    return { rollout, requeueAfter: Math.max(0, (nextStepTime - nowNs) / 1e6) };
   }
 
   return {
@@ -239,8 +265,14 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
         result.error.mark(status, now);
         return;
       }
+      const { rollout, requeueAfter } = reconcileRollout(route, result.targets);
+      const inProgress = !rolloutDone(rollout);
       try {
-        status.traffic = makeStatusTraffic(result.targets, (tag) => tagUrl(route, cfg, tag));
+        // During a rollout, a latest-revision target shows each revision being rolled with its share.
+        status.traffic = makeStatusTraffic(
+          applyRollout(result.targets, rollout, (t) => t.tag ?? ''),
+          (tag) => tagUrl(route, cfg, tag),
+        );
       } catch (err) {
         markUnknownTrafficError(status, (err as Error).message, now);
         throw err;
@@ -253,13 +285,15 @@ export function routeReconciler(deps: ReconcilerDeps): KindReconciler<Route> {
       const ingress = await reconcileIngress(
         client,
         listers.ingresses,
-        makeIngress(route, result.targets, cfg, ingressClassFor(route, cfg), tls),
+        makeIngress(route, result.targets, cfg, ingressClassFor(route, cfg), tls, rollout),
         (want) => createChild(route, Kinds.ingress, 'Ingress', want),
       );
       if (!(await reconcilePlaceholderServices(route, result.targets, ingress))) return;
       // Ready only on the ingress implementation's word for this very generation of the KIngress.
       if (!ingressObserved(ingress)) markIngressNotConfigured(status, now);
-      else propagateIngressStatus(status, getCondition(ingress.status, READY), now);
+      else if (!inProgress) propagateIngressStatus(status, getCondition(ingress.status, READY), now);
+      if (inProgress) markIngressRolloutInProgress(status, now);
+      return requeueAfter === undefined ? undefined : { requeueAfter };
     },
   };
 }

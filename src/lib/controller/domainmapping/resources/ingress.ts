@@ -3,9 +3,9 @@
  * ExternalIP rule for the mapped host whose single path rewrites Host to the target's cluster-local
  * name (`<svc>.<ns>.svc.cluster.local`) and sends 100% to the target's Kubernetes Service, with
  * `K-Original-Host` keeping the mapped host. The ingress implementation then routes the rewritten
- * host like any cluster-local request. With `spec.tls.secretName` the KIngress carries the TLS
- * entry for the mapped host (that Secret, in the mapping's namespace); `httpOption` follows
- * config-network `http-protocol`.
+ * host like any cluster-local request. `tls` is the mapped host's TLS entry: by default the one of
+ * `spec.tls.secretName` (that Secret, in the mapping's namespace); under external-domain-tls the
+ * reconciler passes its Certificate's. `httpOption` follows config-network `http-protocol`.
  */
 import {
   Annotations,
@@ -16,6 +16,7 @@ import {
 } from '../../../apis/keys.js';
 import { childName } from '../../../apis/names.js';
 import type { DomainMapping, Ingress } from '../../../apis/types.js';
+import type { IngressTLS } from '../../route/resources/certificate.js';
 import { controllerRef } from '../../context.js';
 
 const EXCLUDED_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
@@ -25,12 +26,21 @@ export function domainMappingIngressName(dm: DomainMapping): string {
   return childName(dm.metadata.name!, '');
 }
 
+/** The TLS entry of a mapping that brings its own certificate (`spec.tls.secretName`), if it does. */
+export function externallyProvidedTLS(dm: DomainMapping): IngressTLS[] {
+  const secretName = dm.spec.tls?.secretName;
+  return secretName
+    ? [{ hosts: [dm.metadata.name!], secretName, secretNamespace: dm.metadata.namespace! }]
+    : [];
+}
+
 /** The KIngress of a DomainMapping: `targetHost` is the resolved `{name}.{namespace}.svc.cluster.local`. */
 export function makeDomainMappingIngress(
   dm: DomainMapping,
   targetHost: string,
   ingressClass: string,
   httpOption: 'Enabled' | 'Redirected' = 'Enabled',
+  tls: IngressTLS[] = externallyProvidedTLS(dm),
 ): Ingress {
   const ns = dm.metadata.namespace!;
   const [serviceName] = targetHost.split('.');
@@ -54,9 +64,7 @@ export function makeDomainMappingIngress(
     },
     spec: {
       httpOption,
-      ...(dm.spec.tls?.secretName
-        ? { tls: [{ hosts: [dm.metadata.name!], secretName: dm.spec.tls.secretName, secretNamespace: ns }] }
-        : {}),
+      ...(tls.length ? { tls: structuredClone(tls) } : {}),
       rules: [
         {
           hosts: [dm.metadata.name!],

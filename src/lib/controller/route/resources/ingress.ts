@@ -31,6 +31,8 @@ import type {
 } from '../../../apis/types.js';
 import { controllerRef } from '../../context.js';
 import { routeHost, routeIsClusterLocal } from './domains.js';
+import { serializeRollout, type Rollout } from '../../../apis/rollout.js';
+import { applyRollout, buildRollout, consolidate } from './rollout.js';
 import type { RevisionTarget } from './traffic.js';
 
 /** Port of a revision's Kubernetes Service for HTTP/1 (81 for h2c). */
@@ -89,16 +91,27 @@ function makeRule(hosts: string[], visibility: IngressVisibility, paths: HTTPIng
   return { hosts, visibility, http: { paths } };
 }
 
-/** Builds the desired KIngress of a Route whose traffic resolved to `targets` (`tls`: its certificates). */
+/**
+ * Builds the desired KIngress of a Route whose traffic resolved to `targets` (`tls`: its
+ * certificates). During a gradual rollout, `rollout` splits each latest-revision target among the
+ * revisions being rolled; it is recorded in the `networking.internal.knative.dev/rollout`
+ * annotation (without one, the steady state of `targets`).
+ */
 export function makeIngress(
   route: Route,
   targets: readonly RevisionTarget[],
   cfg: KnativeConfigs,
   ingressClass: string,
   tls: NonNullable<Ingress['spec']['tls']> = [],
+  rollout: Rollout = buildRollout(trafficGroups(targets)),
 ): Ingress {
   const ns = route.metadata.namespace!;
-  const groups = trafficGroups(targets);
+  const groups = new Map(
+    [...trafficGroups(targets)].map(([name, group]) => [
+      name,
+      applyRollout(consolidate(group), rollout, () => name),
+    ]),
+  );
   const tagHeaders = featureEnabled(cfg.features, 'tag-header-based-routing');
   const clusterLocal = routeIsClusterLocal(route, cfg);
   const names = [...groups.keys()].sort();
@@ -126,7 +139,10 @@ export function makeIngress(
     if (!clusterLocal)
       rules.push(makeRule([routeHost(route, cfg, hostname)], 'ExternalIP', structuredClone(paths)));
   }
-  const annotations: Record<string, string> = { [Annotations.ingressClass]: ingressClass };
+  const annotations: Record<string, string> = {
+    [Annotations.ingressClass]: ingressClass,
+    [Annotations.rollout]: serializeRollout(rollout),
+  };
   for (const [k, v] of Object.entries(route.metadata.annotations ?? {}))
     if (!EXCLUDED_ANNOTATIONS.has(k)) annotations[k] = v;
   return {
