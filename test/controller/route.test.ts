@@ -4,7 +4,7 @@ import {
   markIngressLoadBalancerFailed,
   markIngressLoadBalancerReady,
   markIngressNetworkConfigured,
-} from '../../src/lib/apis/ingress-lifecycle.js';
+} from '../../src/lib/apis/lifecycle/ingress.js';
 import { KNLITE_INGRESS_CLASS } from '../../src/lib/apis/keys.js';
 import type {
   Certificate,

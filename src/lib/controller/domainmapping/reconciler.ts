@@ -17,7 +17,7 @@ import {
   markReferenceNotResolved,
   markReferenceResolved,
   propagateDomainMappingIngressStatus,
-} from '../../apis/lifecycle.js';
+} from '../../apis/lifecycle/domainmapping.js';
 import { getCondition, READY } from '../../apis/conditions.js';
 import type { DomainMapping } from '../../apis/types.js';
 import { formatUrl } from '../../apis/config.js';
