@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkWrite, knativeAdmission } from '../../src/lib/webhook/admission.js';
-import { defaultConfigMaps } from '../../src/lib/apis/config.js';
+import { defaultConfigMaps } from '../../src/lib/apis/config/seed.js';
 import type { KubeObject, Service } from '../../src/lib/apis/types.js';
 import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
 import { AdmissionError, type AdmissionRequest, type ResourceType } from '../../src/lib/apiserver/types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfigs, parseConfigs, type KnativeConfigs } from '../../src/lib/apis/config.js';
+import { defaultConfigs, parseConfigs, type KnativeConfigs } from '../../src/lib/apis/config/index.js';
 import {
   markIngressLoadBalancerFailed,
   markIngressLoadBalancerReady,

@@ -7,12 +7,10 @@
  */
 import type { ConfigMap } from '../apis/types.js';
 import { ConfigMaps, SYSTEM_NAMESPACE } from '../apis/keys.js';
-import {
-  ConfigError,
-  parseAutoscalerConfig,
-  parseDefaultsConfig,
-  parseFeaturesConfig,
-} from '../apis/config.js';
+import { parseAutoscalerConfig } from '../apis/config/autoscaler.js';
+import { parseDefaultsConfig } from '../apis/config/defaults.js';
+import { parseFeaturesConfig } from '../apis/config/features.js';
+import { ConfigError } from '../apis/config/parse.js';
 import { apisContext, type ApisContext } from '../apis/context.js';
 import { KnError } from '../client/errors.js';
 import type { ServiceStore } from '../client/service-store.js';

@@ -6,7 +6,7 @@
  * prints the server's object instead of the plan.
  */
 import yaml from 'js-yaml';
-import { parseConfigs, type KnativeConfigs } from '../apis/config.js';
+import { parseConfigs, type KnativeConfigs } from '../apis/config/index.js';
 import { Annotations, ConfigMaps, Labels, RoutingState, SYSTEM_NAMESPACE } from '../apis/keys.js';
 import { configurationNameFor, revisionNameFor } from '../apis/names.js';
 import type { ConfigMap, Configuration, KubeObject, Revision, Route, Service } from '../apis/types.js';

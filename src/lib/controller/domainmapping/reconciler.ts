@@ -20,7 +20,7 @@ import {
 } from '../../apis/lifecycle/domainmapping.js';
 import { getCondition, READY } from '../../apis/conditions.js';
 import type { DomainMapping } from '../../apis/types.js';
-import { formatUrl } from '../../apis/config.js';
+import { formatUrl } from '../../apis/config/network.js';
 import type { ReconcilerDeps } from '../context.js';
 import { ingressObserved, reconcileIngress } from '../ingress.js';
 import type { KindReconciler } from '../runtime/driver.js';

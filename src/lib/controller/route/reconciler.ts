@@ -23,7 +23,7 @@ import {
 } from '../../apis/lifecycle/route.js';
 import { getCondition, READY } from '../../apis/conditions.js';
 import { isCertificateReady } from '../../apis/lifecycle/certificate.js';
-import { formatUrl } from '../../apis/config.js';
+import { formatUrl } from '../../apis/config/network.js';
 import type { Certificate, Ingress, KubeObject, KubeService, Route } from '../../apis/types.js';
 import { isControlledBy, type ReconcilerDeps } from '../context.js';
 import { ingressObserved, reconcileIngress } from '../ingress.js';

@@ -4,7 +4,8 @@
  * `route-<uid>-<adler32(tag)>` for a tag (Kubernetes names stop at 63 characters), each storing
  * its certificate in a Secret of the same name; plus the KIngress `spec.tls` entry for each.
  */
-import { selectDomain, type KnativeConfigs } from '../../../apis/config.js';
+import { selectDomain } from '../../../apis/config/domain.js';
+import type { KnativeConfigs } from '../../../apis/config/index.js';
 import { Annotations, Labels, NETWORKING_INTERNAL_V1ALPHA1, SERVING_V1 } from '../../../apis/keys.js';
 import type { Certificate, Ingress, Route } from '../../../apis/types.js';
 import { controllerRef } from '../../context.js';
