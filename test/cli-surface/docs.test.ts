@@ -13,7 +13,7 @@ import {
   type CommandModel,
   type RawCommand,
 } from '../../src/lib/cli/command-docs.js';
-import { ROOT, loadAllCommands } from '../cli2/run.js';
+import { ROOT, loadAllCommands } from '../support/cli.js';
 
 const REGENERATE = 'the CLI surface changed: run `npm run build && npm run docs` and commit the result';
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/lib/apis/types.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
-import { ROOT, runInProcess, type CliResult } from './harness.js';
+import { ROOT, runInProcess, type CliResult } from '../support/cli.js';
 
 const APP = join(ROOT, 'test/cli/fixtures/hello');
 const ESC = String.fromCharCode(27);
