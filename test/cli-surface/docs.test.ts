@@ -71,4 +71,13 @@ describe('CLI surface', () => {
     }
     expect(byId.get('revision:list')?.flags.find((f) => f.name === 'service')?.char).toBe('s');
   });
+
+  it('shows the shape of map-style flags in --help, as kn does (NAME=VALUE, KEY=VALUE)', async () => {
+    const create = (await models()).find((c) => c.id === 'service:create')!;
+    const shape = (name: string) => create.flags.find((f) => f.name === name)?.helpValue;
+    expect(shape('env')).toBe('NAME=VALUE');
+    for (const name of ['label', 'label-service', 'label-revision', 'annotation', 'annotation-service'])
+      expect(shape(name), name).toBe('KEY=VALUE');
+    expect(shape('request')).toBe('RESOURCE=QUANTITY');
+  });
 });
