@@ -26,7 +26,8 @@ import { applyScale, toScale, type Scale } from './scale.js';
 import { allOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { pruneUnknownFields, validateSchema } from './schema.js';
 import type { Store } from './store.js';
-import { strategyFor, tracksGeneration } from './strategy.js';
+import { strategyFor } from './strategies/index.js';
+import { tracksGeneration } from './strategy.js';
 import type {
   AdmissionOperation,
   AdmissionPlugin,

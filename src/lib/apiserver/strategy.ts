@@ -2,18 +2,10 @@
  * What is specific to a kind in the REST verbs, as kube-apiserver's `registry/<kind>/strategy.go`:
  * defaulting, what a create resets, canonical forms, extra validation, and deletion a controller
  * finishes. The verbs themselves (handlers.ts) are the same for every kind; they ask
- * `strategyFor(type)` at each of these points.
+ * `strategyFor(type)` (strategies/index.ts) at each of these points.
  */
 import type { KubeObject } from '../apis/types.js';
 import type { ResourceType } from './types.js';
-import { customResourceStrategy } from './strategies/custom-resources.js';
-import { crdStrategy } from './strategies/customresourcedefinitions.js';
-import { deploymentStrategy, replicaSetStrategy } from './strategies/deployments.js';
-import { namespaceStrategy } from './strategies/namespaces.js';
-import { podStrategy } from './strategies/pods.js';
-import { secretStrategy } from './strategies/secrets.js';
-import { serviceStrategy } from './strategies/services.js';
-
 /** A kind's hooks into the generic create/update/delete pipeline; every hook is optional. */
 export interface Strategy {
   /** Defaulting of spec fields, run on every decoded write of the main resource. */
@@ -31,24 +23,6 @@ export interface Strategy {
    * or returns false when it already is (nothing to write).
    */
   beginDeletion?(obj: KubeObject): boolean;
-}
-
-const NONE: Strategy = {};
-
-const BUILTIN: Record<string, Strategy> = {
-  '/namespaces': namespaceStrategy,
-  '/pods': podStrategy,
-  '/services': serviceStrategy,
-  '/secrets': secretStrategy,
-  'apps/deployments': deploymentStrategy,
-  'apps/replicasets': replicaSetStrategy,
-  'apiextensions.k8s.io/customresourcedefinitions': crdStrategy,
-};
-
-/** The strategy of a kind: a custom resource's, a built-in kind's, or none. */
-export function strategyFor(type: ResourceType): Strategy {
-  if (type.crdName) return customResourceStrategy(type);
-  return BUILTIN[`${type.group}/${type.resource}`] ?? NONE;
 }
 
 /** Kinds that carry metadata.generation (custom resources and the workload/CRD kinds, as in Kubernetes). */
