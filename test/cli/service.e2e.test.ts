@@ -608,6 +608,19 @@ describe('--target offline mode', () => {
     r = await kn('service', 'delete', 'off', '--target', dir);
     expect(existsSync(path)).toBe(false);
 
+    // A dry run needs the cluster's admission: with --target it is a usage error that writes nothing.
+    for (const argv of [
+      ['service', 'create', 'off', '--image', 'ghcr.io/a/b'],
+      ['service', 'delete', 'off'],
+    ]) {
+      r = await kn(...argv, '--target', dir, '--dry-run');
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(
+        '--dry-run asks the cluster to check the change and cannot be used with --target',
+      );
+      expect(existsSync(path)).toBe(false);
+    }
+
     const file = join(tmp, 'single.json');
     r = await kn('service', 'create', 'single', '--image', 'ghcr.io/a/b', '--target', file);
     expect(r.exitCode).toBe(0);
