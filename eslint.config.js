@@ -46,6 +46,13 @@ const apisBottom = [
     message: 'src/lib/apis imports nothing outside itself (the webhook lives in src/lib/webhook).',
   },
 ];
+/** The same rule one folder down (src/lib/apis/lifecycle/, src/lib/apis/config/). */
+const apisBottomNested = [
+  {
+    regex: '^\\.\\./\\.\\./',
+    message: 'src/lib/apis imports nothing outside itself (the webhook lives in src/lib/webhook).',
+  },
+];
 
 /** Printers format objects; they never reach into the use cases or the API server. */
 const printersPure = [
@@ -111,7 +118,8 @@ const serverStack = {
 function layerRules() {
   const zones = [
     { files: ['src/commands/**/*.ts'], patterns: commandInternals },
-    { files: ['src/lib/apis/**/*.ts'], patterns: apisBottom },
+    { files: ['src/lib/apis/*.ts'], patterns: apisBottom },
+    { files: ['src/lib/apis/*/**/*.ts'], patterns: apisBottomNested },
     { files: ['src/lib/printers/**/*.ts'], patterns: printersPure },
     { files: ['src/lib/dataplane/**/*.ts'], patterns: dataplaneRuntime },
     { files: ['src/lib/runtime/**/*.ts'], patterns: runtimeDataplane },

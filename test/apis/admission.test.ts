@@ -4,9 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkWrite, knativeAdmission } from '../../src/lib/webhook/admission.js';
-import { defaultConfigMaps } from '../../src/lib/apis/config.js';
+import { defaultConfigMaps } from '../../src/lib/apis/config/seed.js';
 import type { KubeObject, Service } from '../../src/lib/apis/types.js';
-import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
+import type { ApiServer } from '../../src/lib/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 import { AdmissionError, type AdmissionRequest, type ResourceType } from '../../src/lib/apiserver/types.js';
 import { domainMapping, revision, service, withTraffic } from './fixtures.js';
 
@@ -156,7 +157,7 @@ describe('knativeAdmission in the embedded API server', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'knlite-apis-admission-'));
-    server = await startApiServer({ dataDir: dir, port: 0, admission: knativeAdmission() });
+    server = (await startTestApiServer({ dataDir: dir, port: 0, admission: knativeAdmission() })).server;
   });
   afterAll(async () => {
     await server?.close();

@@ -1,23 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../src/lib/apis/config-store.js';
+import { parseAutoscalerConfig } from '../../src/lib/apis/config/autoscaler.js';
+import { parseDefaultsConfig } from '../../src/lib/apis/config/defaults.js';
+import { parseDeploymentConfig } from '../../src/lib/apis/config/deployment.js';
+import { parseDomainConfig, selectDomain } from '../../src/lib/apis/config/domain.js';
+import { parseFeaturesConfig } from '../../src/lib/apis/config/features.js';
+import { DISABLED, parseGCConfig } from '../../src/lib/apis/config/gc.js';
+import { defaultConfigs, parseConfigs } from '../../src/lib/apis/config/index.js';
 import {
-  ConfigError,
-  DISABLED,
-  defaultConfigMaps,
-  defaultConfigs,
   domainFromTemplate,
   formatUrl,
   hostnameFromTemplate,
-  parseAutoscalerConfig,
-  parseConfigs,
-  parseDefaultsConfig,
-  parseDeploymentConfig,
-  parseDomainConfig,
-  parseFeaturesConfig,
-  parseGCConfig,
   parseNetworkConfig,
-  selectDomain,
-} from '../../src/lib/apis/config.js';
+} from '../../src/lib/apis/config/network.js';
+import { ConfigError } from '../../src/lib/apis/config/parse.js';
+import { defaultConfigMaps } from '../../src/lib/apis/config/seed.js';
 import { formatGoDuration, parseGoDuration } from '../../src/lib/apis/durations.js';
 import { renderTemplate, TemplateError } from '../../src/lib/apis/templates.js';
 import type { ConfigMap } from '../../src/lib/apis/types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDefaultsConfig } from '../../src/lib/apis/config.js';
+import { parseDefaultsConfig } from '../../src/lib/apis/config/defaults.js';
 import {
   setConfigurationDefaults,
   setDomainMappingDefaults,

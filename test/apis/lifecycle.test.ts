@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { getCondition } from '../../src/lib/apis/conditions.js';
-import * as lc from '../../src/lib/apis/lifecycle.js';
+import * as configuration from '../../src/lib/apis/lifecycle/configuration.js';
+import * as domainmapping from '../../src/lib/apis/lifecycle/domainmapping.js';
+import * as revision from '../../src/lib/apis/lifecycle/revision.js';
+import * as route from '../../src/lib/apis/lifecycle/route.js';
+import * as service from '../../src/lib/apis/lifecycle/service.js';
 import type { Condition, Deployment, KnStatus } from '../../src/lib/apis/types.js';
+
+/** Every kind's lifecycle helpers, as one namespace for the tables below. */
+const lc = { ...service, ...configuration, ...revision, ...route, ...domainmapping };
 
 const pick = (s: KnStatus, type: string) => {
   const c = getCondition(s, type);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFeaturesConfig } from '../../src/lib/apis/config.js';
+import { parseFeaturesConfig } from '../../src/lib/apis/config/features.js';
 import { setServiceDefaults } from '../../src/lib/apis/defaults.js';
 import type { Service } from '../../src/lib/apis/types.js';
 import { validateService } from '../../src/lib/apis/validation.js';

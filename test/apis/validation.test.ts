@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAutoscalerConfig } from '../../src/lib/apis/config.js';
+import { parseAutoscalerConfig } from '../../src/lib/apis/config/autoscaler.js';
 import { setServiceDefaults } from '../../src/lib/apis/defaults.js';
 import {
   FieldError,

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
+import type { ApiServer } from '../../src/lib/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 import { clientEnv, kubectl, requireKubectl } from './clients.js';
 
 let server: ApiServer;
@@ -17,7 +18,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   requireKubectl();
   home = mkdtempSync(join(tmpdir(), 'knlite-auth-'));
-  server = await startApiServer({ dataDir: join(home, 'data'), port: 0 });
+  server = (await startTestApiServer({ dataDir: join(home, 'data'), port: 0 })).server;
   const kubeconfigPath = join(home, 'kubeconfig');
   writeFileSync(kubeconfigPath, server.kubeconfig(), { mode: 0o600 });
   env = clientEnv(kubeconfigPath, home);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/lib/apis/types.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
-import { ROOT, runInProcess } from '../cli/harness.js';
+import { ROOT, runInProcess } from '../support/cli.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { clientEnv, kubectl, requireKubectl } from './clients.js';
 

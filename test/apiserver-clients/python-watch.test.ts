@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
+import type { ApiServer } from '../../src/lib/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 import { waitUntil } from '../support/wait.js';
 import { clientEnv, kubectl, PYTHON, requireKubectl, requirePythonClient } from './clients.js';
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   requireKubectl();
   requirePythonClient();
   home = mkdtempSync(join(tmpdir(), 'knlite-pywatch-'));
-  server = await startApiServer({ dataDir: join(home, 'data'), port: 0 });
+  server = (await startTestApiServer({ dataDir: join(home, 'data'), port: 0 })).server;
   const kubeconfigPath = join(home, 'kubeconfig');
   writeFileSync(kubeconfigPath, server.kubeconfig(), { mode: 0o600 });
   env = clientEnv(kubeconfigPath, home);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestClient } from '../../src/lib/kube/rest.js';
 import { startRuntime, type LocalRuntime } from '../../src/lib/runtime/index.js';
 import { waitUntil } from '../support/wait.js';
-import { startKubectlEnv, type KubectlEnv } from './kubectl.js';
+import { startKubectlEnv, type KubectlEnv } from '../support/apiserver.js';
 
 let k: KubectlEnv;
 let rest: RestClient;

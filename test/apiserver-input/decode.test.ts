@@ -4,14 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knativeAdmission } from '../../src/lib/webhook/admission.js';
-import { configMap, ksvc, KSVC, startTestServer, type TestServer } from '../apiserver/support.js';
+import { configMap, ksvc, KSVC, startTestApiServer, type TestServer } from '../support/apiserver.js';
 
 let t: TestServer;
 const SYS_CM = '/api/v1/namespaces/knative-serving/configmaps';
 const MERGE = { 'content-type': 'application/merge-patch+json' };
 
 beforeAll(async () => {
-  t = await startTestServer({ admission: knativeAdmission() });
+  t = await startTestApiServer({ admission: knativeAdmission() });
 });
 afterAll(async () => t.close());
 

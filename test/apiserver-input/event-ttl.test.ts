@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../support/wait.js';
-import { CM, configMap, startTestServer, type TestServer } from '../apiserver/support.js';
+import { CM, configMap, startTestApiServer, type TestServer } from '../support/apiserver.js';
 
 const EV = '/api/v1/namespaces/default/events';
 const event = (name: string) => ({
@@ -21,7 +21,7 @@ const event = (name: string) => ({
 describe('event TTL', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ eventTtlMs: 300 });
+    t = await startTestApiServer({ eventTtlMs: 300 });
   });
   afterAll(async () => t.close());
 
@@ -71,11 +71,11 @@ describe('event TTL', () => {
 
 describe('event TTL across restarts', () => {
   it('expires Events stored before a restart, counting from their last timestamp', async () => {
-    const first = await startTestServer();
+    const first = await startTestApiServer();
     expect((await first.req('POST', EV, event('ev-old'))).status).toBe(201);
     await first.server.close();
     // The second server has a short TTL: the Event, written before the restart, is past it soon.
-    const second = await startTestServer({ dataDir: first.dir, eventTtlMs: 200 });
+    const second = await startTestApiServer({ dataDir: first.dir, eventTtlMs: 200 });
     try {
       await waitUntil(
         'ev-old to expire',

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knativeAdmission } from '../../src/lib/webhook/admission.js';
-import { configMap, ksvc, startTestServer, type TestServer } from '../apiserver/support.js';
+import { configMap, ksvc, startTestApiServer, type TestServer } from '../support/apiserver.js';
 
 const NS = '/api/v1/namespaces/default';
 const CM = `${NS}/configmaps`;
@@ -970,7 +970,7 @@ async function storeRv(): Promise<string> {
 }
 
 beforeAll(async () => {
-  t = await startTestServer({ admission: knativeAdmission() });
+  t = await startTestApiServer({ admission: knativeAdmission() });
   const fixtures: [string, Obj][] = [
     [CM, configMap('fixture', { a: '1' })],
     [SEC, secret({ metadata: { name: 'fixture' }, stringData: { a: 'b' } })],

@@ -5,11 +5,11 @@
  */
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CM, configMap, startTestServer, type Res, type TestServer } from '../apiserver/support.js';
+import { CM, configMap, startTestApiServer, type Res, type TestServer } from '../support/apiserver.js';
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer({ bookmarkIntervalMs: 100 });
+  t = await startTestApiServer({ bookmarkIntervalMs: 100 });
 });
 afterAll(async () => t.close());
 

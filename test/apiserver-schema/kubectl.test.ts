@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
+import type { ApiServer } from '../../src/lib/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 import { waitUntil } from '../support/wait.js';
 
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';
@@ -107,7 +108,7 @@ beforeAll(async () => {
     );
   }
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'knlite-kubectl-'));
-  server = await startApiServer({ dataDir: path.join(home, 'data'), port: 0 });
+  server = (await startTestApiServer({ dataDir: path.join(home, 'data'), port: 0 })).server;
   kubeconfigPath = path.join(home, 'kubeconfig');
   fs.writeFileSync(kubeconfigPath, server.kubeconfig(), { mode: 0o600 });
 });

@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdmissionError, type AdmissionPlugin } from '../../src/lib/apiserver/types.js';
-import { CM, configMap, ksvc, KSVC, request, startTestServer, type TestServer } from './support.js';
+import {
+  CM,
+  configMap,
+  ksvc,
+  KSVC,
+  request,
+  startTestApiServer,
+  type TestServer,
+} from '../support/apiserver.js';
 
 const DEPLOY = '/apis/apps/v1/namespaces/default/deployments';
 
@@ -47,7 +55,7 @@ const admission: AdmissionPlugin[] = [
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer({ admission });
+  t = await startTestApiServer({ admission });
 });
 afterAll(async () => {
   await t.close();
@@ -652,7 +660,7 @@ describe('bad requests get a metav1.Status and change nothing', () => {
   });
 
   it('oversized bodies are 413', async () => {
-    const small = await startTestServer({ maxBodyBytes: 1024 });
+    const small = await startTestApiServer({ maxBodyBytes: 1024 });
     try {
       const res = await small.req('POST', CM, configMap('big', { blob: 'x'.repeat(4096) }));
       expect(res.status).toBe(413);

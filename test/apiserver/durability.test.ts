@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../support/wait.js';
-import { CM, configMap, request } from './support.js';
+import { CM, configMap, request } from '../support/apiserver.js';
 
 interface Child {
   proc: ChildProcess;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../support/wait.js';
-import { CM, configMap, ksvc, KSVC, startTestServer, type TestServer } from './support.js';
+import { CM, configMap, ksvc, KSVC, startTestApiServer, type TestServer } from '../support/apiserver.js';
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestApiServer();
 });
 afterAll(async () => {
   await t.close();

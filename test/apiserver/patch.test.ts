@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonPatch, mergePatch, strategicMergePatch } from '../../src/lib/apiserver/patch.js';
 import { ApiError } from '../../src/lib/apiserver/errors.js';
-import { CM, configMap, ksvc, KSVC, startTestServer, type TestServer } from './support.js';
+import { CM, configMap, ksvc, KSVC, startTestApiServer, type TestServer } from '../support/apiserver.js';
 
 describe('JSON merge patch (RFC 7386)', () => {
   it.each([
@@ -150,7 +150,7 @@ describe('strategic merge patch', () => {
 describe('PATCH over HTTP', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer();
+    t = await startTestApiServer();
   });
   afterAll(async () => {
     await t.close();

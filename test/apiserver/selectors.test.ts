@@ -7,7 +7,7 @@ import {
   parseLabelSelector,
 } from '../../src/lib/apiserver/selectors.js';
 import type { KubeObject } from '../../src/lib/apis/types.js';
-import { CM, configMap, startTestServer, type TestServer } from './support.js';
+import { CM, configMap, startTestApiServer, type TestServer } from '../support/apiserver.js';
 
 const obj = (labels: Record<string, string>): KubeObject => ({
   metadata: { name: 'x', namespace: 'ns', labels },
@@ -86,7 +86,7 @@ describe('field selectors', () => {
 describe('selectors over HTTP', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer();
+    t = await startTestApiServer();
     await t.req('POST', CM, configMap('s1', {}, { app: 'a', tier: 'web' }));
     await t.req('POST', CM, configMap('s2', {}, { app: 'a', tier: 'db' }));
     await t.req('POST', CM, configMap('s3', {}, { app: 'b' }));

@@ -3,7 +3,7 @@ import https from 'node:https';
 import { CoreV1Api, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../support/wait.js';
-import { CM, configMap, startTestServer, type TestServer } from './support.js';
+import { CM, configMap, startTestApiServer, type TestServer } from '../support/apiserver.js';
 
 interface WatchEvent {
   type: string;
@@ -53,7 +53,7 @@ const summary = (events: WatchEvent[]): string[] =>
 describe('watch', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ historySize: 50, bookmarkIntervalMs: 200 });
+    t = await startTestApiServer({ historySize: 50, bookmarkIntervalMs: 200 });
   });
   afterAll(async () => {
     await t.close();
@@ -188,12 +188,12 @@ describe('watch', () => {
 
 describe('watch history across restarts', () => {
   it('resumes a watch after a restart from the persisted history', async () => {
-    const first = await startTestServer();
+    const first = await startTestApiServer();
     const dir = first.dir;
     const a = (await first.req('POST', CM, configMap('persist-a'))).body;
     await first.req('POST', CM, configMap('persist-b'));
     await first.server.close();
-    const second = await startTestServer({ dataDir: dir });
+    const second = await startTestApiServer({ dataDir: dir });
     try {
       expect((await second.req('GET', `${CM}/persist-a`)).body.metadata.uid).toBe(a.metadata.uid);
       const w = openWatch(second, `${CM}?watch=true&resourceVersion=${a.metadata.resourceVersion}`);
@@ -213,7 +213,7 @@ describe('watch history across restarts', () => {
 describe('client-node informer across server-side watch timeouts', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ watchTimeoutSeconds: 1 });
+    t = await startTestApiServer({ watchTimeoutSeconds: 1 });
   });
   afterAll(async () => {
     await t.close();

@@ -13,7 +13,7 @@ import {
   type CommandModel,
   type RawCommand,
 } from '../../src/lib/cli/command-docs.js';
-import { ROOT, loadAllCommands } from '../cli2/run.js';
+import { ROOT, loadAllCommands } from '../support/cli.js';
 
 const REGENERATE = 'the CLI surface changed: run `npm run build && npm run docs` and commit the result';
 
@@ -70,5 +70,14 @@ describe('CLI surface', () => {
       expect(byId.get(id)?.aliases).toContain(id.replace(':list', ':ls'));
     }
     expect(byId.get('revision:list')?.flags.find((f) => f.name === 'service')?.char).toBe('s');
+  });
+
+  it('shows the shape of map-style flags in --help, as kn does (NAME=VALUE, KEY=VALUE)', async () => {
+    const create = (await models()).find((c) => c.id === 'service:create')!;
+    const shape = (name: string) => create.flags.find((f) => f.name === name)?.helpValue;
+    expect(shape('env')).toBe('NAME=VALUE');
+    for (const name of ['label', 'label-service', 'label-revision', 'annotation', 'annotation-service'])
+      expect(shape(name), name).toBe('KEY=VALUE');
+    expect(shape('request')).toBe('RESOURCE=QUANTITY');
   });
 });

@@ -9,7 +9,7 @@ import { Config } from '@oclif/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
-import { ROOT, requireBuild, runBin } from './harness.js';
+import { ROOT, requireBuild, runBin } from '../support/cli.js';
 
 const ESC = String.fromCharCode(27);
 let cluster: TestCluster;

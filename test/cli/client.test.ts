@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
+import type { ApiServer } from '../../src/lib/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 import { KnError, toKnError } from '../../src/lib/client/errors.js';
 import { ApiError } from '../../src/lib/kube/errors.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
@@ -187,7 +188,7 @@ describe('ServingClient against the API server', () => {
   let server: ApiServer;
   let client: ServingClient;
   beforeAll(async () => {
-    server = await startApiServer({ dataDir: join(tmp, 'data'), port: 0 });
+    server = (await startTestApiServer({ dataDir: join(tmp, 'data'), port: 0 })).server;
     client = await ServingClient.connect({
       kubeconfig: writeKc('server.yaml', yaml.load(server.kubeconfig()) as object),
       namespace: 'default',

@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
+import type { ApiServer } from '../../src/lib/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import type { Kind } from '../../src/lib/kube/kinds.js';
 import { waitUntil } from '../support/wait.js';
-import { runInProcess } from './harness.js';
+import { runInProcess } from '../support/cli.js';
 
 let server: ApiServer;
 let tmp: string;
@@ -30,7 +31,7 @@ const CRD: Kind = {
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'knlite-cli-errors-'));
   // A bare API server (no reconciler): enough to talk to, and ours to break.
-  server = await startApiServer({ dataDir: join(tmp, 'data'), port: 0 });
+  server = (await startTestApiServer({ dataDir: join(tmp, 'data'), port: 0 })).server;
   good = join(tmp, 'good.yaml');
   writeFileSync(good, server.kubeconfig());
 }, 60_000);

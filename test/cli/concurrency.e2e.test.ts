@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
-import { ROOT, requireBuild, runBin, type CliResult } from './harness.js';
+import { ROOT, requireBuild, runBin, type CliResult } from '../support/cli.js';
 
 const WRITERS = 20;
 let cluster: TestCluster;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/lib/apis/types.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
-import { ROOT, runInProcess, type CliResult } from './harness.js';
+import { ROOT, runInProcess, type CliResult } from '../support/cli.js';
 
 const APP = join(ROOT, 'test/cli/fixtures/hello');
 const ESC = String.fromCharCode(27);
@@ -607,6 +607,19 @@ describe('--target offline mode', () => {
     expect(await serviceNames()).not.toContain('off');
     r = await kn('service', 'delete', 'off', '--target', dir);
     expect(existsSync(path)).toBe(false);
+
+    // A dry run needs the cluster's admission: with --target it is a usage error that writes nothing.
+    for (const argv of [
+      ['service', 'create', 'off', '--image', 'ghcr.io/a/b'],
+      ['service', 'delete', 'off'],
+    ]) {
+      r = await kn(...argv, '--target', dir, '--dry-run');
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(
+        '--dry-run asks the cluster to check the change and cannot be used with --target',
+      );
+      expect(existsSync(path)).toBe(false);
+    }
 
     const file = join(tmp, 'single.json');
     r = await kn('service', 'create', 'single', '--image', 'ghcr.io/a/b', '--target', file);

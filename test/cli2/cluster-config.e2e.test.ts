@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { patchConfigData } from '../../src/lib/local/seed.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
-import { ROOT, knlite, type CliResult } from './run.js';
+import { ROOT, knlite, type CliResult } from '../support/cli.js';
 
 const INITIAL_SCALE = 'autoscaling.knative.dev/initial-scale';
 const image = resolve(ROOT, 'test/cli/fixtures/hello');

@@ -12,7 +12,7 @@ import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { send } from '../dataplane/helpers.js';
-import { ROOT, knlite, type CliResult } from './run.js';
+import { ROOT, knlite, type CliResult } from '../support/cli.js';
 
 let cluster: TestCluster;
 let api: ServingClient;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localPaths } from '../../src/lib/local/paths.js';
 import { stopDaemon } from '../../src/lib/local/daemon.js';
-import { knlite, requireBuild, runBin } from './run.js';
+import { knlite, requireBuild, runBin } from '../support/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'knlite-nocluster-'));
 const home = join(root, 'knlite-home');

@@ -18,7 +18,7 @@ import { Kinds } from '../../src/lib/kube/kinds.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
 import { send } from '../dataplane/helpers.js';
-import { ROOT, knlite, requireBuild, runBin, type CliResult } from './run.js';
+import { ROOT, knlite, requireBuild, runBin, type CliResult } from '../support/cli.js';
 
 const LOGGER = `file://${resolve(ROOT, 'test/cli2/fixtures/logger')}`;
 const CRASH = `file://${resolve(ROOT, 'test/cli2/fixtures/crash')}`;

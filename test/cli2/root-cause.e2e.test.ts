@@ -11,7 +11,7 @@ import type { Revision } from '../../src/lib/apis/types.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { serviceRootCause } from '../../src/lib/client/root-cause.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
-import { ROOT, knlite, type CliResult } from './run.js';
+import { ROOT, knlite, type CliResult } from '../support/cli.js';
 
 let cluster: TestCluster;
 let api: ServingClient;

@@ -12,7 +12,7 @@ import type { DomainMapping, Revision, Service } from '../../src/lib/apis/types.
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
-import { ROOT, knlite, requireBuild, runBin, type CliResult } from './run.js';
+import { ROOT, knlite, requireBuild, runBin, type CliResult } from '../support/cli.js';
 
 let cluster: TestCluster;
 let api: ServingClient;

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { knativeAdmission } from '../../src/lib/webhook/admission.js';
 import type { Deployment, KubeObject, Pod } from '../../src/lib/apis/types.js';
-import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
+import type { ApiServer } from '../../src/lib/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 import { startReconciler, type RunningReconciler } from '../../src/lib/controller/index.js';
 import { startDataPlane } from '../../src/lib/dataplane/index.js';
 import { Kinds, type Kind } from '../../src/lib/kube/kinds.js';
@@ -40,7 +41,7 @@ export async function startEnv(
   opts: { reconciler?: boolean; leaderElection?: boolean; gateway?: boolean } = {},
 ): Promise<Env> {
   const dir = mkdtempSync(join(tmpdir(), 'knlite-ctl-'));
-  const server = await startApiServer({ dataDir: dir, port: 0, admission: knativeAdmission() });
+  const server = (await startTestApiServer({ dataDir: dir, port: 0, admission: knativeAdmission() })).server;
   const api = RestClient.fromKubeconfig(server.kubeconfig());
   const gateway =
     opts.gateway === false ? undefined : await startDataPlane(api, { port: 0, adminPort: 0, log: () => {} });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigs } from '../../src/lib/apis/config.js';
+import { parseConfigs } from '../../src/lib/apis/config/index.js';
 import type { Certificate, DomainMapping, Ingress, KubeObject } from '../../src/lib/apis/types.js';
 import { domainMappingReconciler } from '../../src/lib/controller/domainmapping/reconciler.js';
 import { checkResolvedUrl } from '../../src/lib/controller/domainmapping/resources/resolve.js';

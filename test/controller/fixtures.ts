@@ -2,7 +2,7 @@
  * Fixtures as option builders (`service('foo', withGeneration(2))`) and a table-test harness that
  * runs one reconciler's driver against in-memory listers, recording every write and event.
  */
-import { defaultConfigs, type KnativeConfigs } from '../../src/lib/apis/config.js';
+import { defaultConfigs, type KnativeConfigs } from '../../src/lib/apis/config/index.js';
 import { READY } from '../../src/lib/apis/conditions.js';
 import type {
   ClusterDomainClaim,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DISABLED, type GCConfig } from '../../src/lib/apis/config.js';
+import { DISABLED, type GCConfig } from '../../src/lib/apis/config/gc.js';
 import { collect } from '../../src/lib/controller/gc/resources/collect.js';
 import { gcReconciler } from '../../src/lib/controller/gc/reconciler.js';
-import { defaultConfigs } from '../../src/lib/apis/config.js';
+import { defaultConfigs } from '../../src/lib/apis/config/index.js';
 import {
   configuration,
   revision,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfigs } from '../../src/lib/apis/config.js';
+import { defaultConfigs } from '../../src/lib/apis/config/index.js';
 import type { Deployment, KubeObject, KubeService, Revision } from '../../src/lib/apis/types.js';
 import { makeDeployment } from '../../src/lib/controller/revision/resources/deployment.js';
 import { makeKubeService } from '../../src/lib/controller/revision/resources/service.js';

@@ -4,7 +4,7 @@
  * building the rollout from resolved targets and turning it back into targets.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultConfigs, parseConfigs } from '../../src/lib/apis/config.js';
+import { defaultConfigs, parseConfigs } from '../../src/lib/apis/config/index.js';
 import { trafficGroups } from '../../src/lib/controller/route/resources/ingress.js';
 import {
   parseRollout,

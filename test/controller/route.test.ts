@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfigs, parseConfigs, type KnativeConfigs } from '../../src/lib/apis/config.js';
+import { defaultConfigs, parseConfigs, type KnativeConfigs } from '../../src/lib/apis/config/index.js';
 import {
   markIngressLoadBalancerFailed,
   markIngressLoadBalancerReady,
   markIngressNetworkConfigured,
-} from '../../src/lib/apis/ingress-lifecycle.js';
+} from '../../src/lib/apis/lifecycle/ingress.js';
 import { Annotations, KNLITE_INGRESS_CLASS } from '../../src/lib/apis/keys.js';
 import type {
   Certificate,

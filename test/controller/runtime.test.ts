@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../src/lib/apis/types.js';
-import { startApiServer } from '../../src/lib/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 import type { KindReconciler, ReconcileResult } from '../../src/lib/controller/runtime/driver.js';
 import { serviceReconciler } from '../../src/lib/controller/service/reconciler.js';
 import { LeaderElector, type Lease } from '../../src/lib/kube/leader.js';
@@ -149,7 +149,7 @@ describe("driver reporting (the generated reconciler's Events)", () => {
 describe('against a real API server', () => {
   it('leader election: one holder at a time; a released lease is taken over', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'knlite-lease-'));
-    const server = await startApiServer({ dataDir: dir, port: 0 });
+    const server = (await startTestApiServer({ dataDir: dir, port: 0 })).server;
     const rest = RestClient.fromKubeconfig(server.kubeconfig());
     const leading = new Set<string>();
     const elector = (id: string) =>

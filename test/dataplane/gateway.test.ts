@@ -2,7 +2,7 @@ import { createServer as createH2cServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { parseConfigs } from '../../src/lib/apis/config.js';
+import { parseConfigs } from '../../src/lib/apis/config/index.js';
 import { KNLITE_INGRESS_CLASS } from '../../src/lib/apis/keys.js';
 import type { ConfigMap, DomainMapping, Ingress, Route } from '../../src/lib/apis/types.js';
 import { makeDomainMappingIngress } from '../../src/lib/controller/domainmapping/resources/ingress.js';

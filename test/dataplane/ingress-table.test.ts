@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigs } from '../../src/lib/apis/config.js';
+import { parseConfigs } from '../../src/lib/apis/config/index.js';
 import { KNLITE_INGRESS_CLASS } from '../../src/lib/apis/keys.js';
 import type { ConfigMap, DomainMapping, Ingress, Route } from '../../src/lib/apis/types.js';
 import { makeDomainMappingIngress } from '../../src/lib/controller/domainmapping/resources/ingress.js';

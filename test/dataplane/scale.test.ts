@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scale, type DeciderState } from '../../src/lib/dataplane/autoscaler/scale.js';
-import { parseAutoscalerConfig } from '../../src/lib/apis/config.js';
+import { parseAutoscalerConfig } from '../../src/lib/apis/config/autoscaler.js';
 import { parseGoDuration } from '../../src/lib/apis/durations.js';
 import { makeAutoscalerSpec } from '../../src/lib/dataplane/autoscaler/spec.js';
 import { hpaScale } from '../../src/lib/dataplane/autoscaler/hpa.js';

@@ -18,7 +18,7 @@ import { Kinds } from '../../src/lib/kube/kinds.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
-import { knlite, ROOT, type CliResult } from '../cli2/run.js';
+import { knlite, ROOT, type CliResult } from '../support/cli.js';
 
 const AUTOSCALE = `file://${resolve(ROOT, 'examples/autoscale')}`;
 let cluster: TestCluster;

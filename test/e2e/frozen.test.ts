@@ -17,7 +17,7 @@ import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
 import { send } from '../dataplane/helpers.js';
-import { knlite, ROOT, type CliResult } from '../cli2/run.js';
+import { knlite, ROOT, type CliResult } from '../support/cli.js';
 
 const HELLO = `file://${resolve(ROOT, 'examples/hello')}`;
 const FROZEN = 'autoscaling.knlite.dev/frozen-retention';

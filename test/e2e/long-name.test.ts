@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment, Service } from '../../src/lib/apis/types.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { patchConfigData } from '../../src/lib/local/seed.js';
-import { runInProcess } from '../cli/harness.js';
+import { runInProcess } from '../support/cli.js';
 import { send } from '../dataplane/helpers.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';

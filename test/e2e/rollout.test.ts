@@ -13,7 +13,7 @@ import type { WatchHandle } from '../../src/lib/kube/rest.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
-import { knlite, ROOT, type CliResult } from '../cli2/run.js';
+import { knlite, ROOT, type CliResult } from '../support/cli.js';
 
 const HELLO = `file://${resolve(ROOT, 'examples/hello')}`;
 let cluster: TestCluster;

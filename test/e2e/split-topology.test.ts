@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, stopDaemon, type DaemonState } from '../../src/lib/local/daemon.js';
 import { localPaths } from '../../src/lib/local/paths.js';
 import { freePort } from '../../src/lib/runtime/ports.js';
-import { requireBuild, ROOT, runBin } from '../cli/harness.js';
+import { requireBuild, ROOT, runBin } from '../support/cli.js';
 import { waitUntil } from '../support/wait.js';
 
 const EXAMPLE = join(ROOT, 'examples/hello');

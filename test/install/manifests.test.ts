@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { knlite } from '../cli2/run.js';
+import { knlite } from '../support/cli.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 
 describe('knlite reconciler manifests', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConfigMap, KubeObject } from '../../src/lib/apis/types.js';
-import { startApiServer } from '../../src/lib/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 import { Informer } from '../../src/lib/kube/informer.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { RestClient } from '../../src/lib/kube/rest.js';
@@ -31,7 +31,7 @@ describe('Store', () => {
 describe('Informer', () => {
   it('informers restart after the API server goes away and comes back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'knlite-inf-'));
-    let server = await startApiServer({ dataDir: dir, port: 0 });
+    let server = (await startTestApiServer({ dataDir: dir, port: 0 })).server;
     const port = server.port;
     const rest = RestClient.fromKubeconfig(server.kubeconfig());
     const inf = new Informer<ConfigMap>(rest, Kinds.configMap, { namespace: 'default' });
@@ -50,7 +50,7 @@ describe('Informer', () => {
       await waitUntil('first event', () => seen.includes('before'));
       await server.close();
       await waitUntil('informer noticed', () => inf.lastError !== undefined);
-      server = await startApiServer({ dataDir: dir, port });
+      server = (await startTestApiServer({ dataDir: dir, port })).server;
       await rest.create(Kinds.configMap, cm('after'));
       await waitUntil('event after restart', () => seen.includes('after'));
       expect(inf.lister.get('default', 'after')).toBeDefined();

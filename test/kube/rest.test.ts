@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigMap, Deployment } from '../../src/lib/apis/types.js';
-import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
+import type { ApiServer } from '../../src/lib/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../src/lib/kube/errors.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { inClusterConfig } from '../../src/lib/kube/kubeconfig.js';
@@ -15,7 +16,7 @@ let rest: RestClient;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'knlite-kube-rest-'));
-  server = await startApiServer({ dataDir: join(dir, 'api'), port: 0 });
+  server = (await startTestApiServer({ dataDir: join(dir, 'api'), port: 0 })).server;
   rest = RestClient.fromKubeconfig(server.kubeconfig());
 });
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localApiGet, readDaemonState, startDaemon, stopDaemon } from '../../src/lib/local/daemon.js';
 import { localPaths } from '../../src/lib/local/paths.js';
-import { requireBuild, ROOT, runBin } from '../cli/harness.js';
+import { requireBuild, ROOT, runBin } from '../support/cli.js';
 
 const home = mkdtempSync(join(tmpdir(), 'knlite-badin-'));
 const paths = localPaths(home, true);

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
+import type { ApiServer } from '../../src/lib/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 import type { Deployment, Endpoints, Pod } from '../../src/lib/apis/types.js';
 import { RestClient } from '../../src/lib/kube/rest.js';
 import type { PidRecord } from '../../src/lib/runtime/process-table.js';
@@ -24,7 +25,7 @@ export interface ApiFixture {
 /** Starts an API server in a temp dir (no admission: the runtime only needs core and apps kinds). */
 export async function startApi(): Promise<ApiFixture> {
   const t = tempDir('knlite-runtime-api-');
-  const server = await startApiServer({ dataDir: join(t.dir, 'api'), port: 0 });
+  const server = (await startTestApiServer({ dataDir: join(t.dir, 'api'), port: 0 })).server;
   const kubeconfigPath = join(t.dir, 'kubeconfig');
   server.writeKubeconfig(kubeconfigPath);
   const kc = new KubeConfig();

@@ -8,7 +8,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startApiServer, type ApiServer } from '../../src/lib/apiserver/server.js';
+import type { ApiServer } from '../../src/lib/apiserver/server.js';
+import { startTestApiServer } from '../support/apiserver.js';
 import { RestClient } from '../../src/lib/kube/rest.js';
 import { startRuntime, type LocalRuntime } from '../../src/lib/runtime/index.js';
 import { buildEnv } from '../../src/lib/runtime/env.js';
@@ -77,7 +78,7 @@ describe('what a pod can reach', () => {
     process.env.KNLITE_HOME = knliteHome;
     process.env.KUBECONFIG = paths.userKubeconfig;
     process.env.HOME = userHome;
-    server = await startApiServer({ dataDir: join(knliteHome, 'data'), port: 0 });
+    server = (await startTestApiServer({ dataDir: join(knliteHome, 'data'), port: 0 })).server;
     server.writeKubeconfig(paths.knliteKubeconfig);
   });
 

@@ -7,7 +7,7 @@ import {
   waitFlags,
   editFlagValues,
 } from '../../lib/cli/flags.js';
-import { applyService } from '../../lib/cli/service-actions.js';
+import { applyService } from '../../lib/cli/service/apply.js';
 import type { Service } from '../../lib/apis/types.js';
 
 /** `knlite service apply NAME --image IMAGE`: declaratively create or update a service. */

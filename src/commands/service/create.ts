@@ -9,7 +9,7 @@ import {
   waitFlags,
   editFlagValues,
 } from '../../lib/cli/flags.js';
-import { createService } from '../../lib/cli/service-actions.js';
+import { createService } from '../../lib/cli/service/create.js';
 import type { Service } from '../../lib/apis/types.js';
 
 /** `knlite service create NAME --image IMAGE`: create a service and wait until it is ready. */

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
 import { dryRunFlags, namespaceFlags, targetFlags, waitFlags } from '../../lib/cli/flags.js';
-import { deleteServices } from '../../lib/cli/service-actions.js';
+import { deleteServices } from '../../lib/cli/service/delete.js';
 
 /** `knlite service delete NAME... | --all`. */
 export default class ServiceDelete extends KnCommand {

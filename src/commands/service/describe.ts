@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
 import { namespaceFlags, outputFlags, targetFlags } from '../../lib/cli/flags.js';
-import { getServiceWithRevisions } from '../../lib/cli/service-actions.js';
+import { getServiceWithRevisions } from '../../lib/cli/service/describe.js';
 import { formatObject, parseOutputFlag } from '../../lib/printers/output.js';
 import { describeService } from '../../lib/printers/service-describe.js';
 import type { Service } from '../../lib/apis/types.js';

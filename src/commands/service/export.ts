@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
 import { namespaceFlags, outputFlags } from '../../lib/cli/flags.js';
-import { exportService } from '../../lib/cli/service-actions.js';
+import { exportService } from '../../lib/cli/service/export.js';
 import { formatObject, parseOutputFlag } from '../../lib/printers/output.js';
 import { usageError } from '../../lib/client/errors.js';
 import type { KubeObject } from '../../lib/apis/types.js';

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
 import { namespaceFlags, outputFlags, targetFlags } from '../../lib/cli/flags.js';
-import { listServices } from '../../lib/cli/service-actions.js';
+import { listServices } from '../../lib/cli/service/list.js';
 import { parseOutputFlag } from '../../lib/printers/output.js';
 import { printList } from '../../lib/printers/print.js';
 import { serviceColumns } from '../../lib/printers/columns.js';

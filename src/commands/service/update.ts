@@ -9,7 +9,7 @@ import {
   waitFlags,
   editFlagValues,
 } from '../../lib/cli/flags.js';
-import { updateService } from '../../lib/cli/service-actions.js';
+import { updateService } from '../../lib/cli/service/update.js';
 import type { Service } from '../../lib/apis/types.js';
 
 /** `knlite service update NAME [flags]`: change a service (new revision when the template changes). */

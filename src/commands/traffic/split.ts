@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
 import { dryRunFlags, namespaceFlags, trafficFlags, waitFlags } from '../../lib/cli/flags.js';
-import { updateService } from '../../lib/cli/service-actions.js';
+import { updateService } from '../../lib/cli/service/update.js';
 import type { Service } from '../../lib/apis/types.js';
 import type { WizardOutcome } from '../../lib/rollout/wizard.js';
 

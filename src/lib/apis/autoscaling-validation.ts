@@ -3,7 +3,7 @@
  * (pkg/apis/autoscaling/annotation_validation.go), including legacy camelCase keys.
  */
 import type { ApisContext } from './context.js';
-import { AutoscalingBounds } from './config.js';
+import { AutoscalingBounds } from './config/autoscaler.js';
 import { formatGoDuration, parseGoDuration } from './durations.js';
 import { also, errGeneric, errInvalidValue, errOutOfBoundsValue, FieldError } from './field-error.js';
 import { Annotations, AutoscalingClass, LegacyAnnotations } from './keys.js';

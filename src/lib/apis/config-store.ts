@@ -5,16 +5,14 @@
  * in force. Before any good parse, the shipped defaults are the last good config. A component built
  * on this store therefore cannot be crashed, or kept from starting, by a stored ConfigMap.
  */
-import {
-  parseAutoscalerConfig,
-  parseDefaultsConfig,
-  parseDeploymentConfig,
-  parseDomainConfig,
-  parseFeaturesConfig,
-  parseGCConfig,
-  parseNetworkConfig,
-  type KnativeConfigs,
-} from './config.js';
+import { parseAutoscalerConfig } from './config/autoscaler.js';
+import { parseDefaultsConfig } from './config/defaults.js';
+import { parseDeploymentConfig } from './config/deployment.js';
+import { parseDomainConfig } from './config/domain.js';
+import { parseFeaturesConfig } from './config/features.js';
+import { parseGCConfig } from './config/gc.js';
+import type { KnativeConfigs } from './config/index.js';
+import { parseNetworkConfig } from './config/network.js';
 import { jsonEqual } from './context.js';
 import { ConfigMaps } from './keys.js';
 import type { ConfigMap } from './types.js';

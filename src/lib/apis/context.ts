@@ -2,14 +2,9 @@
  * The context Knative's defaulting and validation read (their `ctx`): the parsed config-defaults,
  * config-autoscaler and config-features, and the user making the request.
  */
-import {
-  parseAutoscalerConfig,
-  parseDefaultsConfig,
-  parseFeaturesConfig,
-  type AutoscalerConfig,
-  type DefaultsConfig,
-  type FeaturesConfig,
-} from './config.js';
+import { parseAutoscalerConfig, type AutoscalerConfig } from './config/autoscaler.js';
+import { parseDefaultsConfig, type DefaultsConfig } from './config/defaults.js';
+import { parseFeaturesConfig, type FeaturesConfig } from './config/features.js';
 
 /** Configs (and caller) that defaulting and validation depend on. */
 export interface ApisContext {

@@ -6,7 +6,7 @@
  * and ignored (see the README's "What pods can use").
  */
 import type { ApisContext } from './context.js';
-import { featureEnabled } from './config.js';
+import { featureEnabled } from './config/features.js';
 import {
   also,
   errDisallowedFields,

@@ -4,7 +4,7 @@
  * (pkg/apis/serving/k8s_validation.go, v1/revision_validation.go).
  */
 import type { ApisContext } from './context.js';
-import { featureEnabled } from './config.js';
+import { featureEnabled } from './config/features.js';
 import {
   also,
   errDisallowedFields,

@@ -8,7 +8,7 @@
  * the API server's admission uses them to answer 400.
  */
 import { getKey, validateAutoscalingAnnotations } from './autoscaling-validation.js';
-import { CLUSTER_DOMAIN } from './config.js';
+import { CLUSTER_DOMAIN } from './config/domain.js';
 import { apisContext, jsonEqual, type ApisContext } from './context.js';
 import { parseGoDuration } from './durations.js';
 import {

@@ -5,10 +5,13 @@
  * deletecollection, plus the /status and /scale subresources. Every write stamps a new global
  * resourceVersion and records managedFields; generation moves only when the spec does; CRD schemas
  * are pruned and enforced, built-in kinds are decoded strictly against Kubernetes' definitions.
+ * The verbs are the same for every kind: what differs per kind is its strategy (strategy.ts,
+ * strategies/), the admission chain is admission.ts and the /scale view scale.ts.
  */
 import crypto from 'node:crypto';
 import type { KubeObject, OwnerReference } from '../apis/types.js';
-import { crdToResourceTypes } from './crds.js';
+import { runAdmission } from './admission.js';
+import { decodeContinue, encodeContinue } from './continue-token.js';
 import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from './errors.js';
 import { kindDefinition, pruneUnknownKubeFields, type Schema } from './kube-schemas.js';
 import {
@@ -19,16 +22,18 @@ import {
 } from './managed-fields.js';
 import { applyPatch } from './patch.js';
 import type { Registry } from './registry.js';
-import { allOf, labelSelectorString, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { applyScale, toScale, type Scale } from './scale.js';
+import { allOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { pruneUnknownFields, validateSchema } from './schema.js';
 import type { Store } from './store.js';
-import {
-  AdmissionError,
-  type AdmissionOperation,
-  type AdmissionPlugin,
-  type AdmissionRequest,
-  type ResourceType,
-  type UserInfo,
+import { strategyFor } from './strategies/index.js';
+import { tracksGeneration } from './strategy.js';
+import type {
+  AdmissionOperation,
+  AdmissionPlugin,
+  AdmissionRequest,
+  ResourceType,
+  UserInfo,
 } from './types.js';
 import { CREATE_ON_UPDATE } from './builtins.js';
 import { DecodeError, decodeTyped, kindShape } from './typed.js';
@@ -71,17 +76,7 @@ export interface RawList {
   items: string[];
 }
 
-/** The scale subresource object (autoscaling/v1 Scale). */
-export interface Scale {
-  kind: 'Scale';
-  apiVersion: 'autoscaling/v1';
-  metadata: KubeObject['metadata'];
-  spec: { replicas?: number };
-  status: { replicas: number; selector?: string };
-}
-
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
-const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 /** The finalizer the garbage collector acts on (foreground cascading deletion). */
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
@@ -113,91 +108,12 @@ function specPart(obj: KubeObject, statusIsSubresource: boolean): string {
   return canonical(rest);
 }
 
-/** Secrets: stringData is write-only sugar for base64 data; type defaults to Opaque. */
-function normalizeSecret(type: ResourceType, obj: KubeObject): void {
-  if (type.group !== '' || type.resource !== 'secrets') return;
-  const o = obj as KubeObject & {
-    stringData?: Record<string, string>;
-    data?: Record<string, string>;
-    type?: string;
-  };
-  o.type ??= 'Opaque';
-  if (o.stringData && typeof o.stringData === 'object') {
-    o.data = { ...(o.data ?? {}) };
-    for (const [k, v] of Object.entries(o.stringData))
-      o.data[k] = Buffer.from(String(v), 'utf8').toString('base64');
-    delete o.stringData;
-  }
-}
-
-/** Kinds that carry metadata.generation (custom resources and the workload/CRD kinds, as in Kubernetes). */
-function tracksGeneration(type: ResourceType): boolean {
-  return !!type.crdName || type.group === 'apps' || type.group === 'apiextensions.k8s.io';
-}
-
 function nsOf(type: ResourceType, namespace: string | undefined): string {
   return type.namespaced ? (namespace ?? '') : '';
 }
 
 function apiVersionOf(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;
-}
-
-function encodeContinue(rv: number, namespace: string, name: string): string {
-  return Buffer.from(JSON.stringify({ v: 'knlite/1', rv, start: [namespace, name] })).toString('base64url');
-}
-
-function decodeContinue(token: string): { rv: number; namespace: string; name: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
-      v: string;
-      rv: number;
-      start: [string, string];
-    };
-    if (parsed.v !== 'knlite/1' || !Array.isArray(parsed.start)) throw new Error('bad');
-    return { rv: parsed.rv, namespace: parsed.start[0], name: parsed.start[1] };
-  } catch {
-    throw badRequest(
-      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
-    );
-  }
-}
-
-function getPath(obj: unknown, path: string): unknown {
-  let cur = obj;
-  for (const p of path.replace(/^\./, '').split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  return cur;
-}
-
-function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.replace(/^\./, '').split('.');
-  let cur = obj;
-  for (const p of parts.slice(0, -1)) {
-    if (!cur[p] || typeof cur[p] !== 'object') cur[p] = {};
-    cur = cur[p] as Record<string, unknown>;
-  }
-  cur[parts[parts.length - 1]] = value;
-}
-
-/**
- * Runs one admission step; a step that fails on a body it cannot handle answers 400 like a webhook
- * that cannot decode its request, never a 500 with the step's internals.
- */
-function guarded(plugin: AdmissionPlugin, step: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError || err instanceof AdmissionError || !(err instanceof Error)) throw err;
-    process.emitWarning(
-      `knlite apiserver: admission ${plugin.name} ${step} failed: ${err.stack ?? err.message}`,
-    );
-    throw badRequest(
-      `admission webhook "${plugin.name}" denied the request: cannot decode incoming object: ${err.message}`,
-    );
-  }
 }
 
 /** Events the GC and CRD registry care about, raised after commits. */
@@ -326,16 +242,16 @@ export class Handlers {
     delete meta.managedFields;
     if (type.namespaced) meta.namespace = ns;
     else delete meta.namespace;
-    this.applyCreateDefaults(type, obj);
-
-    normalizeSecret(type, obj);
+    const strategy = strategyFor(type);
+    strategy.prepareForCreate?.(obj);
+    strategy.canonicalize?.(obj);
     this.enforceSchema(type, obj, opts);
     meta.managedFields =
       managed ??
       updateManagedFields(undefined, obj as never, this.manager(opts), this.fieldContext(type, ''));
     if (!meta.managedFields?.length) delete meta.managedFields;
     this.admit('CREATE', type, ns, '', obj, undefined, opts);
-    if (type.crdName === undefined && type.resource === 'customresourcedefinitions') this.checkCrd(obj);
+    strategy.validate?.(obj);
 
     this.validate(type, obj, undefined);
     if (this.store.get(type.group, type.resource, ns, meta.name)) throw alreadyExists(type, meta.name);
@@ -518,8 +434,9 @@ export class Handlers {
     else obj.metadata.generation = old.metadata.generation;
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
 
-    if (subresource === '') this.applyDefaults(type, obj);
-    normalizeSecret(type, obj);
+    const strategy = strategyFor(type);
+    if (subresource === '') strategy.applyDefaults?.(obj);
+    strategy.canonicalize?.(obj);
     this.enforceSchema(type, obj, opts);
     if (applied) obj.metadata.managedFields = incomingManaged;
     else {
@@ -542,8 +459,7 @@ export class Handlers {
     }
     if (!obj.metadata.managedFields?.length) delete obj.metadata.managedFields;
     this.admit('UPDATE', type, ns, subresource, obj, old, opts);
-    if (subresource === '' && type.resource === 'customresourcedefinitions' && !type.crdName)
-      this.checkCrd(obj);
+    if (subresource === '') strategy.validate?.(obj);
     this.validate(type, obj, old);
     if (
       old.metadata.generation !== undefined &&
@@ -585,8 +501,8 @@ export class Handlers {
         name,
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
       );
-    if (type.resource === 'namespaces' && !type.group && UNDELETABLE_NAMESPACES.has(name))
-      throw forbidden(type, name, 'this namespace may not be deleted');
+    const strategy = strategyFor(type);
+    strategy.checkDelete?.(type, name);
     this.admit('DELETE', type, ns, '', clone(old), old, opts);
     if (opts.dryRun) return this.present(type, old);
 
@@ -601,12 +517,8 @@ export class Handlers {
       ]);
     const obj = clone(old);
     const finalizers = [...(obj.metadata.finalizers ?? [])];
-    if (type.resource === 'namespaces' && !type.group) {
-      // Namespaces finalize through the namespace controller (gc.ts), which empties them first.
-      if (obj.metadata.deletionTimestamp) return this.present(type, obj);
-      obj.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      obj.metadata.deletionGracePeriodSeconds = 0;
-      obj.status = { ...((obj.status as object) ?? {}), phase: 'Terminating' };
+    if (strategy.beginDeletion) {
+      if (!strategy.beginDeletion(obj)) return this.present(type, obj);
       const stored = this.store.update(type.group, type.resource, obj, old);
       return this.present(type, clone(stored));
     }
@@ -676,35 +588,7 @@ export class Handlers {
 
   /** GET .../scale. */
   getScale(type: ResourceType, namespace: string | undefined, name: string): Scale {
-    return this.toScale(type, this.get(type, namespace, name));
-  }
-
-  private toScale(type: ResourceType, obj: KubeObject): Scale {
-    const s = type.subresources.scale!;
-    const selPath = s.labelSelectorPath;
-    const sel = selPath ? getPath(obj, selPath) : undefined;
-    const selector =
-      typeof sel === 'string'
-        ? sel
-        : sel && typeof sel === 'object'
-          ? labelSelectorString(sel as never)
-          : undefined;
-    const status: Scale['status'] = { replicas: Number(getPath(obj, s.statusReplicasPath) ?? 0) };
-    if (selector !== undefined) status.selector = selector;
-    const spec = getPath(obj, s.specReplicasPath);
-    return {
-      kind: 'Scale',
-      apiVersion: 'autoscaling/v1',
-      metadata: {
-        name: obj.metadata.name,
-        namespace: obj.metadata.namespace,
-        uid: obj.metadata.uid,
-        resourceVersion: obj.metadata.resourceVersion,
-        creationTimestamp: obj.metadata.creationTimestamp,
-      },
-      spec: spec === undefined ? {} : { replicas: Number(spec) },
-      status,
-    };
+    return toScale(type, this.get(type, namespace, name));
   }
 
   /** PUT/PATCH .../scale: writes spec.replicas through the owning object. */
@@ -718,24 +602,15 @@ export class Handlers {
     const ns = nsOf(type, namespace);
     const old = this.store.get(type.group, type.resource, ns, name);
     if (!old) throw notFound(type, name);
-    const current = this.toScale(type, this.present(type, clone(old)));
+    const current = toScale(type, this.present(type, clone(old)));
     const next = mutate(current);
     const rv = next.metadata?.resourceVersion;
     checkResourceVersion(rv, 'metadata.resourceVersion');
     if (rv && rv !== old.metadata.resourceVersion) throw conflict(type, name);
-    const replicas = next.spec?.replicas;
-    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
-      throw invalid({ kind: 'Scale', group: 'autoscaling' }, name, [
-        {
-          field: 'spec.replicas',
-          message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
-          reason: 'FieldValueInvalid',
-        },
-      ]);
     const obj = clone(old);
-    setPath(obj as Record<string, unknown>, type.subresources.scale!.specReplicasPath, replicas);
+    applyScale(type, name, next, obj);
     const updated = this.commitUpdate(type, ns, old, obj, '', { ...opts });
-    return this.toScale(type, updated);
+    return toScale(type, updated);
   }
 
   // ---- pipeline pieces ---------------------------------------------------------------------
@@ -855,65 +730,6 @@ export class Handlers {
     return base + crypto.randomBytes(4).toString('hex');
   }
 
-  /**
-   * kube-apiserver's defaulting of spec fields, run on every decoded write (so a field an apply
-   * no longer sets comes back as its default, as in Kubernetes).
-   */
-  private applyDefaults(type: ResourceType, obj: KubeObject): void {
-    const o = obj as Record<string, any>;
-    if (type.group === 'apps' && (type.resource === 'deployments' || type.resource === 'replicasets')) {
-      o.spec ??= {};
-      o.spec.replicas ??= 1;
-      if (type.resource === 'replicasets') return;
-      o.spec.revisionHistoryLimit ??= 10;
-      o.spec.progressDeadlineSeconds ??= 600;
-      o.spec.strategy ??= {};
-      o.spec.strategy.type ??= 'RollingUpdate';
-      if (o.spec.strategy.type === 'RollingUpdate') {
-        o.spec.strategy.rollingUpdate ??= {};
-        o.spec.strategy.rollingUpdate.maxUnavailable ??= '25%';
-        o.spec.strategy.rollingUpdate.maxSurge ??= '25%';
-      }
-      return;
-    }
-    if (type.group === '' && type.resource === 'services') {
-      o.spec ??= {};
-      o.spec.type ??= 'ClusterIP';
-      o.spec.sessionAffinity ??= 'None';
-      for (const p of o.spec.ports ?? []) {
-        p.protocol ??= 'TCP';
-        p.targetPort ??= p.port;
-      }
-    }
-  }
-
-  private applyCreateDefaults(type: ResourceType, obj: KubeObject): void {
-    const o = obj as Record<string, any>;
-    if (type.group === '' && type.resource === 'namespaces') {
-      o.spec = { finalizers: ['kubernetes'] };
-      o.status = { phase: 'Active' };
-      return;
-    }
-    if (type.group === 'apps' && (type.resource === 'deployments' || type.resource === 'replicasets')) {
-      this.applyDefaults(type, obj);
-      o.status = {};
-      return;
-    }
-    if (type.group === '' && type.resource === 'pods') {
-      o.status = { phase: 'Pending', ...(o.status ?? {}) };
-      return;
-    }
-    if (type.group === '' && type.resource === 'services') {
-      this.applyDefaults(type, obj);
-      o.status ??= { loadBalancer: {} };
-      return;
-    }
-    if (type.crdName && type.subresources.status) {
-      // Custom resources with a status subresource start without one, like the real apiserver.
-      delete o.status;
-    }
-  }
-
   private enforceSchema(type: ResourceType, obj: KubeObject, opts: WriteOptions): void {
     const pruned = type.schema
       ? pruneUnknownFields(type.schema, obj as Record<string, unknown>)
@@ -950,55 +766,7 @@ export class Handlers {
       dryRun: !!opts.dryRun,
       lookup: (group, resource, namespace, name) => this.store.get(group, resource, namespace ?? '', name),
     };
-    if (type.schema && operation !== 'DELETE') {
-      // Decoding comes first: admission code only ever sees bodies whose fields have their schema's types.
-      const wrongTypes = validateSchema(type.schema, obj).filter((e) => e.reason === 'FieldValueTypeInvalid');
-      if (wrongTypes.length) throw invalid(type, obj.metadata.name ?? '', wrongTypes);
-    }
-    const plugins = this.admission.filter((p) => p.matches(req));
-    for (const p of plugins) guarded(p, 'mutate', () => p.mutate?.(req));
-    if (type.schema && operation !== 'DELETE') {
-      // Mutating admission may add fields; drop what the schema does not declare, as the apiserver does.
-      if (plugins.length) pruneUnknownFields(type.schema, obj as Record<string, unknown>);
-      const errors = validateSchema(type.schema, obj);
-      if (errors.length)
-        throw invalid(
-          type,
-          obj.metadata.name ?? '',
-          errors.map((e) => ({ field: e.field, message: e.message, reason: e.reason })),
-        );
-    }
-    for (const p of plugins) guarded(p, 'validate', () => p.validate?.(req));
-  }
-
-  private checkCrd(crd: KubeObject): void {
-    try {
-      const types = crdToResourceTypes(crd);
-      if (types.length === 0)
-        throw new Error(
-          'spec.versions: Required value: must have exactly one version marked as storage version',
-        );
-      const expected = `${types[0].resource}.${types[0].group}`;
-      if (crd.metadata.name !== expected)
-        throw invalid(
-          { kind: 'CustomResourceDefinition', group: 'apiextensions.k8s.io' },
-          crd.metadata.name ?? '',
-          [
-            {
-              field: 'metadata.name',
-              message: `Invalid value: "${crd.metadata.name}": must be spec.names.plural+"."+spec.group`,
-              reason: 'FieldValueInvalid',
-            },
-          ],
-        );
-    } catch (err) {
-      if (err instanceof ApiError || err instanceof AdmissionError) throw err;
-      throw invalid(
-        { kind: 'CustomResourceDefinition', group: 'apiextensions.k8s.io' },
-        crd.metadata.name ?? '',
-        [{ message: (err as Error).message }],
-      );
-    }
+    runAdmission(this.admission, req);
   }
 
   /** Hooks run after a committed write (CRD registration). */

@@ -24,7 +24,7 @@ import type { ServingClient } from '../client/serving-client.js';
 import type { ServiceStore } from '../client/service-store.js';
 import { colorFlags, kubeconfigFlags } from './flags.js';
 import { makeProgress } from './progress.js';
-import type { ActionIO, DryRun, WaitSettings } from './service-actions.js';
+import type { ActionIO, DryRun, WaitSettings } from './actions.js';
 import { parseOutputFlag } from '../printers/output.js';
 
 /** Flags every command accepts (kubeconfig selection, colour). */
@@ -80,7 +80,7 @@ export abstract class KnCommand extends Command {
   }
 
   /** Where services live: the --target files (offline mode) or the cluster. */
-  protected async serviceStore(flags: { target?: string }): Promise<ServiceStore> {
+  protected async serviceStore(flags: { target?: string }): Promise<ServiceStore<ServingClient>> {
     if (flags.target) {
       const { OfflineServiceStore } = await import('../client/offline.js');
       return new OfflineServiceStore(flags.target, this.parsedGlobals.namespace || 'default');

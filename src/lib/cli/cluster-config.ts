@@ -7,21 +7,18 @@
  */
 import type { ConfigMap } from '../apis/types.js';
 import { ConfigMaps, SYSTEM_NAMESPACE } from '../apis/keys.js';
-import {
-  ConfigError,
-  parseAutoscalerConfig,
-  parseDefaultsConfig,
-  parseFeaturesConfig,
-} from '../apis/config.js';
+import { parseAutoscalerConfig } from '../apis/config/autoscaler.js';
+import { parseDefaultsConfig } from '../apis/config/defaults.js';
+import { parseFeaturesConfig } from '../apis/config/features.js';
+import { ConfigError } from '../apis/config/parse.js';
 import { apisContext, type ApisContext } from '../apis/context.js';
 import { KnError } from '../client/errors.js';
 import type { ServiceStore } from '../client/service-store.js';
-import type { ServingClient } from '../client/serving-client.js';
 
 /** Reads a knative-serving ConfigMap; undefined when it is missing or the user may not read it. */
-async function readConfigMap(client: ServingClient, name: string): Promise<ConfigMap | undefined> {
+async function readConfigMap(store: ServiceStore, name: string): Promise<ConfigMap | undefined> {
   try {
-    return await client.findConfigMap(SYSTEM_NAMESPACE, name);
+    return await store.findConfigMap(SYSTEM_NAMESPACE, name);
   } catch (err) {
     if (err instanceof KnError && (err.name === 'Forbidden' || err.name === 'NotFound')) return undefined;
     throw err;
@@ -40,12 +37,10 @@ function parseOrDefault<T>(parse: (cm: ConfigMap | undefined) => T, cm: ConfigMa
 
 /** The defaulting/validation context of the store's cluster (Knative's defaults offline). */
 export async function validationContext(store: ServiceStore): Promise<ApisContext> {
-  if (store.offline) return apisContext();
-  const client = store as ServingClient;
   const [autoscaler, defaults, features] = await Promise.all([
-    readConfigMap(client, ConfigMaps.autoscaler),
-    readConfigMap(client, ConfigMaps.defaults),
-    readConfigMap(client, ConfigMaps.features),
+    readConfigMap(store, ConfigMaps.autoscaler),
+    readConfigMap(store, ConfigMaps.defaults),
+    readConfigMap(store, ConfigMaps.features),
   ]);
   return apisContext({
     autoscaler: parseOrDefault(parseAutoscalerConfig, autoscaler),

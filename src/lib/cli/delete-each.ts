@@ -4,7 +4,7 @@
  * at the end as `Error: <e1>\nError: <e2>` with exit 1 — one missing name does not stop the others.
  */
 import { KnError, toKnError } from '../client/errors.js';
-import type { ActionIO } from './service-actions.js';
+import type { ActionIO } from './actions.js';
 
 /**
  * Runs `deleteOne` for every name in order; prints the line it returns, collects its error. Throws

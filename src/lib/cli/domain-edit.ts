@@ -8,7 +8,7 @@ import { SERVING_V1, SERVING_V1BETA1 } from '../apis/keys.js';
 import { isDNS1123Subdomain } from '../apis/names.js';
 import { KnError, invalidValue, usageError } from '../client/errors.js';
 import type { ServingClient } from '../client/serving-client.js';
-import type { ActionIO, Connect, DryRun } from './service-actions.js';
+import type { ActionIO, Connect, DryRun } from './actions.js';
 import { objectDiff, printDiff, printDryRunObject } from './dry-run.js';
 
 /** A DomainMapping's spec.ref. */

@@ -6,7 +6,7 @@
  * prints the server's object instead of the plan.
  */
 import yaml from 'js-yaml';
-import { parseConfigs, type KnativeConfigs } from '../apis/config.js';
+import { parseConfigs, type KnativeConfigs } from '../apis/config/index.js';
 import { Annotations, ConfigMaps, Labels, RoutingState, SYSTEM_NAMESPACE } from '../apis/keys.js';
 import { configurationNameFor, revisionNameFor } from '../apis/names.js';
 import type { ConfigMap, Configuration, KubeObject, Revision, Route, Service } from '../apis/types.js';
@@ -16,7 +16,7 @@ import { collect } from '../controller/gc/resources/collect.js';
 import { routeUrl, tagUrl } from '../controller/route/resources/domains.js';
 import { formatObject, type OutputSpec } from '../printers/output.js';
 import { unifiedDiff } from '../printers/unified-diff.js';
-import type { ActionIO } from './service-actions.js';
+import type { ActionIO } from './actions.js';
 
 /** One row of the traffic table a change would produce. */
 export interface PlannedTarget {
@@ -304,8 +304,9 @@ export async function printDryRunObject(io: ActionIO, obj: KubeObject, output: O
   io.line(text.replace(/\n$/, ''));
 }
 
-/** A dry run needs a cluster: the server is what checks the change. */
-export function requireClusterForDryRun(offline: boolean): void {
-  if (offline)
+/** A dry run needs a cluster: the server is what checks the change. Returns that cluster. */
+export function requireClusterForDryRun<C>(cluster: C | undefined): C {
+  if (cluster === undefined)
     throw usageError('--dry-run asks the cluster to check the change and cannot be used with --target');
+  return cluster;
 }

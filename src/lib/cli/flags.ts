@@ -160,24 +160,33 @@ export function targetFlags() {
 
 /** The pod-spec and metadata flags shared by `service create|update|apply` (kn configuration_edit_flags.go). */
 export function serviceEditFlags() {
-  const stringArray = (summary: string, char?: 'e' | 'l' | 'a' | 'p') =>
-    Flags.string({ summary, multiple: true, char });
+  // Map-style flags show their shape in --help (`--env NAME=VALUE`), as kn's usage lines do.
+  const stringArray = (summary: string, char?: 'e' | 'l' | 'a' | 'p', helpValue?: string) =>
+    Flags.string({ summary, multiple: true, char, ...(helpValue ? { helpValue } : {}) });
   return {
     image: Flags.string({
       summary:
         'Image to run (a local directory such as ./app becomes a file:// image the local cluster runs).',
       helpValue: 'IMAGE',
     }),
-    env: stringArray('Environment variable to set, NAME=value; NAME- removes it. Repeatable.', 'e'),
+    env: stringArray(
+      'Environment variable to set, NAME=value; NAME- removes it. Repeatable.',
+      'e',
+      'NAME=VALUE',
+    ),
     'env-file': Flags.string({
       summary: 'File with one NAME=value per line to add to the environment.',
       helpValue: 'PATH',
     }),
     'env-from': stringArray(
       'Add all keys of a ConfigMap (config-map:NAME or cm:NAME) or Secret (secret:NAME or sc:NAME); append - to remove.',
+      undefined,
+      'SOURCE:NAME',
     ),
     'env-value-from': stringArray(
       'Set one variable from a key: NAME=config-map:CM:KEY or NAME=secret:S:KEY (cm:, sc: short forms); NAME- removes.',
+      undefined,
+      'NAME=SOURCE',
     ),
     port: Flags.string({
       char: 'p',
@@ -190,11 +199,13 @@ export function serviceEditFlags() {
       multiple: true,
       delimiter: ',',
       summary: 'Resource requests, e.g. cpu=100m,memory=256Mi; cpu- removes.',
+      helpValue: 'RESOURCE=QUANTITY',
     }),
     limit: Flags.string({
       multiple: true,
       delimiter: ',',
       summary: 'Resource limits, e.g. cpu=1,memory=1Gi; memory- removes.',
+      helpValue: 'RESOURCE=QUANTITY',
     }),
     scale: Flags.string({
       summary: 'Minimum and maximum number of replicas: N, MIN..MAX, MIN.. or ..MAX.',
@@ -242,15 +253,32 @@ export function serviceEditFlags() {
         'Revision name; a template with {{.Service}}, {{.Generation}}, {{.Random n}}; prefixed with the service name when missing.',
       helpValue: 'NAME',
     }),
-    label: stringArray('Label for the service and its revisions, key=value; key- removes.', 'l'),
-    'label-service': stringArray('Label for the service only (wins over --label), key=value; key- removes.'),
-    'label-revision': stringArray('Label for the revision template only, key=value; key- removes.'),
+    label: stringArray('Label for the service and its revisions, key=value; key- removes.', 'l', 'KEY=VALUE'),
+    'label-service': stringArray(
+      'Label for the service only (wins over --label), key=value; key- removes.',
+      undefined,
+      'KEY=VALUE',
+    ),
+    'label-revision': stringArray(
+      'Label for the revision template only, key=value; key- removes.',
+      undefined,
+      'KEY=VALUE',
+    ),
     annotation: stringArray(
       'Annotation for the service and revisions (autoscaling keys go to revisions only), key=value; key- removes.',
       'a',
+      'KEY=VALUE',
     ),
-    'annotation-service': stringArray('Annotation for the service only, key=value; key- removes.'),
-    'annotation-revision': stringArray('Annotation for the revision template only, key=value; key- removes.'),
+    'annotation-service': stringArray(
+      'Annotation for the service only, key=value; key- removes.',
+      undefined,
+      'KEY=VALUE',
+    ),
+    'annotation-revision': stringArray(
+      'Annotation for the revision template only, key=value; key- removes.',
+      undefined,
+      'KEY=VALUE',
+    ),
     'rollout-duration': Flags.string({
       summary:
         'Move traffic to each new revision gradually over this long, e.g. 90s or 5m; 0 moves it at once (serving.knative.dev/rollout-duration).',
@@ -277,9 +305,13 @@ export function serviceEditFlags() {
     }),
     mount: stringArray(
       'Mount /path=cm:NAME, secret:NAME (sc:), ed:NAME (emptyDir:) or an existing volume NAME; /path- unmounts.',
+      undefined,
+      'PATH=SOURCE',
     ),
     volume: stringArray(
       'Define a volume NAME=cm:CM, secret:S (sc:), ed:[type=Memory,size=1Gi] (emptyDir:); NAME- removes.',
+      undefined,
+      'NAME=SOURCE',
     ),
     'probe-readiness': Flags.string({
       summary: 'Readiness probe: http[s]:host:port:path, tcp:host:port or exec:cmd[,arg...].',

@@ -12,7 +12,7 @@ import { KnError, invalidValue, usageError } from '../client/errors.js';
 import { Kinds } from '../kube/kinds.js';
 import type { ServingClient } from '../client/serving-client.js';
 import { deleteEach } from './delete-each.js';
-import type { ActionIO, Connect, DryRun, WaitSettings } from './service-actions.js';
+import type { ActionIO, Connect, DryRun, WaitSettings } from './actions.js';
 import { printDryRunObject } from './dry-run.js';
 import type { FrozenPod } from '../printers/revision-describe.js';
 import { revisionRootCause, type RootCause } from '../client/root-cause.js';

@@ -6,15 +6,15 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
-import type { KubeList, Service } from '../apis/types.js';
+import type { ConfigMap, KubeList, Service } from '../apis/types.js';
 import { SERVING_V1 } from '../apis/keys.js';
 import { KnError } from './errors.js';
-import type { ListOptions, Mutator, UpdateResult } from './serving-client.js';
-import type { ServiceStore } from './service-store.js';
+import type { ListOptions, Mutator, ServiceStore, UpdateResult } from './service-store.js';
 
 /** A ServiceStore over local files. */
-export class OfflineServiceStore implements ServiceStore {
-  readonly offline = true;
+export class OfflineServiceStore implements ServiceStore<never> {
+  /** Files have no cluster: nothing reconciles them, so nothing is waited for. */
+  readonly cluster = undefined;
   private readonly target: string;
   private readonly singleFile: boolean;
 
@@ -100,6 +100,11 @@ export class OfflineServiceStore implements ServiceStore {
   async deleteService(name: string, namespace = this.namespace): Promise<void> {
     await this.getService(name, namespace);
     rmSync(this.pathOf(name, namespace));
+  }
+
+  /** Files are validated under Knative's defaults: there is no cluster configuration to read. */
+  async findConfigMap(_namespace: string, _name: string): Promise<ConfigMap | undefined> {
+    return undefined;
   }
 
   private read(path: string): Service | undefined {

@@ -9,7 +9,7 @@
  */
 import { READY, getCondition } from '../apis/conditions.js';
 import { Labels } from '../apis/keys.js';
-import { RevisionConditions } from '../apis/lifecycle.js';
+import { RevisionConditions } from '../apis/lifecycle/revision.js';
 import type { Condition, ContainerStatus, Pod, Probe, Revision, Service } from '../apis/types.js';
 import { Kinds } from '../kube/kinds.js';
 import type { ServingClient } from './serving-client.js';

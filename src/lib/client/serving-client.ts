@@ -27,7 +27,7 @@ import { RestClient, type WatchEvent, type WatchHandle, type WriteOptions } from
 import { KnError, toKnError, type ErrorContext } from './errors.js';
 import { retrySchedule } from './retry.js';
 import { formatRootCause, serviceRootCause, type RootCause } from './root-cause.js';
-import type { ServiceStore } from './service-store.js';
+import type { ListOptions, Mutator, ServiceStore, UpdateResult } from './service-store.js';
 
 /** The Ready condition's reason and message, as a wait that ended without Ready names them. */
 function readyText(svc: Service | undefined): string {
@@ -53,14 +53,6 @@ export interface PodLogOptions {
   previous?: boolean;
 }
 
-/** Filters for list calls. */
-export interface ListOptions {
-  /** List across all namespaces (-A). */
-  allNamespaces?: boolean;
-  labelSelector?: string;
-  fieldSelector?: string;
-}
-
 /** Options of waitForService. */
 export interface WaitOptions {
   /** metadata.generation the caller's write produced; the wait ends only once it is observed. */
@@ -84,21 +76,14 @@ export interface WaitResult {
   elapsedMs: number;
 }
 
-/** Result of a read-modify-write update. */
-export interface UpdateResult<T extends KubeObject> {
-  before: T;
-  after: T;
-}
-
-/** Mutation callback of updateXWithRetry: edit the object in place (or return a replacement). */
-export type Mutator<T> = (obj: T) => void | T | Promise<void | T>;
-
 const LIST_PAGE = 500;
 
 /** The Knative Serving client facade. */
-export class ServingClient implements ServiceStore {
-  /** A cluster client is never offline (see OfflineServiceStore). */
-  readonly offline = false;
+export class ServingClient implements ServiceStore<ServingClient> {
+  /** A cluster client is its own cluster (see OfflineServiceStore for files). */
+  get cluster(): ServingClient {
+    return this;
+  }
 
   constructor(
     private readonly rest: RestClient,

@@ -20,7 +20,7 @@ import type {
 } from '../apis/types.js';
 import type { Client, Recorder } from './runtime/client.js';
 import type { Lister } from '../kube/store.js';
-import type { KnativeConfigs } from '../apis/config.js';
+import type { KnativeConfigs } from '../apis/config/index.js';
 
 /** Index names the listers must provide (see `indexers` in index.ts and the test fixtures). */
 export const Index = {

@@ -7,7 +7,7 @@ import type { KnStatus, KubeObject } from '../apis/types.js';
 
 /**
  * Knative marks Ready Unknown `NewObservedGenFailure` when it starts reconciling a generation it has
- * not observed yet; `reconcileKind` is expected to overwrite it. (Not in lifecycle.ts: a private
+ * not observed yet; `reconcileKind` is expected to overwrite it. (Not in apis/lifecycle/: a private
  * helper of the driver.)
  */
 export function markNewObservedGeneration(

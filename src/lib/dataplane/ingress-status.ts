@@ -14,7 +14,7 @@ import {
   markIngressLoadBalancerFailed,
   markIngressLoadBalancerReady,
   markIngressNetworkConfigured,
-} from '../apis/ingress-lifecycle.js';
+} from '../apis/lifecycle/ingress.js';
 import type { Ingress, IngressStatus, LoadBalancerIngress } from '../apis/types.js';
 import { ingressKey, type IngressOutcome } from './ingress-table.js';
 

@@ -6,7 +6,7 @@
  * PodDisruptionBudget.
  */
 import { loadCrdObjects } from '../apiserver/crds.js';
-import { defaultConfigMaps } from '../apis/config.js';
+import { defaultConfigMaps } from '../apis/config/seed.js';
 import { SYSTEM_NAMESPACE } from '../apis/keys.js';
 import type { KubeObject } from '../apis/types.js';
 

@@ -4,7 +4,7 @@
  * and automatic domain claims. Existing ConfigMaps are never overwritten — a user's edits to
  * config-gc or config-autoscaler survive restarts; only knlite's own keys are kept current.
  */
-import { defaultConfigMaps } from '../apis/config.js';
+import { defaultConfigMaps } from '../apis/config/seed.js';
 import { ConfigMaps, KnliteConfig, SYSTEM_NAMESPACE } from '../apis/keys.js';
 import type { ConfigMap, KubeObject } from '../apis/types.js';
 import { isAlreadyExists } from '../kube/errors.js';

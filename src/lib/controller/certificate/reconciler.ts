@@ -10,7 +10,7 @@ import {
   initializeCertificateConditions,
   markCertificateIssued,
   markCertificateSecretNotOwned,
-} from '../../apis/certificate-lifecycle.js';
+} from '../../apis/lifecycle/certificate.js';
 import { NETWORKING_INTERNAL_V1ALPHA1 } from '../../apis/keys.js';
 import type { Certificate, Secret } from '../../apis/types.js';
 import { isNotFound } from '../../kube/errors.js';

@@ -12,7 +12,7 @@ import {
   markRevisionCreationFailed,
   setLatestCreatedRevisionName,
   setLatestReadyRevisionName,
-} from '../../apis/lifecycle.js';
+} from '../../apis/lifecycle/configuration.js';
 import type { Configuration, Revision } from '../../apis/types.js';
 import { Index, type ReconcilerDeps } from '../context.js';
 import { defaultRevisionSpec } from '../defaults.js';

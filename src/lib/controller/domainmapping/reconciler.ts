@@ -25,11 +25,11 @@ import {
   markReferenceNotResolved,
   markReferenceResolved,
   propagateDomainMappingIngressStatus,
-} from '../../apis/lifecycle.js';
+} from '../../apis/lifecycle/domainmapping.js';
 import { getCondition, READY } from '../../apis/conditions.js';
-import { isCertificateReady } from '../../apis/certificate-lifecycle.js';
+import { isCertificateReady } from '../../apis/lifecycle/certificate.js';
 import type { DomainMapping } from '../../apis/types.js';
-import { formatUrl } from '../../apis/config.js';
+import { formatUrl } from '../../apis/config/network.js';
 import type { ReconcilerDeps } from '../context.js';
 import { ingressObserved, reconcileIngress } from '../ingress.js';
 import { CertificateNotOwnedError, reconcileCertificate } from '../owned-certificate.js';

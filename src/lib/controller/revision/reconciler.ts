@@ -21,7 +21,7 @@ import {
   revisionConditionSet,
   RevisionConditions,
   RevisionReasons,
-} from '../../apis/lifecycle.js';
+} from '../../apis/lifecycle/revision.js';
 import type { Deployment, KubeService, Revision } from '../../apis/types.js';
 import { Index, isControlledBy, type ReconcilerDeps } from '../context.js';
 import type { KindReconciler } from '../runtime/driver.js';

@@ -22,10 +22,10 @@ import {
   propagateIngressStatus,
   routeConditionSet,
   RouteConditions,
-} from '../../apis/lifecycle.js';
+} from '../../apis/lifecycle/route.js';
 import { getCondition, READY } from '../../apis/conditions.js';
-import { isCertificateReady } from '../../apis/certificate-lifecycle.js';
-import { formatUrl } from '../../apis/config.js';
+import { isCertificateReady } from '../../apis/lifecycle/certificate.js';
+import { formatUrl } from '../../apis/config/network.js';
 import { Annotations } from '../../apis/keys.js';
 import type { Certificate, Ingress, KubeObject, KubeService, Route } from '../../apis/types.js';
 import { isControlledBy, type ReconcilerDeps } from '../context.js';

@@ -14,7 +14,7 @@ import {
   propagateRouteStatus,
   serviceConditionSet,
   ServiceConditions,
-} from '../../apis/lifecycle.js';
+} from '../../apis/lifecycle/service.js';
 import { getCondition } from '../../apis/conditions.js';
 import type { Configuration, KubeObject, Route, Service, TrafficTarget } from '../../apis/types.js';
 import { checkNameAvailability } from '../configuration/byo-name.js';

@@ -4,7 +4,7 @@
  * `hpaScale()` and writes the result to the revision's Deployment (apis/names.ts) through the
  * /scale subresource. The local runtime follows the Deployment.
  */
-import type { AutoscalerConfig } from '../../apis/config.js';
+import type { AutoscalerConfig } from '../../apis/config/autoscaler.js';
 import type { DataPlaneMetrics } from '../metrics.js';
 import type { GatewayState, RevisionTarget } from '../state.js';
 import { hpaScale } from './hpa.js';

@@ -3,7 +3,7 @@
  * `autoscaling.knative.dev/*` annotations (Knative's pkg/autoscaler/config/config.go,
  * pkg/reconciler/autoscaling/resources/target.go). Pure parsing, no I/O.
  */
-import { parseAutoscalerConfig, type AutoscalerConfig } from '../../apis/config.js';
+import { parseAutoscalerConfig, type AutoscalerConfig } from '../../apis/config/autoscaler.js';
 import { parseGoDuration } from '../../apis/durations.js';
 import { Annotations, AutoscalingClass } from '../../apis/keys.js';
 

@@ -4,7 +4,7 @@
  * alone, named like the mapping's KIngress (kmeta.ChildName(dm, "")), its base domain the mapped
  * host, labelled `serving.knative.dev/domainMappingUID` with — as Knative does — the mapping's name.
  */
-import type { KnativeConfigs } from '../../../apis/config.js';
+import type { KnativeConfigs } from '../../../apis/config/index.js';
 import { Labels, SERVING_V1BETA1 } from '../../../apis/keys.js';
 import { childName } from '../../../apis/names.js';
 import type { Certificate, DomainMapping } from '../../../apis/types.js';

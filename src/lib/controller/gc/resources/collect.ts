@@ -2,7 +2,7 @@
  * Which Revisions of a Configuration Knative's GC deletes (pkg/reconciler/gc/gc.go `collect`).
  * Pure: given the revisions, the config and the time, returns the names to delete (oldest first).
  */
-import { DISABLED, type GCConfig } from '../../../apis/config.js';
+import { DISABLED, type GCConfig } from '../../../apis/config/gc.js';
 import { Annotations, Labels, RoutingState } from '../../../apis/keys.js';
 import type { Configuration, Revision } from '../../../apis/types.js';
 

@@ -5,7 +5,8 @@
  * its certificate in a Secret of the same name; plus the KIngress `spec.tls` entry for each.
  * `makeCertificate` is the one builder, which the DomainMapping reconciler uses too.
  */
-import { selectDomain, type KnativeConfigs } from '../../../apis/config.js';
+import { selectDomain } from '../../../apis/config/domain.js';
+import type { KnativeConfigs } from '../../../apis/config/index.js';
 import { Annotations, Labels, NETWORKING_INTERNAL_V1ALPHA1, SERVING_V1 } from '../../../apis/keys.js';
 import type { Certificate, Ingress, KubeObject, OwnerReference, Route } from '../../../apis/types.js';
 import { controllerRef } from '../../context.js';

@@ -3,15 +3,9 @@
  * by labels, domain-template and tag-template from config-network, cluster-local visibility, and the
  * local gateway port on external URLs.
  */
-import {
-  DEFAULT_DOMAIN,
-  domainFromTemplate,
-  formatUrl,
-  hostnameFromTemplate,
-  isClusterLocal,
-  selectDomain,
-  type KnativeConfigs,
-} from '../../../apis/config.js';
+import { DEFAULT_DOMAIN, isClusterLocal, selectDomain } from '../../../apis/config/domain.js';
+import type { KnativeConfigs } from '../../../apis/config/index.js';
+import { domainFromTemplate, formatUrl, hostnameFromTemplate } from '../../../apis/config/network.js';
 import { routeServiceHost } from '../../../apis/names.js';
 import type { Route } from '../../../apis/types.js';
 

@@ -7,12 +7,10 @@
  * Service and append `Knative-Serving-Revision`/`Knative-Serving-Namespace`. With the
  * `tag-header-based-routing` feature, the default rules also route `Knative-Serving-Tag: <tag>`.
  */
-import {
-  featureEnabled,
-  hostnameFromTemplate,
-  CLUSTER_DOMAIN,
-  type KnativeConfigs,
-} from '../../../apis/config.js';
+import { CLUSTER_DOMAIN } from '../../../apis/config/domain.js';
+import { featureEnabled } from '../../../apis/config/features.js';
+import type { KnativeConfigs } from '../../../apis/config/index.js';
+import { hostnameFromTemplate } from '../../../apis/config/network.js';
 import {
   Annotations,
   IngressHeaders,

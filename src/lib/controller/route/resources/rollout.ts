@@ -10,7 +10,7 @@
  * `networking.internal.knative.dev/rollout`. Times are Unix nanoseconds, as Knative's. Pure.
  */
 import { getKey } from '../../../apis/autoscaling-validation.js';
-import type { KnativeConfigs } from '../../../apis/config.js';
+import type { KnativeConfigs } from '../../../apis/config/index.js';
 import { parseGoDuration } from '../../../apis/durations.js';
 import { Annotations, LegacyAnnotations } from '../../../apis/keys.js';
 import { rolloutsByTag, type ConfigurationRollout, type Rollout } from '../../../apis/rollout.js';

@@ -12,7 +12,7 @@ import {
   markRevisionFailed,
   markRevisionNotOwned,
   markRevisionNotReady,
-} from '../../../apis/lifecycle.js';
+} from '../../../apis/lifecycle/route.js';
 import type { Configuration, Revision, Route, RouteStatus, TrafficTarget } from '../../../apis/types.js';
 import type { Lister } from '../../../kube/store.js';
 

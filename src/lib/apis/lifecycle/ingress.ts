@@ -3,8 +3,8 @@
  * ingress_lifecycle.go`: Ready depends on NetworkConfigured and LoadBalancerReady. The ingress
  * implementation (knlite's gateway) writes these; the Route and DomainMapping reconcilers read Ready.
  */
-import { READY, conditionSet, type Clock } from './conditions.js';
-import type { IngressStatus, LoadBalancerIngress } from './types.js';
+import { READY, conditionSet, type Clock } from '../conditions.js';
+import type { IngressStatus, LoadBalancerIngress } from '../types.js';
 
 /** KIngress condition types. */
 export const IngressConditions = {

@@ -3,9 +3,9 @@
  * v1alpha1/certificate_lifecycle.go`: a living condition set with Ready only. The certificate
  * implementation (knlite's local CA reconciler) writes them; the Route reconciler reads Ready.
  */
-import { READY, conditionSet, getCondition, type Clock } from './conditions.js';
-import type { Certificate } from './types.js';
-import { resourceNotOwnedMessage } from './lifecycle.js';
+import { READY, conditionSet, getCondition, type Clock } from '../conditions.js';
+import type { Certificate } from '../types.js';
+import { resourceNotOwnedMessage } from './shared.js';
 
 /** Certificate: Ready alone. */
 export const certificateConditionSet = conditionSet(READY, []);

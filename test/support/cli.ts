@@ -1,7 +1,8 @@
 /**
- * Runs knlite commands for the CLI tests, two ways: in-process through oclif (`Config.load` +
- * `config.runCommand`, with the command classes taken from src/ so tests see the current code) and
- * as a child process through the built `bin/run.js`. Both capture stdout, stderr and the exit code.
+ * Runs knlite commands for the tests, two ways: in-process through oclif (`Config.load` +
+ * `config.runCommand`, with every command class taken from src/commands so tests see the current
+ * code without a build: `runInProcess`, `knlite`) and as a child process through the built
+ * `bin/run.js` (`runBin`). Both capture stdout, stderr and the exit code.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -26,8 +27,8 @@ type CommandClass = typeof Command & { aliases?: string[] };
 let config: Config | undefined;
 let commands: Map<string, { id: string; cls: CommandClass }> | undefined;
 
-// Every command under src/commands, by id and by alias (e.g. 'ksvc:ls' → service:list).
-async function loadCommands(): Promise<Map<string, { id: string; cls: CommandClass }>> {
+/** Every command class under src/commands by id and alias (e.g. `domain:map` → domain:create). */
+export async function loadAllCommands(): Promise<Map<string, { id: string; cls: CommandClass }>> {
   if (commands) return commands;
   const map = new Map<string, { id: string; cls: CommandClass }>();
   const base = join(ROOT, 'src/commands');
@@ -37,7 +38,6 @@ async function loadCommands(): Promise<Map<string, { id: string; cls: CommandCla
     );
   for (const file of walk(base)) {
     const id = relative(base, file).replace(/\.ts$/, '').split('/').join(':');
-    if (!id.startsWith('service') && id !== 'version') continue; // only the commands this suite owns
     const cls = (await import(file)).default as CommandClass;
     map.set(id, { id, cls });
     for (const alias of cls.aliases ?? []) map.set(alias, { id, cls });
@@ -75,7 +75,7 @@ export async function runInProcess(
   opts: { env?: Record<string, string | undefined>; cwd?: string; tty?: boolean } = {},
 ): Promise<CliResult> {
   config ??= await Config.load({ root: ROOT });
-  const map = await loadCommands();
+  const map = await loadAllCommands();
   let n = argv.length;
   while (n > 0 && !map.has(argv.slice(0, n).join(':'))) n--;
   const found = map.get(argv.slice(0, n).join(':'));
@@ -131,6 +131,21 @@ export async function runInProcess(
     }
   }
   return { stdout: io.out(), stderr: io.err(), exitCode, result };
+}
+
+/**
+ * Runs `knlite <argv>` in-process with `env` set for the duration; never throws for exit codes, and
+ * throws when no command matches (a typo in a test, not a CLI behaviour).
+ */
+export async function knlite(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
+  const map = await loadAllCommands();
+  let n = argv.length;
+  while (n > 0 && !map.has(argv.slice(0, n).join(':'))) n--;
+  if (!map.has(argv.slice(0, n).join(':'))) throw new Error(`no command for ${argv.join(' ')}`);
+  return runInProcess(argv, { env });
 }
 
 /** Fails with a clear message when the build output the child-process tests need is missing. */

@@ -1,7 +1,9 @@
 /**
- * Test helpers for the API server suites: start a real server on a temp data dir and talk to it
- * over real HTTPS (trusting its generated CA), or through client-node with its kubeconfig.
+ * The one way tests start an API server on its own: `startTestApiServer` runs a real server on a
+ * temp data dir, to talk to over real HTTPS (`req`, trusting its generated CA), through client-node
+ * (`kc`) or with real kubectl (`startKubectlEnv`). Plus small object bodies the suites share.
  */
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
@@ -69,8 +71,8 @@ export function request(
   });
 }
 
-/** Starts a server on a fresh temp dir (or `dir`). */
-export async function startTestServer(opts: Partial<ApiServerOptions> = {}): Promise<TestServer> {
+/** Starts a server on a fresh temp dir (or `opts.dataDir`, which is then left in place). */
+export async function startTestApiServer(opts: Partial<ApiServerOptions> = {}): Promise<TestServer> {
   const dir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'knlite-apiserver-'));
   const server = await startApiServer({ port: 0, ...opts, dataDir: dir });
   const kc = new KubeConfig();
@@ -109,3 +111,57 @@ export function configMap(
 
 export const KSVC = '/apis/serving.knative.dev/v1/namespaces/default/services';
 export const CM = '/api/v1/namespaces/default/configmaps';
+
+const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+
+/** One kubectl run. */
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A server plus a kubectl bound to it. */
+export interface KubectlEnv {
+  server: ApiServer;
+  home: string;
+  kubectl(args: string[], stdin?: string): Promise<Run>;
+  close(): Promise<void>;
+}
+
+/**
+ * Real `kubectl` against a test server: a private HOME (so kubectl's discovery and OpenAPI cache
+ * stay out of ~/.kube) per call. CI installs kubectl; a missing kubectl fails the suite.
+ */
+export async function startKubectlEnv(opts: Partial<ApiServerOptions> = {}): Promise<KubectlEnv> {
+  const probe = spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0)
+    throw new Error(`kubectl is required for this suite: ${probe.error?.message ?? probe.stderr}`);
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'knlite-kubectl2-'));
+  const { server } = await startTestApiServer({ dataDir: path.join(home, 'data'), ...opts });
+  const kubeconfig = path.join(home, 'kubeconfig');
+  fs.writeFileSync(kubeconfig, server.kubeconfig(), { mode: 0o600 });
+  const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: home };
+  const kubectl = (args: string[], stdin?: string): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const child = execFile(
+        KUBECTL,
+        ['--request-timeout=20s', ...args],
+        { env, timeout: 30_000 },
+        (err, stdout, stderr) => {
+          if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err);
+          resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr });
+        },
+      );
+      if (stdin !== undefined) child.stdin?.end(stdin);
+    });
+  return {
+    server,
+    home,
+    kubectl,
+    async close() {
+      await server.close();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
