@@ -25,7 +25,7 @@ const httpsClient = [
  */
 const commandInternals = [
   {
-    regex: '/lib/(apiserver|runtime|webhook)/',
+    regex: '/lib/(apiserver|kubelet|webhook)/',
     message:
       'Commands never import the API server, runtime or webhook: go through src/lib/cli or src/lib/local.',
   },
@@ -69,7 +69,7 @@ const printersPure = [
  */
 const dataplaneRuntime = [
   {
-    regex: '^(\\.\\./)+runtime/',
+    regex: '^(\\.\\./)+kubelet/',
     message: 'The data plane never imports the local runtime: take what it needs as a startDataPlane option.',
   },
 ];
@@ -122,7 +122,7 @@ function layerRules() {
     { files: ['src/lib/apis/*/**/*.ts'], patterns: apisBottomNested },
     { files: ['src/lib/printers/**/*.ts'], patterns: printersPure },
     { files: ['src/lib/dataplane/**/*.ts'], patterns: dataplaneRuntime },
-    { files: ['src/lib/runtime/**/*.ts'], patterns: runtimeDataplane },
+    { files: ['src/lib/kubelet/**/*.ts'], patterns: runtimeDataplane },
     { files: ['src/lib/kube/**/*.ts'], kube: true, https: true },
     { files: ['src/lib/apiserver/server.ts', 'src/lib/local/daemon.ts'], https: true },
     { files: ['src/lib/local/daemon-main.ts'], stack: true },

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestClient } from '../../src/lib/kube/rest.js';
-import { startRuntime, type LocalRuntime } from '../../src/lib/runtime/index.js';
+import { startRuntime, type LocalRuntime } from '../../src/lib/kubelet/index.js';
 import { waitUntil } from '../support/wait.js';
 import { startKubectlEnv, type KubectlEnv } from '../support/apiserver.js';
 

@@ -20,12 +20,12 @@ import type {
 } from '../../src/lib/apis/types.js';
 import type { Listers, ReconcilerDeps } from '../../src/lib/controller/context.js';
 import { indexers } from '../../src/lib/controller/index.js';
-import type { Client, Recorder } from '../../src/lib/controller/runtime/client.js';
+import type { Client, Recorder } from '../../src/lib/controller/framework/client.js';
 import {
   makeDriver,
   type KindReconciler,
   type ReconcileResult,
-} from '../../src/lib/controller/runtime/driver.js';
+} from '../../src/lib/controller/framework/driver.js';
 import { Kinds, type Kind } from '../../src/lib/kube/kinds.js';
 import { ApiError } from '../../src/lib/kube/errors.js';
 import type { PatchType } from '../../src/lib/kube/rest.js';

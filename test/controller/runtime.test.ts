@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../src/lib/apis/types.js';
 import { startTestApiServer } from '../support/apiserver.js';
-import type { KindReconciler, ReconcileResult } from '../../src/lib/controller/runtime/driver.js';
+import type { KindReconciler, ReconcileResult } from '../../src/lib/controller/framework/driver.js';
 import { serviceReconciler } from '../../src/lib/controller/service/reconciler.js';
 import { LeaderElector, type Lease } from '../../src/lib/kube/leader.js';
 import { isPermanentError, PermanentError } from '../../src/lib/kube/queue.js';

@@ -10,7 +10,7 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Condition, Pod, Revision, Service } from '../../src/lib/apis/types.js';
 import { patchConfigData } from '../../src/lib/local/seed.js';
-import { detectBwrap } from '../../src/lib/runtime/sandbox.js';
+import { detectBwrap } from '../../src/lib/kubelet/sandbox.js';
 import { send } from '../dataplane/helpers.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, stopDaemon, type DaemonState } from '../../src/lib/local/daemon.js';
 import { localPaths } from '../../src/lib/local/paths.js';
-import { freePort } from '../../src/lib/runtime/ports.js';
+import { freePort } from '../../src/lib/kubelet/ports.js';
 import { requireBuild, ROOT, runBin } from '../support/cli.js';
 import { waitUntil } from '../support/wait.js';
 

@@ -9,7 +9,7 @@ import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDaemon, stopDaemon } from '../../src/lib/local/daemon.js';
 import { localPaths } from '../../src/lib/local/paths.js';
-import { podHomePath, podLogPath } from '../../src/lib/runtime/pod-process.js';
+import { podHomePath, podLogPath } from '../../src/lib/kubelet/pod-process.js';
 import { waitUntil } from '../support/wait.js';
 
 /** `path relative to root → octal mode` of every entry under `root` (root included). */

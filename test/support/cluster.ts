@@ -10,7 +10,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { ApiServer } from '../../src/lib/apiserver/server.js';
 import type { RestClient } from '../../src/lib/kube/rest.js';
 import { startLocalStack } from '../../src/lib/local/stack.js';
-import type { LocalRuntime } from '../../src/lib/runtime/index.js';
+import type { LocalRuntime } from '../../src/lib/kubelet/index.js';
 
 /** A running test cluster. */
 export interface TestCluster {

@@ -17,7 +17,7 @@ import { builtinResourceTypes, SYSTEM_NAMESPACES } from './builtins.js';
 import { crdToResourceTypes, loadCrdObjects } from './crds.js';
 import { resourceNotFound, toStatus, unauthorized } from './errors.js';
 import { DEFAULT_EVENT_TTL_MS, EventExpiry } from './event-ttl.js';
-import { GarbageCollector } from './gc.js';
+import { GarbageCollector } from './owner-gc.js';
 import { metricsResourceTypes, type MetricsSource } from './metrics.js';
 import { Handlers } from './handlers.js';
 import { Registry } from './registry.js';

@@ -18,7 +18,7 @@ import type {
   Route,
   Service,
 } from '../apis/types.js';
-import type { Client, Recorder } from './runtime/client.js';
+import type { Client, Recorder } from './framework/client.js';
 import type { Lister } from '../kube/store.js';
 import type { KnativeConfigs } from '../apis/config/index.js';
 

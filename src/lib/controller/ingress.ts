@@ -4,8 +4,8 @@
  * to the ingress implementation — alone.
  */
 import type { Ingress } from '../apis/types.js';
-import type { Client } from './runtime/client.js';
-import { semanticEqual } from './runtime/equality.js';
+import type { Client } from './framework/client.js';
+import { semanticEqual } from './framework/equality.js';
 import { Kinds } from '../kube/kinds.js';
 import type { Lister } from '../kube/store.js';
 

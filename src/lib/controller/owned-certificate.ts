@@ -8,8 +8,8 @@ import type { Certificate, KubeObject } from '../apis/types.js';
 import { Kinds } from '../kube/kinds.js';
 import type { Lister } from '../kube/store.js';
 import { isControlledBy } from './context.js';
-import type { Client, Recorder } from './runtime/client.js';
-import { semanticEqual } from './runtime/equality.js';
+import type { Client, Recorder } from './framework/client.js';
+import { semanticEqual } from './framework/equality.js';
 
 /** A Certificate of the wanted name exists and is controlled by another object. */
 export class CertificateNotOwnedError extends Error {}

@@ -5,7 +5,7 @@
  * cannot be served as written says why. Pending ones (a DomainMapping whose target is not routed
  * yet) are left alone until the next programming.
  */
-import { deepEqual } from '../controller/runtime/equality.js';
+import { deepEqual } from '../controller/framework/equality.js';
 import { Kinds } from '../kube/kinds.js';
 import { isConflict, isNotFound } from '../kube/errors.js';
 import type { RestClient } from '../kube/rest.js';

@@ -8,7 +8,7 @@ import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import { startReconciler } from '../controller/index.js';
 import { startDataPlane } from '../dataplane/index.js';
 import { RestClient } from '../kube/rest.js';
-import { startRuntime, type LocalRuntime } from '../runtime/index.js';
+import { startRuntime, type LocalRuntime } from '../kubelet/index.js';
 import { ensureIngressCa } from './ca.js';
 import { seedLocalConfig } from './seed.js';
 

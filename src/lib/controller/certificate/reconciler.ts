@@ -16,7 +16,7 @@ import type { Certificate, Secret } from '../../apis/types.js';
 import { isNotFound } from '../../kube/errors.js';
 import { Kinds } from '../../kube/kinds.js';
 import { controllerRef, isControlledBy, type ReconcilerDeps } from '../context.js';
-import type { KindReconciler } from '../runtime/driver.js';
+import type { KindReconciler } from '../framework/driver.js';
 import { markNewObservedGeneration } from '../status.js';
 import { issueCertificate, RENEW_BEFORE_DAYS, stillValid, type CertificateAuthority } from './issuer.js';
 

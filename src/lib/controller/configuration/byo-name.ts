@@ -2,7 +2,7 @@
 import { Labels } from '../../apis/keys.js';
 import type { Configuration, Revision } from '../../apis/types.js';
 import { isControlledBy } from '../context.js';
-import { semanticEqual } from '../runtime/equality.js';
+import { semanticEqual } from '../framework/equality.js';
 import type { Lister } from '../../kube/store.js';
 
 /** Outcome of a BYO name check: free to create, ours to use, or taken by something else. */

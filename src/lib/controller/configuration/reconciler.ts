@@ -16,7 +16,7 @@ import {
 import type { Configuration, Revision } from '../../apis/types.js';
 import { Index, type ReconcilerDeps } from '../context.js';
 import { defaultRevisionSpec } from '../defaults.js';
-import type { KindReconciler } from '../runtime/driver.js';
+import type { KindReconciler } from '../framework/driver.js';
 import { Kinds } from '../../kube/kinds.js';
 import { ApiError, isAlreadyExists } from '../../kube/errors.js';
 import { markNewObservedGeneration } from '../status.js';

@@ -34,7 +34,7 @@ import type { ReconcilerDeps } from '../context.js';
 import { ingressObserved, reconcileIngress } from '../ingress.js';
 import { CertificateNotOwnedError, reconcileCertificate } from '../owned-certificate.js';
 import { externalDomainTLSEnabled, makeIngressTLS, type IngressTLS } from '../route/resources/certificate.js';
-import type { KindReconciler } from '../runtime/driver.js';
+import type { KindReconciler } from '../framework/driver.js';
 import { Kinds } from '../../kube/kinds.js';
 import { isAlreadyExists, isNotFound } from '../../kube/errors.js';
 import { markNewObservedGeneration } from '../status.js';

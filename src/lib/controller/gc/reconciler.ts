@@ -4,7 +4,7 @@
  */
 import type { Configuration } from '../../apis/types.js';
 import { Index, type ReconcilerDeps } from '../context.js';
-import type { KindReconciler } from '../runtime/driver.js';
+import type { KindReconciler } from '../framework/driver.js';
 import { Kinds } from '../../kube/kinds.js';
 import { isNotFound } from '../../kube/errors.js';
 import { collect } from './resources/collect.js';

@@ -24,8 +24,8 @@ import {
 } from '../../apis/lifecycle/revision.js';
 import type { Deployment, KubeService, Revision } from '../../apis/types.js';
 import { Index, isControlledBy, type ReconcilerDeps } from '../context.js';
-import type { KindReconciler } from '../runtime/driver.js';
-import { isSubset } from '../runtime/equality.js';
+import type { KindReconciler } from '../framework/driver.js';
+import { isSubset } from '../framework/equality.js';
 import { Kinds } from '../../kube/kinds.js';
 import { markNewObservedGeneration } from '../status.js';
 import { makeDeployment, servingContainer, type DeploymentParams } from './resources/deployment.js';

@@ -20,8 +20,8 @@ import type { Configuration, KubeObject, Route, Service, TrafficTarget } from '.
 import { checkNameAvailability } from '../configuration/byo-name.js';
 import { isControlledBy, type ReconcilerDeps } from '../context.js';
 import { defaultServiceSpec, defaultTraffic } from '../defaults.js';
-import type { KindReconciler } from '../runtime/driver.js';
-import { semanticEqual } from '../runtime/equality.js';
+import type { KindReconciler } from '../framework/driver.js';
+import { semanticEqual } from '../framework/equality.js';
 import { Kinds, type Kind } from '../../kube/kinds.js';
 import { markNewObservedGeneration } from '../status.js';
 import { makeConfiguration } from './resources/configuration.js';

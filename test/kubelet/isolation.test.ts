@@ -11,11 +11,11 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import type { ApiServer } from '../../src/lib/apiserver/server.js';
 import { startTestApiServer } from '../support/apiserver.js';
 import { RestClient } from '../../src/lib/kube/rest.js';
-import { startRuntime, type LocalRuntime } from '../../src/lib/runtime/index.js';
-import { buildEnv } from '../../src/lib/runtime/env.js';
-import { resolveLaunch } from '../../src/lib/runtime/launch.js';
-import { PodProcess, podHomePath, podLogPath } from '../../src/lib/runtime/pod-process.js';
-import { detectBwrap, resolveSandbox, type SandboxMode } from '../../src/lib/runtime/sandbox.js';
+import { startRuntime, type LocalRuntime } from '../../src/lib/kubelet/index.js';
+import { buildEnv } from '../../src/lib/kubelet/env.js';
+import { resolveLaunch } from '../../src/lib/kubelet/launch.js';
+import { PodProcess, podHomePath, podLogPath } from '../../src/lib/kubelet/pod-process.js';
+import { detectBwrap, resolveSandbox, type SandboxMode } from '../../src/lib/kubelet/sandbox.js';
 import { makeDeployment, podsOf, readEndpoints } from './cluster.js';
 import { exampleDir, httpGet } from './helpers.js';
 

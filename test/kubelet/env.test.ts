@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildEnv, EnvConfigError, type EnvSources } from '../../src/lib/runtime/env.js';
+import { buildEnv, EnvConfigError, type EnvSources } from '../../src/lib/kubelet/env.js';
 
 const sources: EnvSources = {
   configMap: async (ns, name) =>

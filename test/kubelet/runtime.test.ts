@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Condition, Pod } from '../../src/lib/apis/types.js';
-import { podLogPath, startRuntime, type LocalRuntime } from '../../src/lib/runtime/index.js';
+import { podLogPath, startRuntime, type LocalRuntime } from '../../src/lib/kubelet/index.js';
 import {
   makeDeployment,
   podsOf,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Pod } from '../../src/lib/apis/types.js';
-import { startRuntime, type LocalRuntime } from '../../src/lib/runtime/index.js';
+import { startRuntime, type LocalRuntime } from '../../src/lib/kubelet/index.js';
 import { makeDeployment, podsOf, readDeployment, startApi, type ApiFixture } from './cluster.js';
 import { exampleDir } from './helpers.js';
 

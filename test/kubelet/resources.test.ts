@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, KubeService } from '../../src/lib/apis/types.js';
-import type { PodProcessState } from '../../src/lib/runtime/pod-process.js';
+import type { PodProcessState } from '../../src/lib/kubelet/pod-process.js';
 import {
   makeDeploymentStatus,
   makeEndpoints,
@@ -9,7 +9,7 @@ import {
   sameDeploymentStatus,
   selectorMatches,
   type ReplicaCounts,
-} from '../../src/lib/runtime/resources.js';
+} from '../../src/lib/kubelet/resources.js';
 
 const NOW = '2026-01-01T00:00:10Z';
 const EARLIER = '2026-01-01T00:00:00Z';

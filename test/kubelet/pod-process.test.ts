@@ -2,15 +2,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Container } from '../../src/lib/apis/types.js';
-import { buildEnv } from '../../src/lib/runtime/env.js';
-import { resolveLaunch } from '../../src/lib/runtime/launch.js';
+import { buildEnv } from '../../src/lib/kubelet/env.js';
+import { resolveLaunch } from '../../src/lib/kubelet/launch.js';
 import {
   PodProcess,
   podHomePath,
   podLogPath,
   type PodProcessOptions,
-} from '../../src/lib/runtime/pod-process.js';
-import { ProcessTable } from '../../src/lib/runtime/process-table.js';
+} from '../../src/lib/kubelet/pod-process.js';
+import { ProcessTable } from '../../src/lib/kubelet/process-table.js';
 import { exampleDir, httpGet, isAlive, tempDir } from './helpers.js';
 
 const noSources = { configMap: async () => undefined, secret: async () => undefined };

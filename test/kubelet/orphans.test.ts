@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startRuntime, type LocalRuntime } from '../../src/lib/runtime/index.js';
-import { detectBwrap, type SandboxMode } from '../../src/lib/runtime/sandbox.js';
+import { startRuntime, type LocalRuntime } from '../../src/lib/kubelet/index.js';
+import { detectBwrap, type SandboxMode } from '../../src/lib/kubelet/sandbox.js';
 import { makeDeployment, podsOf, recordedProcesses, startApi, type ApiFixture } from './cluster.js';
 import { groupMembers, isAlive } from './helpers.js';
 

@@ -2,8 +2,8 @@ import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Condition } from '../../src/lib/apis/types.js';
-import { startRuntime, type LocalRuntime } from '../../src/lib/runtime/index.js';
-import { PodVolumes, VolumeError } from '../../src/lib/runtime/volumes.js';
+import { startRuntime, type LocalRuntime } from '../../src/lib/kubelet/index.js';
+import { PodVolumes, VolumeError } from '../../src/lib/kubelet/volumes.js';
 import { makeDeployment, podsOf, readDeployment, startApi, type ApiFixture } from './cluster.js';
 import { tempDir } from './helpers.js';
 

@@ -7,7 +7,7 @@ import {
   resolveSandbox,
   sandboxArgv,
   sandboxMode,
-} from '../../src/lib/runtime/sandbox.js';
+} from '../../src/lib/kubelet/sandbox.js';
 import { tempDir } from './helpers.js';
 
 describe('sandbox', () => {

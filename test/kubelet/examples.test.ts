@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { freePort } from '../../src/lib/runtime/ports.js';
+import { freePort } from '../../src/lib/kubelet/ports.js';
 import { exampleDir, httpGet } from './helpers.js';
 
 describe('examples', () => {

@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { resolvePort } from '../../src/lib/runtime/probe.js';
+import { resolvePort } from '../../src/lib/kubelet/probe.js';
 import {
   pidFilePath,
   processStartTime,
   ProcessTable,
   signalGroup,
-} from '../../src/lib/runtime/process-table.js';
+} from '../../src/lib/kubelet/process-table.js';
 import { isAlive, tempDir } from './helpers.js';
 
 describe('ProcessTable', () => {

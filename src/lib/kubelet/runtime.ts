@@ -33,7 +33,7 @@ import type { LogReadOptions } from './container-log.js';
 import { CpuMeter, rssBytesByGroup } from './cpu.js';
 import { annotatedFrozenRetentionMs, type FrozenState } from './freeze.js';
 import { ConfigMaps, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
-import { parseAutoscalerConfig } from '../apis/config.js';
+import { parseAutoscalerConfig } from '../apis/config/autoscaler.js';
 import { buildEnv, type EnvSources } from './env.js';
 import { isNotRunnable, resolveLaunch, type LaunchSpec, type NotRunnable } from './launch.js';
 import { makePodName, stableJson, templateHash } from './names.js';

@@ -6,7 +6,7 @@ import type { ApiServer } from '../../src/lib/apiserver/server.js';
 import { startTestApiServer } from '../support/apiserver.js';
 import type { Deployment, Endpoints, Pod } from '../../src/lib/apis/types.js';
 import { RestClient } from '../../src/lib/kube/rest.js';
-import type { PidRecord } from '../../src/lib/runtime/process-table.js';
+import type { PidRecord } from '../../src/lib/kubelet/process-table.js';
 import { tempDir } from './helpers.js';
 
 /** An API server on a random port with typed clients. */

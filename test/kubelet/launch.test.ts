@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isNotRunnable, resolveLaunch } from '../../src/lib/runtime/launch.js';
+import { isNotRunnable, resolveLaunch } from '../../src/lib/kubelet/launch.js';
 import { exampleDir, tempDir } from './helpers.js';
 
 describe('resolveLaunch', () => {
