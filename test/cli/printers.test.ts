@@ -292,6 +292,22 @@ describe('service describe: a gradual rollout in progress', () => {
       ].join('\n'),
     );
   });
+  it('a rollout in progress is progress, not a root cause; any other cause is still shown', () => {
+    const cause = (reason: string) => ({
+      source: "service 'echo'",
+      condition: { type: 'Ready', status: 'Unknown', reason, message: 'm' },
+      logLines: [],
+      fix: 'f',
+    });
+    const rollout = rolling({ starttime: nowNs - 3e9, stepDuration: 2e9, stepSize: 20, nextStepTime: nowNs });
+    const opts = { now: NOW, rollout };
+    expect(describeService(s, [], { ...opts, rootCause: cause('RolloutInProgress') })).not.toContain(
+      'Root cause',
+    );
+    expect(describeService(s, [], { ...opts, rootCause: cause('RevisionMissing') })).toContain(
+      "Root cause: service 'echo': Ready=Unknown RevisionMissing: m",
+    );
+  });
   it('before the first 1% is ready there is no step yet; a finished rollout shows nothing', () => {
     expect(describeService(s, [], { now: NOW, rollout: rolling({ starttime: nowNs }) })).toContain(
       '  Step:           timed once the first 1% is ready',

@@ -10,6 +10,7 @@
 import { READY, getCondition } from '../apis/conditions.js';
 import { Labels } from '../apis/keys.js';
 import { RevisionConditions } from '../apis/lifecycle/revision.js';
+import { ROLLOUT_IN_PROGRESS } from '../apis/lifecycle/route.js';
 import type { Condition, ContainerStatus, Pod, Probe, Revision, Service } from '../apis/types.js';
 import { Kinds } from '../kube/kinds.js';
 import type { ServingClient } from './serving-client.js';
@@ -174,6 +175,8 @@ function serviceFix(svc: Service, ready: Condition | undefined): string {
   const name = svc.metadata.name!;
   if (ready?.reason === 'IngressNotConfigured')
     return `no ingress implementation has reported on the Route's KIngress (kubectl get kingress ${name}); is the gateway running? Start it with \`knlite gateway run\` (or \`knlite cluster start\`)`;
+  if (ready?.reason === ROLLOUT_IN_PROGRESS)
+    return `wait for the gradual rollout to finish (its steps are in \`knlite service describe ${name}\`), or finish it at once with \`knlite service update ${name} --rollout-duration 0\``;
   return `see \`knlite service describe ${name}\` for its conditions`;
 }
 

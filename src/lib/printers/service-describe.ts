@@ -8,6 +8,7 @@ import { Annotations, Labels } from '../apis/keys.js';
 import { formatGoDuration } from '../apis/durations.js';
 import type { Rollout } from '../apis/rollout.js';
 import { READY, getCondition } from '../apis/conditions.js';
+import { ROLLOUT_IN_PROGRESS } from '../apis/lifecycle/route.js';
 import type { RootCause } from '../client/root-cause.js';
 import type { AutoscalerDecision } from '../apis/autoscaler-decision.js';
 import { writeAutoscaler } from './autoscaler-describe.js';
@@ -52,7 +53,9 @@ export function describeService(svc: Service, revisions: Revision[], opts: Descr
   w.blank();
   if (opts.rollout) writeRollout(w, opts.rollout, opts.now ?? new Date());
   writeConditions(w, svc.status, opts);
-  writeRootCause(w, opts.rootCause);
+  // A rollout in progress is shown above as progress, not as a failure.
+  const inRollout = opts.rollout && opts.rootCause?.condition?.reason === ROLLOUT_IN_PROGRESS;
+  writeRootCause(w, inRollout ? undefined : opts.rootCause);
   return w.toString(opts.width);
 }
 

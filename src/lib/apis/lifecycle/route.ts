@@ -140,13 +140,16 @@ export function markIngressReady(status: RouteStatus, now?: Clock): void {
   routeConditionSet.manage(status, now).markTrue(RouteConditions.ingressReady);
 }
 
+/** The reason of IngressReady (and so Ready) while a gradual rollout moves traffic. */
+export const ROLLOUT_IN_PROGRESS = 'RolloutInProgress';
+
 /** IngressReady Unknown RolloutInProgress during a gradual rollout. */
 export function markIngressRolloutInProgress(status: RouteStatus, now?: Clock): void {
   routeConditionSet
     .manage(status, now)
     .markUnknown(
       RouteConditions.ingressReady,
-      'RolloutInProgress',
+      ROLLOUT_IN_PROGRESS,
       'A gradual rollout of the latest revision(s) is in progress.',
     );
 }
