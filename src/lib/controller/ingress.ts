@@ -5,7 +5,7 @@
  */
 import type { Ingress } from '../apis/types.js';
 import type { Client } from './framework/client.js';
-import { semanticEqual } from './framework/equality.js';
+import { childUpdate } from './framework/equality.js';
 import { Kinds } from '../kube/kinds.js';
 import type { Lister } from '../kube/store.js';
 
@@ -18,17 +18,8 @@ export async function reconcileIngress(
 ): Promise<Ingress> {
   const have = ingresses.get(want.metadata.namespace, want.metadata.name!);
   if (!have) return create(want);
-  if (
-    semanticEqual(have.spec, want.spec) &&
-    semanticEqual(have.metadata.labels, want.metadata.labels) &&
-    semanticEqual(have.metadata.annotations, want.metadata.annotations)
-  )
-    return have;
-  const update = structuredClone(have);
-  update.spec = want.spec;
-  update.metadata.labels = want.metadata.labels;
-  update.metadata.annotations = want.metadata.annotations;
-  return client.replace(Kinds.ingress, update);
+  const update = childUpdate(have, want);
+  return update ? client.replace(Kinds.ingress, update) : have;
 }
 
 /** Whether the implementation has reported on this very generation of the KIngress. */

@@ -9,7 +9,7 @@ import { Kinds } from '../kube/kinds.js';
 import type { Lister } from '../kube/store.js';
 import { isControlledBy } from './context.js';
 import type { Client, Recorder } from './framework/client.js';
-import { semanticEqual } from './framework/equality.js';
+import { childUpdate } from './framework/equality.js';
 
 /** A Certificate of the wanted name exists and is controlled by another object. */
 export class CertificateNotOwnedError extends Error {}
@@ -40,16 +40,8 @@ export async function reconcileCertificate(
       `owner: ${owner.metadata.name} with Type ${owner.kind} does not own Certificate: "${have.metadata.name}"`,
     );
   }
-  if (
-    semanticEqual(have.spec, want.spec) &&
-    semanticEqual(have.metadata.labels, want.metadata.labels) &&
-    semanticEqual(have.metadata.annotations, want.metadata.annotations)
-  )
-    return have;
-  const update = structuredClone(have);
-  update.spec = want.spec;
-  update.metadata.labels = want.metadata.labels;
-  update.metadata.annotations = want.metadata.annotations;
+  const update = childUpdate(have, want);
+  if (!update) return have;
   try {
     const updated = await client.replace(Kinds.certificate, update);
     recorder.event(owner, 'Normal', 'Updated', `Updated Spec for Certificate ${ref}`);

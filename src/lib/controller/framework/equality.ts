@@ -51,3 +51,27 @@ export function isSubset(want: unknown, have: unknown): boolean {
     return Object.keys(want).length === 0 && have === undefined;
   return Object.entries(want).every(([k, v]) => isSubset(v, (have as Record<string, unknown>)[k]));
 }
+
+/** What an owned child (KIngress, Certificate) is reconciled on: its spec, labels and annotations. */
+interface OwnedChild {
+  spec?: unknown;
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+}
+
+/**
+ * `have` with `want`'s spec, labels and annotations, ready to replace it, or undefined when they
+ * already agree. The status, which belongs to the child's implementation, is left alone.
+ */
+export function childUpdate<T extends OwnedChild>(have: T, want: T): T | undefined {
+  if (
+    semanticEqual(have.spec, want.spec) &&
+    semanticEqual(have.metadata.labels, want.metadata.labels) &&
+    semanticEqual(have.metadata.annotations, want.metadata.annotations)
+  )
+    return undefined;
+  const update = structuredClone(have);
+  update.spec = want.spec;
+  update.metadata.labels = want.metadata.labels;
+  update.metadata.annotations = want.metadata.annotations;
+  return update;
+}
