@@ -57,9 +57,13 @@ export interface PersistentVolume extends KubeObject {
  * VolumeBinding plugin's PreFilter message inside the FitError of a one-node cluster); undefined
  * when the claim is bound and the pod may run.
  */
-export function claimUnschedulable(claim: PersistentVolumeClaim | undefined, claimName: string): string | undefined {
+export function claimUnschedulable(
+  claim: PersistentVolumeClaim | undefined,
+  claimName: string,
+): string | undefined {
   const tail = 'preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.';
-  if (!claim) return `0/1 nodes are available: persistentvolumeclaim ${JSON.stringify(claimName)} not found. ${tail}`;
+  if (!claim)
+    return `0/1 nodes are available: persistentvolumeclaim ${JSON.stringify(claimName)} not found. ${tail}`;
   if (claim.metadata.deletionTimestamp)
     return `0/1 nodes are available: persistentvolumeclaim ${JSON.stringify(claimName)} is being deleted. ${tail}`;
   if (claim.status?.phase !== 'Bound' || !claim.spec.volumeName)

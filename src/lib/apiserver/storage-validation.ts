@@ -37,11 +37,21 @@ function positiveStorage(value: unknown, field: string): StatusCause[] {
     const q = parseQuantity(String(value));
     if (q.value > 0) return [];
     return [
-      { field, message: `Invalid value: "${q.text}": must be greater than zero`, reason: 'FieldValueInvalid' },
+      {
+        field,
+        message: `Invalid value: "${q.text}": must be greater than zero`,
+        reason: 'FieldValueInvalid',
+      },
     ];
   } catch (err) {
     if (err instanceof DecodeError)
-      return [{ field, message: `Invalid value: ${JSON.stringify(String(value))}: ${err.message}`, reason: 'FieldValueInvalid' }];
+      return [
+        {
+          field,
+          message: `Invalid value: ${JSON.stringify(String(value))}: ${err.message}`,
+          reason: 'FieldValueInvalid',
+        },
+      ];
     throw err;
   }
 }
@@ -85,9 +95,12 @@ export function persistentVolumeCauses(obj: KubeObject): StatusCause[] {
   const sources = Object.keys(spec).filter((k) => VOLUME_SOURCES.has(k) && spec[k]);
   if (sources.length === 0) out.push(required('spec', 'must specify a volume type'));
   else if (sources.length > 1)
-    out.push({ field: `spec.${sources[1]}`, message: 'Forbidden: may not specify more than 1 volume type', reason: 'FieldValueForbidden' });
-  for (const k of ['hostPath', 'local'])
-    if (spec[k] && !spec[k].path) out.push(required(`spec.${k}.path`));
+    out.push({
+      field: `spec.${sources[1]}`,
+      message: 'Forbidden: may not specify more than 1 volume type',
+      reason: 'FieldValueForbidden',
+    });
+  for (const k of ['hostPath', 'local']) if (spec[k] && !spec[k].path) out.push(required(`spec.${k}.path`));
   return out;
 }
 
