@@ -6,7 +6,7 @@
  * appears, deleting a claim deletes its volume, and kubectl shows claims and volumes.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -246,6 +246,14 @@ describe('the local-path provisioner', () => {
       'local-path',
       '<unset>',
     ]);
+    const file = join(cluster.home, 'applied.yaml');
+    writeFileSync(
+      file,
+      'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: applied}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 5Mi}}}\n',
+    );
+    expect((await kubectl(['apply', '-f', file])).stdout).toBe('persistentvolumeclaim/applied created\n');
+    await bound('applied');
+    expect((await kubectl(['apply', '-f', file])).stdout).toBe('persistentvolumeclaim/applied unchanged\n');
     const both = await kubectl(['get', 'pvc,pv', '-o', 'name']);
     expect(both.stdout.split('\n')).toEqual(
       expect.arrayContaining(['persistentvolumeclaim/shown', `persistentvolume/${pv.metadata.name}`]),
