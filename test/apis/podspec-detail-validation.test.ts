@@ -125,15 +125,6 @@ describe('PodSpec details (Knative k8s_validation.go) and what the local cluster
       {},
       `must not set the field(s): ${P}.containers[0].volumeMounts[0].mountPropagation`,
     ],
-    [
-      'a PVC with the feature on: no provisioner',
-      {
-        containers: [{ image, volumeMounts: [{ name: 'v', mountPath: '/v', readOnly: true }] }],
-        volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'data', readOnly: true } }],
-      },
-      { 'kubernetes.podspec-persistent-volume-claim': 'enabled' },
-      `persistent volume claims are not supported by the local cluster: claim "data" cannot be bound (use an emptyDir volume, or a cluster with a storage provisioner): ${P}.volumes[0].persistentVolumeClaim`,
-    ],
   ];
   it.each(cases)('%s', (_name, spec, features, message) => {
     expect(check(spec, features)).toContain(message);
@@ -158,5 +149,40 @@ describe('PodSpec details (Knative k8s_validation.go) and what the local cluster
         ],
       }),
     ).toBeUndefined();
+  });
+});
+
+describe('persistentVolumeClaim volumes behind Knative feature flags (k8s_validation_test.go cases)', () => {
+  const pvc = (volumeReadOnly: boolean, mountReadOnly: boolean) => ({
+    containers: [{ image, volumeMounts: [{ name: 'foo', mountPath: '/data', readOnly: mountReadOnly }] }],
+    volumes: [{ name: 'foo', persistentVolumeClaim: { claimName: 'myclaim', readOnly: volumeReadOnly } }],
+  });
+  const CLAIM = { 'kubernetes.podspec-persistent-volume-claim': 'enabled' };
+  const WRITE = { ...CLAIM, 'kubernetes.podspec-persistent-volume-write': 'enabled' };
+  const NOT_READ_ONLY =
+    'Persistent volume write support is disabled, but found persistent volume claim myclaim that is not read-only';
+  const cases: [string, Record<string, unknown>, Record<string, string>, string | undefined][] = [
+    [
+      'claims disabled (the default)',
+      pvc(true, true),
+      {},
+      'Persistent volume claim support is disabled, but found persistent volume claim myclaim',
+    ],
+    ['PVC not read-only, mount read-only, write disabled', pvc(false, true), CLAIM, NOT_READ_ONLY],
+    ['PVC not read-only, mount not read-only, write disabled', pvc(false, false), CLAIM, NOT_READ_ONLY],
+    [
+      'PVC read-only, mount not read-only',
+      pvc(true, false),
+      CLAIM,
+      `volume is readOnly but volume mount is not: ${P}.containers[0].volumeMounts[0].readOnly`,
+    ],
+    ['PVC read-only, write disabled', pvc(true, true), CLAIM, undefined],
+    ['PVC not read-only, write enabled, mount read-only', pvc(false, true), WRITE, undefined],
+    ['PVC not read-only, write enabled', pvc(false, false), WRITE, undefined],
+  ];
+  it.each(cases)('%s', (_name, spec, features, message) => {
+    const got = check(spec, features);
+    if (message === undefined) expect(got).toBeUndefined();
+    else expect(got).toContain(message);
   });
 });

@@ -2,6 +2,7 @@ import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Condition } from '../../src/lib/apis/types.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
 import { startRuntime, type LocalRuntime } from '../../src/lib/kubelet/index.js';
 import { PodVolumes, VolumeError } from '../../src/lib/kubelet/volumes.js';
 import { makeDeployment, podsOf, readDeployment, startApi, type ApiFixture } from './cluster.js';
@@ -110,6 +111,26 @@ describe('volumes without a sandbox', () => {
         expect(pod.status?.phase).toBe('Pending');
         expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('CreateContainerConfigError');
       }
+    }, WAIT);
+  });
+
+  it('a persistentVolumeClaim volume fails the same way, even with its claim bound', async () => {
+    await api.rest.create(Kinds.persistentVolumeClaim, {
+      metadata: { name: 'nosandbox', namespace: 'default' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } },
+    });
+    const body = makeDeployment('withpvc', {
+      command: ['node', '-e', 'require("http").createServer((q, s) => s.end("x")).listen(process.env.PORT)'],
+      volumeMounts: [{ name: 'data', mountPath: '/data' }],
+    });
+    body.spec.template.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'nosandbox' } }];
+    await api.apps.createNamespacedDeployment({ namespace: 'default', body: body as never });
+    await vi.waitFor(async () => {
+      const dep = await readDeployment(api.apps, 'withpvc');
+      expect(condition(dep.status?.conditions, 'ReplicaFailure')).toMatchObject({
+        reason: 'CreateContainerConfigError',
+        message: expect.stringContaining('install bubblewrap (the bwrap command)'),
+      });
     }, WAIT);
   });
 });

@@ -184,15 +184,6 @@ export function validateVolumeSource(v: Volume, ctx: ApisContext): Err {
         ),
       );
     }
-    if (featureEnabled(ctx.features, 'kubernetes.podspec-persistent-volume-claim')) {
-      errs = also(
-        errs,
-        FieldError.of(
-          `persistent volume claims are not supported by the local cluster: claim ${JSON.stringify(claimName)} cannot be bound (use an emptyDir volume, or a cluster with a storage provisioner)`,
-          ['persistentVolumeClaim'],
-        ),
-      );
-    }
   }
   return errs;
 }

@@ -1,6 +1,7 @@
 /**
  * The built-in kinds the embedded API server serves besides CRDs: core v1 namespaces, configmaps,
- * secrets, services, endpoints, pods, events, serviceaccounts; apps/v1 deployments and replicasets
+ * secrets, services, endpoints, pods, events, serviceaccounts, persistentvolumeclaims and (cluster-scoped)
+ * persistentvolumes; apps/v1 deployments and replicasets
  * (with /status and /scale); coordination.k8s.io/v1 leases; apiextensions.k8s.io/v1 customresourcedefinitions.
  */
 import type { ResourceType } from './types.js';
@@ -39,6 +40,15 @@ export function builtinResourceTypes(): ResourceType[] {
     core('pods', 'Pod', { shortNames: ['po'], categories: ['all'], subresources: { status: true } }),
     core('events', 'Event', { shortNames: ['ev'] }),
     core('serviceaccounts', 'ServiceAccount', { shortNames: ['sa'] }),
+    core('persistentvolumeclaims', 'PersistentVolumeClaim', {
+      shortNames: ['pvc'],
+      subresources: { status: true },
+    }),
+    core('persistentvolumes', 'PersistentVolume', {
+      namespaced: false,
+      shortNames: ['pv'],
+      subresources: { status: true },
+    }),
     {
       group: 'apps',
       version: 'v1',

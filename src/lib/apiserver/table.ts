@@ -223,7 +223,146 @@ function corePrinter(extra: Extra[], ageAt: number | null = extra.length): Print
   };
 }
 
+/** helper.GetAccessModesAsString: RWO, ROX, RWX, RWOP in that order, each once. */
+function accessModes(modes: unknown): string {
+  const list = Array.isArray(modes) ? (modes as string[]) : [];
+  return (
+    [
+      ['ReadWriteOnce', 'RWO'],
+      ['ReadOnlyMany', 'ROX'],
+      ['ReadWriteMany', 'RWX'],
+      ['ReadWriteOncePod', 'RWOP'],
+    ] as const
+  )
+    .filter(([mode]) => list.includes(mode))
+    .map(([, short]) => short)
+    .join(',');
+}
+
+/** A claim's or volume's class: the beta annotation first, as kubectl's helper reads it. */
+function storageClass(o: Obj): string {
+  return (
+    get(o, 'metadata', 'annotations', 'volume.beta.kubernetes.io/storage-class') ??
+    get(o, 'spec', 'storageClassName') ??
+    ''
+  );
+}
+
+const phaseOrTerminating = (o: Obj): string =>
+  get(o, 'metadata', 'deletionTimestamp') ? 'Terminating' : (get(o, 'status', 'phase') ?? '');
+
+const PVC_COLUMNS: Extra[] = [
+  {
+    col: column('Status', 'string', 'phase represents the current phase of PersistentVolumeClaim.'),
+    cell: phaseOrTerminating,
+  },
+  {
+    col: column(
+      'Volume',
+      'string',
+      'volumeName is the binding reference to the PersistentVolume backing this claim.',
+    ),
+    cell: (o) => get(o, 'spec', 'volumeName') ?? '',
+  },
+  {
+    col: column('Capacity', 'string', 'capacity represents the actual resources of the underlying volume.'),
+    cell: (o) => (get(o, 'spec', 'volumeName') ? (get(o, 'status', 'capacity', 'storage') ?? '') : ''),
+  },
+  {
+    col: column(
+      'Access Modes',
+      'string',
+      'accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1',
+    ),
+    cell: (o) => (get(o, 'spec', 'volumeName') ? accessModes(get(o, 'status', 'accessModes')) : ''),
+  },
+  { col: column('StorageClass', 'string', 'StorageClass of the pvc'), cell: storageClass },
+  {
+    col: column('VolumeAttributesClass', 'string', 'VolumeAttributesClass of the pvc'),
+    cell: (o) => get(o, 'spec', 'volumeAttributesClassName') || '<unset>',
+  },
+  {
+    col: column(
+      'VolumeMode',
+      'string',
+      'volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.',
+      1,
+    ),
+    cell: (o) => get(o, 'spec', 'volumeMode') ?? '<unset>',
+  },
+];
+
+const PV_COLUMNS: Extra[] = [
+  {
+    col: column(
+      'Capacity',
+      'string',
+      "capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity",
+    ),
+    cell: (o) => get(o, 'spec', 'capacity', 'storage') ?? '0',
+  },
+  {
+    col: column(
+      'Access Modes',
+      'string',
+      'accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes',
+    ),
+    cell: (o) => accessModes(get(o, 'spec', 'accessModes')),
+  },
+  {
+    col: column(
+      'Reclaim Policy',
+      'string',
+      'persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming',
+    ),
+    cell: (o) => get(o, 'spec', 'persistentVolumeReclaimPolicy') ?? '',
+  },
+  {
+    col: column(
+      'Status',
+      'string',
+      'phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase',
+    ),
+    cell: phaseOrTerminating,
+  },
+  {
+    col: column(
+      'Claim',
+      'string',
+      'claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding',
+    ),
+    cell: (o) => {
+      const ref = get(o, 'spec', 'claimRef');
+      return ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '';
+    },
+  },
+  { col: column('StorageClass', 'string', 'StorageClass of the pv'), cell: storageClass },
+  {
+    col: column('VolumeAttributesClass', 'string', 'VolumeAttributesClass of the pv'),
+    cell: (o) => get(o, 'spec', 'volumeAttributesClassName') || '<unset>',
+  },
+  {
+    col: column(
+      'Reason',
+      'string',
+      'reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.',
+    ),
+    cell: (o) => get(o, 'status', 'reason') ?? '',
+  },
+  {
+    col: column(
+      'VolumeMode',
+      'string',
+      'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.',
+      1,
+    ),
+    cell: (o) => get(o, 'spec', 'volumeMode') ?? '<unset>',
+  },
+];
+
 const CORE_PRINTERS: Record<string, () => Printer> = {
+  '/persistentvolumeclaims': () => corePrinter(PVC_COLUMNS, 6),
+  '/persistentvolumes': () => corePrinter(PV_COLUMNS, 8),
   '/namespaces': () =>
     corePrinter([
       {

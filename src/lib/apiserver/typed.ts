@@ -447,6 +447,47 @@ const KINDS: Record<string, () => Record<string, GoType>> = {
     imagePullSecrets: slice(localObjectReference),
     automountServiceAccountToken: bool,
   }),
+  '/persistentvolumeclaims': () => ({
+    spec: struct('PersistentVolumeClaimSpec', () => ({
+      accessModes: slice(str('v1.PersistentVolumeAccessMode')),
+      selector: labelSelector,
+      resources: struct('VolumeResourceRequirements', () => ({
+        limits: resourceList,
+        requests: resourceList,
+      })),
+      volumeName: str(),
+      storageClassName: str(),
+      volumeMode: str('v1.PersistentVolumeMode'),
+      volumeAttributesClassName: str(),
+    })),
+    status: struct('PersistentVolumeClaimStatus', () => ({
+      phase: str('v1.PersistentVolumeClaimPhase'),
+      accessModes: slice(str('v1.PersistentVolumeAccessMode')),
+      capacity: resourceList,
+      conditions: slice(condition('PersistentVolumeClaimCondition', 'v1.PersistentVolumeClaimConditionType')),
+    })),
+  }),
+  '/persistentvolumes': () => ({
+    spec: struct('PersistentVolumeSpec', () => ({
+      capacity: resourceList,
+      hostPath: struct('HostPathVolumeSource', () => ({ path: str(), type: str('v1.HostPathType') })),
+      local: struct('LocalVolumeSource', () => ({ path: str(), fsType: str() })),
+      accessModes: slice(str('v1.PersistentVolumeAccessMode')),
+      claimRef: objectReference,
+      persistentVolumeReclaimPolicy: str('v1.PersistentVolumeReclaimPolicy'),
+      storageClassName: str(),
+      mountOptions: strList,
+      volumeMode: str('v1.PersistentVolumeMode'),
+      nodeAffinity: any,
+      volumeAttributesClassName: str(),
+    })),
+    status: struct('PersistentVolumeStatus', () => ({
+      phase: str('v1.PersistentVolumePhase'),
+      message: str(),
+      reason: str(),
+      lastPhaseTransitionTime: time,
+    })),
+  }),
   'apps/replicasets': () => ({
     spec: struct('ReplicaSetSpec', () => ({
       replicas: int32,

@@ -13,6 +13,7 @@ import {
 } from '../apis/names.js';
 import type { KubeObject } from '../apis/types.js';
 import type { StatusCause } from './errors.js';
+import { persistentVolumeCauses, persistentVolumeClaimCauses } from './storage-validation.js';
 import { DecodeError, parseQuantity } from './typed.js';
 import type { ResourceType } from './types.js';
 
@@ -267,5 +268,7 @@ export function validateObject(type: ResourceType, obj: KubeObject, old?: KubeOb
   else if (key === '/secrets') out.push(...secretCauses(obj, old));
   else if (key === '/pods') out.push(...podSpecCauses((obj as { spec?: unknown }).spec, 'spec'));
   else if (key === 'apps/deployments') out.push(...deploymentCauses(obj));
+  else if (key === '/persistentvolumeclaims') out.push(...persistentVolumeClaimCauses(obj, old));
+  else if (key === '/persistentvolumes') out.push(...persistentVolumeCauses(obj));
   return out;
 }

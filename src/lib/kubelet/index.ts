@@ -3,7 +3,8 @@
  * reports them back as Pods, Deployment status and Endpoints. See runtime.ts (controller),
  * pod-process.ts (one pod's supervisor), launch.ts (what runs), env.ts (environment),
  * sandbox.ts (the bubblewrap view each pod gets), pod-dirs.ts (logs and HOMEs), process-table.ts
- * (orphan cleanup) and cpu.ts (CPU metering for the HPA-class autoscaler).
+ * (orphan cleanup), cpu.ts (CPU metering for the HPA-class autoscaler) and local-path.ts (the
+ * local-path provisioner that binds PersistentVolumeClaims to directories).
  */
 import type { RestClient } from '../kube/rest.js';
 import { Runtime, type LocalRuntime, type RuntimeOptions } from './runtime.js';

@@ -17,7 +17,7 @@ import { PodProcess, type PodProcessOptions } from './pod-process.js';
 import { type ProcessTable } from './process-table.js';
 import { makePodStatusFor, type ContainerSnapshot } from './resources.js';
 import type { Sandbox } from './sandbox.js';
-import { VolumeError, type PodVolumes } from './volumes.js';
+import { UNSCHEDULABLE, VolumeError, type PodVolumes } from './volumes.js';
 
 /** Everything a PodRunner needs. */
 export interface PodRunnerOptions {
@@ -73,6 +73,7 @@ export class PodRunner {
   private waiting?: { reason: string; message?: string };
   private timer?: NodeJS.Timeout;
   private volumeFailures = 0;
+  private unschedulable?: string;
   private readonly createdAt: string;
   private frozen?: FrozenState;
 
@@ -167,6 +168,7 @@ export class PodRunner {
       initContainers: this.init.map((p, i) => snap(p, this.opts.initContainers[i]!, i < this.started)),
       containers: this.main.map((p, i) => snap(p, this.opts.containers[i]!, this.mainStarted)),
       frozen: this.frozen,
+      unschedulable: this.unschedulable,
     });
   }
 
@@ -212,6 +214,14 @@ export class PodRunner {
     }
     this.waiting = { reason: 'ContainerCreating' };
     this.changed();
+    this.next();
+  }
+
+  /** Tries the volumes again now (a claim they wait for changed). */
+  retryVolumes(): void {
+    if (this.stopping || this.volumesReady || !this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.next();
   }
 
@@ -268,8 +278,11 @@ export class PodRunner {
     try {
       this.opts.volumes.setUp();
       this.volumesReady = true;
+      this.unschedulable = undefined;
       return true;
     } catch (err) {
+      this.unschedulable =
+        err instanceof VolumeError && err.reason === UNSCHEDULABLE ? err.message : undefined;
       this.waiting = {
         reason: err instanceof VolumeError ? err.reason : 'ContainerCreating',
         message: (err as Error).message,

@@ -70,6 +70,8 @@ export interface PodSnapshot {
   containers: ContainerSnapshot[];
   /** Set while the pod is kept as a frozen instance (freeze.ts). */
   frozen?: FrozenState;
+  /** kube-scheduler's reason the pod cannot be scheduled (a claim missing or unbound). */
+  unschedulable?: string;
 }
 
 /** The status of a pod whose (single) container is in `state`. */
@@ -119,6 +121,20 @@ function containerStatus(c: ContainerSnapshot, terminating: boolean, init: boole
  */
 export function makePodStatusFor(pod: PodSnapshot): Pod['status'] {
   const { createdAt, terminating } = pod;
+  // Not scheduled: no node, no IP, no container statuses; only PodScheduled says why.
+  if (pod.unschedulable && !terminating)
+    return {
+      phase: 'Pending',
+      conditions: [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          lastTransitionTime: createdAt,
+          reason: 'Unschedulable',
+          message: pod.unschedulable,
+        },
+      ],
+    };
   const initStatuses = pod.initContainers.map((c) => containerStatus(c, terminating, true));
   const statuses = pod.containers.map((c) => containerStatus(c, terminating, false));
   const initialized = initStatuses.every((s) => s.ready);

@@ -59,6 +59,7 @@ import {
   type Sandbox,
   type SandboxMode,
 } from './sandbox.js';
+import { LocalPathProvisioner } from './local-path.js';
 import { decodeData, PodVolumes, podVolumesPath, type VolumeSources } from './volumes.js';
 
 /** Options of the local runtime. */
@@ -220,6 +221,8 @@ export class Runtime implements LocalRuntime {
   /** ConfigMaps and Secrets by `namespace/name`, watched for the volumes that show them. */
   private readonly configMaps = new Map<string, ConfigMap>();
   private readonly secrets = new Map<string, Secret>();
+  /** PersistentVolumeClaims: the local-path provisioner, whose volumes pods bind. */
+  private storage?: LocalPathProvisioner;
   /** The plan of the last template seen per Deployment (launches are resolved once per template). */
   private readonly plans = new Map<string, { hash: string; plan: PodPlan }>();
 
@@ -327,6 +330,19 @@ export class Runtime implements LocalRuntime {
       },
     );
     await Promise.all([configMaps.synced, secrets.synced]);
+    this.storage = new LocalPathProvisioner(this.rest, {
+      dataDir: this.opts.dataDir,
+      log: this.log,
+      onClaimChanged: (namespace, claim) => {
+        for (const replica of this.replicas.values())
+          if (
+            replica.pod.metadata.namespace === namespace &&
+            replica.volumes?.uses('persistentVolumeClaim', claim)
+          )
+            replica.proc.retryVolumes();
+      },
+    });
+    await this.storage.start();
     // Pods are only watched for deletions by others (kubectl delete pod, a namespace going away):
     // the process behind such a pod stops and the Deployment gets a replacement.
     const pods = watch<Pod>(
@@ -358,6 +374,7 @@ export class Runtime implements LocalRuntime {
     if (this.stopping) return;
     this.stopping = true;
     await Promise.all(this.informers.map((i) => i.stop().catch(() => {})));
+    await this.storage?.stop().catch(() => {});
     await this.deploymentQueue.shutdown();
     const all = [...this.replicas.values()];
     for (const r of all) clearTimeout(r.frozenTimer);
@@ -1013,6 +1030,8 @@ export class Runtime implements LocalRuntime {
       for (const [k, v] of Object.entries(secret.stringData ?? {})) data[k] ??= Buffer.from(v, 'utf8');
       return data;
     },
+    claim: (namespace, name) =>
+      this.storage?.claimVolume(namespace, name) ?? { unschedulable: 'the local runtime is starting' },
   };
 
   private readonly envSources: EnvSources = {

@@ -12,8 +12,11 @@
  *   source an empty volume, a missing non-optional source keeps the pod ContainerCreating.
  * - `emptyDir` is a directory that lives as long as the pod (`medium: Memory` included: it is on
  *   disk, private to the user; `sizeLimit` is not enforced — documented in the README).
+ * - `persistentVolumeClaim` binds the directory of the claim's PersistentVolume (local-path.ts),
+ *   which outlives the pod; read-only when the volume or the mount says so. A claim that is
+ *   missing or not Bound keeps the pod unschedulable (VolumeError reason `Unschedulable`).
  *
- * Projected `serviceAccountToken` and `persistentVolumeClaim` are refused at admission.
+ * Projected `serviceAccountToken` is refused at admission.
  */
 import {
   chmodSync,
@@ -38,6 +41,8 @@ import type { SandboxMount } from './sandbox.js';
 export interface VolumeSources {
   configMap(namespace: string, name: string): Record<string, Buffer> | undefined;
   secret(namespace: string, name: string): Record<string, Buffer> | undefined;
+  /** The directory of a bound claim's volume, or why a pod using the claim cannot be scheduled. */
+  claim?(namespace: string, name: string): { path: string } | { unschedulable: string };
 }
 
 /** Why a volume cannot be set up: the kubelet's FailedMount, shown as the containers' waiting message. */
@@ -51,6 +56,8 @@ export class VolumeError extends Error {
 }
 
 const DEFAULT_MODE = 0o644;
+/** The reason of a VolumeError that keeps the pod from being scheduled (PodScheduled False). */
+export const UNSCHEDULABLE = 'Unschedulable';
 const DATA_DIR = '..data';
 
 /** One file of a volume's payload. */
@@ -89,6 +96,9 @@ export class PodVolumes {
       const dir = join(this.opts.dir, volume.name);
       if (volume.emptyDir) {
         mkdirSync(dir, { recursive: true, mode: 0o755 });
+      } else if (volume.persistentVolumeClaim) {
+        this.dirs.set(volume.name, this.claimDir(volume.persistentVolumeClaim.claimName));
+        continue;
       } else {
         writeAtomically(dir, this.payload(volume));
       }
@@ -99,7 +109,7 @@ export class PodVolumes {
   /** Rewrites the ConfigMap/Secret/projected volumes whose sources changed (errors keep the old files). */
   refresh(): void {
     for (const volume of this.opts.volumes) {
-      if (volume.emptyDir || !this.dirs.has(volume.name)) continue;
+      if (volume.emptyDir || volume.persistentVolumeClaim || !this.dirs.has(volume.name)) continue;
       try {
         writeAtomically(this.dirs.get(volume.name)!, this.payload(volume));
       } catch {
@@ -108,9 +118,10 @@ export class PodVolumes {
     }
   }
 
-  /** Whether a volume of this pod reads ConfigMap/Secret `name`. */
-  uses(kind: 'configMap' | 'secret', name: string): boolean {
+  /** Whether a volume of this pod reads ConfigMap/Secret `name`, or mounts claim `name`. */
+  uses(kind: 'configMap' | 'secret' | 'persistentVolumeClaim', name: string): boolean {
     return this.opts.volumes.some((v) => {
+      if (kind === 'persistentVolumeClaim') return v.persistentVolumeClaim?.claimName === name;
       if (kind === 'configMap' && v.configMap?.name === name) return true;
       if (kind === 'secret' && v.secret?.secretName === name) return true;
       return (v.projected?.sources ?? []).some((s) => s[kind]?.name === name);
@@ -135,7 +146,9 @@ export class PodVolumes {
     const dir = this.dirs.get(m.name);
     if (!volume || !dir)
       throw new VolumeError(`volume "${m.name}" is not defined`, 'CreateContainerConfigError');
-    const writable = !!volume.emptyDir && !m.readOnly;
+    const writable =
+      (!!volume.emptyDir || (!!volume.persistentVolumeClaim && !volume.persistentVolumeClaim.readOnly)) &&
+      !m.readOnly;
     if (!m.subPath) return { source: dir, target: m.mountPath, readOnly: !writable };
     const sub = safeRelative(m.subPath);
     if (sub === undefined) {
@@ -145,7 +158,7 @@ export class PodVolumes {
       );
     }
     const path = join(dir, sub);
-    if (volume.emptyDir) mkdirSync(path, { recursive: true, mode: 0o755 });
+    if (volume.emptyDir || volume.persistentVolumeClaim) mkdirSync(path, { recursive: true, mode: 0o755 });
     if (!existsSync(path)) {
       throw new VolumeError(
         `failed to prepare subPath for volumeMount "${m.name}" of container "${container.name ?? ''}": ${JSON.stringify(m.subPath)} does not exist in the volume`,
@@ -153,6 +166,15 @@ export class PodVolumes {
       );
     }
     return { source: realpathSync(path), target: m.mountPath, readOnly: !writable };
+  }
+
+  // The directory of a claim's volume; a claim that cannot be used keeps the pod unscheduled.
+  private claimDir(claimName: string): string {
+    const found = this.opts.sources.claim?.(this.opts.pod().namespace, claimName) ?? {
+      unschedulable: `persistentvolumeclaim ${JSON.stringify(claimName)} cannot be mounted here`,
+    };
+    if ('unschedulable' in found) throw new VolumeError(found.unschedulable, UNSCHEDULABLE);
+    return found.path;
   }
 
   // The files of a ConfigMap, Secret or projected volume.

@@ -8,6 +8,7 @@ import { namespaceStrategy } from './namespaces.js';
 import { podStrategy } from './pods.js';
 import { secretStrategy } from './secrets.js';
 import { serviceStrategy } from './services.js';
+import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from './storage.js';
 
 const NONE: Strategy = {};
 
@@ -16,6 +17,8 @@ const BUILTIN: Record<string, Strategy> = {
   '/pods': podStrategy,
   '/services': serviceStrategy,
   '/secrets': secretStrategy,
+  '/persistentvolumeclaims': persistentVolumeClaimStrategy,
+  '/persistentvolumes': persistentVolumeStrategy,
   'apps/deployments': deploymentStrategy,
   'apps/replicasets': replicaSetStrategy,
   'apiextensions.k8s.io/customresourcedefinitions': crdStrategy,
