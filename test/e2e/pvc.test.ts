@@ -180,6 +180,27 @@ function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr
 }
 
 describe('the local-path provisioner', () => {
+  it('serves the local-path StorageClass as the default class; kubectl get sc shows it', async () => {
+    const sc = await kubectl(['get', 'sc']);
+    expect(sc.stderr).toBe('');
+    const [header, row] = sc.stdout.trim().split('\n');
+    expect(header!.split(/\s{2,}/)).toEqual([
+      'NAME',
+      'PROVISIONER',
+      'RECLAIMPOLICY',
+      'VOLUMEBINDINGMODE',
+      'ALLOWVOLUMEEXPANSION',
+      'AGE',
+    ]);
+    expect(row!.split(/\s{2,}/).slice(0, 5)).toEqual([
+      'local-path (default)',
+      'rancher.io/local-path',
+      'Delete',
+      'Immediate',
+      'false',
+    ]);
+  });
+
   it('binds a claim to a PV pvc-<uid> on a private directory; kubectl get pvc,pv shows both', async () => {
     await cluster.client.create(Kinds.persistentVolumeClaim, claim('shown'));
     const { pvc, pv } = await bound('shown');

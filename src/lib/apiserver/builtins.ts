@@ -1,7 +1,7 @@
 /**
  * The built-in kinds the embedded API server serves besides CRDs: core v1 namespaces, configmaps,
  * secrets, services, endpoints, pods, events, serviceaccounts, persistentvolumeclaims and (cluster-scoped)
- * persistentvolumes; apps/v1 deployments and replicasets
+ * persistentvolumes; storage.k8s.io/v1 storageclasses; apps/v1 deployments and replicasets
  * (with /status and /scale); coordination.k8s.io/v1 leases; apiextensions.k8s.io/v1 customresourcedefinitions.
  */
 import type { ResourceType } from './types.js';
@@ -90,6 +90,19 @@ export function builtinResourceTypes(): ResourceType[] {
           labelSelectorPath: '.spec.selector',
         },
       },
+    },
+    {
+      group: 'storage.k8s.io',
+      version: 'v1',
+      resource: 'storageclasses',
+      kind: 'StorageClass',
+      listKind: 'StorageClassList',
+      singular: 'storageclass',
+      namespaced: false,
+      shortNames: ['sc'],
+      verbs: ALL_VERBS,
+      strategicMerge: true,
+      subresources: {},
     },
     {
       group: 'coordination.k8s.io',

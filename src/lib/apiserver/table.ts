@@ -239,6 +239,15 @@ function accessModes(modes: unknown): string {
     .join(',');
 }
 
+/** storageutil.IsDefaultAnnotation: the GA annotation, or the beta one. */
+function isDefaultStorageClass(o: Obj): boolean {
+  const a = (get(o, 'metadata', 'annotations') ?? {}) as Record<string, string>;
+  return (
+    a['storageclass.kubernetes.io/is-default-class'] === 'true' ||
+    a['storageclass.beta.kubernetes.io/is-default-class'] === 'true'
+  );
+}
+
 /** A claim's or volume's class: the beta annotation first, as kubectl's helper reads it. */
 function storageClass(o: Obj): string {
   return (
@@ -520,6 +529,34 @@ const CORE_PRINTERS: Record<string, () => Printer> = {
     ),
   '/endpoints': () =>
     corePrinter([{ col: column('Endpoints', 'string', 'Endpoints of the service.'), cell: endpointsCell }]),
+  // printStorageClass: the default class's name carries " (default)".
+  'storage.k8s.io/storageclasses': () => {
+    const base = corePrinter([
+      {
+        col: column('Provisioner', 'string', 'Indicates the type of the provisioner.'),
+        cell: (o) => get(o, 'provisioner') ?? '',
+      },
+      {
+        col: column('ReclaimPolicy', 'string', 'Indicates the type of the reclaim policy.'),
+        cell: (o) => get(o, 'reclaimPolicy') ?? 'Delete',
+      },
+      {
+        col: column('VolumeBindingMode', 'string', 'Indicates the binding mode of the storage class.'),
+        cell: (o) => get(o, 'volumeBindingMode') ?? 'Immediate',
+      },
+      {
+        col: column('AllowVolumeExpansion', 'string', 'Indicates whether volume expansion is allowed.'),
+        cell: (o) => get(o, 'allowVolumeExpansion') ?? false,
+      },
+    ]);
+    return {
+      columns: base.columns,
+      cells: (obj, now) => {
+        const [name, ...rest] = base.cells(obj, now);
+        return [isDefaultStorageClass(obj) ? `${String(name)} (default)` : name, ...rest];
+      },
+    };
+  },
   'coordination.k8s.io/leases': () =>
     corePrinter([
       {

@@ -76,6 +76,7 @@ export class LocalPathProvisioner {
   /** Watches claims and volumes; resolves once both caches are filled. */
   async start(): Promise<void> {
     ensurePrivateDir(this.root);
+    await this.ensureStorageClass();
     const claimChanged = (claim: PersistentVolumeClaim) => {
       this.queue.add(`pvc:${keyOf(claim)}`);
       if (claim.spec?.volumeName) this.queue.add(`pv:${claim.spec.volumeName}`);
@@ -114,6 +115,25 @@ export class LocalPathProvisioner {
         unschedulable: `0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`,
       };
     return { path };
+  }
+
+  // The class it serves, marked default, as k3s ships it (a user's edits to it are kept).
+  private async ensureStorageClass(): Promise<void> {
+    try {
+      await this.rest.create(Kinds.storageClass, {
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: {
+          name: LOCAL_PATH_STORAGE_CLASS,
+          annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+        },
+        provisioner: LOCAL_PATH_PROVISIONER,
+        reclaimPolicy: 'Delete',
+        volumeBindingMode: 'Immediate',
+      });
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
   }
 
   // A claim: bind it to its volume, provisioning one for the local-path class.
