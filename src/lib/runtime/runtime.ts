@@ -32,7 +32,7 @@ import type { Duplex, Writable } from 'node:stream';
 import type { LogReadOptions } from './container-log.js';
 import { CpuMeter, rssBytesByGroup } from './cpu.js';
 import { annotatedFrozenRetentionMs, type FrozenState } from './freeze.js';
-import { ConfigMaps, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
+import { ConfigMaps, FROZEN_PODS_ANNOTATION, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
 import { parseAutoscalerConfig } from '../apis/config.js';
 import { buildEnv, type EnvSources } from './env.js';
 import { isNotRunnable, resolveLaunch, type LaunchSpec, type NotRunnable } from './launch.js';
@@ -343,6 +343,7 @@ export class Runtime implements LocalRuntime {
       Kinds.deployment,
       (d) => {
         this.deployments.set(keyOf(d), d);
+        this.thawOnScaleUp(keyOf(d), d);
         this.deploymentQueue.add(keyOf(d));
       },
       (d) => {
@@ -797,6 +798,24 @@ export class Runtime implements LocalRuntime {
     this.deploymentQueue.add(deploymentKey);
   }
 
+  // A scale from zero thaws a frozen instance on the Deployment event itself rather than after the
+  // reconcile queue (whose worker may be busy with this Deployment's last status write): a request
+  // may already be waiting in that instance's socket backlog. The reconcile that follows counts it
+  // as the running replica it now is.
+  private thawOnScaleUp(key: string, deployment: Deployment): void {
+    const state = this.states.get(key);
+    const desired = deployment.spec.replicas ?? 1;
+    if (!state || desired < 1 || deployment.metadata.deletionTimestamp) return;
+    const frozen = [...state.replicas.values()].filter((r) => !r.deleting && r.proc.state.frozen);
+    if (frozen.length === 0) return;
+    const hash = templateHash(deployment.spec.template);
+    const running = [...state.replicas.values()].filter(
+      (r) => !r.deleting && !isFrozen(r) && r.hash === hash,
+    ).length;
+    const asleep = frozen.find((r) => r.hash === hash);
+    if (asleep && running < desired) this.thaw(asleep);
+  }
+
   private thaw(replica: Replica): void {
     clearTimeout(replica.frozenTimer);
     replica.frozenTimer = undefined;
@@ -962,9 +981,11 @@ export class Runtime implements LocalRuntime {
         uid: r.pod.metadata.uid,
         port: r.proc.state.port!,
         ready: r.proc.state.ready && !r.freezing,
+        frozen: r.proc.state.frozen !== undefined,
       }));
     const desired = makeEndpoints(service, pods);
-    const json = stableJson({ subsets: desired.subsets, labels: desired.metadata.labels });
+    const frozenPods = desired.metadata.annotations?.[FROZEN_PODS_ANNOTATION];
+    const json = stableJson({ subsets: desired.subsets, labels: desired.metadata.labels, frozenPods });
     if (this.writtenEndpoints.get(key) === json) return;
     for (let attempt = 0; ; attempt++) {
       let existing: Endpoints | undefined;
@@ -976,16 +997,23 @@ export class Runtime implements LocalRuntime {
       // After a restart the stored Endpoints often already say the right thing: leave them be.
       if (
         existing &&
-        stableJson({ subsets: existing.subsets ?? [], labels: existing.metadata.labels ?? {} }) === json
+        stableJson({
+          subsets: existing.subsets ?? [],
+          labels: existing.metadata.labels ?? {},
+          frozenPods: existing.metadata.annotations?.[FROZEN_PODS_ANNOTATION],
+        }) === json
       ) {
         this.writtenEndpoints.set(key, json);
         return;
       }
       try {
         if (existing) {
+          const annotations = { ...existing.metadata.annotations };
+          delete annotations[FROZEN_PODS_ANNOTATION];
+          if (frozenPods !== undefined) annotations[FROZEN_PODS_ANNOTATION] = frozenPods;
           const body = {
             ...existing,
-            metadata: { ...existing.metadata, labels: desired.metadata.labels },
+            metadata: { ...existing.metadata, labels: desired.metadata.labels, annotations },
             subsets: desired.subsets,
           };
           await this.rest.replace(Kinds.endpoints, body);
