@@ -10,7 +10,8 @@
  *   node --import tsx bench/frozen/run.ts [--rounds 8]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -143,25 +144,41 @@ async function atZero(revision: string, frozen: boolean): Promise<void> {
   }
 }
 
-/** Milliseconds from sending a GET through the gateway to the response's first byte (headers). */
-function firstByte(host: string): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const start = process.hrtime.bigint();
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host }, agent: false }, (res) => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      res.resume();
-      res.on('end', () =>
-        res.statusCode === 200 ? resolvePromise(ms) : reject(new Error(`status ${res.statusCode}`)),
-      );
-    });
-    req.on('error', reject);
-    req.end();
+/**
+ * The client is a process of its own (as curl would be): timing a request from inside the process
+ * that also runs the API server, runtime and gateway would count this process's own event-loop
+ * delays twice. It reads a Host per line and answers `<ms> <status>`: milliseconds from sending a
+ * GET (on a new connection) to the response headers (first byte).
+ */
+const CLIENT = `
+const { request } = require('node:http');
+const rl = require('node:readline').createInterface({ input: process.stdin });
+rl.on('line', (host) => {
+  const start = process.hrtime.bigint();
+  const req = request({ host: '127.0.0.1', port: ${port}, path: '/', headers: { host }, agent: false }, (res) => {
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    res.resume();
+    res.on('end', () => process.stdout.write(ms + ' ' + res.statusCode + '\\n'));
   });
+  req.on('error', (err) => process.stdout.write('NaN ' + err.message + '\\n'));
+  req.end();
+});
+`;
+const client = spawn(process.execPath, ['-e', CLIENT], { stdio: ['pipe', 'pipe', 'inherit'] });
+const answers = createInterface({ input: client.stdout! })[Symbol.asyncIterator]();
+
+async function firstByte(host: string): Promise<number> {
+  client.stdin!.write(`${host}\n`);
+  const { value } = await answers.next();
+  const [ms, status] = String(value).split(' ');
+  if (status !== '200') throw new Error(`status ${status}`);
+  return Number(ms);
 }
 
 try {
   await main();
 } finally {
+  client.kill();
   await stack.stop();
   rmSync(temp, { recursive: true, force: true });
 }

@@ -155,6 +155,8 @@ interface Replica {
   freezing?: boolean;
   /** Stops a frozen instance for good when its retention ends. */
   frozenTimer?: NodeJS.Timeout;
+  /** When it was last thawed (its status writes are held back briefly after that). */
+  thawedAt?: number;
 }
 
 interface DeploymentState {
@@ -184,6 +186,8 @@ interface PodPlan {
 
 /** Crash-style retry for failed writes: 200 ms doubling up to 30 s. */
 const WRITE_BACKOFF = { baseMs: 200, maxMs: 30_000 };
+/** How long after a thaw the writes reporting it wait (see replicaChanged). */
+const THAW_REPORT_DELAY_MS = 20;
 /** Writes in flight at once per queue (a thousand Deployments appearing together stay bounded). */
 const WRITE_CONCURRENCY = 16;
 
@@ -343,8 +347,8 @@ export class Runtime implements LocalRuntime {
       Kinds.deployment,
       (d) => {
         this.deployments.set(keyOf(d), d);
-        this.thawOnScaleUp(keyOf(d), d);
-        this.deploymentQueue.add(keyOf(d));
+        if (this.thawOnScaleUp(keyOf(d), d)) this.deploymentQueue.addAfter(keyOf(d), THAW_REPORT_DELAY_MS);
+        else this.deploymentQueue.add(keyOf(d));
       },
       (d) => {
         this.deployments.delete(keyOf(d));
@@ -724,9 +728,13 @@ export class Runtime implements LocalRuntime {
     const ready = [...state.replicas.values()].filter((r) => r.proc.state.ready && !r.deleting).length;
     if (ready > state.ready) state.progressAt = Date.now();
     state.ready = ready;
-    this.podQueue.add(podKey);
-    this.deploymentQueue.add(deploymentKey);
-    this.enqueueEndpointsFor(replica);
+    // Right after a thaw the writes that report it wait a moment: requests are already waiting in
+    // the instance's backlog, and its answers should not queue behind those writes (and the API
+    // server's commits) on this event loop. Nothing waits for the report to route to it.
+    const wait = replica.thawedAt === undefined ? 0 : replica.thawedAt + THAW_REPORT_DELAY_MS - Date.now();
+    this.podQueue.addAfter(podKey, wait);
+    this.deploymentQueue.addAfter(deploymentKey, wait);
+    for (const key of this.endpointsFor(replica)) this.endpointsQueue.addAfter(key, wait);
   }
 
   private enqueueEndpointsFor(replica: Replica): void {
@@ -802,23 +810,26 @@ export class Runtime implements LocalRuntime {
   // reconcile queue (whose worker may be busy with this Deployment's last status write): a request
   // may already be waiting in that instance's socket backlog. The reconcile that follows counts it
   // as the running replica it now is.
-  private thawOnScaleUp(key: string, deployment: Deployment): void {
+  private thawOnScaleUp(key: string, deployment: Deployment): boolean {
     const state = this.states.get(key);
     const desired = deployment.spec.replicas ?? 1;
-    if (!state || desired < 1 || deployment.metadata.deletionTimestamp) return;
+    if (!state || desired < 1 || deployment.metadata.deletionTimestamp) return false;
     const frozen = [...state.replicas.values()].filter((r) => !r.deleting && r.proc.state.frozen);
-    if (frozen.length === 0) return;
+    if (frozen.length === 0) return false;
     const hash = templateHash(deployment.spec.template);
     const running = [...state.replicas.values()].filter(
       (r) => !r.deleting && !isFrozen(r) && r.hash === hash,
     ).length;
     const asleep = frozen.find((r) => r.hash === hash);
-    if (asleep && running < desired) this.thaw(asleep);
+    if (!asleep || running >= desired) return false;
+    this.thaw(asleep);
+    return true;
   }
 
   private thaw(replica: Replica): void {
     clearTimeout(replica.frozenTimer);
     replica.frozenTimer = undefined;
+    replica.thawedAt = Date.now();
     replica.proc.thaw();
   }
 

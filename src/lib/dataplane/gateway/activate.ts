@@ -36,6 +36,7 @@ export const makeActivateHandler =
       if (deps.state.readyInstances(key).length > 0) waited = 'ready';
       else if (attempt === 0 && thawable(ex, deps, key)) {
         deps.poke(key);
+        ex.thawing = true;
         waited = 'thawing';
       } else {
         // A retry waits a bounded time: an instance that keeps refusing must not hold the client

@@ -101,17 +101,33 @@ export function makeGatewayDeps(opts: {
   coldStarts?: ColdStarts;
   httpsRedirectPort?: number;
 }): GatewayDeps {
+  // Keep-alive to instances; sockets are per instance (host:port) inside the agent.
+  const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
+  dropIdleSocketsOfFrozen(opts.state, agent);
   return {
     state: opts.state,
     metrics: opts.metrics,
     throttlers: new Throttlers(opts.state),
     poke: opts.poke ?? (() => {}),
-    // Keep-alive to instances; sockets are per instance (host:port) inside the agent.
-    agent: new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' }),
+    agent,
     h2c: new H2cSessions(),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     buffered: new Map(),
     coldStarts: opts.coldStarts,
     httpsRedirectPort: opts.httpsRedirectPort ?? 443,
   };
+}
+
+/**
+ * A frozen instance's server closes its idle keep-alive connections as soon as it is thawed (its
+ * timers ran out meanwhile), possibly just as a request is written on one: the pool's idle sockets
+ * to an instance are dropped when it freezes.
+ */
+function dropIdleSocketsOfFrozen(state: GatewayState, agent: Agent): void {
+  state.on('instances', (key: string) => {
+    for (const i of state.frozenInstances(key)) {
+      for (const socket of agent.freeSockets[agent.getName({ host: i.ip, port: i.port })] ?? [])
+        socket.destroy();
+    }
+  });
 }

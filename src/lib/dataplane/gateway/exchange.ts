@@ -64,6 +64,8 @@ export interface Exchange {
    * takes the request back (the activator then tries elsewhere, `retryReason` `frozen`).
    */
   takeBack?: () => void;
+  /** Sent to a frozen instance before its thaw: over a connection of its own (see proxy.ts). */
+  thawing?: boolean;
   /** True once the gateway itself answered (error replies); later writes are dropped. */
   replied?: boolean;
 }
@@ -102,6 +104,7 @@ class RequestExchange implements Exchange {
   retryFrom?: string = undefined;
   retryReason?: 'refused' | 'reset' | 'frozen' = undefined;
   takeBack?: () => void = undefined;
+  thawing?: boolean = undefined;
   replied?: boolean = undefined;
   aborted = false;
   private reason: unknown = undefined;

@@ -93,7 +93,9 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       method: req.method,
       path: req.url,
       headers: makeUpstreamHeaders(req, upstreamOptions(ex)) as unknown as Record<string, string>,
-      agent: deps.agent,
+      // To a frozen instance on a new connection: it waits in the listening socket's backlog and is
+      // accepted on the thaw, where a pooled one may be closed by the thawed server's idle timer.
+      agent: ex.thawing ? false : deps.agent,
     });
     // The timeout step already answered (or cut off) the response; the client side closes itself.
     const unwatch = ex.onAbort(() => void upstream.destroy());
