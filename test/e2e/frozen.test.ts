@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConfigMap, Deployment, Pod, Service } from '../../src/lib/apis/types.js';
+import type { ConfigMap, Deployment, Endpoints, Pod, Service } from '../../src/lib/apis/types.js';
 import { readDecision } from '../../src/lib/apis/autoscaler-decision.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { patchConfigData } from '../../src/lib/local/seed.js';
@@ -54,6 +54,9 @@ async function pods(revision: string): Promise<Pod[]> {
 
 const deployment = (revision: string): Promise<Deployment> =>
   cluster.client.get<Deployment>(Kinds.deployment, 'default', `${revision}-deployment`);
+
+const endpoints = (revision: string): Promise<Endpoints> =>
+  cluster.client.get<Endpoints>(Kinds.endpoints, 'default', revision);
 
 const frozenCondition = (pod: Pod) => pod.status?.conditions?.find((c) => c.type === 'knlite.dev/Frozen');
 
@@ -111,6 +114,13 @@ describe('frozen-retention', () => {
     );
     const dep = await deployment('frozen-00001');
     expect(dep.status?.readyReplicas ?? 0).toBe(0);
+    // Its Endpoints list it not ready and name it frozen: the gateway may forward to it at once.
+    const heldEndpoints = await endpoints('frozen-00001');
+    expect(heldEndpoints.metadata.annotations?.['knlite.dev/frozen-pods']).toBe(servingPod.metadata.name);
+    expect(heldEndpoints.subsets?.flatMap((s) => s.addresses ?? [])).toEqual([]);
+    expect(
+      heldEndpoints.subsets?.flatMap((s) => s.notReadyAddresses ?? []).map((a) => a.targetRef?.name),
+    ).toEqual([servingPod.metadata.name]);
     expect((await api.getRevision('frozen-00001')).status?.actualReplicas ?? 0).toBe(0);
 
     // The runtime's own view: its process group is stopped, holding memory.
@@ -147,6 +157,11 @@ describe('frozen-retention', () => {
       );
     });
     expect(cluster.runtime!.frozenInstances().some((f) => f.revision === 'frozen-00001')).toBe(false);
+    await waitUntil('Endpoints list the thawed pod ready, no longer frozen', async () => {
+      const ep = await endpoints('frozen-00001');
+      const ready = ep.subsets?.flatMap((s) => s.addresses ?? []).map((a) => a.targetRef?.name);
+      return !ep.metadata.annotations?.['knlite.dev/frozen-pods'] && ready?.[0] === servingPod.metadata.name;
+    });
     for (const pgid of mine.pgids) expect(procState(pgid)).not.toBe('T');
     expect((await deployment('frozen-00001')).spec.replicas).toBe(1);
 
