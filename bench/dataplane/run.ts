@@ -47,6 +47,12 @@ function cleanup(): void {
   rmSync(temp, { recursive: true, force: true });
 }
 process.on('exit', cleanup);
+// Interrupted: stop the app, gateways and nginx too ('exit' handlers do not run on a signal).
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    cleanup();
+    process.exit(1);
+  });
 
 function has(cmd: string): string | undefined {
   try {

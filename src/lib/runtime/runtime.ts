@@ -213,6 +213,11 @@ export class Runtime implements LocalRuntime {
   /** Every replica by pod key, including ones being stopped. */
   private readonly replicas = new Map<string, Replica>();
   private readonly writtenEndpoints = new Map<string, string>();
+  /**
+   * The Endpoints objects as last written (or read) per Service: the next write replaces that
+   * version directly, re-reading only on a conflict, so a pod turning ready costs one round trip.
+   */
+  private readonly endpointsObjects = new Map<string, Endpoints>();
   private readonly deploymentQueue: WorkQueue;
   private readonly podQueue: WorkQueue;
   private readonly endpointsQueue: WorkQueue;
@@ -968,6 +973,7 @@ export class Runtime implements LocalRuntime {
     const { namespace, name } = splitKey(key);
     const service = this.services.get(key);
     if (!service) {
+      this.endpointsObjects.delete(key);
       if (this.writtenEndpoints.delete(key)) {
         try {
           await this.rest.delete(Kinds.endpoints, namespace, name);
@@ -999,11 +1005,13 @@ export class Runtime implements LocalRuntime {
     const json = stableJson({ subsets: desired.subsets, labels: desired.metadata.labels, frozenPods });
     if (this.writtenEndpoints.get(key) === json) return;
     for (let attempt = 0; ; attempt++) {
-      let existing: Endpoints | undefined;
-      try {
-        existing = await this.rest.get<Endpoints>(Kinds.endpoints, namespace, name);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
+      let existing = attempt === 0 ? this.endpointsObjects.get(key) : undefined;
+      if (!existing) {
+        try {
+          existing = await this.rest.get<Endpoints>(Kinds.endpoints, namespace, name);
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
       }
       // After a restart the stored Endpoints often already say the right thing: leave them be.
       if (
@@ -1015,6 +1023,7 @@ export class Runtime implements LocalRuntime {
         }) === json
       ) {
         this.writtenEndpoints.set(key, json);
+        this.endpointsObjects.set(key, existing);
         return;
       }
       try {
@@ -1027,13 +1036,15 @@ export class Runtime implements LocalRuntime {
             metadata: { ...existing.metadata, labels: desired.metadata.labels, annotations },
             subsets: desired.subsets,
           };
-          await this.rest.replace(Kinds.endpoints, body);
+          this.endpointsObjects.set(key, await this.rest.replace(Kinds.endpoints, body));
         } else {
-          await this.rest.create(Kinds.endpoints, desired);
+          this.endpointsObjects.set(key, await this.rest.create(Kinds.endpoints, desired));
         }
         this.writtenEndpoints.set(key, json);
         return;
       } catch (err) {
+        // Someone else wrote (or deleted) it since: re-read and try again.
+        this.endpointsObjects.delete(key);
         if ((!is409(err) && !isNotFound(err)) || attempt >= 5) throw err;
       }
     }
