@@ -31,10 +31,13 @@ export const makeActivateHandler =
   async (ex) => {
     const key = ex.revisionKey!;
     let resets = 0;
+    let thawMissed = false;
     for (let attempt = 0; ; attempt++) {
       let waited: 'ready' | 'thawing' | 'activated' | 'answered' | 'gave-up';
       if (deps.state.readyInstances(key).length > 0) waited = 'ready';
       else if (attempt === 0 && thawable(ex, deps, key)) {
+        // Measured like a cold start (queued → scale decided → first byte), without the wait.
+        deps.coldStarts?.queued(key);
         deps.poke(key);
         ex.thawing = true;
         waited = 'thawing';
@@ -58,9 +61,11 @@ export const makeActivateHandler =
       } finally {
         clearTimeout(deadline);
       }
-      // Only the cold path measures: the first request that had to wait for an instance.
-      if (waited === 'activated' && attempt === 0 && ex.firstWriteAt !== undefined)
-        deps.coldStarts?.firstByte(key, ex.firstWriteAt);
+      // Only the cold path measures: the first request that had to wait for an instance (or was
+      // sent to a frozen one, and waited after all if that one did not thaw in time).
+      const measured = waited === 'thawing' || (waited === 'activated' && (attempt === 0 || thawMissed));
+      if (measured && ex.firstWriteAt !== undefined) deps.coldStarts?.firstByte(key, ex.firstWriteAt);
+      thawMissed = ex.retryReason === 'frozen';
       if (ex.retryFrom === undefined) return;
       // A refusing instance is gone: leave it out until its Endpoints catch up. A reset is retried
       // once only, so a request that crashes its instance is not replayed into every restart. A
