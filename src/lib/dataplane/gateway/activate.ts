@@ -60,6 +60,7 @@ export const makeActivateHandler =
         await next(ex);
       } finally {
         clearTimeout(deadline);
+        ex.thawing = false;
       }
       // Only the cold path measures: the first request that had to wait for an instance (or was
       // sent to a frozen one, and waited after all if that one did not thaw in time).
