@@ -47,6 +47,12 @@ function cleanup(): void {
   rmSync(temp, { recursive: true, force: true });
 }
 process.on('exit', cleanup);
+// Interrupted: stop the app, gateways and nginx too ('exit' handlers do not run on a signal).
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    cleanup();
+    process.exit(1);
+  });
 
 function has(cmd: string): string | undefined {
   try {
@@ -281,6 +287,8 @@ const STAGES = [
   'first byte',
 ] as const;
 type Stage = (typeof STAGES)[number];
+/** The stages the gateway records in knlite_cold_start_seconds (src/lib/dataplane/cold-start.ts), after `queued`. */
+const GATEWAY_STAGES = ['scale_decided', 'process_spawned', 'ready', 'first_byte'] as const;
 
 /** 20 cold starts through the full local cluster vs the app's own start time. */
 async function coldStarts(n: number): Promise<{
@@ -291,6 +299,7 @@ async function coldStarts(n: number): Promise<{
   overheadP50: number;
   overheadP99: number;
   stages: { stage: Stage; sinceP50: number; sinceP99: number; stepP50: number; stepP99: number }[];
+  gatewayStages: { stage: string; sinceP50: number; sinceP99: number; stepP50: number; stepP99: number }[];
 }> {
   // The app's own start (spawn → accepting connections), measured right before each cold start so
   // both see the same machine load.
@@ -386,9 +395,25 @@ async function coldStarts(n: number): Promise<{
         await new Promise((r) => setTimeout(r, 100));
       }
     };
+    // The gateway's own record of each cold start: knlite_cold_start_seconds{stage} on its admin
+    // port (one observation per stage per cold start, so each round's value is the rise of _sum).
+    const gatewaySums = async (): Promise<Map<string, { sum: number; count: number }>> => {
+      const text = await (await fetch(`http://127.0.0.1:${stack.adminPort}/metrics`)).text();
+      const out = new Map<string, { sum: number; count: number }>();
+      const re =
+        /^knlite_cold_start_seconds_(sum|count)\{[^}]*revision="hello-00001"[^}]*stage="([a-z_]+)"[^}]*\} (\S+)$/gm;
+      for (const m of text.matchAll(re)) {
+        const e = out.get(m[2]) ?? { sum: 0, count: 0 };
+        e[m[1] as 'sum' | 'count'] = Number(m[3]);
+        out.set(m[2], e);
+      }
+      return out;
+    };
+    const gatewayTimes = new Map<string, number[]>(GATEWAY_STAGES.map((st) => [st, []]));
     for (let i = 0; i < n; i++) {
       await zero();
       await ownStart();
+      const sumsBefore = await gatewaySums();
       const t = performance.now();
       round = { t, at: {} };
       const code = await firstByte(stack.gatewayPort!);
@@ -398,8 +423,25 @@ async function coldStarts(n: number): Promise<{
       const at = round.at;
       round = undefined;
       for (const st of STAGES) stageTimes[st].push(at[st] ?? NaN);
+      // The first byte is recorded as the response is written: wait (bounded) for its observation.
+      let sumsAfter = await gatewaySums();
+      for (
+        let tries = 0;
+        tries < 50 &&
+        (sumsAfter.get('first_byte')?.count ?? 0) === (sumsBefore.get('first_byte')?.count ?? 0);
+        tries++
+      ) {
+        await new Promise((r) => setTimeout(r, 20));
+        sumsAfter = await gatewaySums();
+      }
+      const gw: Record<string, number> = {};
+      for (const st of GATEWAY_STAGES) {
+        const [b, a] = [sumsBefore.get(st), sumsAfter.get(st)];
+        gw[st] = a && a.count === (b?.count ?? 0) + 1 ? (a.sum - (b?.sum ?? 0)) * 1000 : NaN;
+        gatewayTimes.get(st)!.push(gw[st]);
+      }
       process.stderr.write(
-        `cold start ${i + 1}/${n}: ${cold.at(-1)!.toFixed(0)} ms (app alone ${own.at(-1)!.toFixed(0)} ms); ${STAGES.map((st) => `${st} +${at[st]?.toFixed(0) ?? '?'}`).join(', ')}\n`,
+        `cold start ${i + 1}/${n}: ${cold.at(-1)!.toFixed(0)} ms (app alone ${own.at(-1)!.toFixed(0)} ms); ${STAGES.map((st) => `${st} +${at[st]?.toFixed(0) ?? '?'}`).join(', ')}; gateway: ${GATEWAY_STAGES.map((st) => `${st} +${gw[st].toFixed(0)}`).join(', ')}\n`,
       );
     }
     for (const w of watches) w.stop();
@@ -407,18 +449,14 @@ async function coldStarts(n: number): Promise<{
     const diffs = cold.map((c, i) => c - own[i]).sort((a, b) => a - b);
     own.sort((a, b) => a - b);
     cold.sort((a, b) => a - b);
-    return {
-      ownP50: quantile(own, 0.5),
-      ownP99: quantile(own, 0.99),
-      coldP50: quantile(cold, 0.5),
-      coldP99: quantile(cold, 0.99),
-      overheadP50: quantile(diffs, 0.5),
-      overheadP99: quantile(diffs, 0.99),
-      stages: STAGES.map((stage, i) => {
-        const since = stageTimes[stage].filter(Number.isFinite).sort((a, b) => a - b);
+    const breakdown = <S extends string>(order: readonly S[], times: (s: S) => number[]) =>
+      order.map((stage, i) => {
+        const since = times(stage)
+          .filter(Number.isFinite)
+          .sort((a, b) => a - b);
         // The step from the previous stage, per cold start (a stage seen before its predecessor counts 0).
-        const steps = stageTimes[stage]
-          .map((v, j) => (i === 0 ? v : Math.max(0, v - stageTimes[STAGES[i - 1]][j])))
+        const steps = times(stage)
+          .map((v, j) => (i === 0 ? v : Math.max(0, v - times(order[i - 1])[j])))
           .filter(Number.isFinite)
           .sort((a, b) => a - b);
         return {
@@ -428,7 +466,16 @@ async function coldStarts(n: number): Promise<{
           stepP50: quantile(steps, 0.5),
           stepP99: quantile(steps, 0.99),
         };
-      }),
+      });
+    return {
+      gatewayStages: breakdown(GATEWAY_STAGES, (st) => gatewayTimes.get(st)!),
+      ownP50: quantile(own, 0.5),
+      ownP99: quantile(own, 0.99),
+      coldP50: quantile(cold, 0.5),
+      coldP99: quantile(cold, 0.99),
+      overheadP50: quantile(diffs, 0.5),
+      overheadP99: quantile(diffs, 0.99),
+      stages: breakdown(STAGES, (st) => stageTimes[st]),
     };
   } finally {
     await stack.stop();
@@ -519,6 +566,18 @@ async function main(): Promise<void> {
     log('| stage | since request p50 | p99 | step p50 | step p99 |');
     log('|---|---|---|---|---|');
     for (const st of c.stages) {
+      log(
+        `| ${st.stage} | ${st.sinceP50.toFixed(0)} | ${st.sinceP99.toFixed(0)} | ${st.stepP50.toFixed(0)} | ${st.stepP99.toFixed(0)} |`,
+      );
+    }
+    log('');
+    log(
+      "The gateway's own record, knlite_cold_start_seconds{stage} (ms since the request was queued, and the step from the stage before):",
+    );
+    log('');
+    log('| stage | since queued p50 | p99 | step p50 | step p99 |');
+    log('|---|---|---|---|---|');
+    for (const st of c.gatewayStages) {
       log(
         `| ${st.stage} | ${st.sinceP50.toFixed(0)} | ${st.sinceP99.toFixed(0)} | ${st.stepP50.toFixed(0)} | ${st.stepP99.toFixed(0)} |`,
       );

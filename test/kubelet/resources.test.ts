@@ -1,3 +1,4 @@
+import { makeFrozenInstances, makeInstances } from '../../src/lib/dataplane/routing-table.js';
 import { describe, expect, it } from 'vitest';
 import type { Deployment, KubeService } from '../../src/lib/apis/types.js';
 import type { PodProcessState } from '../../src/lib/kubelet/pod-process.js';
@@ -269,6 +270,21 @@ describe('makeEndpoints', () => {
 
   it('has no subsets without pods', () => {
     expect(makeEndpoints(service, []).subsets).toEqual([]);
+    expect(makeEndpoints(service, []).metadata.annotations).toBeUndefined();
+  });
+
+  it('names frozen pods (listed not ready) in knlite.dev/frozen-pods, which the gateway reads back', () => {
+    const ep = makeEndpoints(service, [
+      { name: 'pod-c', port: 4003, ready: false, frozen: true },
+      { name: 'pod-b', port: 4002, ready: false },
+      { name: 'pod-a', port: 4001, ready: false, frozen: true },
+    ]);
+    expect(ep.metadata.annotations).toEqual({ 'knlite.dev/frozen-pods': 'pod-a,pod-c' });
+    expect(makeFrozenInstances(ep).map((i) => [i.pod, i.port])).toEqual([
+      ['pod-a', 4001],
+      ['pod-c', 4003],
+    ]);
+    expect(makeInstances(ep)).toEqual([]);
   });
 
   it('matches selectors like Kubernetes (an empty selector selects nothing here)', () => {

@@ -78,6 +78,14 @@ export const Annotations = {
 /** The pod condition the local runtime sets on an instance it keeps frozen after scale to zero. */
 export const FROZEN_POD_CONDITION = 'knlite.dev/Frozen';
 
+/**
+ * The Endpoints annotation naming (comma-separated) the pods of its `notReadyAddresses` that are
+ * frozen instances: stopped, their listening socket open, thawed by the next scale from zero. A
+ * gateway may forward a request to such an address at once (the connection waits in the socket's
+ * backlog until the thaw) instead of waiting for the address to turn ready.
+ */
+export const FROZEN_PODS_ANNOTATION = 'knlite.dev/frozen-pods';
+
 /** Legacy camelCase spellings Knative still reads (after the current key, in priority order). */
 export const LegacyAnnotations = {
   rolloutDuration: 'serving.knative.dev/rolloutDuration',

@@ -12,7 +12,7 @@ import type { Lister } from '../kube/store.js';
 import { isKnliteIngress, makeIngressTable } from './ingress-table.js';
 import type { IngressStatusWriter } from './ingress-status.js';
 import type { CertificateStore } from './tls.js';
-import { makeInstances, makeRevisionTarget } from './routing-table.js';
+import { makeFrozenInstances, makeInstances, makeRevisionTarget } from './routing-table.js';
 import { revisionKey, type GatewayState } from './state.js';
 
 /** Caches other data-plane parts read from. */
@@ -95,9 +95,14 @@ export function startInformers(
   });
   const onEndpoints = (ep: Endpoints): void => {
     const key = revisionKey(ep.metadata.namespace ?? 'default', ep.metadata.name!);
-    if (ep.subsets?.some((s) => (s.addresses?.length ?? 0) + (s.notReadyAddresses?.length ?? 0) > 0))
-      opts.onAddresses?.(key);
-    state.setInstances(key, makeInstances(ep));
+    const frozen = makeFrozenInstances(ep);
+    // A frozen instance's address is no sign of a process starting.
+    const addresses = (ep.subsets ?? []).reduce(
+      (n, s) => n + (s.addresses?.length ?? 0) + (s.notReadyAddresses?.length ?? 0),
+      0,
+    );
+    if (addresses > frozen.length) opts.onAddresses?.(key);
+    state.setInstances(key, makeInstances(ep), frozen);
   };
   endpoints.on({
     add: onEndpoints,

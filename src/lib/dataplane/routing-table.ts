@@ -1,8 +1,8 @@
 /**
  * Pure translation of Knative objects into the gateway's state: Revisions into data-plane
- * settings, Endpoints into ready instances (the host table comes from KIngresses, ingress-table.ts).
+ * settings, Endpoints into ready and frozen instances (the host table comes from KIngresses, ingress-table.ts).
  */
-import { Labels } from '../apis/keys.js';
+import { FROZEN_PODS_ANNOTATION, Labels } from '../apis/keys.js';
 import type { Endpoints, Revision } from '../apis/types.js';
 import { DEFAULT_TIMEOUT_SECONDS, type Instance, type RevisionTarget } from './state.js';
 
@@ -34,6 +34,26 @@ export function makeInstances(ep: Endpoints): Instance[] {
     if (!port) continue;
     for (const a of subset.addresses ?? []) {
       out.push({ id: `${a.ip}:${port}`, ip: a.ip, port, pod: a.targetRef?.name });
+    }
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * The frozen instances an Endpoints object lists: its not-ready addresses whose pod the
+ * FROZEN_PODS_ANNOTATION names (stopped processes whose socket still accepts connections).
+ */
+export function makeFrozenInstances(ep: Endpoints): Instance[] {
+  const names = ep.metadata.annotations?.[FROZEN_PODS_ANNOTATION];
+  if (!names) return [];
+  const frozen = new Set(names.split(','));
+  const out: Instance[] = [];
+  for (const subset of ep.subsets ?? []) {
+    const port = subset.ports?.[0]?.port;
+    if (!port) continue;
+    for (const a of subset.notReadyAddresses ?? []) {
+      const pod = a.targetRef?.name;
+      if (pod && frozen.has(pod)) out.push({ id: `${a.ip}:${port}`, ip: a.ip, port, pod });
     }
   }
   return out.sort((a, b) => a.id.localeCompare(b.id));

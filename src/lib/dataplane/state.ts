@@ -74,6 +74,8 @@ export class GatewayState extends EventEmitter {
   private hosts = new Map<string, HostRoute>();
   private readonly revisions = new Map<string, RevisionTarget>();
   private readonly instances = new Map<string, Instance[]>();
+  /** Frozen instances per revision (listed not ready; a request can wait in their backlog). */
+  private readonly frozen = new Map<string, Instance[]>();
   /** Revisions some Route sends traffic to (affects min-scale and scale-down in the autoscaler). */
   private reachable = new Set<string>();
   /** Revision → instance id → time until which it is left out after refusing a connection. */
@@ -137,17 +139,36 @@ export class GatewayState extends EventEmitter {
     return [...this.revisions.values()];
   }
 
-  /** Replaces a revision's ready instances and wakes everything waiting on them. */
-  setInstances(key: string, list: Instance[]): void {
-    const before = this.readyInstances(key);
+  /** Replaces a revision's ready (and frozen) instances and wakes everything waiting on them. */
+  setInstances(key: string, list: Instance[], frozen: Instance[] = []): void {
+    const before = this.snapshot(key);
     if (list.length === 0) this.instances.delete(key);
     else this.instances.set(key, list);
+    if (frozen.length === 0) this.frozen.delete(key);
+    else this.frozen.set(key, frozen);
     this.emitIfChanged(key, before);
   }
 
   /** A revision's ready instances (empty when scaled to zero or starting), minus quarantined ones. */
   readyInstances(key: string): Instance[] {
-    const list = this.instances.get(key) ?? [];
+    return this.withoutQuarantined(key, this.instances.get(key));
+  }
+
+  /**
+   * A revision's frozen instances (scaled to zero, process stopped, socket open), minus
+   * quarantined ones: a request sent to one waits in its backlog until the runtime thaws it.
+   */
+  frozenInstances(key: string): Instance[] {
+    return this.withoutQuarantined(key, this.frozen.get(key));
+  }
+
+  /** Where requests can be sent: the ready instances, or the frozen ones when none is ready. */
+  routableInstances(key: string): Instance[] {
+    const ready = this.readyInstances(key);
+    return ready.length > 0 ? ready : this.frozenInstances(key);
+  }
+
+  private withoutQuarantined(key: string, list: Instance[] = []): Instance[] {
     const held = this.quarantined.get(key);
     if (!held || held.size === 0) return list;
     const now = Date.now();
@@ -159,7 +180,7 @@ export class GatewayState extends EventEmitter {
    * will usually drop it sooner); it comes back by itself if it is still listed then.
    */
   quarantine(key: string, instanceId: string, ms: number): void {
-    const before = this.readyInstances(key);
+    const before = this.snapshot(key);
     let held = this.quarantined.get(key);
     if (!held) this.quarantined.set(key, (held = new Map()));
     const until = Date.now() + ms;
@@ -170,18 +191,27 @@ export class GatewayState extends EventEmitter {
       if (held.get(instanceId) !== until) return;
       held.delete(instanceId);
       if (held.size === 0) this.quarantined.delete(key);
-      const list = this.instances.get(key) ?? [];
-      if (list.some((i) => i.id === instanceId)) this.emit('instances', key, this.readyInstances(key));
+      const listed = [...(this.instances.get(key) ?? []), ...(this.frozen.get(key) ?? [])];
+      if (listed.some((i) => i.id === instanceId)) this.emit('instances', key, this.readyInstances(key));
     }, ms + 1).unref();
   }
 
-  private emitIfChanged(key: string, before: Instance[]): void {
-    const after = this.readyInstances(key);
-    const same = before.length === after.length && before.every((b, i) => b.id === after[i].id);
-    if (!same) this.emit('instances', key, after);
+  /** What `emitIfChanged` compares: the ready and the frozen instances. */
+  private snapshot(key: string): [Instance[], Instance[]] {
+    return [this.readyInstances(key), this.frozenInstances(key)];
   }
 
-  /** Calls `cb` whenever the revision's instances change; returns the unsubscribe function. */
+  private emitIfChanged(key: string, before: [Instance[], Instance[]]): void {
+    const after = this.snapshot(key);
+    const same = (a: Instance[], b: Instance[]): boolean =>
+      a.length === b.length && a.every((x, i) => x.id === b[i].id);
+    if (!same(before[0], after[0]) || !same(before[1], after[1])) this.emit('instances', key, after[0]);
+  }
+
+  /**
+   * Calls `cb` with the ready instances whenever the revision's ready or frozen instances change;
+   * returns the unsubscribe function.
+   */
   watchInstances(key: string, cb: (list: Instance[]) => void): () => void {
     const listener = (k: string, list: Instance[]): void => {
       if (k === key) cb(list);

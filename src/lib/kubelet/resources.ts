@@ -14,6 +14,7 @@ import type {
 } from '../apis/types.js';
 import type { PodProcessState } from './pod-process.js';
 import { FROZEN_CONDITION, type FrozenState } from './freeze.js';
+import { FROZEN_PODS_ANNOTATION } from '../apis/keys.js';
 
 /**
  * Kubernetes' label on a Deployment's pods naming their template. (Kept here rather than in
@@ -311,6 +312,8 @@ export interface EndpointPod {
   uid?: string;
   port: number;
   ready: boolean;
+  /** A frozen instance (listed not ready, and named in the FROZEN_PODS_ANNOTATION). */
+  frozen?: boolean;
 }
 
 /** The Endpoints of `service` given its matching, started, non-terminating pods: one subset per pod. */
@@ -335,6 +338,10 @@ export function makeEndpoints(service: KubeService, pods: EndpointPod[]): Endpoi
       }));
       return pod.ready ? { addresses: [address], ports } : { notReadyAddresses: [address], ports };
     });
+  const frozen = pods
+    .filter((p) => p.frozen && !p.ready)
+    .map((p) => p.name)
+    .sort();
   return {
     apiVersion: 'v1',
     kind: 'Endpoints',
@@ -342,6 +349,7 @@ export function makeEndpoints(service: KubeService, pods: EndpointPod[]): Endpoi
       name: service.metadata.name,
       namespace: ns,
       labels: { ...(service.metadata.labels ?? {}) },
+      ...(frozen.length > 0 ? { annotations: { [FROZEN_PODS_ANNOTATION]: frozen.join(',') } } : {}),
       ownerReferences: service.metadata.uid
         ? [{ apiVersion: 'v1', kind: 'Service', name: service.metadata.name!, uid: service.metadata.uid }]
         : undefined,

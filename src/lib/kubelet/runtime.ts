@@ -32,7 +32,7 @@ import type { Duplex, Writable } from 'node:stream';
 import type { LogReadOptions } from './container-log.js';
 import { CpuMeter, rssBytesByGroup } from './cpu.js';
 import { annotatedFrozenRetentionMs, type FrozenState } from './freeze.js';
-import { ConfigMaps, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
+import { ConfigMaps, FROZEN_PODS_ANNOTATION, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
 import { parseAutoscalerConfig } from '../apis/config/autoscaler.js';
 import { buildEnv, type EnvSources } from './env.js';
 import { isNotRunnable, resolveLaunch, type LaunchSpec, type NotRunnable } from './launch.js';
@@ -156,6 +156,8 @@ interface Replica {
   freezing?: boolean;
   /** Stops a frozen instance for good when its retention ends. */
   frozenTimer?: NodeJS.Timeout;
+  /** When it was last thawed (its status writes are held back briefly after that). */
+  thawedAt?: number;
 }
 
 interface DeploymentState {
@@ -185,6 +187,8 @@ interface PodPlan {
 
 /** Crash-style retry for failed writes: 200 ms doubling up to 30 s. */
 const WRITE_BACKOFF = { baseMs: 200, maxMs: 30_000 };
+/** How long after a thaw the writes reporting it wait (see replicaChanged). */
+const THAW_REPORT_DELAY_MS = 20;
 /** Writes in flight at once per queue (a thousand Deployments appearing together stay bounded). */
 const WRITE_CONCURRENCY = 16;
 
@@ -210,6 +214,11 @@ export class Runtime implements LocalRuntime {
   /** Every replica by pod key, including ones being stopped. */
   private readonly replicas = new Map<string, Replica>();
   private readonly writtenEndpoints = new Map<string, string>();
+  /**
+   * The Endpoints objects as last written (or read) per Service: the next write replaces that
+   * version directly, re-reading only on a conflict, so a pod turning ready costs one round trip.
+   */
+  private readonly endpointsObjects = new Map<string, Endpoints>();
   private readonly deploymentQueue: WorkQueue;
   private readonly podQueue: WorkQueue;
   private readonly endpointsQueue: WorkQueue;
@@ -359,7 +368,8 @@ export class Runtime implements LocalRuntime {
       Kinds.deployment,
       (d) => {
         this.deployments.set(keyOf(d), d);
-        this.deploymentQueue.add(keyOf(d));
+        if (this.thawOnScaleUp(keyOf(d), d)) this.deploymentQueue.addAfter(keyOf(d), THAW_REPORT_DELAY_MS);
+        else this.deploymentQueue.add(keyOf(d));
       },
       (d) => {
         this.deployments.delete(keyOf(d));
@@ -740,9 +750,13 @@ export class Runtime implements LocalRuntime {
     const ready = [...state.replicas.values()].filter((r) => r.proc.state.ready && !r.deleting).length;
     if (ready > state.ready) state.progressAt = Date.now();
     state.ready = ready;
-    this.podQueue.add(podKey);
-    this.deploymentQueue.add(deploymentKey);
-    this.enqueueEndpointsFor(replica);
+    // Right after a thaw the writes that report it wait a moment: requests are already waiting in
+    // the instance's backlog, and its answers should not queue behind those writes (and the API
+    // server's commits) on this event loop. Nothing waits for the report to route to it.
+    const wait = replica.thawedAt === undefined ? 0 : replica.thawedAt + THAW_REPORT_DELAY_MS - Date.now();
+    this.podQueue.addAfter(podKey, wait);
+    this.deploymentQueue.addAfter(deploymentKey, wait);
+    for (const key of this.endpointsFor(replica)) this.endpointsQueue.addAfter(key, wait);
   }
 
   private enqueueEndpointsFor(replica: Replica): void {
@@ -814,9 +828,30 @@ export class Runtime implements LocalRuntime {
     this.deploymentQueue.add(deploymentKey);
   }
 
+  // A scale from zero thaws a frozen instance on the Deployment event itself rather than after the
+  // reconcile queue (whose worker may be busy with this Deployment's last status write): a request
+  // may already be waiting in that instance's socket backlog. The reconcile that follows counts it
+  // as the running replica it now is.
+  private thawOnScaleUp(key: string, deployment: Deployment): boolean {
+    const state = this.states.get(key);
+    const desired = deployment.spec.replicas ?? 1;
+    if (!state || desired < 1 || deployment.metadata.deletionTimestamp) return false;
+    const frozen = [...state.replicas.values()].filter((r) => !r.deleting && r.proc.state.frozen);
+    if (frozen.length === 0) return false;
+    const hash = templateHash(deployment.spec.template);
+    const running = [...state.replicas.values()].filter(
+      (r) => !r.deleting && !isFrozen(r) && r.hash === hash,
+    ).length;
+    const asleep = frozen.find((r) => r.hash === hash);
+    if (!asleep || running >= desired) return false;
+    this.thaw(asleep);
+    return true;
+  }
+
   private thaw(replica: Replica): void {
     clearTimeout(replica.frozenTimer);
     replica.frozenTimer = undefined;
+    replica.thawedAt = Date.now();
     replica.proc.thaw();
   }
 
@@ -955,6 +990,7 @@ export class Runtime implements LocalRuntime {
     const { namespace, name } = splitKey(key);
     const service = this.services.get(key);
     if (!service) {
+      this.endpointsObjects.delete(key);
       if (this.writtenEndpoints.delete(key)) {
         try {
           await this.rest.delete(Kinds.endpoints, namespace, name);
@@ -979,39 +1015,53 @@ export class Runtime implements LocalRuntime {
         uid: r.pod.metadata.uid,
         port: r.proc.state.port!,
         ready: r.proc.state.ready && !r.freezing,
+        frozen: r.proc.state.frozen !== undefined,
       }));
     const desired = makeEndpoints(service, pods);
-    const json = stableJson({ subsets: desired.subsets, labels: desired.metadata.labels });
+    const frozenPods = desired.metadata.annotations?.[FROZEN_PODS_ANNOTATION];
+    const json = stableJson({ subsets: desired.subsets, labels: desired.metadata.labels, frozenPods });
     if (this.writtenEndpoints.get(key) === json) return;
     for (let attempt = 0; ; attempt++) {
-      let existing: Endpoints | undefined;
-      try {
-        existing = await this.rest.get<Endpoints>(Kinds.endpoints, namespace, name);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
+      let existing = attempt === 0 ? this.endpointsObjects.get(key) : undefined;
+      if (!existing) {
+        try {
+          existing = await this.rest.get<Endpoints>(Kinds.endpoints, namespace, name);
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
       }
       // After a restart the stored Endpoints often already say the right thing: leave them be.
       if (
         existing &&
-        stableJson({ subsets: existing.subsets ?? [], labels: existing.metadata.labels ?? {} }) === json
+        stableJson({
+          subsets: existing.subsets ?? [],
+          labels: existing.metadata.labels ?? {},
+          frozenPods: existing.metadata.annotations?.[FROZEN_PODS_ANNOTATION],
+        }) === json
       ) {
         this.writtenEndpoints.set(key, json);
+        this.endpointsObjects.set(key, existing);
         return;
       }
       try {
         if (existing) {
+          const annotations = { ...existing.metadata.annotations };
+          delete annotations[FROZEN_PODS_ANNOTATION];
+          if (frozenPods !== undefined) annotations[FROZEN_PODS_ANNOTATION] = frozenPods;
           const body = {
             ...existing,
-            metadata: { ...existing.metadata, labels: desired.metadata.labels },
+            metadata: { ...existing.metadata, labels: desired.metadata.labels, annotations },
             subsets: desired.subsets,
           };
-          await this.rest.replace(Kinds.endpoints, body);
+          this.endpointsObjects.set(key, await this.rest.replace(Kinds.endpoints, body));
         } else {
-          await this.rest.create(Kinds.endpoints, desired);
+          this.endpointsObjects.set(key, await this.rest.create(Kinds.endpoints, desired));
         }
         this.writtenEndpoints.set(key, json);
         return;
       } catch (err) {
+        // Someone else wrote (or deleted) it since: re-read and try again.
+        this.endpointsObjects.delete(key);
         if ((!is409(err) && !isNotFound(err)) || attempt >= 5) throw err;
       }
     }

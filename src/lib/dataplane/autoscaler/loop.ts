@@ -183,6 +183,7 @@ export class Autoscaler {
     const ready = this.deps.state.readyInstances(key).length;
     const current = this.deps.target.replicas(rev.namespace, rev.name);
     let replicas: number | undefined;
+    let decided: (() => void) | undefined;
     if (spec.class === 'hpa') {
       if (current === undefined) return;
       const result = hpaScale(
@@ -206,11 +207,16 @@ export class Autoscaler {
       s.state = result.state;
       s.last = result;
       replicas = result.replicas;
-      this.deps.onDecision?.(rev, spec, result, ready, now);
+      decided = () => this.deps.onDecision?.(rev, spec, result, ready, now);
       this.deps.metrics.setPods(rev.namespace, rev.name, result.want >= 0 ? result.want : current, ready);
     }
-    if (replicas !== undefined && current !== undefined && replicas !== current) {
-      await this.deps.target.setReplicas(rev.namespace, rev.name, replicas);
-    }
+    const write =
+      replicas !== undefined && current !== undefined && replicas !== current
+        ? this.deps.target.setReplicas(rev.namespace, rev.name, replicas)
+        : undefined;
+    // The decision is published after the /scale write is on its way: a scale from zero (a request
+    // is waiting) must not queue behind the decision's own write at the API server.
+    decided?.();
+    await write;
   }
 }

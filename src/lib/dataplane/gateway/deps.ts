@@ -19,14 +19,23 @@ export interface GatewayLimits {
   activatorQueueDepth: number;
   /** How long a request whose instance refused the connection waits for another one before 503. */
   retryWaitMs: number;
+  /**
+   * How long a request sent to a frozen instance waits for it to thaw (its first byte, or its
+   * address turning ready) before it is taken back and sent down the cold path.
+   */
+  thawWaitMs: number;
 }
 
-/** Defaults: Knative's activator breaker depth, 64 KiB of headers, 100 MiB bodies, 10 s retry wait. */
+/**
+ * Defaults: Knative's activator breaker depth, 64 KiB of headers, 100 MiB bodies, 10 s retry wait,
+ * 2 s for a thaw (which takes milliseconds: the /scale write and the runtime's watch).
+ */
 export const DEFAULT_LIMITS: GatewayLimits = {
   maxRequestBodyBytes: 100 * 1024 * 1024,
   maxHeaderBytes: 64 * 1024,
   activatorQueueDepth: 10_000,
   retryWaitMs: 10_000,
+  thawWaitMs: 2000,
 };
 
 /** Dependencies of every handler. */
@@ -47,11 +56,14 @@ export interface GatewayDeps {
   httpsRedirectPort: number;
 }
 
-/** One RevisionThrottler per revision, kept in step with the state's instances and settings. */
+/**
+ * One RevisionThrottler per revision, kept in step with the state's routable instances (the ready
+ * ones, or the frozen ones while none is ready) and settings.
+ */
 export class Throttlers {
   private readonly byRevision = new Map<string, RevisionThrottler>();
   private readonly onInstances = (key: string): void => {
-    this.byRevision.get(key)?.setInstances(this.state.readyInstances(key));
+    this.byRevision.get(key)?.setInstances(this.state.routableInstances(key));
   };
   private readonly onRevision = (key: string): void => {
     this.byRevision.get(key)?.setContainerConcurrency(this.state.getRevision(key)?.containerConcurrency ?? 0);
@@ -67,7 +79,7 @@ export class Throttlers {
     let t = this.byRevision.get(key);
     if (!t) {
       t = new RevisionThrottler(this.state.getRevision(key)?.containerConcurrency ?? 0);
-      t.setInstances(this.state.readyInstances(key));
+      t.setInstances(this.state.routableInstances(key));
       this.byRevision.set(key, t);
     }
     return t;
@@ -89,17 +101,33 @@ export function makeGatewayDeps(opts: {
   coldStarts?: ColdStarts;
   httpsRedirectPort?: number;
 }): GatewayDeps {
+  // Keep-alive to instances; sockets are per instance (host:port) inside the agent.
+  const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
+  dropIdleSocketsOfFrozen(opts.state, agent);
   return {
     state: opts.state,
     metrics: opts.metrics,
     throttlers: new Throttlers(opts.state),
     poke: opts.poke ?? (() => {}),
-    // Keep-alive to instances; sockets are per instance (host:port) inside the agent.
-    agent: new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' }),
+    agent,
     h2c: new H2cSessions(),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     buffered: new Map(),
     coldStarts: opts.coldStarts,
     httpsRedirectPort: opts.httpsRedirectPort ?? 443,
   };
+}
+
+/**
+ * A frozen instance's server closes its idle keep-alive connections as soon as it is thawed (its
+ * timers ran out meanwhile), possibly just as a request is written on one: the pool's idle sockets
+ * to an instance are dropped when it freezes.
+ */
+function dropIdleSocketsOfFrozen(state: GatewayState, agent: Agent): void {
+  state.on('instances', (key: string) => {
+    for (const i of state.frozenInstances(key)) {
+      for (const socket of agent.freeSockets[agent.getName({ host: i.ip, port: i.port })] ?? [])
+        socket.destroy();
+    }
+  });
 }

@@ -54,8 +54,18 @@ export interface Exchange {
   /** Set by the proxy when the instance refused the connection, or reset it before answering an
    * idempotent bodyless request: the activator may try another instance. Holds that instance's id. */
   retryFrom?: string;
-  /** Why: `refused` (nothing listening: quarantine it) or `reset` (died before answering). */
-  retryReason?: 'refused' | 'reset';
+  /**
+   * Why: `refused` (nothing listening: quarantine it), `reset` (died before answering) or `frozen`
+   * (a frozen instance was not thawed in time: the request was taken back).
+   */
+  retryReason?: 'refused' | 'reset' | 'frozen';
+  /**
+   * Set by the proxy while a request to an instance is outstanding and nothing was answered yet:
+   * takes the request back (the activator then tries elsewhere, `retryReason` `frozen`).
+   */
+  takeBack?: () => void;
+  /** Sent to a frozen instance before its thaw: over a connection of its own (see proxy.ts). */
+  thawing?: boolean;
   /** True once the gateway itself answered (error replies); later writes are dropped. */
   replied?: boolean;
 }
@@ -92,7 +102,9 @@ class RequestExchange implements Exchange {
   upgraded?: boolean = undefined;
   statusCode?: number = undefined;
   retryFrom?: string = undefined;
-  retryReason?: 'refused' | 'reset' = undefined;
+  retryReason?: 'refused' | 'reset' | 'frozen' = undefined;
+  takeBack?: () => void = undefined;
+  thawing?: boolean = undefined;
   replied?: boolean = undefined;
   aborted = false;
   private reason: unknown = undefined;

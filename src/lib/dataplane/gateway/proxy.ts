@@ -19,7 +19,7 @@ import {
 } from './headers.js';
 
 /** Methods that may be sent again after a failure (RFC 9110 §9.2.2). */
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+export const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /** Sends the request to the instance and relays the answer. */
 export const makeProxyHandler =
@@ -93,11 +93,15 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       method: req.method,
       path: req.url,
       headers: makeUpstreamHeaders(req, upstreamOptions(ex)) as unknown as Record<string, string>,
-      agent: deps.agent,
+      // To a frozen instance on a new connection: it waits in the listening socket's backlog and is
+      // accepted on the thaw, where a pooled one may be closed by the thawed server's idle timer.
+      agent: ex.thawing ? false : deps.agent,
     });
     // The timeout step already answered (or cut off) the response; the client side closes itself.
     const unwatch = ex.onAbort(() => void upstream.destroy());
+    let takenBack = false;
     const finish = (): void => {
+      ex.takeBack = undefined;
       unwatch();
       resolve();
     };
@@ -106,6 +110,15 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       finish();
     });
     const bodyless = replayable(ex);
+    if (bodyless) {
+      ex.takeBack = () => {
+        takenBack = true;
+        upstream.destroy();
+        ex.retryFrom = instance.id;
+        ex.retryReason = 'frozen';
+        finish();
+      };
+    }
     if (!bodyless) {
       limitBody(ex, deps, () => {
         upstream.destroy();
@@ -114,7 +127,8 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
     }
 
     upstream.on('response', (ures: IncomingMessage) => {
-      if (ex.replied) return void ures.resume();
+      ex.takeBack = undefined;
+      if (ex.replied || takenBack) return void ures.resume();
       ex.statusCode = ures.statusCode;
       markWrite(ex);
       const fields = makeDownstreamHeaders(ures.rawHeaders);
@@ -129,7 +143,8 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       ures.pipe(res!);
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
-      if (ex.aborted) return;
+      if (ex.aborted || takenBack) return;
+      ex.takeBack = undefined;
       // Nothing listens there any more, or the process died before answering (Endpoints lag a
       // stopping process): an idempotent bodyless request may go to another instance (RFC 9110 §9.2.2).
       const retryable =

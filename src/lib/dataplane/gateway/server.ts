@@ -137,7 +137,9 @@ export async function startGateway(deps: GatewayDeps, opts: GatewayListenOptions
     }
   };
 
-  const plain = createNetServer((socket) => {
+  // noDelay as http.createServer sets it: a response written in more than one piece (a streamed
+  // body, chunked framing) must not wait for the client's ACK of the previous segment (Nagle).
+  const plain = createNetServer({ noDelay: true }, (socket) => {
     track(socket);
     sniffConnection(socket, {
       onHttp1: (s) => http1.emit('connection', s),
@@ -152,6 +154,7 @@ export async function startGateway(deps: GatewayDeps, opts: GatewayListenOptions
     if (opts.tls) {
       const tlsOpts = opts.tls;
       const secure = createTlsServer({
+        noDelay: true,
         ALPNProtocols: ['h2', 'http/1.1'],
         SNICallback: (servername, cb) => {
           const ctx = tlsOpts.context(servername);
