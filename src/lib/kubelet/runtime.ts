@@ -1,30 +1,24 @@
 /**
- * The local runtime's controller: watches apps/v1 Deployments and core Services on the cluster,
- * keeps `spec.replicas` PodProcesses per Deployment (rolling to a new template once the new pods
- * are ready), and reports what runs as Pods, Deployment status and Endpoints.
+ * The local runtime: a kubelet over the API. It watches apps/v1 Deployments, core Services,
+ * ConfigMaps, Secrets and Pods, and is three controllers sharing one node state (node.ts):
  *
- * Writes: Pods are created with the Deployment as controller owner (so deleting a Deployment
- * cascades) and their status is written through /status; the Deployment's status through
- * /status with a re-read on 409; Endpoints are replaced or created per Service with a selector,
- * one subset per pod because every pod listens on its own port. A failed write is logged and the
- * work item retried with backoff — never dropped.
+ * - the Deployment controller (here): keeps `spec.replicas` pod processes per Deployment (rolling
+ *   to a new template once the new pods are ready, freezing and thawing frozen instances) and
+ *   writes the Deployment's status through /status with a re-read on 409, plus its ReplicaSets;
+ * - the Pod controller (pod-status.ts): each replica's Pod object and its status;
+ * - the Endpoints controller (endpoints.ts): one Endpoints per Service with a selector.
  *
- * Images that cannot run as a process (see launch.ts) still get their pods, Pending with waiting
- * reason ImageNotRunnable, and the Deployment gets `ReplicaFailure=True ImageNotRunnable`.
+ * A failed write is logged and the work item retried with backoff — never dropped. Images that
+ * cannot run as a process (see launch.ts) still get their pods, Pending with waiting reason
+ * ImageNotRunnable, and the Deployment gets `ReplicaFailure=True ImageNotRunnable`. This class is
+ * also what the API server's PodConnector (logs, exec, dial) and the CPU meter reach.
  */
-import type {
-  ConfigMap,
-  Container,
-  Deployment,
-  Endpoints,
-  KubeObject,
-  KubeService,
-  Pod,
-} from '../apis/types.js';
-import { ApiError, isNotFound } from '../kube/errors.js';
+import type { ConfigMap, Container, Deployment, KubeObject, KubeService, Pod } from '../apis/types.js';
+import { isNotFound } from '../kube/errors.js';
+import { keyOf, splitKey } from '../kube/store.js';
 import { Informer } from '../kube/informer.js';
 import { Kinds } from '../kube/kinds.js';
-import { WorkQueue } from '../kube/queue.js';
+import type { WorkQueue } from '../kube/queue.js';
 import type { RestClient } from '../kube/rest.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
@@ -32,7 +26,7 @@ import type { Duplex, Writable } from 'node:stream';
 import type { LogReadOptions } from './container-log.js';
 import { CpuMeter, rssBytesByGroup } from './cpu.js';
 import { annotatedFrozenRetentionMs, type FrozenState } from './freeze.js';
-import { ConfigMaps, FROZEN_PODS_ANNOTATION, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
+import { ConfigMaps, Labels, SYSTEM_NAMESPACE } from '../apis/keys.js';
 import { parseAutoscalerConfig } from '../apis/config/autoscaler.js';
 import { buildEnv, type EnvSources } from './env.js';
 import { isNotRunnable, resolveLaunch, type LaunchSpec, type NotRunnable } from './launch.js';
@@ -44,12 +38,10 @@ import { ProcessTable } from './process-table.js';
 import { REVISION_ANNOTATION, syncReplicaSets, type TemplateCounts } from './replicasets.js';
 import {
   makeDeploymentStatus,
-  makeEndpoints,
   makePod,
   POD_IP,
   rolloutComplete,
   sameDeploymentStatus,
-  selectorMatches,
   type ReplicaCounts,
 } from './resources.js';
 import {
@@ -60,6 +52,9 @@ import {
   type SandboxMode,
 } from './sandbox.js';
 import { LocalPathProvisioner } from './local-path.js';
+import { EndpointsController } from './endpoints.js';
+import { is409, withTimeout, writeQueue, type NodeState, type Replica, type Secret } from './node.js';
+import { PodStatusController } from './pod-status.js';
 import { decodeData, PodVolumes, podVolumesPath, type VolumeSources } from './volumes.js';
 
 /** Options of the local runtime. */
@@ -143,23 +138,6 @@ export interface PodExecRequest extends PodRef {
   stdin: boolean;
 }
 
-interface Replica {
-  proc: PodRunner;
-  hash: string;
-  pod: Pod;
-  created: boolean;
-  volumes?: PodVolumes;
-  /** JSON of the last pod status written. */
-  writtenStatus?: string;
-  deleting: boolean;
-  /** Being frozen: out of the Endpoints before its processes stop. */
-  freezing?: boolean;
-  /** Stops a frozen instance for good when its retention ends. */
-  frozenTimer?: NodeJS.Timeout;
-  /** When it was last thawed (its status writes are held back briefly after that). */
-  thawedAt?: number;
-}
-
 interface DeploymentState {
   replicas: Map<string, Replica>;
   hash?: string;
@@ -173,36 +151,14 @@ interface DeploymentState {
 
 const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
-/** A core/v1 Secret (only what the runtime reads). */
-interface Secret extends KubeObject {
-  data?: Record<string, string>;
-  stringData?: Record<string, string>;
-}
-
 /** What the pods of one template run: each container's launch, or why none of them can run. */
 interface PodPlan {
   launches: Map<Container, LaunchSpec | NotRunnable>;
   notRunnable?: { reason: string; message: string };
 }
 
-/** Crash-style retry for failed writes: 200 ms doubling up to 30 s. */
-const WRITE_BACKOFF = { baseMs: 200, maxMs: 30_000 };
 /** How long after a thaw the writes reporting it wait (see replicaChanged). */
 const THAW_REPORT_DELAY_MS = 20;
-/** Writes in flight at once per queue (a thousand Deployments appearing together stay bounded). */
-const WRITE_CONCURRENCY = 16;
-
-/** 409 Conflict or AlreadyExists: someone else wrote first. */
-const is409 = (err: unknown): boolean => err instanceof ApiError && err.statusCode === 409;
-
-function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
-  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
-}
-
-function splitKey(key: string): { namespace: string; name: string } {
-  const i = key.indexOf('/');
-  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
-}
 
 /** The runtime; `start()` connects it to the cluster. */
 export class Runtime implements LocalRuntime {
@@ -213,18 +169,12 @@ export class Runtime implements LocalRuntime {
   private readonly states = new Map<string, DeploymentState>();
   /** Every replica by pod key, including ones being stopped. */
   private readonly replicas = new Map<string, Replica>();
-  private readonly writtenEndpoints = new Map<string, string>();
-  /**
-   * The Endpoints objects as last written (or read) per Service: the next write replaces that
-   * version directly, re-reading only on a conflict, so a pod turning ready costs one round trip.
-   */
-  private readonly endpointsObjects = new Map<string, Endpoints>();
+  private readonly node: NodeState;
   private readonly deploymentQueue: WorkQueue;
-  private readonly podQueue: WorkQueue;
-  private readonly endpointsQueue: WorkQueue;
+  private readonly pods: PodStatusController;
+  private readonly endpoints: EndpointsController;
   private readonly informers: { stop(): Promise<void> }[] = [];
   private readonly log: (message: string) => void;
-  private stopping = false;
   private sandbox?: Sandbox;
   private noSandboxReason = '';
   /** ConfigMaps and Secrets by `namespace/name`, watched for the volumes that show them. */
@@ -241,24 +191,14 @@ export class Runtime implements LocalRuntime {
   ) {
     this.table = new ProcessTable(opts.dataDir);
     this.log = opts.log ?? ((message) => process.stderr.write(`knlite runtime: ${message}\n`));
-    const onError = (what: string) => (key: string, err: unknown) =>
-      this.log(`${what} ${key}: ${(err as Error)?.message ?? String(err)} (will retry)`);
-    const queue = (name: string, handler: (key: string) => Promise<void>, what: string) =>
-      new WorkQueue({
-        name,
-        handler,
-        workers: WRITE_CONCURRENCY,
-        backoff: WRITE_BACKOFF,
-        started: true,
-        onError: onError(what),
-      });
-    this.deploymentQueue = queue(
-      'deployments',
-      (key) => this.reconcileDeployment(key),
-      'reconciling deployment',
+    this.node = { replicas: this.replicas, services: this.services, stopping: false, log: this.log };
+    this.deploymentQueue = writeQueue(this.node, 'deployments', 'reconciling deployment', (key) =>
+      this.reconcileDeployment(key),
     );
-    this.podQueue = queue('pods', (key) => this.syncPod(key), 'writing pod');
-    this.endpointsQueue = queue('endpoints', (key) => this.syncEndpoints(key), 'writing endpoints');
+    this.endpoints = new EndpointsController(rest, this.node);
+    this.pods = new PodStatusController(rest, this.node, this.endpoints, (podKey, replica) =>
+      this.podVanished(podKey, replica),
+    );
   }
 
   /** Cleans up after a previous run, then starts watching. */
@@ -272,7 +212,7 @@ export class Runtime implements LocalRuntime {
     this.noSandboxReason = reason;
     this.log(sandbox ? 'pods run in a bubblewrap sandbox' : `pods run without a sandbox: ${reason}`);
     if (this.opts.watchdog ?? true) this.table.startWatchdog();
-    await this.deleteStalePods();
+    await this.pods.deleteStale();
 
     const watch = <T extends KubeObject>(
       kind:
@@ -297,11 +237,11 @@ export class Runtime implements LocalRuntime {
       Kinds.kubeService,
       (svc) => {
         this.services.set(keyOf(svc), svc);
-        this.endpointsQueue.add(keyOf(svc));
+        this.endpoints.serviceChanged(keyOf(svc));
       },
       (svc) => {
         this.services.delete(keyOf(svc));
-        this.endpointsQueue.add(keyOf(svc));
+        this.endpoints.serviceChanged(keyOf(svc));
       },
     );
     await services.synced;
@@ -381,19 +321,19 @@ export class Runtime implements LocalRuntime {
 
   /** Stops watching, stops every process, deletes their Pods (best effort) and empties the pid table. */
   async stop(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
+    if (this.node.stopping) return;
+    this.node.stopping = true;
     await Promise.all(this.informers.map((i) => i.stop().catch(() => {})));
     await this.storage?.stop().catch(() => {});
     await this.deploymentQueue.shutdown();
     const all = [...this.replicas.values()];
     for (const r of all) clearTimeout(r.frozenTimer);
     await Promise.all(all.map((r) => r.proc.stop()));
-    await this.podQueue.shutdown();
-    await this.endpointsQueue.shutdown();
+    await this.pods.shutdown();
+    await this.endpoints.shutdown();
     // The API server may already be going away; stale pods are also removed on the next start.
     await Promise.all(
-      all.filter((r) => r.created).map((r) => withTimeout(this.deletePod(r.pod), 2000).catch(() => {})),
+      all.filter((r) => r.created).map((r) => withTimeout(this.pods.delete(r.pod), 2000).catch(() => {})),
     );
     await this.table.close();
     for (const state of this.states.values()) state.replicas.clear();
@@ -511,27 +451,6 @@ export class Runtime implements LocalRuntime {
       });
     }
     return out;
-  }
-
-  // On a fresh runtime no pod on the cluster has a process behind it: pods owned by a Deployment
-  // are leftovers of a previous run and would otherwise be counted and routed to.
-  private async deleteStalePods(): Promise<void> {
-    const pods = await this.rest.list<Pod>(Kinds.pod);
-    const stale = pods.items.filter((p) =>
-      (p.metadata?.ownerReferences ?? []).some(
-        (o) => o.kind === 'Deployment' && o.apiVersion === 'apps/v1' && o.controller,
-      ),
-    );
-    for (const pod of stale) {
-      try {
-        await this.rest.delete(Kinds.pod, pod.metadata.namespace, pod.metadata.name!, {
-          gracePeriodSeconds: 0,
-        });
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-    }
-    if (stale.length > 0) this.log(`deleted ${stale.length} stale pod(s) of a previous run`);
   }
 
   private async reconcileDeployment(key: string): Promise<void> {
@@ -666,7 +585,7 @@ export class Runtime implements LocalRuntime {
     plan: PodPlan,
     state: DeploymentState,
   ): Replica {
-    const { namespace } = splitKey(deploymentKey);
+    const namespace = splitKey(deploymentKey).namespace ?? '';
     const name = makePodName(deployment.metadata.name!, hash);
     const pod = makePod(deployment, name, hash);
     const spec = deployment.spec.template.spec;
@@ -735,7 +654,7 @@ export class Runtime implements LocalRuntime {
     };
     state.replicas.set(name, replica);
     this.replicas.set(podKey, replica);
-    this.podQueue.add(podKey);
+    this.pods.enqueue(podKey);
     replica.proc.start();
     return replica;
   }
@@ -746,7 +665,7 @@ export class Runtime implements LocalRuntime {
     replica: Replica,
     state: DeploymentState,
   ): void {
-    if (this.stopping) return;
+    if (this.node.stopping) return;
     const ready = [...state.replicas.values()].filter((r) => r.proc.state.ready && !r.deleting).length;
     if (ready > state.ready) state.progressAt = Date.now();
     state.ready = ready;
@@ -754,24 +673,9 @@ export class Runtime implements LocalRuntime {
     // the instance's backlog, and its answers should not queue behind those writes (and the API
     // server's commits) on this event loop. Nothing waits for the report to route to it.
     const wait = replica.thawedAt === undefined ? 0 : replica.thawedAt + THAW_REPORT_DELAY_MS - Date.now();
-    this.podQueue.addAfter(podKey, wait);
+    this.pods.enqueue(podKey, wait);
     this.deploymentQueue.addAfter(deploymentKey, wait);
-    for (const key of this.endpointsFor(replica)) this.endpointsQueue.addAfter(key, wait);
-  }
-
-  private enqueueEndpointsFor(replica: Replica): void {
-    for (const key of this.endpointsFor(replica)) this.endpointsQueue.add(key);
-  }
-
-  /** Keys of the Services whose selector matches the replica's pod. */
-  private endpointsFor(replica: Replica): string[] {
-    const ns = replica.pod.metadata.namespace;
-    return [...this.services]
-      .filter(
-        ([, svc]) =>
-          svc.metadata.namespace === ns && selectorMatches(svc.spec.selector, replica.pod.metadata.labels),
-      )
-      .map(([key]) => key);
+    this.endpoints.enqueueFor(replica, wait);
   }
 
   /** config-autoscaler's `frozen-retention` unless the revision's annotation says otherwise. */
@@ -795,10 +699,7 @@ export class Runtime implements LocalRuntime {
     state: DeploymentState,
   ): Promise<void> {
     replica.freezing = true;
-    await withTimeout(
-      Promise.all(this.endpointsFor(replica).map((key) => this.endpointsQueue.flush(key))),
-      2000,
-    ).catch(() => {});
+    await this.endpoints.flushFor(replica);
     replica.freezing = false;
     // Every container of the pod is frozen: the memory held is that of all their process groups.
     const processes = replica.proc.processes();
@@ -816,7 +717,7 @@ export class Runtime implements LocalRuntime {
       });
     if (!frozen) {
       // Scaled back up meanwhile, or no process to freeze: serve again, reconcile from what is.
-      this.enqueueEndpointsFor(replica);
+      this.endpoints.enqueueFor(replica);
       this.deploymentQueue.add(deploymentKey);
       return;
     }
@@ -864,61 +765,17 @@ export class Runtime implements LocalRuntime {
     const podKey = keyOf(replica.pod);
     // Take the pod out of its Services' Endpoints before signalling it, so routers watching the
     // Endpoints stop sending it requests first (bounded: a slow API must not delay the stop much).
-    await withTimeout(
-      Promise.all(this.endpointsFor(replica).map((key) => this.endpointsQueue.flush(key))),
-      2000,
-    ).catch(() => {});
+    await this.endpoints.flushFor(replica);
     await replica.proc.stop();
     try {
-      if (replica.created) await this.deletePod(replica.pod);
+      if (replica.created) await this.pods.delete(replica.pod);
     } catch (err) {
       this.log(`deleting pod ${podKey}: ${(err as Error)?.message ?? String(err)}`);
     }
     state.replicas.delete(replica.pod.metadata.name!);
     this.replicas.delete(podKey);
-    this.enqueueEndpointsFor(replica);
-    if (!this.stopping) this.deploymentQueue.add(deploymentKey);
-  }
-
-  private async deletePod(pod: Pod): Promise<void> {
-    try {
-      await this.rest.delete(Kinds.pod, pod.metadata.namespace, pod.metadata.name!, {
-        gracePeriodSeconds: 0,
-      });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-  }
-
-  private async syncPod(podKey: string): Promise<void> {
-    const replica = this.replicas.get(podKey);
-    if (!replica || replica.deleting || this.stopping) return;
-    const { namespace, name } = splitKey(podKey);
-    if (!replica.created) {
-      try {
-        replica.pod = await this.rest.create(Kinds.pod, replica.pod);
-        replica.created = true;
-        this.enqueueEndpointsFor(replica);
-      } catch (err) {
-        if (!is409(err)) throw err;
-        replica.pod = await this.rest.get<Pod>(Kinds.pod, namespace, name);
-        replica.created = true;
-      }
-    }
-    const status = replica.proc.status();
-    const json = stableJson(status);
-    if (json === replica.writtenStatus) return;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        replica.pod = await this.rest.replaceStatus(Kinds.pod, { ...replica.pod, status });
-        replica.writtenStatus = json;
-        return;
-      } catch (err) {
-        if (isNotFound(err)) return this.podVanished(podKey, replica);
-        if (!is409(err) || attempt >= 5) throw err;
-        replica.pod = await this.rest.get<Pod>(Kinds.pod, namespace, name);
-      }
-    }
+    this.endpoints.enqueueFor(replica);
+    if (!this.node.stopping) this.deploymentQueue.add(deploymentKey);
   }
 
   // Someone deleted the Pod (kubectl delete pod, or the Deployment's cascade): its process goes
@@ -985,88 +842,6 @@ export class Runtime implements LocalRuntime {
     }
   }
 
-  private async syncEndpoints(key: string): Promise<void> {
-    if (this.stopping) return;
-    const { namespace, name } = splitKey(key);
-    const service = this.services.get(key);
-    if (!service) {
-      this.endpointsObjects.delete(key);
-      if (this.writtenEndpoints.delete(key)) {
-        try {
-          await this.rest.delete(Kinds.endpoints, namespace, name);
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
-      }
-      return;
-    }
-    if (!service.spec.selector || Object.keys(service.spec.selector).length === 0) return;
-    const pods = [...this.replicas.values()]
-      .filter(
-        (r) =>
-          r.created &&
-          !r.deleting &&
-          r.proc.state.port !== undefined &&
-          r.pod.metadata.namespace === namespace &&
-          selectorMatches(service.spec.selector, r.pod.metadata.labels),
-      )
-      .map((r) => ({
-        name: r.pod.metadata.name!,
-        uid: r.pod.metadata.uid,
-        port: r.proc.state.port!,
-        ready: r.proc.state.ready && !r.freezing,
-        frozen: r.proc.state.frozen !== undefined,
-      }));
-    const desired = makeEndpoints(service, pods);
-    const frozenPods = desired.metadata.annotations?.[FROZEN_PODS_ANNOTATION];
-    const json = stableJson({ subsets: desired.subsets, labels: desired.metadata.labels, frozenPods });
-    if (this.writtenEndpoints.get(key) === json) return;
-    for (let attempt = 0; ; attempt++) {
-      let existing = attempt === 0 ? this.endpointsObjects.get(key) : undefined;
-      if (!existing) {
-        try {
-          existing = await this.rest.get<Endpoints>(Kinds.endpoints, namespace, name);
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
-      }
-      // After a restart the stored Endpoints often already say the right thing: leave them be.
-      if (
-        existing &&
-        stableJson({
-          subsets: existing.subsets ?? [],
-          labels: existing.metadata.labels ?? {},
-          frozenPods: existing.metadata.annotations?.[FROZEN_PODS_ANNOTATION],
-        }) === json
-      ) {
-        this.writtenEndpoints.set(key, json);
-        this.endpointsObjects.set(key, existing);
-        return;
-      }
-      try {
-        if (existing) {
-          const annotations = { ...existing.metadata.annotations };
-          delete annotations[FROZEN_PODS_ANNOTATION];
-          if (frozenPods !== undefined) annotations[FROZEN_PODS_ANNOTATION] = frozenPods;
-          const body = {
-            ...existing,
-            metadata: { ...existing.metadata, labels: desired.metadata.labels, annotations },
-            subsets: desired.subsets,
-          };
-          this.endpointsObjects.set(key, await this.rest.replace(Kinds.endpoints, body));
-        } else {
-          this.endpointsObjects.set(key, await this.rest.create(Kinds.endpoints, desired));
-        }
-        this.writtenEndpoints.set(key, json);
-        return;
-      } catch (err) {
-        // Someone else wrote (or deleted) it since: re-read and try again.
-        this.endpointsObjects.delete(key);
-        if ((!is409(err) && !isNotFound(err)) || attempt >= 5) throw err;
-      }
-    }
-  }
-
   private readonly volumeSources: VolumeSources = {
     configMap: (namespace, name) => {
       const cm = this.configMaps.get(`${namespace}/${name}`);
@@ -1129,14 +904,4 @@ function isFrozen(r: Replica): boolean {
 
 function waitingMessage(req: PodLogRequest, reason: string | undefined): string {
   return `container "${req.container}" in pod "${req.pod}" is waiting to start: ${reason ?? 'ContainerCreating'}`;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timed out')), ms);
-    }),
-  ]);
 }
