@@ -44,7 +44,11 @@ export function isPublicPath(pathname: string): boolean {
 /** What service-account tokens are checked against: the signer and the stored objects. */
 export interface ServiceAccountAuth {
   signer: TokenSigner;
-  get(resource: 'serviceaccounts' | 'pods' | 'secrets', namespace: string, name: string): KubeObject | undefined;
+  get(
+    resource: 'serviceaccounts' | 'pods' | 'secrets',
+    namespace: string,
+    name: string,
+  ): KubeObject | undefined;
 }
 
 /**

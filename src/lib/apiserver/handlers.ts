@@ -777,6 +777,7 @@ export class Handlers {
   private afterWrite(type: ResourceType, obj: KubeObject, deleted: boolean): void {
     if (type.resource === 'customresourcedefinitions' && type.group === 'apiextensions.k8s.io')
       this.hooks.crdChanged?.(obj, deleted);
-    else if (type.resource === 'namespaces' && type.group === '' && !deleted) this.hooks.namespaceStored?.(obj);
+    else if (type.resource === 'namespaces' && type.group === '' && !deleted)
+      this.hooks.namespaceStored?.(obj);
   }
 }

@@ -3,8 +3,8 @@
  *
  * - request bodies in `application/vnd.kubernetes.protobuf` (kubectl 1.32's typed clients send
  *   `create namespace|configmap|secret` this way and do not fall back to JSON after a 415) are
- *   decoded for v1 Namespace, ConfigMap, Secret and ServiceAccount and the self-reviews of
- *   `kubectl auth` into the JSON object the handlers take; any other kind is refused with 415
+ *   decoded for v1 Namespace, ConfigMap, Secret and ServiceAccount, the self-reviews of
+ *   `kubectl auth` and the TokenRequest of `kubectl create token` into the JSON object the handlers take; any other kind is refused with 415
  *   naming the media types that work;
  * - `/openapi/v2` asked as `application/com.github.proto-openapi.spec.v2@v1.0+protobuf` is
  *   encoded as gnostic's openapi_v2.Document (definitions with their schemas and vendor
@@ -221,6 +221,25 @@ const DECODERS: Record<string, KindDecoder> = {
     spec: compact({ namespace: m.message(2)?.string(1) }),
   }),
   'authentication.k8s.io/v1/SelfSubjectReview': () => ({}),
+  'authentication.k8s.io/v1/TokenRequest': (m) => {
+    const spec = m.message(2);
+    const ref = spec?.message(3);
+    const audiences = spec?.strings(1) ?? [];
+    return {
+      spec: compact({
+        audiences: audiences.length ? audiences : undefined,
+        expirationSeconds: spec?.int(4),
+        boundObjectRef:
+          ref &&
+          compact({
+            kind: ref.string(1),
+            apiVersion: ref.string(2),
+            name: ref.string(3),
+            uid: ref.string(4),
+          }),
+      }),
+    };
+  },
 };
 
 /**

@@ -75,7 +75,8 @@ export const MASTER_RULES: PolicyRule[] = [
   { verbs: ['*'], nonResourceURLs: ['*'] },
 ];
 
-const has = (list: string[] | undefined, v: string): boolean => !!list && (list.includes('*') || list.includes(v));
+const has = (list: string[] | undefined, v: string): boolean =>
+  !!list && (list.includes('*') || list.includes(v));
 
 /** Whether one rule allows the request (kube's RuleAllows). */
 export function ruleAllows(a: RequestAttributes, rule: PolicyRule): boolean {
@@ -108,9 +109,7 @@ function appliesTo(user: UserInfo, s: Subject, bindingNamespace: string): boolea
     case 'Group':
       return !!s.name && user.groups.includes(s.name);
     case 'ServiceAccount':
-      return (
-        !!s.name && user.username === serviceAccountUsername(s.namespace || bindingNamespace, s.name)
-      );
+      return !!s.name && user.username === serviceAccountUsername(s.namespace || bindingNamespace, s.name);
     default:
       return false;
   }
@@ -175,23 +174,36 @@ export class Authorizer {
     for (const g of grants) {
       // Rules from a RoleBinding never grant non-resource URLs.
       if (!a.resourceRequest && g.describe.startsWith('RoleBinding')) continue;
-      if (g.rules.some((r) => ruleAllows(a, r))) return { allowed: true, reason: `RBAC: allowed by ${g.describe}` };
+      if (g.rules.some((r) => ruleAllows(a, r)))
+        return { allowed: true, reason: `RBAC: allowed by ${g.describe}` };
     }
     return { allowed: false, reason: errors.length ? `RBAC: ${errors.join(', ')}` : '' };
   }
 
   /** The rules `user` has in `namespace` (SelfSubjectRulesReview). */
-  rulesFor(user: UserInfo, namespace: string): { resourceRules: PolicyRule[]; nonResourceRules: PolicyRule[] } {
-    const all = user.groups.includes('system:masters') ? [...AUTHENTICATED_RULES, ...MASTER_RULES] : [...AUTHENTICATED_RULES];
+  rulesFor(
+    user: UserInfo,
+    namespace: string,
+  ): { resourceRules: PolicyRule[]; nonResourceRules: PolicyRule[] } {
+    const all = user.groups.includes('system:masters')
+      ? [...AUTHENTICATED_RULES, ...MASTER_RULES]
+      : [...AUTHENTICATED_RULES];
     if (!user.groups.includes('system:masters'))
       for (const g of this.grants(user, namespace).grants)
-        all.push(...(g.describe.startsWith('RoleBinding') ? g.rules.filter((r) => !r.nonResourceURLs) : g.rules));
+        all.push(
+          ...(g.describe.startsWith('RoleBinding') ? g.rules.filter((r) => !r.nonResourceURLs) : g.rules),
+        );
     const resourceRules: PolicyRule[] = [];
     const nonResourceRules: PolicyRule[] = [];
     for (const r of all) {
-      if (r.nonResourceURLs?.length) nonResourceRules.push({ verbs: r.verbs ?? [], nonResourceURLs: r.nonResourceURLs });
+      if (r.nonResourceURLs?.length)
+        nonResourceRules.push({ verbs: r.verbs ?? [], nonResourceURLs: r.nonResourceURLs });
       if (r.resources?.length) {
-        const out: PolicyRule = { verbs: r.verbs ?? [], apiGroups: r.apiGroups ?? [], resources: r.resources };
+        const out: PolicyRule = {
+          verbs: r.verbs ?? [],
+          apiGroups: r.apiGroups ?? [],
+          resources: r.resources,
+        };
         if (r.resourceNames?.length) out.resourceNames = r.resourceNames;
         resourceRules.push(out);
       }
@@ -207,7 +219,14 @@ export function requestAttributes(
   pathname: string,
   query: URLSearchParams,
   resource:
-    | { group: string; resource: string; namespace?: string; name?: string; subresource: string; watchPrefix: boolean }
+    | {
+        group: string;
+        resource: string;
+        namespace?: string;
+        name?: string;
+        subresource: string;
+        watchPrefix: boolean;
+      }
     | undefined,
 ): RequestAttributes {
   const m = method.toUpperCase();
@@ -244,7 +263,9 @@ export function requestAttributes(
   }
   // A namespace is its own namespace, as in kube's RequestInfo.
   const namespace =
-    resource.group === '' && resource.resource === 'namespaces' && item ? resource.name! : (resource.namespace ?? '');
+    resource.group === '' && resource.resource === 'namespaces' && item
+      ? resource.name!
+      : (resource.namespace ?? '');
   return {
     user,
     verb,

@@ -143,7 +143,11 @@ export class TokenSigner {
         issuedAt: p.iat ?? 0,
         expiresAt: p.exp,
       };
-      const bound = k.pod ? { kind: 'Pod' as const, ...k.pod } : k.secret ? { kind: 'Secret' as const, ...k.secret } : undefined;
+      const bound = k.pod
+        ? { kind: 'Pod' as const, ...k.pod }
+        : k.secret
+          ? { kind: 'Secret' as const, ...k.secret }
+          : undefined;
       if (bound) {
         if (!bound.name || !bound.uid) return undefined;
         claims.bound = { kind: bound.kind, name: bound.name, uid: bound.uid };

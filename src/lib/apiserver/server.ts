@@ -142,7 +142,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const signer = new TokenSigner(opts.dataDir, issuer, opts.apiAudiences ?? [issuer], opts.clock);
   const saAuth: ServiceAccountAuth = { signer, get: (r, ns, n) => store.get('', r, ns, n) };
   const authorizer = new Authorizer((resource, ns) =>
-    [...store.list('rbac.authorization.k8s.io', resource, ns)].map((row) => JSON.parse(row.data) as KubeObject),
+    [...store.list('rbac.authorization.k8s.io', resource, ns)].map(
+      (row) => JSON.parse(row.data) as KubeObject,
+    ),
   );
   const saType = registry.get('', 'v1', 'serviceaccounts')!;
   // The service-account controller's part: every live namespace has a `default` ServiceAccount.

@@ -15,7 +15,11 @@ const DEFAULT_EXPIRATION_SECONDS = 3600;
 const MIN_EXPIRATION_SECONDS = 600;
 const MAX_EXPIRATION_SECONDS = 2 ** 32;
 
-type Lookup = (resource: 'serviceaccounts' | 'pods' | 'secrets', namespace: string, name: string) => KubeObject | undefined;
+type Lookup = (
+  resource: 'serviceaccounts' | 'pods' | 'secrets',
+  namespace: string,
+  name: string,
+) => KubeObject | undefined;
 
 interface TokenRequestSpec {
   audiences?: string[];
@@ -35,7 +39,12 @@ export function requestToken(
 ): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw badRequest('the body of the request is not a TokenRequest');
-  const obj = body as { kind?: string; apiVersion?: string; metadata?: Record<string, unknown>; spec?: TokenRequestSpec };
+  const obj = body as {
+    kind?: string;
+    apiVersion?: string;
+    metadata?: Record<string, unknown>;
+    spec?: TokenRequestSpec;
+  };
   if ((obj.kind && obj.kind !== 'TokenRequest') || (obj.apiVersion && obj.apiVersion !== API_VERSION))
     throw badRequest(
       `the body of the request was ${String(obj.apiVersion)}/${String(obj.kind)}, expected ${API_VERSION}/TokenRequest`,

@@ -520,7 +520,9 @@ const policyRule = struct('PolicyRule', () => ({
 
 function roleBinding(): Record<string, GoType> {
   return {
-    subjects: slice(struct('Subject', () => ({ kind: str(), apiGroup: str(), name: str(), namespace: str() }))),
+    subjects: slice(
+      struct('Subject', () => ({ kind: str(), apiGroup: str(), name: str(), namespace: str() })),
+    ),
     roleRef: struct('RoleRef', () => ({ apiGroup: str(), kind: str(), name: str() })),
   };
 }
