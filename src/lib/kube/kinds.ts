@@ -60,6 +60,7 @@ export const Kinds = {
   podMetrics: kind('metrics.k8s.io', 'v1beta1', 'pods', 'PodMetrics', 'pod metrics'),
   configMap: kind('', 'v1', 'configmaps', 'ConfigMap', 'config map'),
   secret: kind('', 'v1', 'secrets', 'Secret', 'secret'),
+  serviceAccount: kind('', 'v1', 'serviceaccounts', 'ServiceAccount', 'service account'),
   event: kind('', 'v1', 'events', 'Event', 'event'),
   namespace: kind('', 'v1', 'namespaces', 'Namespace', 'namespace', false),
   lease: kind('coordination.k8s.io', 'v1', 'leases', 'Lease', 'lease'),

@@ -23,7 +23,7 @@ import type {
 } from '../apis/types.js';
 import { ApiError, isNotFound } from '../kube/errors.js';
 import { Informer } from '../kube/informer.js';
-import { Kinds } from '../kube/kinds.js';
+import { Kinds, objectPath } from '../kube/kinds.js';
 import { WorkQueue } from '../kube/queue.js';
 import type { RestClient } from '../kube/rest.js';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -59,6 +59,7 @@ import {
   type Sandbox,
   type SandboxMode,
 } from './sandbox.js';
+import { TokenManager } from './tokens.js';
 import { decodeData, PodVolumes, podVolumesPath, type VolumeSources } from './volumes.js';
 
 /** Options of the local runtime. */
@@ -222,6 +223,15 @@ export class Runtime implements LocalRuntime {
   private readonly secrets = new Map<string, Secret>();
   /** The plan of the last template seen per Deployment (launches are resolved once per template). */
   private readonly plans = new Map<string, { hash: string; plan: PodPlan }>();
+  /** Tokens of projected serviceAccountToken volumes; a new or due token rewrites the pod's volumes. */
+  private readonly tokens = new TokenManager(
+    (namespace, name, body) =>
+      this.rest.request('POST', objectPath(Kinds.serviceAccount, namespace, name, 'token'), { body }),
+    (podUid) => {
+      for (const r of this.replicas.values())
+        if (r.pod.metadata.uid === podUid && !r.deleting) r.proc.refreshVolumes();
+    },
+  );
 
   constructor(
     private readonly rest: RestClient,
@@ -369,6 +379,7 @@ export class Runtime implements LocalRuntime {
       all.filter((r) => r.created).map((r) => withTimeout(this.deletePod(r.pod), 2000).catch(() => {})),
     );
     await this.table.close();
+    this.tokens.close();
     for (const state of this.states.values()) state.replicas.clear();
     this.replicas.clear();
   }
@@ -693,6 +704,7 @@ export class Runtime implements LocalRuntime {
           buildEnv(container, facts(), port, this.envSources, {
             home,
             pathPrepend: isNotRunnable(launch) ? [] : launch.pathPrepend,
+            apiServer: this.apiServerAddress(),
           }),
         identity: (container) => sandboxIdentity(container, podSecurityContext),
         logPath: (container, isServing) =>
@@ -824,6 +836,7 @@ export class Runtime implements LocalRuntime {
     }
     state.replicas.delete(replica.pod.metadata.name!);
     this.replicas.delete(podKey);
+    if (replica.pod.metadata.uid) this.tokens.forget(replica.pod.metadata.uid);
     this.enqueueEndpointsFor(replica);
     if (!this.stopping) this.deploymentQueue.add(deploymentKey);
   }
@@ -1013,7 +1026,19 @@ export class Runtime implements LocalRuntime {
       for (const [k, v] of Object.entries(secret.stringData ?? {})) data[k] ??= Buffer.from(v, 'utf8');
       return data;
     },
+    serviceAccountToken: (pod, source) => this.tokens.token(pod, source),
   };
+
+  // The API server as pods reach it: the address this runtime uses (pods share the host's network).
+  private apiServerAddress(): { host: string; port: string } | undefined {
+    try {
+      const u = new URL(this.rest.server);
+      if (u.protocol !== 'https:') return undefined;
+      return { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: u.port || '443' };
+    } catch {
+      return undefined;
+    }
+  }
 
   private readonly envSources: EnvSources = {
     configMap: async (namespace, name) => {

@@ -13,7 +13,11 @@
  * - `emptyDir` is a directory that lives as long as the pod (`medium: Memory` included: it is on
  *   disk, private to the user; `sizeLimit` is not enforced — documented in the README).
  *
- * Projected `serviceAccountToken` and `persistentVolumeClaim` are refused at admission.
+ * - a projected `serviceAccountToken` is the pod's bound token from `sources.serviceAccountToken`
+ *   (tokens.ts: requested for the pod's service account, refreshed at 80% of its lifetime, the
+ *   volume rewritten then); the pod waits ContainerCreating until the first token is there.
+ *
+ * `persistentVolumeClaim` is refused at admission.
  */
 import {
   chmodSync,
@@ -38,6 +42,8 @@ import type { SandboxMount } from './sandbox.js';
 export interface VolumeSources {
   configMap(namespace: string, name: string): Record<string, Buffer> | undefined;
   secret(namespace: string, name: string): Record<string, Buffer> | undefined;
+  /** The pod's current token for a projected serviceAccountToken source (throws while there is none). */
+  serviceAccountToken?(pod: PodFacts, source: { audience?: string; expirationSeconds?: number }): string;
 }
 
 /** Why a volume cannot be set up: the kubelet's FailedMount, shown as the containers' waiting message. */
@@ -209,7 +215,18 @@ export class PodVolumes {
             files.set(path, { content: Buffer.from(value), mode: item.mode ?? mode });
           }
         } else if (source.serviceAccountToken) {
-          throw failed('service account tokens are not issued by the local cluster');
+          const path = safeRelative(source.serviceAccountToken.path);
+          if (path === undefined)
+            throw failed(`invalid path ${JSON.stringify(source.serviceAccountToken.path)}`);
+          const issue = this.opts.sources.serviceAccountToken;
+          if (!issue) throw failed('no service account tokens are issued to this runtime');
+          let token: string;
+          try {
+            token = issue(pod, source.serviceAccountToken);
+          } catch (err) {
+            throw failed((err as Error).message);
+          }
+          files.set(path, { content: Buffer.from(token), mode });
         }
       }
     }
