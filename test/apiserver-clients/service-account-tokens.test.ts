@@ -281,6 +281,11 @@ describe('authorization of a service-account token', () => {
     const rb = await kubectl(env, ['get', 'rolebindings', '-n', NS, '-o', 'wide']);
     expect(rb.code, rb.stderr).toBe(0);
     expect(rb.stdout).toMatch(/^reader-pods\s+Role\/pod-reader\s+\S+\s+\s*team\/reader\s*$/m);
+    const exec = await kubectl(env, ['exec', 'p1', '-n', NS, '--token', token, '--', 'true']);
+    expect(exec.code).not.toBe(0);
+    expect(exec.stderr).toContain(
+      `pods "p1" is forbidden: User "system:serviceaccount:${NS}:reader" cannot create resource "pods/exec" in API group "" in the namespace "${NS}"`,
+    );
     const created = await kubectl(env, ['create', 'token', 'reader', '-n', NS, '--duration', '20m']);
     expect(created.code, created.stderr).toBe(0);
     expect(claims(created.stdout.trim()).exp - claims(created.stdout.trim()).iat).toBe(1200);
@@ -341,5 +346,13 @@ describe('authentication of a service-account token', () => {
     const [h, , s] = plain.split('.');
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims(plain), sub: 'knlite-admin' })).toString('base64url')}.${s}`;
     expect((await as(forged, 'GET', '/api/v1/namespaces')).status).toBe(401);
+  });
+
+  it('keeps accepting its tokens after a restart: the signing key is kept in the data dir', async () => {
+    const token = await tokenFor('reader');
+    const dataDir = t.dir;
+    await t.server.close();
+    t = await startTestApiServer({ dataDir, clock: () => now });
+    expect((await as(token, 'GET', `/api/v1/namespaces/${NS}/pods`)).status).toBe(200);
   });
 });
