@@ -353,6 +353,55 @@ describe('authentication of a service-account token', () => {
     const dataDir = t.dir;
     await t.server.close();
     t = await startTestApiServer({ dataDir, clock: () => now });
+    writeFileSync(env.KUBECONFIG!, t.server.kubeconfig(), { mode: 0o600 });
     expect((await as(token, 'GET', `/api/v1/namespaces/${NS}/pods`)).status).toBe(200);
+  });
+
+  it('kubectl create role/rolebinding/clusterrolebinding grant through the bootstrap cluster-admin too', async () => {
+    const k = async (args: string[]) => {
+      const out = await kubectl(env, args);
+      expect(out.code, `${args.join(' ')}: ${out.stderr}`).toBe(0);
+      return out.stdout;
+    };
+    expect(await k(['get', 'clusterrolebinding', 'cluster-admin', '-o', 'wide'])).toMatch(
+      /^cluster-admin\s+ClusterRole\/cluster-admin\s+\S+\s+system:masters\s*$/m,
+    );
+    await k(['create', 'namespace', 'ops']);
+    await k(['create', 'serviceaccount', 'deployer', '-n', 'ops']);
+    await k(['create', 'role', 'cm-writer', '-n', 'ops', '--verb=create,get', '--resource=configmaps']);
+    await k([
+      'create',
+      'rolebinding',
+      'deployer-cm',
+      '-n',
+      'ops',
+      '--role=cm-writer',
+      '--serviceaccount=ops:deployer',
+    ]);
+    const token = await tokenFor('deployer', {}, 'ops');
+    const can = (args: string[]) => kubectl(env, ['auth', 'can-i', ...args, '--token', token]);
+    expect((await can(['create', 'configmaps', '-n', 'ops'])).stdout.trim()).toBe('yes');
+    expect((await can(['delete', 'configmaps', '-n', 'ops'])).stdout.trim()).toBe('no');
+    expect((await can(['list', 'secrets', '-n', 'ops'])).stdout.trim()).toBe('no');
+    await k([
+      'create',
+      'rolebinding',
+      'deployer-admin',
+      '-n',
+      'ops',
+      '--clusterrole=cluster-admin',
+      '--serviceaccount=ops:deployer',
+    ]);
+    expect((await can(['list', 'secrets', '-n', 'ops'])).stdout.trim()).toBe('yes');
+    expect((await can(['list', 'secrets', '-n', 'default'])).stdout.trim()).toBe('no');
+    await k([
+      'create',
+      'clusterrolebinding',
+      'deployer-everywhere',
+      '--clusterrole=cluster-admin',
+      '--serviceaccount=ops:deployer',
+    ]);
+    expect((await can(['list', 'secrets', '-n', 'default'])).stdout.trim()).toBe('yes');
+    expect((await can(['get', '/metrics'])).stdout.trim()).toBe('yes');
   });
 });

@@ -75,6 +75,35 @@ export const MASTER_RULES: PolicyRule[] = [
   { verbs: ['*'], nonResourceURLs: ['*'] },
 ];
 
+/**
+ * The bootstrap `cluster-admin` ClusterRole and its ClusterRoleBinding to `system:masters`, which
+ * kube-apiserver creates when missing at every start (so `--clusterrole=cluster-admin` works).
+ */
+export function bootstrapRbac(): { resource: 'clusterroles' | 'clusterrolebindings'; object: KubeObject }[] {
+  const metadata = {
+    name: 'cluster-admin',
+    labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
+    annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
+  };
+  const apiVersion = 'rbac.authorization.k8s.io/v1';
+  return [
+    {
+      resource: 'clusterroles',
+      object: { apiVersion, kind: 'ClusterRole', metadata, rules: MASTER_RULES } as KubeObject,
+    },
+    {
+      resource: 'clusterrolebindings',
+      object: {
+        apiVersion,
+        kind: 'ClusterRoleBinding',
+        metadata,
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }],
+      } as KubeObject,
+    },
+  ];
+}
+
 const has = (list: string[] | undefined, v: string): boolean =>
   !!list && (list.includes('*') || list.includes(v));
 

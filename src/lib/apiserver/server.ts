@@ -23,7 +23,7 @@ import { Handlers } from './handlers.js';
 import { Registry } from './registry.js';
 import type { PodConnector } from './pod-connector.js';
 import { POD_SUBRESOURCES, refuseUpgrade, upgradePodSubresource } from './pod-subresources.js';
-import { Authorizer, forbiddenError, requestAttributes } from './rbac.js';
+import { Authorizer, bootstrapRbac, forbiddenError, requestAttributes } from './rbac.js';
 import { parseResourcePath, route, sendStatus } from './router.js';
 import { DEFAULT_ISSUER, TokenSigner } from './sa-token.js';
 import { DEFAULT_HISTORY, Store } from './store.js';
@@ -194,6 +194,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   }
   for (const row of [...store.list('', 'namespaces', undefined)])
     seedServiceAccount(JSON.parse(row.data) as KubeObject);
+  for (const { resource, object } of bootstrapRbac())
+    if (!store.get('rbac.authorization.k8s.io', resource, '', object.metadata.name!))
+      handlers.create(registry.get('rbac.authorization.k8s.io', 'v1', resource)!, undefined, object, system);
   for (const row of [...store.list(crdType.group, crdType.resource, undefined)]) {
     try {
       register(JSON.parse(row.data) as KubeObject);
