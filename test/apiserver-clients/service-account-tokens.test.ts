@@ -404,4 +404,51 @@ describe('authentication of a service-account token', () => {
     expect((await can(['list', 'secrets', '-n', 'default'])).stdout.trim()).toBe('yes');
     expect((await can(['get', '/metrics'])).stdout.trim()).toBe('yes');
   });
+
+  it('validates RBAC objects as kube does, and a binding’s roleRef never changes', async () => {
+    const role = await t.req('POST', `${RBAC}/namespaces/${NS}/roles`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'bad' },
+      rules: [
+        { verbs: ['get'], nonResourceURLs: ['/healthz'] },
+        { apiGroups: [''], resources: ['pods'] },
+      ],
+    });
+    expect(role.status).toBe(422);
+    expect(role.body.message).toBe(
+      'Role.rbac.authorization.k8s.io "bad" is invalid: [rules[0].nonResourceURLs: Invalid value: []string{"/healthz"}: namespaced rules cannot apply to non-resource URLs, rules[1].verbs: Required value: verbs must contain at least one value]',
+    );
+    const binding = await t.req('POST', `${RBAC}/clusterrolebindings`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'bad' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
+      subjects: [
+        { kind: 'ServiceAccount', name: 'reader' },
+        { kind: 'Robot', name: 'r2' },
+      ],
+    });
+    expect(binding.status).toBe(422);
+    expect(binding.body.message).toBe(
+      'ClusterRoleBinding.rbac.authorization.k8s.io "bad" is invalid: [roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole", subjects[0].namespace: Required value, subjects[1].kind: Unsupported value: "Robot": supported values: "ServiceAccount", "User", "Group"]',
+    );
+    const patched = await t.req(
+      'PATCH',
+      `${RBAC}/namespaces/${NS}/rolebindings/reader-pods`,
+      { roleRef: { name: 'cluster-admin', kind: 'ClusterRole' } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    expect(patched.status).toBe(422);
+    expect(patched.body.message).toBe(
+      'RoleBinding.rbac.authorization.k8s.io "reader-pods" is invalid: roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"cluster-admin"}: cannot change roleRef',
+    );
+    const labelled = await t.req(
+      'PATCH',
+      `${RBAC}/namespaces/${NS}/rolebindings/reader-pods`,
+      { metadata: { labels: { team: 'a' } } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    expect(labelled.status).toBe(200);
+  });
 });

@@ -461,7 +461,10 @@ export class Handlers {
     }
     if (!obj.metadata.managedFields?.length) delete obj.metadata.managedFields;
     this.admit('UPDATE', type, ns, subresource, obj, old, opts);
-    if (subresource === '') strategy.validate?.(obj);
+    if (subresource === '') {
+      strategy.validate?.(obj);
+      strategy.validateUpdate?.(obj, old);
+    }
     this.validate(type, obj, old);
     if (
       old.metadata.generation !== undefined &&
