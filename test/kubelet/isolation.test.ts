@@ -138,7 +138,19 @@ describe('what a pod can reach', () => {
     expect(report.env.HOME).toBe(home);
     expect(report.cwd).toBe(home);
     expect(report.homeWritable).toBe(true);
-    expect(Object.keys(report.env).sort()).toEqual(['HOME', 'HOST', 'PATH', 'PORT', 'SNOOP_PATHS']);
+    // The API server's address, as the kubelet gives it; no credentials to call it with.
+    expect(Object.keys(report.env).sort()).toEqual([
+      'HOME',
+      'HOST',
+      'KUBERNETES_SERVICE_HOST',
+      'KUBERNETES_SERVICE_PORT',
+      'KUBERNETES_SERVICE_PORT_HTTPS',
+      'PATH',
+      'PORT',
+      'SNOOP_PATHS',
+    ]);
+    expect(report.env.KUBERNETES_SERVICE_HOST).toBe('127.0.0.1');
+    expect(report.env.KUBERNETES_SERVICE_PORT).toBe(String(server!.port));
     expect(report.env.HOST).toBe('127.0.0.1');
     expect(readFileSync(join(home, 'probe.txt'), 'utf8')).toBe('x');
     // Files are another matter: the app runs as the same user and reads what the user can.
@@ -159,7 +171,17 @@ describe('what a pod can reach', () => {
       expect(report.homeWritable).toBe(true);
       expect(report.tmpWritable).toBe(true);
       // bwrap sets PWD for its --chdir; nothing else joins the pod's environment.
-      expect(Object.keys(report.env).sort()).toEqual(['HOME', 'HOST', 'PATH', 'PORT', 'PWD', 'SNOOP_PATHS']);
+      expect(Object.keys(report.env).sort()).toEqual([
+        'HOME',
+        'HOST',
+        'KUBERNETES_SERVICE_HOST',
+        'KUBERNETES_SERVICE_PORT',
+        'KUBERNETES_SERVICE_PORT_HTTPS',
+        'PATH',
+        'PORT',
+        'PWD',
+        'SNOOP_PATHS',
+      ]);
       // What the app wrote in its HOME is in the pod's directory outside the sandbox.
       expect(readFileSync(join(home, 'probe.txt'), 'utf8')).toBe('x');
     },

@@ -228,13 +228,6 @@ function validateProjection(p: VolumeProjection): Err {
   if (p.serviceAccountToken) {
     let e: Err = disallowed(p.serviceAccountToken, ['audience', 'expirationSeconds', 'path']);
     if (!p.serviceAccountToken.path) e = also(e, errMissingField('path'));
-    e = also(
-      e,
-      FieldError.of(
-        'service account token projections are not supported by the local cluster: its API server issues no service account tokens',
-        [''],
-      ),
-    );
     errs = also(
       errs,
       via(e, (x) => x.viaField('serviceAccountToken')),

@@ -2,7 +2,8 @@
  * The built-in kinds the embedded API server serves besides CRDs: core v1 namespaces, configmaps,
  * secrets, services, endpoints, pods, events, serviceaccounts, persistentvolumeclaims and (cluster-scoped)
  * persistentvolumes; storage.k8s.io/v1 storageclasses; apps/v1 deployments and replicasets
- * (with /status and /scale); coordination.k8s.io/v1 leases; apiextensions.k8s.io/v1 customresourcedefinitions.
+ * (with /status and /scale); coordination.k8s.io/v1 leases; apiextensions.k8s.io/v1 customresourcedefinitions;
+ * rbac.authorization.k8s.io/v1 roles, clusterroles, rolebindings and clusterrolebindings.
  */
 import type { ResourceType } from './types.js';
 
@@ -130,7 +131,26 @@ export function builtinResourceTypes(): ResourceType[] {
       strategicMerge: false,
       subresources: { status: true },
     },
+    rbac('roles', 'Role', true),
+    rbac('clusterroles', 'ClusterRole', false),
+    rbac('rolebindings', 'RoleBinding', true),
+    rbac('clusterrolebindings', 'ClusterRoleBinding', false),
   ];
+}
+
+function rbac(resource: string, kind: string, namespaced: boolean): ResourceType {
+  return {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    resource,
+    kind,
+    listKind: `${kind}List`,
+    singular: kind.toLowerCase(),
+    namespaced,
+    verbs: ALL_VERBS,
+    strategicMerge: true,
+    subresources: {},
+  };
 }
 
 /** Kinds whose PUT may create a missing object (kube-apiserver's AllowCreateOnUpdate). */

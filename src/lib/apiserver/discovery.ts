@@ -87,6 +87,16 @@ function resourceEntries(t: ResourceType): object[] {
       ['portforward', ['create', 'get']],
     ] as const)
       out.push({ name: `pods/${sub}`, singularName: '', namespaced: true, kind: 'Pod', verbs });
+  if (t.group === '' && t.resource === 'serviceaccounts')
+    out.push({
+      name: 'serviceaccounts/token',
+      singularName: '',
+      namespaced: true,
+      group: 'authentication.k8s.io',
+      version: 'v1',
+      kind: 'TokenRequest',
+      verbs: ['create'],
+    });
   if (t.subresources.scale)
     out.push({
       name: `${t.resource}/scale`,

@@ -120,6 +120,8 @@ function apiVersionOf(type: ResourceType): string {
 export interface Hooks {
   /** A CRD was stored (created/updated) or deleted. */
   crdChanged?(crd: KubeObject, deleted: boolean): void;
+  /** A Namespace was created or updated (the service-account controller seeds `default`). */
+  namespaceStored?(ns: KubeObject): void;
 }
 
 /** The REST object semantics over a store, a registry and an admission chain. */
@@ -459,7 +461,10 @@ export class Handlers {
     }
     if (!obj.metadata.managedFields?.length) delete obj.metadata.managedFields;
     this.admit('UPDATE', type, ns, subresource, obj, old, opts);
-    if (subresource === '') strategy.validate?.(obj);
+    if (subresource === '') {
+      strategy.validate?.(obj);
+      strategy.validateUpdate?.(obj, old);
+    }
     this.validate(type, obj, old);
     if (
       old.metadata.generation !== undefined &&
@@ -775,5 +780,7 @@ export class Handlers {
   private afterWrite(type: ResourceType, obj: KubeObject, deleted: boolean): void {
     if (type.resource === 'customresourcedefinitions' && type.group === 'apiextensions.k8s.io')
       this.hooks.crdChanged?.(obj, deleted);
+    else if (type.resource === 'namespaces' && type.group === '' && !deleted)
+      this.hooks.namespaceStored?.(obj);
   }
 }

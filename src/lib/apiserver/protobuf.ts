@@ -3,8 +3,9 @@
  *
  * - request bodies in `application/vnd.kubernetes.protobuf` (kubectl 1.32's typed clients send
  *   `create namespace|configmap|secret` this way and do not fall back to JSON after a 415) are
- *   decoded for v1 Namespace, ConfigMap, Secret and ServiceAccount and the self-reviews of
- *   `kubectl auth` into the JSON object the handlers take; any other kind is refused with 415
+ *   decoded for v1 Namespace, ConfigMap, Secret and ServiceAccount, the self-reviews of
+ *   `kubectl auth`, the TokenRequest of `kubectl create token` and the rbac.authorization.k8s.io/v1
+ *   kinds of `kubectl create role|clusterrole|rolebinding|clusterrolebinding` into the JSON object the handlers take; any other kind is refused with 415
  *   naming the media types that work;
  * - `/openapi/v2` asked as `application/com.github.proto-openapi.spec.v2@v1.0+protobuf` is
  *   encoded as gnostic's openapi_v2.Document (definitions with their schemas and vendor
@@ -187,6 +188,33 @@ const resourceAttributes = (a: Message | undefined): Record<string, unknown> | u
     name: a.string(7),
   });
 
+const policyRules = (m: Message) => {
+  const rules = m.messages(2).map((r) => {
+    const list = (no: number) => (r.strings(no).length ? r.strings(no) : undefined);
+    return compact({
+      verbs: r.strings(1),
+      apiGroups: list(2),
+      resources: list(3),
+      resourceNames: list(4),
+      nonResourceURLs: list(5),
+    });
+  });
+  return rules.length ? rules : undefined;
+};
+
+const roleBinding = (m: Message) => {
+  const ref = m.message(3);
+  const subjects = m
+    .messages(2)
+    .map((s) =>
+      compact({ kind: s.string(1), apiGroup: s.string(2), name: s.string(3), namespace: s.string(4) }),
+    );
+  return compact({
+    subjects: subjects.length ? subjects : undefined,
+    roleRef: ref && compact({ apiGroup: ref.string(1), kind: ref.string(2), name: ref.string(3) }),
+  });
+};
+
 /** Decoders by `apiVersion/kind` of the object inside the envelope. */
 const DECODERS: Record<string, KindDecoder> = {
   'v1/Namespace': (m) => {
@@ -221,6 +249,35 @@ const DECODERS: Record<string, KindDecoder> = {
     spec: compact({ namespace: m.message(2)?.string(1) }),
   }),
   'authentication.k8s.io/v1/SelfSubjectReview': () => ({}),
+  'rbac.authorization.k8s.io/v1/Role': (m) => compact({ rules: policyRules(m) }),
+  'rbac.authorization.k8s.io/v1/ClusterRole': (m) => {
+    const selectors = (m.message(3)?.messages(1) ?? []).map((sel) => compact({ matchLabels: sel.map(1) }));
+    return compact({
+      rules: policyRules(m),
+      aggregationRule: selectors.length ? { clusterRoleSelectors: selectors } : undefined,
+    });
+  },
+  'rbac.authorization.k8s.io/v1/RoleBinding': roleBinding,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': roleBinding,
+  'authentication.k8s.io/v1/TokenRequest': (m) => {
+    const spec = m.message(2);
+    const ref = spec?.message(3);
+    const audiences = spec?.strings(1) ?? [];
+    return {
+      spec: compact({
+        audiences: audiences.length ? audiences : undefined,
+        expirationSeconds: spec?.int(4),
+        boundObjectRef:
+          ref &&
+          compact({
+            kind: ref.string(1),
+            apiVersion: ref.string(2),
+            name: ref.string(3),
+            uid: ref.string(4),
+          }),
+      }),
+    };
+  },
 };
 
 /**

@@ -2,12 +2,11 @@
  * The self-review APIs `kubectl auth can-i`, `auth can-i --list` and `auth whoami` call:
  * authorization.k8s.io/v1 SelfSubjectAccessReview and SelfSubjectRulesReview, and
  * authentication.k8s.io/v1 SelfSubjectReview. They are create-only and never stored; the answer
- * is computed from the caller. This server authorizes by identity alone: the admin token's user is
- * in `system:masters` and may do everything (kube-apiserver's privileged group), and requests
- * without a valid token never get this far (401). So every review that arrives is allowed, and a
- * caller outside `system:masters` — none exists today — would be denied everything.
+ * is computed from the caller by the same authorizer that guards every request (rbac.ts), so
+ * `kubectl auth can-i --token T` tells the truth about what T may do.
  */
 import { badRequest } from './errors.js';
+import type { Authorizer, RequestAttributes } from './rbac.js';
 import type { ResourceType, UserInfo } from './types.js';
 
 function review(group: string, resource: string, kind: string): ResourceType {
@@ -38,13 +37,16 @@ export function reviewAt(path: string): ResourceType | undefined {
   return REVIEW_TYPES.find((t) => t.group === m[1] && t.version === m[2] && t.resource === m[3]);
 }
 
-const isMaster = (user: UserInfo): boolean => user.groups.includes('system:masters');
-
 /**
  * Answers one review: the request object with its `status` filled in (and the kind checked, like
  * kube-apiserver's decoder does).
  */
-export function answerReview(type: ResourceType, body: unknown, user: UserInfo): Record<string, unknown> {
+export function answerReview(
+  type: ResourceType,
+  body: unknown,
+  user: UserInfo,
+  authorizer: Authorizer,
+): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw badRequest(`the body of the request is not a ${type.kind}`);
   const obj = body as Record<string, unknown>;
@@ -59,7 +61,6 @@ export function answerReview(type: ResourceType, body: unknown, user: UserInfo):
     apiVersion,
     metadata: { ...meta, creationTimestamp: null },
   };
-  const allowed = isMaster(user);
   switch (type.kind) {
     case 'SelfSubjectAccessReview': {
       const spec = (obj.spec as Record<string, unknown> | undefined) ?? {};
@@ -68,31 +69,54 @@ export function answerReview(type: ResourceType, body: unknown, user: UserInfo):
           'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
         );
       out.spec = spec;
-      out.status = allowed
-        ? { allowed: true }
-        : { allowed: false, reason: `user ${JSON.stringify(user.username)} is not in system:masters` };
+      const decision = authorizer.authorize(accessAttributes(spec, user));
+      out.status = decision.reason
+        ? { allowed: decision.allowed, reason: decision.reason }
+        : { allowed: decision.allowed };
       break;
     }
-    case 'SelfSubjectRulesReview':
-      out.spec = obj.spec ?? {};
-      out.status = allowed
-        ? {
-            resourceRules: [
-              {
-                verbs: ['create'],
-                apiGroups: ['authorization.k8s.io'],
-                resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
-              },
-              { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
-              { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
-            ],
-            nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
-            incomplete: false,
-          }
-        : { resourceRules: [], nonResourceRules: [], incomplete: false };
+    case 'SelfSubjectRulesReview': {
+      const spec = (obj.spec as { namespace?: string } | undefined) ?? {};
+      out.spec = spec;
+      out.status = { ...authorizer.rulesFor(user, spec.namespace ?? ''), incomplete: false };
       break;
-    default:
-      out.status = { userInfo: { username: user.username, groups: user.groups } };
+    }
+    default: {
+      const info: Record<string, unknown> = { username: user.username };
+      if (user.uid) info.uid = user.uid;
+      info.groups = user.groups;
+      if (user.extra) info.extra = user.extra;
+      out.status = { userInfo: info };
+    }
   }
   return out;
+}
+
+function accessAttributes(spec: Record<string, unknown>, user: UserInfo): RequestAttributes {
+  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const r = spec.resourceAttributes as Record<string, unknown> | undefined;
+  if (r)
+    return {
+      user,
+      verb: str(r.verb),
+      resourceRequest: true,
+      path: '',
+      apiGroup: str(r.group),
+      resource: str(r.resource),
+      subresource: str(r.subresource),
+      namespace: str(r.namespace),
+      name: str(r.name),
+    };
+  const n = (spec.nonResourceAttributes ?? {}) as Record<string, unknown>;
+  return {
+    user,
+    verb: str(n.verb),
+    resourceRequest: false,
+    path: str(n.path),
+    apiGroup: '',
+    resource: '',
+    subresource: '',
+    namespace: '',
+    name: '',
+  };
 }

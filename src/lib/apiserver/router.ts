@@ -40,7 +40,10 @@ import {
 } from './protobuf.js';
 import type { PodConnector } from './pod-connector.js';
 import { POD_SUBRESOURCES, servePodSubresource } from './pod-subresources.js';
+import type { Authorizer } from './rbac.js';
 import { answerReview, reviewAt } from './reviews.js';
+import type { TokenSigner } from './sa-token.js';
+import { requestToken } from './token-request.js';
 import { toTable } from './table.js';
 
 /** Everything a request needs. */
@@ -55,6 +58,10 @@ export interface RouterContext {
   pods?(): PodConnector | undefined;
   /** The metrics API's source, when one is wired in (`metrics.k8s.io` is served only then). */
   metrics?: () => MetricsSource | undefined;
+  /** Answers the self-reviews. */
+  authorizer: Authorizer;
+  /** Issues service-account tokens (serviceaccounts/token). */
+  tokens: TokenSigner;
 }
 
 /** A parsed resource path. */
@@ -233,6 +240,17 @@ function warningHeaders(warnings: string[]): Record<string, string[]> {
   return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
 }
 
+/** The decoded body of a create-only request (a review, a TokenRequest): JSON, YAML or protobuf. */
+async function createBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const type = mediaType(req);
+  if (type !== PROTOBUF_TYPE && !BODY_TYPES.includes(type)) {
+    await readBody(req, limit).catch(() => undefined);
+    throw unsupportedBody(BODY_TYPES);
+  }
+  const buf = await readBody(req, limit);
+  return type === PROTOBUF_TYPE ? decodeProtobufObject(buf, BODY_TYPES) : decodeBody(buf, type);
+}
+
 /** Routes one authenticated request. Throws ApiError for failures (the caller renders Status). */
 export async function route(
   ctx: RouterContext,
@@ -297,14 +315,8 @@ export async function route(
   if (review) {
     if (method !== 'POST') throw methodNotAllowed();
     validateWriteQuery(q, 'CreateOptions');
-    const type2 = mediaType(req);
-    if (type2 !== PROTOBUF_TYPE && !BODY_TYPES.includes(type2)) {
-      await readBody(req, ctx.maxBodyBytes).catch(() => undefined);
-      throw unsupportedBody(BODY_TYPES);
-    }
-    const buf = await readBody(req, ctx.maxBodyBytes);
-    const value = type2 === PROTOBUF_TYPE ? decodeProtobufObject(buf, BODY_TYPES) : decodeBody(buf, type2);
-    return sendJson(res, 201, answerReview(review, value, user));
+    const value = await createBody(req, ctx.maxBodyBytes);
+    return sendJson(res, 201, answerReview(review, value, user, ctx.authorizer));
   }
 
   const metrics = ctx.metrics?.();
@@ -342,6 +354,15 @@ export async function route(
       subresource,
       q,
     );
+  if (type.group === '' && type.resource === 'serviceaccounts' && subresource === 'token') {
+    if (name === undefined || namespace === undefined) throw resourceNotFound();
+    if (method !== 'POST') throw methodNotAllowed();
+    validateWriteQuery(q, 'CreateOptions');
+    const value = await createBody(req, ctx.maxBodyBytes);
+    const store = ctx.handlers.store;
+    const token = requestToken(ctx.tokens, (r, ns, n) => store.get('', r, ns, n), namespace, name, value);
+    return sendJson(res, 201, token);
+  }
   if (
     subresource &&
     !(

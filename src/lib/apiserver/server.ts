@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import type { KubeObject } from '../apis/types.js';
 import { listen } from '../net/listen.js';
-import { authenticate, ensureToken, isPublicPath } from './auth.js';
+import { authenticate, ensureToken, isPublicPath, type ServiceAccountAuth } from './auth.js';
 import { builtinResourceTypes, SYSTEM_NAMESPACES } from './builtins.js';
 import { crdToResourceTypes, loadCrdObjects } from './crds.js';
 import { resourceNotFound, toStatus, unauthorized } from './errors.js';
@@ -23,7 +23,9 @@ import { Handlers } from './handlers.js';
 import { Registry } from './registry.js';
 import type { PodConnector } from './pod-connector.js';
 import { POD_SUBRESOURCES, refuseUpgrade, upgradePodSubresource } from './pod-subresources.js';
+import { Authorizer, bootstrapRbac, forbiddenError, requestAttributes } from './rbac.js';
 import { parseResourcePath, route, sendStatus } from './router.js';
+import { DEFAULT_ISSUER, TokenSigner } from './sa-token.js';
 import { DEFAULT_HISTORY, Store } from './store.js';
 import { ensureTls, writePrivateFile } from './tls.js';
 import type { AdmissionPlugin, ResourceType } from './types.js';
@@ -49,6 +51,12 @@ export interface ApiServerOptions {
   eventTtlMs?: number;
   /** Where `metrics.k8s.io` usage comes from (also settable later with `setMetricsSource`). */
   metrics?: MetricsSource;
+  /** Service-account token issuer (`--service-account-issuer`, default https://kubernetes.default.svc.cluster.local). */
+  serviceAccountIssuer?: string;
+  /** Audiences a service-account token must name one of (`--api-audiences`, default: the issuer). */
+  apiAudiences?: string[];
+  /** The clock service-account tokens are issued and checked by, in seconds (tests move it). */
+  clock?: () => number;
 }
 
 /** A running API server. */
@@ -130,6 +138,27 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const handlers = new Handlers(store, registry, opts.admission ?? []);
   const crdType = registry.get('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
   const system = { user: { username: 'system:apiserver', groups: ['system:masters'] } };
+  const issuer = opts.serviceAccountIssuer ?? DEFAULT_ISSUER;
+  const signer = new TokenSigner(opts.dataDir, issuer, opts.apiAudiences ?? [issuer], opts.clock);
+  const saAuth: ServiceAccountAuth = { signer, get: (r, ns, n) => store.get('', r, ns, n) };
+  const authorizer = new Authorizer((resource, ns) =>
+    [...store.list('rbac.authorization.k8s.io', resource, ns)].map(
+      (row) => JSON.parse(row.data) as KubeObject,
+    ),
+  );
+  const saType = registry.get('', 'v1', 'serviceaccounts')!;
+  // The service-account controller's part: every live namespace has a `default` ServiceAccount.
+  const seedServiceAccount = (ns: KubeObject): void => {
+    const name = ns.metadata.name!;
+    if (ns.metadata.deletionTimestamp || store.get('', 'serviceaccounts', name, 'default')) return;
+    handlers.create(
+      saType,
+      name,
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } },
+      system,
+    );
+  };
+  handlers.hooks.namespaceStored = seedServiceAccount;
 
   const register = (crd: KubeObject): void => {
     registry.removeCrd(crd.metadata.name!);
@@ -163,6 +192,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         system,
       );
   }
+  for (const row of [...store.list('', 'namespaces', undefined)])
+    seedServiceAccount(JSON.parse(row.data) as KubeObject);
+  for (const { resource, object } of bootstrapRbac())
+    if (!store.get('rbac.authorization.k8s.io', resource, '', object.metadata.name!))
+      handlers.create(registry.get('rbac.authorization.k8s.io', 'v1', resource)!, undefined, object, system);
   for (const row of [...store.list(crdType.group, crdType.resource, undefined)]) {
     try {
       register(JSON.parse(row.data) as KubeObject);
@@ -212,11 +246,26 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   const server = https.createServer({ key: tls.keyPem, cert: tls.certPem, keepAlive: true }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const user = authenticate(req, token);
+    const user = authenticate(req, token, saAuth);
     if (!user && !isPublicPath(url.pathname)) {
       req.resume();
       sendStatus(res, toStatus(unauthorized()));
       return;
+    }
+    if (user && !isPublicPath(url.pathname)) {
+      const attrs = requestAttributes(
+        user,
+        req.method ?? 'GET',
+        url.pathname,
+        url.searchParams,
+        parseResourcePath(url.pathname),
+      );
+      const decision = authorizer.authorize(attrs);
+      if (!decision.allowed) {
+        req.resume();
+        sendStatus(res, toStatus(forbiddenError(attrs, decision.reason)));
+        return;
+      }
     }
     route(
       {
@@ -233,6 +282,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         },
         pods: () => pods,
         metrics: () => metricsSource,
+        authorizer,
+        tokens: signer,
       },
       req,
       res,
@@ -254,8 +305,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     socket.on('error', () => {});
     try {
       const url = new URL(req.url ?? '/', 'https://localhost');
-      if (!authenticate(req, token)) throw unauthorized();
+      const user = authenticate(req, token, saAuth);
+      if (!user) throw unauthorized();
       const p = parseResourcePath(url.pathname);
+      // An upgrade (exec) is authorized as `create` on the subresource, as kube does for websockets.
+      const attrs = { ...requestAttributes(user, 'POST', url.pathname, url.searchParams, p) };
+      const decision = authorizer.authorize(attrs);
+      if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
       const podType = registry.get('', 'v1', 'pods')!;
       if (
         !p ||

@@ -16,6 +16,8 @@ export interface Strategy {
   canonicalize?(obj: KubeObject): void;
   /** Validation beyond the schema and ObjectMeta, on writes of the main resource. */
   validate?(obj: KubeObject): void;
+  /** ValidateUpdate: what may not change from `old` (after `validate`, on updates of the main resource). */
+  validateUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Refuses deleting objects that may never go (throws). */
   checkDelete?(type: ResourceType, name: string): void;
   /**

@@ -565,6 +565,10 @@ const CORE_PRINTERS: Record<string, () => Printer> = {
       },
     ]),
   '/events': () => eventPrinter(),
+  'rbac.authorization.k8s.io/roles': () => createdAtPrinter(),
+  'rbac.authorization.k8s.io/clusterroles': () => createdAtPrinter(),
+  'rbac.authorization.k8s.io/rolebindings': () => bindingPrinter(),
+  'rbac.authorization.k8s.io/clusterrolebindings': () => bindingPrinter(),
   'apiextensions.k8s.io/customresourcedefinitions': () =>
     corePrinter(
       [
@@ -579,6 +583,46 @@ const CORE_PRINTERS: Record<string, () => Printer> = {
       null,
     ),
 };
+
+// kubectl's Role/ClusterRole columns: Name, Created At.
+function createdAtPrinter(): Printer {
+  return corePrinter(
+    [
+      {
+        col: column('Created At', 'date', 'Creation timestamp of the role'),
+        cell: (o) =>
+          o.metadata?.creationTimestamp
+            ? new Date(o.metadata.creationTimestamp).toISOString().replace(/\.\d{3}Z$/, 'Z')
+            : '<unknown>',
+      },
+    ],
+    null,
+  );
+}
+
+// kubectl's RoleBinding/ClusterRoleBinding columns: Name, Role, Age, and wide Users, Groups, ServiceAccounts.
+function bindingPrinter(): Printer {
+  const subjects = (o: Obj, kind: string): string =>
+    ((o.subjects ?? []) as Obj[])
+      .filter((s) => s.kind === kind)
+      .map((s) => (kind === 'ServiceAccount' ? `${s.namespace ?? ''}/${s.name ?? ''}` : s.name))
+      .join(', ');
+  return corePrinter(
+    [
+      {
+        col: column('Role', 'string', 'RoleRef to the role'),
+        cell: (o) => `${get(o, 'roleRef', 'kind') ?? ''}/${get(o, 'roleRef', 'name') ?? ''}`,
+      },
+      { col: column('Users', 'string', 'Users in the roleBinding', 1), cell: (o) => subjects(o, 'User') },
+      { col: column('Groups', 'string', 'Groups in the roleBinding', 1), cell: (o) => subjects(o, 'Group') },
+      {
+        col: column('ServiceAccounts', 'string', 'ServiceAccounts in the roleBinding', 1),
+        cell: (o) => subjects(o, 'ServiceAccount'),
+      },
+    ],
+    1,
+  );
+}
 
 function eventPrinter(): Printer {
   const lastSeen = (o: Obj, now: Date) =>

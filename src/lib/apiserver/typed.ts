@@ -542,7 +542,31 @@ const KINDS: Record<string, () => Record<string, GoType>> = {
       leaseTransitions: int32,
     })),
   }),
+  'rbac.authorization.k8s.io/roles': () => ({ rules: slice(policyRule) }),
+  'rbac.authorization.k8s.io/clusterroles': () => ({
+    rules: slice(policyRule),
+    aggregationRule: struct('AggregationRule', () => ({ clusterRoleSelectors: slice(labelSelector) })),
+  }),
+  'rbac.authorization.k8s.io/rolebindings': () => roleBinding(),
+  'rbac.authorization.k8s.io/clusterrolebindings': () => roleBinding(),
 };
+
+const policyRule = struct('PolicyRule', () => ({
+  verbs: slice(str()),
+  apiGroups: slice(str()),
+  resources: slice(str()),
+  resourceNames: slice(str()),
+  nonResourceURLs: slice(str()),
+}));
+
+function roleBinding(): Record<string, GoType> {
+  return {
+    subjects: slice(
+      struct('Subject', () => ({ kind: str(), apiGroup: str(), name: str(), namespace: str() })),
+    ),
+    roleRef: struct('RoleRef', () => ({ apiGroup: str(), kind: str(), name: str() })),
+  };
+}
 
 /** The Go-typed shape of a kind: its own fields for built-ins, ObjectMeta alone for custom resources. */
 export function kindShape(group: string, resource: string, kind: string, custom: boolean): GoType {

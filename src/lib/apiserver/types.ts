@@ -48,7 +48,11 @@ export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE';
 /** The authenticated caller. */
 export interface UserInfo {
   username: string;
+  /** The service account's uid, for service-account tokens. */
+  uid?: string;
   groups: string[];
+  /** Extra attributes (the bound pod of a service-account token). */
+  extra?: Record<string, string[]>;
 }
 
 /** What an admission step sees. `object` may be mutated in place by mutating steps. */

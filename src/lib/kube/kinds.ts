@@ -69,6 +69,7 @@ export const Kinds = {
   ),
   persistentVolume: kind('', 'v1', 'persistentvolumes', 'PersistentVolume', 'persistent volume', false),
   storageClass: kind('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', 'storage class', false),
+  serviceAccount: kind('', 'v1', 'serviceaccounts', 'ServiceAccount', 'service account'),
   event: kind('', 'v1', 'events', 'Event', 'event'),
   namespace: kind('', 'v1', 'namespaces', 'Namespace', 'namespace', false),
   lease: kind('coordination.k8s.io', 'v1', 'leases', 'Lease', 'lease'),

@@ -3,7 +3,8 @@
  * pod's own home directory, then `envFrom` sources (with their prefix), then `env` entries (later
  * wins, `$(VAR)` references expanded against what came before), then `PORT` = the process's own
  * port and `HOST` = 127.0.0.1, the pod's only address (apps that bind $HOST cannot be reached
- * around the gateway). From the daemon's environment only PATH is inherited (so `node`/`npm`
+ * around the gateway). `KUBERNETES_SERVICE_HOST`/`_PORT` name the API server (no credentials:
+ * a pod gets a token only through a projected serviceAccountToken volume). From the daemon's environment only PATH is inherited (so `node`/`npm`
  * resolve); nothing else — the user's HOME, KUBECONFIG, KNLITE_*, tokens, proxies — leaks into
  * user processes.
  */
@@ -44,6 +45,11 @@ export interface EnvOptions {
   pathPrepend?: string[];
   /** The daemon's environment, of which only PATH is kept. Default: process.env. */
   daemonEnv?: NodeJS.ProcessEnv;
+  /**
+   * The API server's address as pods reach it: KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT
+   * and KUBERNETES_SERVICE_PORT_HTTPS, as the kubelet sets them from the `kubernetes` Service.
+   */
+  apiServer?: { host: string; port: string };
 }
 
 /**
@@ -57,7 +63,7 @@ export async function buildEnv(
   sources: EnvSources,
   opts: EnvOptions = {},
 ): Promise<Record<string, string>> {
-  const { home, pathPrepend = [], daemonEnv = process.env } = opts;
+  const { home, pathPrepend = [], daemonEnv = process.env, apiServer } = opts;
   const env: Record<string, string> = {};
   for (const key of INHERITED_ENV) {
     const value = daemonEnv[key];
@@ -67,6 +73,12 @@ export async function buildEnv(
   if (home !== undefined) env.HOME = home;
   if (pathPrepend.length > 0)
     env.PATH = [...pathPrepend, env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':');
+  // Service variables come first: the container's own env may override them (as on the kubelet).
+  if (apiServer) {
+    env.KUBERNETES_SERVICE_HOST = apiServer.host;
+    env.KUBERNETES_SERVICE_PORT = apiServer.port;
+    env.KUBERNETES_SERVICE_PORT_HTTPS = apiServer.port;
+  }
 
   const ns = pod.namespace;
   for (const from of container.envFrom ?? []) {

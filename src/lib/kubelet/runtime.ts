@@ -17,7 +17,7 @@ import type { ConfigMap, Container, Deployment, KubeObject, KubeService, Pod } f
 import { isNotFound } from '../kube/errors.js';
 import { keyOf, splitKey } from '../kube/store.js';
 import { Informer } from '../kube/informer.js';
-import { Kinds } from '../kube/kinds.js';
+import { Kinds, objectPath } from '../kube/kinds.js';
 import type { WorkQueue } from '../kube/queue.js';
 import type { RestClient } from '../kube/rest.js';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -55,6 +55,7 @@ import { LocalPathProvisioner } from './local-path.js';
 import { EndpointsController } from './endpoints.js';
 import { is409, withTimeout, writeQueue, type NodeState, type Replica, type Secret } from './node.js';
 import { PodStatusController } from './pod-status.js';
+import { TokenManager } from './tokens.js';
 import { decodeData, PodVolumes, podVolumesPath, type VolumeSources } from './volumes.js';
 
 /** Options of the local runtime. */
@@ -184,6 +185,15 @@ export class Runtime implements LocalRuntime {
   private storage?: LocalPathProvisioner;
   /** The plan of the last template seen per Deployment (launches are resolved once per template). */
   private readonly plans = new Map<string, { hash: string; plan: PodPlan }>();
+  /** Tokens of projected serviceAccountToken volumes; a new or due token rewrites the pod's volumes. */
+  private readonly tokens = new TokenManager(
+    (namespace, name, body) =>
+      this.rest.request('POST', objectPath(Kinds.serviceAccount, namespace, name, 'token'), { body }),
+    (podUid) => {
+      for (const r of this.replicas.values())
+        if (r.pod.metadata.uid === podUid && !r.deleting) r.proc.refreshVolumes();
+    },
+  );
 
   constructor(
     private readonly rest: RestClient,
@@ -336,6 +346,7 @@ export class Runtime implements LocalRuntime {
       all.filter((r) => r.created).map((r) => withTimeout(this.pods.delete(r.pod), 2000).catch(() => {})),
     );
     await this.table.close();
+    this.tokens.close();
     for (const state of this.states.values()) state.replicas.clear();
     this.replicas.clear();
   }
@@ -639,6 +650,7 @@ export class Runtime implements LocalRuntime {
           buildEnv(container, facts(), port, this.envSources, {
             home,
             pathPrepend: isNotRunnable(launch) ? [] : launch.pathPrepend,
+            apiServer: this.apiServerAddress(),
           }),
         identity: (container) => sandboxIdentity(container, podSecurityContext),
         logPath: (container, isServing) =>
@@ -774,6 +786,7 @@ export class Runtime implements LocalRuntime {
     }
     state.replicas.delete(replica.pod.metadata.name!);
     this.replicas.delete(podKey);
+    if (replica.pod.metadata.uid) this.tokens.forget(replica.pod.metadata.uid);
     this.endpoints.enqueueFor(replica);
     if (!this.node.stopping) this.deploymentQueue.add(deploymentKey);
   }
@@ -857,7 +870,19 @@ export class Runtime implements LocalRuntime {
     },
     claim: (namespace, name) =>
       this.storage?.claimVolume(namespace, name) ?? { unschedulable: 'the local runtime is starting' },
+    serviceAccountToken: (pod, source) => this.tokens.token(pod, source),
   };
+
+  // The API server as pods reach it: the address this runtime uses (pods share the host's network).
+  private apiServerAddress(): { host: string; port: string } | undefined {
+    try {
+      const u = new URL(this.rest.server);
+      if (u.protocol !== 'https:') return undefined;
+      return { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: u.port || '443' };
+    } catch {
+      return undefined;
+    }
+  }
 
   private readonly envSources: EnvSources = {
     configMap: async (namespace, name) => {

@@ -29,7 +29,7 @@ import {
   statSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { knliteHome } from '../local/paths.js';
 import { signalGroup } from './process-table.js';
 
@@ -142,7 +142,7 @@ export function resolveSandbox(
 
 /** The argv that runs `argv` inside `sandbox` with the given view. */
 export function sandboxArgv(sandbox: Sandbox, argv: string[], view: SandboxView): string[] {
-  const mounts = (view.mounts ?? []).map((m) => ({ ...m, target: resolve(m.target) }));
+  const mounts = (view.mounts ?? []).map((m) => ({ ...m, target: throughSymlinks(resolve(m.target)) }));
   // Areas that were emptied: only paths under them need binding back.
   const emptied = ['/tmp', ...(sandbox.userHome ? [sandbox.userHome] : [])];
   const keep = unique(
@@ -312,6 +312,20 @@ function findOnPath(name: string): string | undefined {
     } catch {}
   }
   return undefined;
+}
+
+/**
+ * A mount path with its existing part resolved (`/var/run/secrets/x` is `/run/secrets/x` where
+ * /var/run links to /run): bwrap cannot make a mount point under a symlink it is asked to rebuild.
+ */
+function throughSymlinks(path: string): string {
+  let dir = path;
+  while (dir !== sep && !existsSync(dir)) dir = dirname(dir);
+  try {
+    return join(realpathSync(dir), relative(dir, path));
+  } catch {
+    return path;
+  }
 }
 
 function realpathOf(path: string): string[] {

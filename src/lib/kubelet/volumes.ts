@@ -16,7 +16,9 @@
  *   which outlives the pod; read-only when the volume or the mount says so. A claim that is
  *   missing or not Bound keeps the pod unschedulable (VolumeError reason `Unschedulable`).
  *
- * Projected `serviceAccountToken` is refused at admission.
+ * - a projected `serviceAccountToken` is the pod's bound token from `sources.serviceAccountToken`
+ *   (tokens.ts: requested for the pod's service account, refreshed at 80% of its lifetime, the
+ *   volume rewritten then); the pod waits ContainerCreating until the first token is there.
  */
 import {
   chmodSync,
@@ -43,6 +45,8 @@ export interface VolumeSources {
   secret(namespace: string, name: string): Record<string, Buffer> | undefined;
   /** The directory of a bound claim's volume, or why a pod using the claim cannot be scheduled. */
   claim?(namespace: string, name: string): { path: string } | { unschedulable: string };
+  /** The pod's current token for a projected serviceAccountToken source (throws while there is none). */
+  serviceAccountToken?(pod: PodFacts, source: { audience?: string; expirationSeconds?: number }): string;
 }
 
 /** Why a volume cannot be set up: the kubelet's FailedMount, shown as the containers' waiting message. */
@@ -231,7 +235,18 @@ export class PodVolumes {
             files.set(path, { content: Buffer.from(value), mode: item.mode ?? mode });
           }
         } else if (source.serviceAccountToken) {
-          throw failed('service account tokens are not issued by the local cluster');
+          const path = safeRelative(source.serviceAccountToken.path);
+          if (path === undefined)
+            throw failed(`invalid path ${JSON.stringify(source.serviceAccountToken.path)}`);
+          const issue = this.opts.sources.serviceAccountToken;
+          if (!issue) throw failed('no service account tokens are issued to this runtime');
+          let token: string;
+          try {
+            token = issue(pod, source.serviceAccountToken);
+          } catch (err) {
+            throw failed((err as Error).message);
+          }
+          files.set(path, { content: Buffer.from(token), mode });
         }
       }
     }

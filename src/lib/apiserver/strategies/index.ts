@@ -6,6 +6,7 @@ import { crdStrategy } from './customresourcedefinitions.js';
 import { deploymentStrategy, replicaSetStrategy } from './deployments.js';
 import { namespaceStrategy } from './namespaces.js';
 import { podStrategy } from './pods.js';
+import { roleStrategies } from './rbac.js';
 import { secretStrategy } from './secrets.js';
 import { serviceStrategy } from './services.js';
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from './storage.js';
@@ -22,6 +23,7 @@ const BUILTIN: Record<string, Strategy> = {
   'apps/deployments': deploymentStrategy,
   'apps/replicasets': replicaSetStrategy,
   'apiextensions.k8s.io/customresourcedefinitions': crdStrategy,
+  ...roleStrategies,
 };
 
 /** The strategy of a kind: a custom resource's, a built-in kind's, or none. */
