@@ -19,7 +19,12 @@ const commands = walk(join(root, 'src/commands'));
 rmSync(join(root, 'dist/chunks'), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: [join(root, 'src/lib/cli/entry.ts'), ...commands].map((f) => relative(root, f)),
+  // service-list.ts is bin/run.js's oclif-free `service list` (docs/adr/0007-cli-start-up.md).
+  entryPoints: [
+    join(root, 'src/lib/cli/entry.ts'),
+    join(root, 'src/lib/cli/service-list.ts'),
+    ...commands,
+  ].map((f) => relative(root, f)),
   outbase: 'src',
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
