@@ -43,6 +43,9 @@ type Listener = (events: StoreEvent[]) => void;
 /** How many events watches can resume from (older resourceVersions get 410 Gone). */
 export const DEFAULT_HISTORY = 10_000;
 
+/** The longest a write waits for its group commit to start (see `write`). */
+const MAX_COMMIT_DELAY_MS = 10;
+
 function makeEvent(
   key: ObjectKey,
   type: EventType,
@@ -80,6 +83,9 @@ export class Store {
     | undefined;
   private readonly listeners = new Set<Listener>();
   private readonly stmts;
+  /** When the last COMMIT ended and how long it took (performance.now() ms), for group commit. */
+  private lastCommitEnd = -Infinity;
+  private lastCommitMs = 0;
 
   constructor(
     dataDir: string,
@@ -288,7 +294,13 @@ export class Store {
         compacted: this.compacted,
         writesSincePrune: this.writesSincePrune,
       };
-      setImmediate(() => this.commit());
+      // Group commit: normally at the end of this event-loop turn. Right after another COMMIT, wait
+      // as long as that one took (at most MAX_COMMIT_DELAY_MS) so that under sustained writes at
+      // most about half the time is spent blocked in fsync and each fsync carries more writes; an
+      // isolated write is committed at once. Each write is still acknowledged only once committed.
+      const delay = Math.min(this.lastCommitEnd + this.lastCommitMs - performance.now(), MAX_COMMIT_DELAY_MS);
+      if (delay >= 1) setTimeout(() => this.commit(), delay);
+      else setImmediate(() => this.commit());
     }
     // Nested in the batch's transaction, this is a savepoint: a failing write undoes only itself.
     this.tx(() => {
@@ -324,8 +336,11 @@ export class Store {
     const batch = this.pending;
     if (!batch) return;
     this.pending = undefined;
+    const started = performance.now();
     try {
       this.db.exec('COMMIT');
+      this.lastCommitEnd = performance.now();
+      this.lastCommitMs = this.lastCommitEnd - started;
     } catch (err) {
       try {
         this.db.exec('ROLLBACK');
