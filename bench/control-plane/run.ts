@@ -628,14 +628,14 @@ Machine: ${os.availableParallelism()} CPUs (${cpu}), ${Math.round(os.totalmem() 
 treat the figures as upper bounds.
 
 How: each scenario starts the local cluster daemon (\`startDaemon\` from src/lib/local/daemon.ts, i.e.
-\`knlite cluster start\`: API server + data plane + seeded Knative ConfigMaps + reconciler + local runtime in
+\`knlite cluster start\`, from the sources under tsx or, with \`--dist\`, the built dist/ one: API server + data plane + seeded Knative ConfigMaps + reconciler + local runtime in
 one child process) with a temporary KNLITE_HOME, creates Knative Services through the API with
 @kubernetes/client-node (${IN_FLIGHT} creates in flight), and sees Ready (condition True with
 observedGeneration == generation) through one client-node informer over all Services. Latency is from
 sending a Service's create to its Ready event. Daemon RSS is VmRSS of the daemon process from
 /proc/<pid>/status (sampled every 500 ms for the peak); CPU is the daemon's own utime + stime over the
 scenario (pod processes excluded). With \`--cpu-prof\` the same daemon entry point is started directly
-(\`node --cpu-prof --import tsx src/lib/local/daemon-main.ts\`), because Node refuses --cpu-prof in
+(\`node --cpu-prof --import tsx src/lib/local/daemon-main.ts\`, or dist/lib/local/daemon-main.js), because Node refuses --cpu-prof in
 NODE_OPTIONS and startDaemon takes no node flags; summarise a profile with
 \`node --import tsx bench/control-plane/profile-summary.ts <file.cpuprofile>\`.
 
