@@ -94,9 +94,10 @@ export class Store {
     const file = path.join(dataDir, 'state.db');
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    // NORMAL: COMMIT writes the WAL without fsyncing it; `commit` fsyncs the WAL itself on libuv's
-    // thread pool and acknowledges the batch only then, so an acknowledged write survives kill -9
-    // and power loss as with FULL, without blocking the event loop for every fsync.
+    // NORMAL: COMMIT writes the WAL without syncing it; `commit` syncs the WAL itself (fdatasync,
+    // as SQLite's FULL does) on libuv's thread pool and acknowledges the batch only then, so an
+    // acknowledged write survives kill -9 and power loss as with FULL, without blocking the event
+    // loop for every sync.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`
@@ -350,7 +351,7 @@ export class Store {
       return;
     }
     this.syncing = batch;
-    fs.fsync(this.walFd, (err) => {
+    fs.fdatasync(this.walFd, (err) => {
       if (this.syncing !== batch) return; // close() synced and settled it already
       this.syncing = undefined;
       this.settle(batch, err ?? undefined);
@@ -413,7 +414,7 @@ export class Store {
     try {
       if (this.pending) this.db.exec('COMMIT');
       this.pending = undefined;
-      fs.fsyncSync(this.walFd);
+      fs.fdatasyncSync(this.walFd);
     } catch (e) {
       err = e as Error;
     }
