@@ -16,6 +16,14 @@ if (argv[0] === 'version' && (argv.length === 1 || json)) {
   const { fileURLToPath } = await import('node:url');
   const info = makeVersionInfo(fileURLToPath(new URL('..', import.meta.url)));
   process.stdout.write(json ? `${JSON.stringify(info, null, 2)}\n` : formatVersionInfo(info));
+} else if (
+  // The plain forms of `knlite service list` are answered without oclif too (same code as the
+  // command); anything else, or any failure before output, runs the command through oclif.
+  /^(service|services|ksvc)$/.test(argv[0] ?? '') &&
+  /^(list|ls)$/.test(argv[1] ?? '') &&
+  (await (await import('../dist/lib/cli/service-list.js')).runServiceListFast(argv))
+) {
+  // Printed; nothing is left open, so the process exits now.
 } else {
   // The help and autocomplete plugins' commands import @oclif/core from node_modules: run those with
   // that copy, so a run never loads oclif twice.

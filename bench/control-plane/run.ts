@@ -10,7 +10,9 @@
  * and rendered into the "## control-plane" section of bench/README.md.
  *
  * Usage: node --import tsx bench/control-plane/run.ts [--scenario one|parallel|thousand|all]
- *          [--no-write] [--cpu-prof] [--render-only]
+ *          [--dist] [--no-write] [--cpu-prof] [--render-only]
+ *   --dist: run the built daemon (dist/lib/local/daemon-main.js, what `knlite cluster start` runs;
+ *     `npm run build` first) instead of the sources under tsx
  *   --cpu-prof: run the daemon under `node --cpu-prof` (profiles in $TMPDIR/knlite-bench-cp-profiles/)
  *   --render-only: rewrite the README section from results.json and findings.md, run nothing
  */
@@ -19,7 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as wait } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   AppsV1Api,
@@ -61,6 +63,7 @@ const { values: flags } = parseArgs({
     scenario: { type: 'string', default: 'all' },
     'no-write': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    dist: { type: 'boolean', default: false },
     'render-only': { type: 'boolean', default: false },
   },
 });
@@ -146,7 +149,7 @@ interface Cluster {
  * into `profileDir` when the daemon exits on SIGTERM.
  */
 async function startProfiledDaemon(paths: LocalPaths, profileDir: string): Promise<DaemonState> {
-  const main = path.join(root, 'src/lib/local/daemon-main.ts');
+  const main = path.join(root, flags.dist ? 'dist/lib/local/daemon-main.js' : 'src/lib/local/daemon-main.ts');
   const out = fs.openSync(paths.log, 'a', 0o600);
   const child = spawn(
     process.execPath,
@@ -154,8 +157,7 @@ async function startProfiledDaemon(paths: LocalPaths, profileDir: string): Promi
       '--cpu-prof',
       `--cpu-prof-dir=${profileDir}`,
       '--cpu-prof-interval=2000',
-      '--import',
-      'tsx',
+      ...(flags.dist ? [] : ['--import', 'tsx']),
       main,
       '--home',
       paths.home,
@@ -179,6 +181,19 @@ async function startProfiledDaemon(paths: LocalPaths, profileDir: string): Promi
   throw new Error(`profiled daemon not ready after 90s; see ${paths.log}`);
 }
 
+/** startDaemon from the sources (it runs daemon-main.ts under tsx) or, with --dist, from dist/. */
+let builtStartDaemon: typeof startDaemon | undefined;
+const daemonStarter = (): typeof startDaemon => builtStartDaemon ?? startDaemon;
+if (flags.dist) {
+  const built = path.join(root, 'dist/lib/local/daemon.js');
+  if (!fs.existsSync(built)) {
+    console.error('--dist: run `npm run build` first');
+    process.exit(2);
+  }
+  builtStartDaemon = ((await import(pathToFileURL(built).href)) as { startDaemon: typeof startDaemon })
+    .startDaemon;
+}
+
 async function startCluster(profileDir?: string): Promise<Cluster> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'knlite-bench-cp-'));
   const paths = localPaths(home, true);
@@ -186,7 +201,7 @@ async function startCluster(profileDir?: string): Promise<Cluster> {
   try {
     state = profileDir
       ? await startProfiledDaemon(paths, profileDir)
-      : (await startDaemon(paths, { apiPort: 0, gatewayPort: 0, adminPort: 0 })).state;
+      : (await daemonStarter()(paths, { apiPort: 0, gatewayPort: 0, adminPort: 0 })).state;
   } catch (err) {
     fs.rmSync(home, { recursive: true, force: true });
     throw err;
@@ -362,7 +377,7 @@ async function measure(
   const result: ScenarioResult = {
     scenario,
     title,
-    command: `node --import tsx bench/control-plane/run.ts --scenario ${scenario}${profileDir ? ' --cpu-prof' : ''}`,
+    command: `node --import tsx bench/control-plane/run.ts --scenario ${scenario}${flags.dist ? ' --dist' : ''}${profileDir ? ' --cpu-prof' : ''}`,
     recordedAt: new Date().toISOString(),
     services: 0,
     ready: 0,
@@ -613,14 +628,14 @@ Machine: ${os.availableParallelism()} CPUs (${cpu}), ${Math.round(os.totalmem() 
 treat the figures as upper bounds.
 
 How: each scenario starts the local cluster daemon (\`startDaemon\` from src/lib/local/daemon.ts, i.e.
-\`knlite cluster start\`: API server + data plane + seeded Knative ConfigMaps + reconciler + local runtime in
+\`knlite cluster start\`, from the sources under tsx or, with \`--dist\`, the built dist/ one: API server + data plane + seeded Knative ConfigMaps + reconciler + local runtime in
 one child process) with a temporary KNLITE_HOME, creates Knative Services through the API with
 @kubernetes/client-node (${IN_FLIGHT} creates in flight), and sees Ready (condition True with
 observedGeneration == generation) through one client-node informer over all Services. Latency is from
 sending a Service's create to its Ready event. Daemon RSS is VmRSS of the daemon process from
 /proc/<pid>/status (sampled every 500 ms for the peak); CPU is the daemon's own utime + stime over the
 scenario (pod processes excluded). With \`--cpu-prof\` the same daemon entry point is started directly
-(\`node --cpu-prof --import tsx src/lib/local/daemon-main.ts\`), because Node refuses --cpu-prof in
+(\`node --cpu-prof --import tsx src/lib/local/daemon-main.ts\`, or dist/lib/local/daemon-main.js), because Node refuses --cpu-prof in
 NODE_OPTIONS and startDaemon takes no node flags; summarise a profile with
 \`node --import tsx bench/control-plane/profile-summary.ts <file.cpuprofile>\`.
 

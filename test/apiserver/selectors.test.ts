@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/lib/apiserver/errors.js';
 import {
+  labelSelectorPrefilter,
   labelSelectorString,
   matchesLabelSelector,
   parseFieldSelector,
@@ -13,25 +14,27 @@ const obj = (labels: Record<string, string>): KubeObject => ({
   metadata: { name: 'x', namespace: 'ns', labels },
 });
 
+const LABEL_CASES: [string, Record<string, string>, boolean][] = [
+  ['a=b', { a: 'b' }, true],
+  ['a==b', { a: 'b' }, true],
+  ['a=b', { a: 'c' }, false],
+  ['a!=b', { a: 'c' }, true],
+  ['a!=b', {}, true],
+  ['a in (b, c)', { a: 'c' }, true],
+  ['a in (b,c)', { a: 'd' }, false],
+  ['a notin (b,c)', { a: 'd' }, true],
+  ['a notin (b,c)', { a: 'b' }, false],
+  ['a', { a: '' }, true],
+  ['a', {}, false],
+  ['!a', {}, true],
+  ['!a', { a: 'x' }, false],
+  ['serving.knative.dev/service=hello,app', { 'serving.knative.dev/service': 'hello', app: 'x' }, true],
+  ['serving.knative.dev/service=hello,app', { 'serving.knative.dev/service': 'hello' }, false],
+  ['a=', { a: '' }, true],
+];
+
 describe('label selectors', () => {
-  it.each([
-    ['a=b', { a: 'b' }, true],
-    ['a==b', { a: 'b' }, true],
-    ['a=b', { a: 'c' }, false],
-    ['a!=b', { a: 'c' }, true],
-    ['a!=b', {}, true],
-    ['a in (b, c)', { a: 'c' }, true],
-    ['a in (b,c)', { a: 'd' }, false],
-    ['a notin (b,c)', { a: 'd' }, true],
-    ['a notin (b,c)', { a: 'b' }, false],
-    ['a', { a: '' }, true],
-    ['a', {}, false],
-    ['!a', {}, true],
-    ['!a', { a: 'x' }, false],
-    ['serving.knative.dev/service=hello,app', { 'serving.knative.dev/service': 'hello', app: 'x' }, true],
-    ['serving.knative.dev/service=hello,app', { 'serving.knative.dev/service': 'hello' }, false],
-    ['a=', { a: '' }, true],
-  ])('%s on %j → %s', (sel, labels, want) => {
+  it.each(LABEL_CASES)('%s on %j → %s', (sel, labels, want) => {
     expect(parseLabelSelector(sel)!(obj(labels))).toBe(want);
   });
 
@@ -48,6 +51,26 @@ describe('label selectors', () => {
       expect((err as ApiError).code).toBe(400);
     },
   );
+
+  it('prefilters stored JSON without ever rejecting a match', () => {
+    for (const [sel, labels, want] of LABEL_CASES) {
+      const pre = labelSelectorPrefilter(sel);
+      // The store keeps JSON.stringify output; a match must always pass the prefilter.
+      if (want && pre) expect(pre(JSON.stringify(obj(labels))), sel).toBe(true);
+    }
+    const pre = labelSelectorPrefilter('serving.knative.dev/service=hello,app')!;
+    expect(pre(JSON.stringify(obj({ 'serving.knative.dev/service': 'other', app: 'x' })))).toBe(false);
+    expect(pre(JSON.stringify(obj({ app: 'x' })))).toBe(false);
+    expect(labelSelectorPrefilter('a in (b,c)')!(JSON.stringify(obj({ a: 'd' })))).toBe(false);
+    expect(labelSelectorPrefilter('a in (b,c)')!(JSON.stringify(obj({ a: 'c' })))).toBe(true);
+    // Text elsewhere (an annotation) passes; the real matcher then decides.
+    const annotated = { metadata: { name: 'x', annotations: { a: 'b' } } };
+    expect(labelSelectorPrefilter('a=b')!(JSON.stringify(annotated))).toBe(true);
+    expect(parseLabelSelector('a=b')!(annotated)).toBe(false);
+    // Nothing to look for: no prefilter.
+    for (const sel of ['a!=b', '!a', 'a notin (b)', '', undefined])
+      expect(labelSelectorPrefilter(sel)).toBeUndefined();
+  });
 
   it('matches structured selectors and renders them', () => {
     const sel = {

@@ -62,3 +62,41 @@ describe('Informer', () => {
     }
   });
 });
+
+describe('Informer caches', () => {
+  it('keep objects without managedFields, and a write from a cached copy keeps the stored ones', async () => {
+    const { server, close } = await startTestApiServer();
+    const rest = RestClient.fromKubeconfig(server.kubeconfig());
+    const inf = new Informer<ConfigMap>(rest, Kinds.configMap, { namespace: 'default' });
+    inf.start();
+    try {
+      const cm: ConfigMap = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'listed', namespace: 'default' },
+        data: { a: '1' },
+      };
+      await rest.create(Kinds.configMap, cm, { fieldManager: 'first' });
+      await inf.synced;
+      await rest.create(Kinds.configMap, { ...cm, metadata: { ...cm.metadata, name: 'watched' } });
+      await waitUntil('watched in the cache', () => inf.lister.get('default', 'watched') !== undefined);
+      for (const name of ['listed', 'watched']) {
+        const stored = await rest.get<ConfigMap>(Kinds.configMap, 'default', name);
+        expect(stored.metadata.managedFields).toEqual([expect.objectContaining({ operation: 'Update' })]);
+        expect(inf.lister.get('default', name)!.metadata).not.toHaveProperty('managedFields');
+      }
+      const cached = inf.lister.get('default', 'listed')!;
+      await rest.replace(Kinds.configMap, { ...cached, data: { a: '2' } }, { fieldManager: 'second' });
+      const stored = await rest.get<ConfigMap>(Kinds.configMap, 'default', 'listed');
+      expect(stored.data).toEqual({ a: '2' });
+      expect((stored.metadata.managedFields as { manager: string }[]).map((m) => m.manager).sort()).toEqual([
+        'first',
+        'second',
+      ]);
+    } finally {
+      await inf.stop();
+      rest.close();
+      await close();
+    }
+  });
+});

@@ -2,9 +2,8 @@ import { Args } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
 import { namespaceFlags, outputFlags, targetFlags } from '../../lib/cli/flags.js';
 import { listServices } from '../../lib/cli/service/list.js';
+import { printServiceList } from '../../lib/cli/service-list.js';
 import { parseOutputFlag } from '../../lib/printers/output.js';
-import { printList } from '../../lib/printers/print.js';
-import { serviceColumns } from '../../lib/printers/columns.js';
 import type { KubeList, Service } from '../../lib/apis/types.js';
 
 /** `knlite service list [NAME]`: the services of a namespace (or all with -A). */
@@ -36,9 +35,7 @@ export default class ServiceList extends KnCommand {
       allNamespaces: flags['all-namespaces'],
     });
     this.write(
-      await printList(list, output, {
-        columns: serviceColumns(),
-        empty: 'No services found.',
+      await printServiceList(list, output, {
         allNamespaces: flags['all-namespaces'],
         noHeaders: flags['no-headers'],
       }),

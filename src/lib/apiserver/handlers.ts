@@ -23,7 +23,7 @@ import {
 import { applyPatch } from './patch.js';
 import type { Registry } from './registry.js';
 import { applyScale, toScale, type Scale } from './scale.js';
-import { allOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { allOf, labelSelectorPrefilter, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { pruneUnknownFields, validateSchema } from './schema.js';
 import type { Store } from './store.js';
 import { strategyFor } from './strategies/index.js';
@@ -153,6 +153,7 @@ export class Handlers {
     const label = parseLabelSelector(opts.labelSelector);
     const field = parseFieldSelector(opts.fieldSelector, type.kind);
     const match = allOf(label, field);
+    const prefilter = labelSelectorPrefilter(opts.labelSelector);
     let rv = this.store.rv;
     let after: { namespace: string; name: string } | undefined;
     if (opts.continue) {
@@ -173,6 +174,7 @@ export class Handlers {
       type.namespaced ? namespace : undefined,
       after,
     )) {
+      if (prefilter && !prefilter(row.data)) continue;
       if (items.length >= limit) {
         // Count what is left so remainingItemCount is right, like etcd's count-on-limit.
         if (!match) remaining++;

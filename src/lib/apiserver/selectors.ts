@@ -101,6 +101,25 @@ export function parseLabelSelector(selector: string | undefined | null): Matcher
   };
 }
 
+/**
+ * A cheap test on an object's stored JSON text for a label selector: false only when the object
+ * cannot match (a required `"key":"value"` or `"key":` does not occur in the text), so a LIST skips
+ * parsing most non-matching rows. Undefined when the selector requires nothing it can test. Sound
+ * because the store writes `JSON.stringify` output and label keys and values never need escaping.
+ */
+export function labelSelectorPrefilter(
+  selector: string | undefined | null,
+): ((json: string) => boolean) | undefined {
+  if (!selector || !selector.trim()) return undefined;
+  const needles: string[][] = [];
+  for (const r of parseLabelRequirements(selector)) {
+    if (r.op === 'in') needles.push(r.values.map((v) => `${JSON.stringify(r.key)}:${JSON.stringify(v)}`));
+    else if (r.op === 'exists') needles.push([`${JSON.stringify(r.key)}:`]);
+  }
+  if (needles.length === 0) return undefined;
+  return (json) => needles.every((anyOf) => anyOf.some((n) => json.includes(n)));
+}
+
 /** Matches a structured LabelSelector (matchLabels + matchExpressions), e.g. a Deployment's. */
 export function matchesLabelSelector(
   sel:

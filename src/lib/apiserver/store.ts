@@ -1,6 +1,6 @@
 /**
- * The embedded API server's storage: one SQLite database (WAL, synchronous=FULL, so a write is on
- * disk before it is acknowledged) holding every object as JSON keyed by group/resource/namespace/
+ * The embedded API server's storage: one SQLite database (WAL; a write is on disk before it is
+ * acknowledged, see `commit`) holding every object as JSON keyed by group/resource/namespace/
  * name, a global monotonic resourceVersion (one per write), an owner index for garbage collection
  * and a bounded event history that watches replay from. All methods are synchronous: the router
  * runs check-then-write without interleaving because Node runs one handler at a time.
@@ -40,6 +40,15 @@ export interface StoredRow {
 
 type Listener = (events: StoreEvent[]) => void;
 
+/** Writes committed together: their events, who waits for them, and the counters to undo them. */
+interface Batch {
+  events: StoreEvent[];
+  waiters: { resolve: () => void; reject: (e: unknown) => void }[];
+  rv: number;
+  compacted: number;
+  writesSincePrune: number;
+}
+
 /** How many events watches can resume from (older resourceVersions get 410 Gone). */
 export const DEFAULT_HISTORY = 10_000;
 
@@ -68,16 +77,12 @@ export class Store {
   private currentRv: number;
   private compacted: number;
   private writesSincePrune = 0;
-  /** The open group-commit batch: writes of one event-loop turn share one COMMIT (one fsync). */
-  private pending:
-    | {
-        events: StoreEvent[];
-        waiters: { resolve: () => void; reject: (e: unknown) => void }[];
-        rv: number;
-        compacted: number;
-        writesSincePrune: number;
-      }
-    | undefined;
+  /** The open group-commit batch: the writes that will share the next COMMIT and fsync. */
+  private pending: Batch | undefined;
+  /** The committed batch whose WAL fsync is in flight (at most one). */
+  private syncing: Batch | undefined;
+  /** The write-ahead log, opened to fsync it off the event loop (see `commit`). */
+  private readonly walFd: number;
   private readonly listeners = new Set<Listener>();
   private readonly stmts;
 
@@ -89,8 +94,11 @@ export class Store {
     const file = path.join(dataDir, 'state.db');
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    // FULL: the WAL is fsynced on every commit, so an acknowledged write survives kill -9 / power loss.
-    this.db.pragma('synchronous = FULL');
+    // NORMAL: COMMIT writes the WAL without syncing it; `commit` syncs the WAL itself (fdatasync,
+    // as SQLite's FULL does) on libuv's thread pool and acknowledges the batch only then, so an
+    // acknowledged write survives kill -9 and power loss as with FULL, without blocking the event
+    // loop for every sync.
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS objects (
@@ -116,6 +124,9 @@ export class Store {
     for (const f of [file, `${file}-wal`, `${file}-shm`]) {
       if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
     }
+    // The WAL stays this one file while the connection is open (SQLite rewinds it, never replaces
+    // it), so fsyncing this descriptor makes every committed frame durable.
+    this.walFd = fs.openSync(`${file}-wal`, 'a', 0o600);
     this.stmts = {
       get: this.db.prepare<[string, string, string, string], { data: string }>(
         'SELECT data FROM objects WHERE grp = ? AND resource = ? AND namespace = ? AND name = ?',
@@ -288,7 +299,9 @@ export class Store {
         compacted: this.compacted,
         writesSincePrune: this.writesSincePrune,
       };
-      setImmediate(() => this.commit());
+      // Group commit: at the end of this event-loop turn, or, while the previous batch's fsync is
+      // in flight, as soon as it lands (so every write arriving meanwhile shares the next fsync).
+      if (!this.syncing) setImmediate(() => this.commit());
     }
     // Nested in the batch's transaction, this is a savepoint: a failing write undoes only itself.
     this.tx(() => {
@@ -317,12 +330,13 @@ export class Store {
   }
 
   /**
-   * Commits the open batch (one fsync for all its writes), then tells subscribers and waiters.
-   * A failed COMMIT rolls the whole batch back and fails every waiter: nothing was acknowledged.
+   * Commits the open batch, then fsyncs the WAL on the thread pool; once that lands, tells
+   * subscribers and waiters and commits the batch that gathered meanwhile. A failed COMMIT rolls
+   * the whole batch back and fails every waiter: nothing was acknowledged.
    */
   commit(): void {
     const batch = this.pending;
-    if (!batch) return;
+    if (!batch || this.syncing) return;
     this.pending = undefined;
     try {
       this.db.exec('COMMIT');
@@ -336,21 +350,36 @@ export class Store {
       for (const w of batch.waiters) w.reject(err);
       return;
     }
-    // Listeners run after the commit: a watcher never sees a write that could still roll back.
+    this.syncing = batch;
+    fs.fdatasync(this.walFd, (err) => {
+      if (this.syncing !== batch) return; // close() synced and settled it already
+      this.syncing = undefined;
+      this.settle(batch, err ?? undefined);
+      if (this.pending) this.commit();
+    });
+  }
+
+  // Listeners run once the batch is durable: a watcher never sees a write that could still be lost.
+  // A failed fsync fails the waiters (nothing is acknowledged) but the writes are committed and
+  // visible, so watchers are told all the same.
+  private settle(batch: Batch, err?: Error): void {
     for (const l of this.listeners) {
       try {
         l(batch.events);
-      } catch (err) {
+      } catch (e) {
         // The writes are committed: a failing subscriber must not turn them into errors for the writers.
-        process.emitWarning(`knlite store: event subscriber failed: ${(err as Error)?.stack ?? String(err)}`);
+        process.emitWarning(`knlite store: event subscriber failed: ${(e as Error)?.stack ?? String(e)}`);
       }
     }
-    for (const w of batch.waiters) w.resolve();
+    for (const w of batch.waiters) {
+      if (err) w.reject(err);
+      else w.resolve();
+    }
   }
 
   /** Resolves once every write made so far is committed to disk (rejects if that commit failed). */
   flushed(): Promise<void> {
-    const batch = this.pending;
+    const batch = this.pending ?? this.syncing;
     if (!batch) return Promise.resolve();
     return new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }));
   }
@@ -377,8 +406,21 @@ export class Store {
 
   /** Closes the database. */
   close(): void {
-    if (this.db.open) this.commit();
+    if (!this.db.open) return;
+    // Commit what is open and make it, and any batch still syncing, durable before closing.
+    const batches = [this.syncing, this.pending].filter((b): b is Batch => b !== undefined);
+    this.syncing = undefined;
+    let err: Error | undefined;
+    try {
+      if (this.pending) this.db.exec('COMMIT');
+      this.pending = undefined;
+      fs.fdatasyncSync(this.walFd);
+    } catch (e) {
+      err = e as Error;
+    }
+    for (const b of batches) this.settle(b, err);
     this.listeners.clear();
-    if (this.db.open) this.db.close();
+    this.db.close();
+    fs.closeSync(this.walFd);
   }
 }

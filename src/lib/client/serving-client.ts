@@ -685,11 +685,17 @@ export class ServingClient implements ServiceStore<ServingClient> {
   }
 }
 
+// Code-point order, the API server's (and kubectl's) for the DNS-label names Kubernetes allows.
+// Not localeCompare: its first call sets up ICU collation, ~6 ms of a ~100 ms `service list`.
 function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
   return (
-    (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
-    (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '')
+    compareCodePoints(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    compareCodePoints(a.metadata.name ?? '', b.metadata.name ?? '')
   );
+}
+
+function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // The "works on a fresh machine" default: with no kubeconfig at all, start the local cluster and

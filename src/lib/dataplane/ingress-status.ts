@@ -42,6 +42,13 @@ export function makeIngressStatus(
 export class IngressStatusWriter {
   /** Keys with a write in flight (a later programming re-evaluates them once it lands). */
   private readonly inFlight = new Set<string>();
+  /**
+   * The outcome each cached KIngress object already has the right status for. The table is rebuilt
+   * from every KIngress on each change, so without this a thousand KIngresses meant a thousand
+   * status computations per change; the informer replaces an object when it changes, so an entry
+   * lasts exactly as long as the object it describes.
+   */
+  private readonly upToDate = new WeakMap<Ingress, IngressOutcome>();
 
   constructor(
     private readonly client: RestClient,
@@ -56,8 +63,13 @@ export class IngressStatusWriter {
       const key = ingressKey(ing);
       const outcome = outcomes.get(key);
       if (!outcome || this.inFlight.has(key)) continue;
+      const known = this.upToDate.get(ing);
+      if (known && sameOutcome(known, outcome)) continue;
       const status = makeIngressStatus(ing, outcome, this.loadBalancers);
-      if (!status || deepEqual(status, ing.status)) continue;
+      if (!status || deepEqual(status, ing.status)) {
+        this.upToDate.set(ing, outcome);
+        continue;
+      }
       this.inFlight.add(key);
       this.client
         .replaceStatus(Kinds.ingress, { ...ing, status })
@@ -70,4 +82,11 @@ export class IngressStatusWriter {
         .finally(() => this.inFlight.delete(key));
     }
   }
+}
+
+function sameOutcome(a: IngressOutcome, b: IngressOutcome): boolean {
+  return (
+    a.state === b.state &&
+    (a.state !== 'failed' || (b.state === 'failed' && a.reason === b.reason && a.message === b.message))
+  );
 }

@@ -43,15 +43,24 @@ export function ingressKey(ing: Ingress): string {
 const rewrites = (ing: Ingress): boolean =>
   ing.spec.rules.some((r) => r.http.paths.some((p) => p.rewriteHost));
 
-/** Route KIngresses first, then DomainMappings; older before newer; then by key (deterministic). */
-function precedence(a: Ingress, b: Ingress): number {
-  const ra = rewrites(a) ? 1 : 0;
-  const rb = rewrites(b) ? 1 : 0;
-  if (ra !== rb) return ra - rb;
-  const ta = a.metadata.creationTimestamp ?? '';
-  const tb = b.metadata.creationTimestamp ?? '';
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  return ingressKey(a) < ingressKey(b) ? -1 : 1;
+/**
+ * Route KIngresses first, then DomainMappings; older before newer; then by key (deterministic).
+ * The sort keys are computed once per KIngress, not once per comparison: the table is rebuilt from
+ * every KIngress on each change.
+ */
+function byPrecedence(ingresses: readonly Ingress[]): Ingress[] {
+  const keyed = ingresses.map((ing) => ({
+    ing,
+    rewrites: rewrites(ing) ? 1 : 0,
+    created: ing.metadata.creationTimestamp ?? '',
+    key: ingressKey(ing),
+  }));
+  keyed.sort((a, b) => {
+    if (a.rewrites !== b.rewrites) return a.rewrites - b.rewrites;
+    if (a.created !== b.created) return a.created < b.created ? -1 : 1;
+    return a.key < b.key ? -1 : 1;
+  });
+  return keyed.map((k) => k.ing);
 }
 
 function splitsOf(path: HTTPIngressPath): Split[] {
@@ -88,7 +97,7 @@ export function makeIngressTable(ingresses: readonly Ingress[]): IngressTable {
   const outcomes = new Map<string, IngressOutcome>();
   const tls = new Map<string, string>();
 
-  for (const ing of [...ingresses].sort(precedence)) {
+  for (const ing of byPrecedence(ingresses)) {
     const key = ingressKey(ing);
     const wanted = new Map<string, HostRoute>();
     let pending = false;

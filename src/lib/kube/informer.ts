@@ -3,7 +3,8 @@
  * itself — a failed list, a broken watch connection or an ERROR event restarts it with a fresh list
  * after an exponential backoff, and 410 Gone (resourceVersion too old) relists at once — so a
  * component built on it never goes silently deaf when the API server restarts. A watch the server
- * ends normally (its timeout) resumes from the last resourceVersion without a relist.
+ * ends normally (its timeout) resumes from the last resourceVersion without a relist. Cached objects
+ * carry no managedFields (see `lean`).
  */
 import type { KubeObject } from '../apis/types.js';
 import { ApiError } from './errors.js';
@@ -30,6 +31,16 @@ export interface InformerOptions<T> {
   backoff?: { baseMs: number; maxMs: number };
   /** How long the server keeps one watch open before we resume it (default 5 min). */
   watchTimeoutSeconds?: number;
+}
+
+/**
+ * What a cache keeps of an object: all of it but `metadata.managedFields` (client-go's usual
+ * informer transform). Nothing reads them from a cache, they are often the bulk of a small object,
+ * and an update written from a cached copy without them keeps the stored ones (the API server
+ * carries managedFields over when a PUT leaves them out) and spares the server comparing them.
+ */
+function lean(obj: KubeObject): void {
+  if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
 }
 
 /** A watch that ends within this long without delivering anything counts as a failure (no hot loop). */
@@ -195,11 +206,13 @@ export class Informer<T extends KubeObject> {
   }
 
   private upsert(obj: T): void {
+    lean(obj);
     const old = this.store.upsert(obj);
     for (const h of this.handlers) this.dispatch(() => (old ? h.update?.(old, obj) : h.add?.(obj)));
   }
 
   private remove(obj: T): void {
+    lean(obj);
     const old = this.store.remove(obj.metadata.namespace, obj.metadata.name!) ?? obj;
     for (const h of this.handlers) this.dispatch(() => h.delete?.(old));
   }
