@@ -372,6 +372,8 @@ describe('domain', () => {
     expect((await run('domain', 'delete', 'hello.example.com')).stdout).toBe(
       "Domain mapping 'hello.example.com' deleted in namespace 'default'.\n",
     );
+    // As with kn, the delete does not wait for the mapping's finalizer (which releases its claim).
+    await waitUntil('the mapping is gone', async () => (await api.listDomainMappings()).items.length === 0);
     expect((await run('domain', 'list')).stdout).toBe('No domain mapping found.\n');
   });
 });
