@@ -606,7 +606,11 @@ export class Runtime implements LocalRuntime {
     // A pod a connection woke at 0 replicas is held awake for it (dial); counted, it is a replica.
     const held = desired === 0 ? current.filter((r) => isHeldAwake(r)) : [];
     if (desired > 0) for (const r of current) r.woken = undefined;
-    for (const r of held) current.splice(current.indexOf(r), 1);
+    for (const r of held) {
+      current.splice(current.indexOf(r), 1);
+      // Looked at again when its hold ends (a close while connections remain re-arms it in dial).
+      if (r.woken!.connections === 0) this.deploymentQueue.addAfter(key, r.woken!.until - Date.now() + 1);
+    }
     for (let i = current.length; i < desired; i++) {
       const asleep = thawable.shift();
       if (asleep) {
