@@ -166,6 +166,10 @@ async function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
   const { req, res } = ex;
   const { instance } = ex.lease!;
   const { upstream, viaApi } = await openUpstream(ex, deps, makeUpstreamHeaders(req, upstreamOptions(ex)));
+  // The autoscaler's scale-up is an fsynced /scale write: through pods/proxy it is asked for once
+  // the answer's head is here, so that commit (which holds the event loop of an in-process API
+  // server) is not on the path; directly, the scale-up is what thaws the instance: at once.
+  if (!viaApi) ex.pokeThaw?.();
   return new Promise<void>((resolve) => {
     // The timeout step already answered (or cut off) the response; the client side closes itself.
     const unwatch = ex.onAbort(() => void upstream.destroy());
@@ -181,6 +185,7 @@ async function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
     });
     const bodyless = replayable(ex);
     const takeBack = (): void => {
+      ex.pokeThaw?.();
       takenBack = true;
       upstream.destroy();
       ex.retryFrom = instance.id;
@@ -212,6 +217,7 @@ async function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
     };
     upstream.on('response', (ures: IncomingMessage) => {
       ex.takeBack = undefined;
+      ex.pokeThaw?.();
       if (ex.replied || takenBack) return void ures.resume();
       if (!viaApi) return relay(ures);
       // Through the API server: its own refusal means the pod was not reached; the request is
@@ -224,6 +230,7 @@ async function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       });
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
+      ex.pokeThaw?.();
       if (ex.aborted || takenBack) return;
       ex.takeBack = undefined;
       // Nothing listens there any more, or the process died before answering (Endpoints lag a
