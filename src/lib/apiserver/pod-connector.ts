@@ -1,6 +1,6 @@
 /**
  * The seam between the API server and whatever runs pods (kube-apiserver's connection to the
- * kubelet): `pods/log`, `pods/exec` and `pods/portforward` are answered by a PodConnector the
+ * kubelet): `pods/log`, `pods/exec` and `pods/proxy` are answered by a PodConnector the
  * embedding stack plugs in. The local runtime implements it; the API server knows nothing of how.
  * Each call either opens what was asked for or says, in kube's words, why the pod cannot serve it
  * (the server answers that as 400 BadRequest, as kube-apiserver relays the kubelet's refusals).
@@ -49,7 +49,7 @@ export interface PodConnector {
   openLog(req: PodLogRequest): PodLog | PodUnavailable;
   /** Starts `command` in the container's environment; stdio pipes as requested. */
   exec(req: PodExecRequest): ChildProcess | PodUnavailable;
-  /** Opens a TCP connection to `port` of the pod. */
+  /** Opens a TCP connection to `port` of the pod (`pods/proxy`); a frozen pod is woken by it. */
   dial(target: Omit<PodTarget, 'container'>, port: number): Promise<Duplex | PodUnavailable>;
 }
 

@@ -10,6 +10,12 @@
  *   and `v4.channel.k8s.io`): stdin 0, stdout 1, stderr 2, the exit Status on 3, resize 4 (ignored:
  *   without a terminal there is nothing to resize), and v5's close frame 255 to end stdin. A TTY
  *   runs the command under `script` (a pseudo-terminal) when that is installed.
+ * - `pods/<name>[:<port>]/proxy[/<path>]`, any method, as kube-apiserver's proxy to a pod: the
+ *   request (method, path and query, headers minus the hop-by-hop ones and the caller's
+ *   Authorization, the body streamed) goes to the pod's port through the connector's `dial`, and the
+ *   answer (status, headers, body) streams back. The port is the one named, else the pod's first
+ *   containerPort, else 80. A pod the runtime cannot reach answers 503 ServiceUnavailable
+ *   `error trying to reach service: …`, as kube-apiserver does.
  * - `pods/<name>/portforward` is not served: it answers 501 NotSupported as a metav1.Status.
  *
  * A request without a WebSocket upgrade for exec/portforward is answered 400 like kube-apiserver
@@ -17,13 +23,14 @@
  * WebSocket counterparts.
  */
 import { existsSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { KubeObject, Pod } from '../apis/types.js';
 import { ApiError, badRequest, invalid, methodNotAllowed, toStatus, type Status } from './errors.js';
 import { isUnavailable, type PodConnector, type PodTarget } from './pod-connector.js';
 import { queryBool, queryInt } from './request.js';
+import { stripHopByHop } from '../net/hop-by-hop.js';
 
 /** Subresources of pods this module serves. */
 export const POD_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward']);
@@ -144,6 +151,95 @@ export async function servePodSubresource(
   res.flushHeaders();
   await log.pipe(res, abort.signal);
   res.end();
+}
+
+/** The pod name and port of a `pods/<id>/proxy` request: `name`, `name:port` or `http:name:port`. */
+export function splitPodProxyId(id: string): { pod: string; port?: string } {
+  const parts = id.split(':');
+  if (parts.length === 1) return { pod: id };
+  if (parts.length === 2 && parts[0] && parts[1]) return { pod: parts[0], port: parts[1] };
+  if (parts.length === 3 && parts[1] && (parts[0] === 'http' || parts[0] === ''))
+    return { pod: parts[1], port: parts[2] || undefined };
+  if (parts.length === 3 && parts[0] === 'https')
+    throw badRequest(
+      `invalid pod request ${JSON.stringify(id)}: this API server reaches pods over http only`,
+    );
+  throw badRequest(`invalid pod request ${JSON.stringify(id)}`);
+}
+
+/** The port a proxy request goes to: the one named (a number or a containerPort's name), else the first containerPort, else 80. */
+function proxyPort(pod: Pod, port: string | undefined): number {
+  const ports = (pod.spec?.containers ?? []).flatMap(
+    (c) => (c as { ports?: { name?: string; containerPort?: number }[] }).ports ?? [],
+  );
+  if (port === undefined) return ports.find((p) => p.containerPort)?.containerPort ?? 80;
+  if (/^\d+$/.test(port) && Number(port) > 0 && Number(port) < 65536) return Number(port);
+  const named = ports.find((p) => p.name === port)?.containerPort;
+  if (named) return named;
+  throw unreachable(`no port named ${JSON.stringify(port)} in pod ${pod.metadata.name}`);
+}
+
+function unreachable(why: string): ApiError {
+  return new ApiError(503, 'ServiceUnavailable', `error trying to reach service: ${why}`);
+}
+
+/**
+ * Serves `pods/<id>/proxy<rest>`: forwards the request to the pod and streams the answer back.
+ * `rest` is the raw (still escaped) path after `proxy`, `search` the query string with its `?`.
+ */
+export async function servePodProxy(
+  connector: PodConnector | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pod: KubeObject,
+  port: string | undefined,
+  rest: string,
+  search: string,
+): Promise<void> {
+  const p = pod as Pod;
+  const target = targetOf(p, '');
+  const to = proxyPort(p, port);
+  if (!connector) throw noConnector('proxying to a pod');
+  const socket = await connector.dial({ namespace: target.namespace, pod: target.pod, uid: target.uid }, to);
+  if (isUnavailable(socket)) throw unreachable(socket.unavailable);
+  // As kube-apiserver's reverse proxy: connection fields and the caller's credentials stay here;
+  // the caller's address is appended to X-Forwarded-For.
+  const headers = stripHopByHop(req.rawHeaders).filter(([k]) => {
+    const n = k.toLowerCase();
+    return n !== 'authorization' && n !== 'x-forwarded-for';
+  });
+  const caller = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  const xff = req.headers['x-forwarded-for'];
+  const prior = Array.isArray(xff) ? xff.join(', ') : xff;
+  headers.push(['X-Forwarded-For', prior ? `${prior}, ${caller}` : caller]);
+  await new Promise<void>((resolve, reject) => {
+    let answered = false;
+    const upstream = request({
+      createConnection: () => socket,
+      method: req.method,
+      path: (rest || '/') + search,
+      headers: headers.flat() as unknown as Record<string, string>,
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+      resolve();
+    });
+    upstream.on('response', (ures: IncomingMessage) => {
+      answered = true;
+      res.writeHead(ures.statusCode ?? 502, ures.statusMessage, stripHopByHop(ures.rawHeaders).flat());
+      // Headers go out at once: a streaming answer's client sees it begin.
+      res.flushHeaders();
+      ures.on('error', () => res.destroy());
+      ures.on('aborted', () => res.destroy());
+      ures.pipe(res);
+    });
+    upstream.on('error', (err) => {
+      socket.destroy();
+      if (answered || res.headersSent) return void res.destroy();
+      reject(unreachable(err.message));
+    });
+    req.pipe(upstream);
+  });
 }
 
 function portForwardNotSupported(): ApiError {

@@ -3,8 +3,8 @@
  * /livez, /api, /api/v1, /apis, /apis/<g>, /apis/<g>/<v>, /openapi/v2, /openapi/v3[/...], and
  * for every resource the namespaced and cluster-scoped collection and item paths (GET, LIST,
  * WATCH via `?watch=true` or the legacy `/watch/` prefix, POST, PUT, PATCH, DELETE,
- * deletecollection) with the `/status` and `/scale` subresources, pods' `log` (pod-subresources.ts;
- * exec arrives as an upgrade, see server.ts) the self-review APIs (reviews.ts) and `metrics.k8s.io/v1beta1` (GET/LIST) while a metrics
+ * deletecollection) with the `/status` and `/scale` subresources, pods' `log` and `proxy`
+ * (pod-subresources.ts; exec arrives as an upgrade, see server.ts), the self-review APIs (reviews.ts) and `metrics.k8s.io/v1beta1` (GET/LIST) while a metrics
  * source is wired in. Bodies are JSON,
  * YAML or, for a few core kinds, protobuf (protobuf.ts). Responses are JSON (or `as=Table` when
  * asked; /openapi/v2 also as protobuf); failures are metav1.Status.
@@ -39,7 +39,7 @@ import {
   wantsOpenApiProtobuf,
 } from './protobuf.js';
 import type { PodConnector } from './pod-connector.js';
-import { POD_SUBRESOURCES, servePodSubresource } from './pod-subresources.js';
+import { POD_SUBRESOURCES, servePodProxy, servePodSubresource, splitPodProxyId } from './pod-subresources.js';
 import type { Authorizer } from './rbac.js';
 import { answerReview, reviewAt } from './reviews.js';
 import type { TokenSigner } from './sa-token.js';
@@ -104,7 +104,8 @@ export function parseResourcePath(pathname: string): ResourcePath | undefined {
     out.namespace = rest[1];
     rest = rest.slice(2);
   }
-  if (rest.length === 0 || rest.length > 3) return undefined;
+  // A pod's proxy subresource takes a path of its own: pods/<name>/proxy/<path...>.
+  if (rest.length === 0 || (rest.length > 3 && rest[2] !== 'proxy')) return undefined;
   out.resource = rest[0];
   out.name = rest[1];
   out.subresource = rest[2] ?? '';
@@ -251,6 +252,12 @@ async function createBody(req: IncomingMessage, limit: number): Promise<unknown>
   return type === PROTOBUF_TYPE ? decodeProtobufObject(buf, BODY_TYPES) : decodeBody(buf, type);
 }
 
+/** The raw path after `.../proxy` of a pods/proxy request ('' for none), trailing slash kept. */
+function proxyRest(pathname: string): string {
+  const m = /^\/api\/v1\/namespaces\/[^/]+\/pods\/[^/]+\/proxy(\/.*)?$/.exec(pathname);
+  return m?.[1] ?? '';
+}
+
 /** Routes one authenticated request. Throws ApiError for failures (the caller renders Status). */
 export async function route(
   ctx: RouterContext,
@@ -339,6 +346,24 @@ export async function route(
   if (!type) throw resourceNotFound();
   if (!type.namespaced && namespace !== undefined) throw resourceNotFound();
   if (subresource === 'finalize' && type.resource === 'namespaces') subresource = 'status';
+  if (
+    type.group === '' &&
+    type.resource === 'pods' &&
+    name !== undefined &&
+    namespace !== undefined &&
+    subresource === 'proxy'
+  ) {
+    const id = splitPodProxyId(name);
+    return servePodProxy(
+      ctx.pods?.(),
+      req,
+      res,
+      ctx.handlers.get(type, namespace, id.pod),
+      id.port,
+      proxyRest(url.pathname),
+      url.search,
+    );
+  }
   if (
     type.group === '' &&
     type.resource === 'pods' &&

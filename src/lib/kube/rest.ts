@@ -16,7 +16,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { KubeList, KubeObject } from '../apis/types.js';
 import { ApiError, KubeconfigError } from './errors.js';
-import { apiVersionOf, collectionPath, objectPath, type Kind } from './kinds.js';
+import { apiVersionOf, collectionPath, Kinds, objectPath, type Kind } from './kinds.js';
 import {
   kubeconfigFromString,
   loadKubeconfig,
@@ -388,6 +388,32 @@ export class RestClient {
       r.on('error', reject);
       r.end();
     });
+  }
+
+  /**
+   * Opens a request to a pod through the API server's `pods/<pod>:<port>/proxy` (kube-apiserver
+   * forwards it to the pod by way of its kubelet). `pathAndQuery` is the pod-side path, `headers`
+   * what the pod should see (the caller's own credentials replace any Authorization among them:
+   * the API server drops it). The request is returned open for the caller to write or pipe the body
+   * and end; its 'response' is the pod's answer or the API server's Status. It goes over the pooled
+   * keep-alive connections, so no TLS handshake is on the path.
+   */
+  async proxyToPod(
+    namespace: string,
+    pod: string,
+    port: number,
+    method: string,
+    pathAndQuery: string,
+    headers: [string, string][],
+  ): Promise<http.ClientRequest> {
+    const path = `${objectPath(Kinds.pod, namespace, `${pod}:${port}`, 'proxy')}${pathAndQuery.startsWith('/') ? '' : '/'}${pathAndQuery}`;
+    const req = await this.prepare(method, path, {}, this.agent);
+    const own = req.headers as http.OutgoingHttpHeaders;
+    const fields: [string, string][] = headers.filter(([k]) => k.toLowerCase() !== 'authorization');
+    if (own.Authorization) fields.push(['Authorization', String(own.Authorization)]);
+    if (!fields.some(([k]) => k.toLowerCase() === 'host')) fields.unshift(['Host', this.base.host]);
+    req.headers = fields as unknown as http.OutgoingHttpHeaders;
+    return this.lib().request(req);
   }
 
   /**

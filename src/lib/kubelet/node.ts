@@ -12,6 +12,8 @@ import type { PodVolumes } from './volumes.js';
 /** One pod of a Deployment, as this node runs it. */
 export interface Replica {
   proc: PodRunner;
+  /** `namespace/name` of its Deployment. */
+  deploymentKey: string;
   hash: string;
   pod: Pod;
   created: boolean;
@@ -25,6 +27,12 @@ export interface Replica {
   frozenTimer?: NodeJS.Timeout;
   /** When it was last thawed (its status writes are held back briefly after that). */
   thawedAt?: number;
+  /**
+   * Thawed by a connection (dial) rather than a scale-up: the connections still open, and until
+   * when it is held awake after the last one closed (see the runtime's dial). Cleared once
+   * replicas count it.
+   */
+  woken?: { connections: number; until: number };
 }
 
 /** A core/v1 Secret (only what the runtime reads). */

@@ -158,6 +158,8 @@ interface PodPlan {
   notRunnable?: { reason: string; message: string };
 }
 
+/** How long a pod a connection thawed stays awake at 0 replicas after its last such connection. */
+const WOKEN_HOLD_MS = 5000;
 /** How long after a thaw the writes reporting it wait (see replicaChanged). */
 const THAW_REPORT_DELAY_MS = 20;
 
@@ -415,15 +417,34 @@ export class Runtime implements LocalRuntime {
     });
   }
 
-  /** Connects to a port of a running pod (a declared containerPort maps to the process's port). */
+  /**
+   * Connects to a port of a running pod (a declared containerPort maps to the process's port). A
+   * frozen pod is thawed first, as a socket-activated service wakes on a connection; it then stays
+   * awake while such connections are open and WOKEN_HOLD_MS after, even at 0 replicas (a scale-up
+   * arriving meanwhile makes it the replica it is; otherwise it is frozen again).
+   */
   async dial(target: PodRef, port: number): Promise<Duplex | { unavailable: string }> {
     const replica = this.replicas.get(`${target.namespace}/${target.pod}`);
     if (!replica || replica.deleting || (target.uid && replica.pod.metadata.uid !== target.uid))
       return { unavailable: `pod ${target.pod} is not running on this node` };
     const hostPort = replica.proc.serving?.hostPort(port);
     if (hostPort === undefined) return { unavailable: `pod ${target.pod} is not running` };
+    // Being frozen (freeze() waits on the Endpoints before SIGSTOP) counts too: it then stays up.
+    if (replica.proc.state.frozen || replica.freezing) {
+      replica.woken = { connections: 0, until: 0 };
+      this.thaw(replica);
+    }
+    const woken = replica.woken;
     return new Promise((resolve) => {
       const socket = connect({ host: POD_IP, port: hostPort });
+      if (woken) {
+        woken.connections++;
+        socket.once('close', () => {
+          if (--woken.connections > 0 || replica.woken !== woken) return;
+          woken.until = Date.now() + WOKEN_HOLD_MS;
+          this.deploymentQueue.addAfter(replica.deploymentKey, WOKEN_HOLD_MS);
+        });
+      }
       socket.once('connect', () => resolve(socket));
       socket.once('error', (err) =>
         resolve({ unavailable: `error forwarding port ${port} to pod ${target.pod}: ${err.message}` }),
@@ -505,6 +526,14 @@ export class Runtime implements LocalRuntime {
     for (const r of frozen) if (r.hash !== hash) void this.retire(key, r, state);
     const thawable = frozen.filter((r) => r.hash === hash);
 
+    // A pod a connection woke at 0 replicas is held awake for it (dial); counted, it is a replica.
+    const held = desired === 0 ? current.filter((r) => isHeldAwake(r)) : [];
+    if (desired > 0) for (const r of current) r.woken = undefined;
+    for (const r of held) {
+      current.splice(current.indexOf(r), 1);
+      // Looked at again when its hold ends (a close while connections remain re-arms it in dial).
+      if (r.woken!.connections === 0) this.deploymentQueue.addAfter(key, r.woken!.until - Date.now() + 1);
+    }
     for (let i = current.length; i < desired; i++) {
       const asleep = thawable.shift();
       if (asleep) {
@@ -633,6 +662,7 @@ export class Runtime implements LocalRuntime {
         : undefined;
     const launchOf = (c: Container) => plan.launches.get(c) ?? resolveLaunch(c);
     const replica: Replica = {
+      deploymentKey,
       hash,
       pod,
       created: false,
@@ -720,6 +750,7 @@ export class Runtime implements LocalRuntime {
     const now = Date.now();
     const frozen =
       !replica.deleting &&
+      !isHeldAwake(replica) &&
       (this.deployments.get(deploymentKey)?.spec.replicas ?? 0) === 0 &&
       processes.length > 0 &&
       replica.proc.freeze({
@@ -921,6 +952,10 @@ function makeDeploymentStatusFor(
   status: NonNullable<Deployment['status']>,
 ): Deployment['status'] {
   return { ...status, observedGeneration: latest.metadata.generation };
+}
+
+function isHeldAwake(r: Replica): boolean {
+  return r.woken !== undefined && (r.woken.connections > 0 || r.woken.until > Date.now());
 }
 
 function isFrozen(r: Replica): boolean {

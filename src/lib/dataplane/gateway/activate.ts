@@ -38,7 +38,11 @@ export const makeActivateHandler =
       else if (attempt === 0 && thawable(ex, deps, key)) {
         // Measured like a cold start (queued → scale decided → first byte), without the wait.
         deps.coldStarts?.queued(key);
-        deps.poke(key);
+        let poked = false;
+        ex.pokeThaw = () => {
+          if (!poked) deps.poke(key);
+          poked = true;
+        };
         ex.thawing = true;
         waited = 'thawing';
       } else {
@@ -60,6 +64,9 @@ export const makeActivateHandler =
         await next(ex);
       } finally {
         clearTimeout(deadline);
+        // Whatever happened, the scale-up is asked for: the state converges on 1 replica.
+        ex.pokeThaw?.();
+        ex.pokeThaw = undefined;
         ex.thawing = false;
       }
       // Only the cold path measures: the first request that had to wait for an instance (or was

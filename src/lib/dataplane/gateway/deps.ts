@@ -3,7 +3,7 @@
  * autoscaler's poke, connection pools and limits.
  */
 import type { ColdStarts } from '../cold-start.js';
-import { Agent } from 'node:http';
+import { Agent, type ClientRequest } from 'node:http';
 import { RevisionThrottler } from '../breaker.js';
 import type { DataPlaneMetrics } from '../metrics.js';
 import type { GatewayState } from '../state.js';
@@ -38,6 +38,16 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   thawWaitMs: 2000,
 };
 
+/** RestClient.proxyToPod's signature. */
+export type PodProxy = (
+  namespace: string,
+  pod: string,
+  port: number,
+  method: string,
+  pathAndQuery: string,
+  headers: [string, string][],
+) => Promise<ClientRequest>;
+
 /** Dependencies of every handler. */
 export interface GatewayDeps {
   state: GatewayState;
@@ -46,6 +56,11 @@ export interface GatewayDeps {
   /** Tells the autoscaler a request is waiting for a revision with no ready instance. */
   poke(revisionKey: string): void;
   agent: Agent;
+  /**
+   * Opens a request to a pod through the API server's `pods/<pod>:<port>/proxy` (the kube layer's
+   * proxyToPod), for requests to a frozen instance; absent: they go to its address directly.
+   */
+  podProxy?: PodProxy;
   h2c: H2cSessions;
   limits: GatewayLimits;
   /** Requests currently buffered by the activator, per revision. */
@@ -97,6 +112,7 @@ export function makeGatewayDeps(opts: {
   state: GatewayState;
   metrics: DataPlaneMetrics;
   poke?: (revisionKey: string) => void;
+  podProxy?: PodProxy;
   limits?: Partial<GatewayLimits>;
   coldStarts?: ColdStarts;
   httpsRedirectPort?: number;
@@ -110,6 +126,7 @@ export function makeGatewayDeps(opts: {
     throttlers: new Throttlers(opts.state),
     poke: opts.poke ?? (() => {}),
     agent,
+    podProxy: opts.podProxy,
     h2c: new H2cSessions(),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     buffered: new Map(),

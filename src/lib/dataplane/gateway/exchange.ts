@@ -66,6 +66,11 @@ export interface Exchange {
   takeBack?: () => void;
   /** Sent to a frozen instance before its thaw: over a connection of its own (see proxy.ts). */
   thawing?: boolean;
+  /**
+   * While thawing: pokes the autoscaler (once). The proxy calls it when the request is under way:
+   * at once on the direct path, after the answer's head through pods/proxy (see proxy.ts).
+   */
+  pokeThaw?: () => void;
   /** True once the gateway itself answered (error replies); later writes are dropped. */
   replied?: boolean;
 }
@@ -105,6 +110,7 @@ class RequestExchange implements Exchange {
   retryReason?: 'refused' | 'reset' | 'frozen' = undefined;
   takeBack?: () => void = undefined;
   thawing?: boolean = undefined;
+  pokeThaw?: () => void = undefined;
   replied?: boolean = undefined;
   aborted = false;
   private reason: unknown = undefined;

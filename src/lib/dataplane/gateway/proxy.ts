@@ -6,17 +6,19 @@
  * `grpc-message`) are relayed — as HTTP/2 trailers to HTTP/2 clients, a trailers-only answer
  * staying trailers-only (one HEADERS frame with END_STREAM), and as chunked trailers to HTTP/1.1.
  */
-import { request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  request,
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import { constants as h2, type Http2ServerResponse, type IncomingHttpHeaders as H2Headers } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { GatewayDeps } from './deps.js';
 import { markWrite, replayable, reply, responseStarted, type Exchange, type Handler } from './exchange.js';
-import {
-  makeDownstreamHeaders,
-  makeUpstreamHeaders,
-  stripHopByHop,
-  type UpstreamOptions,
-} from './headers.js';
+import { stripHopByHop } from '../../net/hop-by-hop.js';
+import { makeDownstreamHeaders, makeUpstreamHeaders, type UpstreamOptions } from './headers.js';
 
 /** Methods that may be sent again after a failure (RFC 9110 §9.2.2). */
 export const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -83,20 +85,92 @@ function writeHead(ex: Exchange, status: number, fields: string[], message?: str
   else res.writeHead(status, message, fields);
 }
 
-function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
+/**
+ * The connection a request to `instance` goes out on: direct, or, for a frozen instance (ADR 0009),
+ * through the API server's `pods/<pod>:<port>/proxy`: the runtime thaws a frozen pod when a
+ * connection to it is dialled, so the answer does not wait for the `/scale` write. A request
+ * carrying its own Authorization goes direct (the API server would drop it), as do requests when
+ * the proxy call cannot be made.
+ */
+async function openUpstream(
+  ex: Exchange,
+  deps: GatewayDeps,
+  headers: [string, string][],
+): Promise<{ upstream: ClientRequest; viaApi: boolean }> {
+  const { req } = ex;
+  const { instance } = ex.lease!;
+  if (ex.thawing && deps.podProxy && instance.pod && req.headers.authorization === undefined) {
+    const namespace = ex.revisionKey!.slice(0, ex.revisionKey!.indexOf('/'));
+    try {
+      const upstream = await deps.podProxy(
+        namespace,
+        instance.pod,
+        instance.port,
+        req.method ?? 'GET',
+        req.url ?? '/',
+        headers,
+      );
+      return { upstream, viaApi: true };
+    } catch {
+      // No credentials to send (an unreadable token file): the direct path still works.
+    }
+  }
+  const upstream = request({
+    host: instance.ip,
+    port: instance.port,
+    method: req.method,
+    path: req.url,
+    headers: headers as unknown as Record<string, string>,
+    // To a frozen instance on a new connection: it waits in the listening socket's backlog and is
+    // accepted on the thaw, where a pooled one may be closed by the thawed server's idle timer.
+    agent: ex.thawing ? false : deps.agent,
+  });
+  return { upstream, viaApi: false };
+}
+
+/** Largest answer read whole to tell the API server's own refusal from the pod's answer. */
+const STATUS_PEEK_BYTES = 64 * 1024;
+
+/**
+ * The API server's own refusal of a pods/proxy request (the pod is gone, no runtime reaches it, not
+ * allowed): a metav1.Status, with a code kube-apiserver uses for those. Read whole (it is small);
+ * resolves the body, and whether it is such a Status.
+ */
+function readApiRefusal(ures: IncomingMessage): Promise<{ body: Buffer; refused: boolean } | undefined> {
+  const code = ures.statusCode ?? 0;
+  const json = String(ures.headers['content-type'] ?? '').startsWith('application/json');
+  if (!json || ![401, 403, 404, 503].includes(code)) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    ures.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= STATUS_PEEK_BYTES) chunks.push(c);
+    });
+    ures.on('error', () => resolve({ body: Buffer.alloc(0), refused: true }));
+    ures.on('end', () => {
+      const body = Buffer.concat(chunks);
+      let refused = false;
+      try {
+        const s = JSON.parse(body.toString('utf8')) as { kind?: string; apiVersion?: string };
+        refused = s.kind === 'Status' && s.apiVersion === 'v1';
+      } catch {
+        refused = false;
+      }
+      resolve({ body, refused });
+    });
+  });
+}
+
+async function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
   const { req, res } = ex;
   const { instance } = ex.lease!;
+  const { upstream, viaApi } = await openUpstream(ex, deps, makeUpstreamHeaders(req, upstreamOptions(ex)));
+  // The autoscaler's scale-up is an fsynced /scale write: through pods/proxy it is asked for once
+  // the answer's head is here, so that commit (which holds the event loop of an in-process API
+  // server) is not on the path; directly, the scale-up is what thaws the instance: at once.
+  if (!viaApi) ex.pokeThaw?.();
   return new Promise<void>((resolve) => {
-    const upstream = request({
-      host: instance.ip,
-      port: instance.port,
-      method: req.method,
-      path: req.url,
-      headers: makeUpstreamHeaders(req, upstreamOptions(ex)) as unknown as Record<string, string>,
-      // To a frozen instance on a new connection: it waits in the listening socket's backlog and is
-      // accepted on the thaw, where a pooled one may be closed by the thawed server's idle timer.
-      agent: ex.thawing ? false : deps.agent,
-    });
     // The timeout step already answered (or cut off) the response; the client side closes itself.
     const unwatch = ex.onAbort(() => void upstream.destroy());
     let takenBack = false;
@@ -110,15 +184,15 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       finish();
     });
     const bodyless = replayable(ex);
-    if (bodyless) {
-      ex.takeBack = () => {
-        takenBack = true;
-        upstream.destroy();
-        ex.retryFrom = instance.id;
-        ex.retryReason = 'frozen';
-        finish();
-      };
-    }
+    const takeBack = (): void => {
+      ex.pokeThaw?.();
+      takenBack = true;
+      upstream.destroy();
+      ex.retryFrom = instance.id;
+      ex.retryReason = 'frozen';
+      finish();
+    };
+    if (bodyless) ex.takeBack = takeBack;
     if (!bodyless) {
       limitBody(ex, deps, () => {
         upstream.destroy();
@@ -126,13 +200,12 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       });
     }
 
-    upstream.on('response', (ures: IncomingMessage) => {
-      ex.takeBack = undefined;
-      if (ex.replied || takenBack) return void ures.resume();
+    const relay = (ures: IncomingMessage, read?: Buffer): void => {
       ex.statusCode = ures.statusCode;
       markWrite(ex);
       const fields = makeDownstreamHeaders(ures.rawHeaders);
       writeHead(ex, ures.statusCode ?? 502, fields, ures.statusMessage);
+      if (read) return void res!.end(read);
       ures.on('data', () => markWrite(ex));
       ures.on('error', () => res!.destroy());
       ures.on('aborted', () => res!.destroy());
@@ -141,8 +214,23 @@ function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
         if (Object.keys(ures.trailers).length) res!.addTrailers(trailerFields(ures.trailers));
       });
       ures.pipe(res!);
+    };
+    upstream.on('response', (ures: IncomingMessage) => {
+      ex.takeBack = undefined;
+      ex.pokeThaw?.();
+      if (ex.replied || takenBack) return void ures.resume();
+      if (!viaApi) return relay(ures);
+      // Through the API server: its own refusal means the pod was not reached; the request is
+      // taken back and follows the cold path (the autoscaler was poked already).
+      void readApiRefusal(ures).then((peek) => {
+        if (ex.replied || takenBack) return;
+        if (!peek) return relay(ures);
+        if (peek.refused && bodyless) return takeBack();
+        relay(ures, peek.body);
+      });
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
+      ex.pokeThaw?.();
       if (ex.aborted || takenBack) return;
       ex.takeBack = undefined;
       // Nothing listens there any more, or the process died before answering (Endpoints lag a
