@@ -20,8 +20,12 @@ function ticksPerSecond(): number {
   return clockTicks;
 }
 
-/** Total CPU ticks (user+system) per process group id, from one scan of /proc. */
-export function cpuTicksByGroup(): Map<number, number> {
+/**
+ * One scan of /proc: per process group id, the sum of `value` over its processes' stat fields
+ * (the fields after "(comm) ": state ppid pgrp session tty tpgid flags minflt cminflt majflt
+ * cmajflt utime stime ... rss at index 21).
+ */
+function sumByGroup(value: (fields: string[]) => number): Map<number, number> {
   const byGroup = new Map<number, number>();
   if (process.platform !== 'linux') return byGroup;
   let entries: string[];
@@ -38,48 +42,31 @@ export function cpuTicksByGroup(): Map<number, number> {
     } catch {
       continue; // exited between readdir and read
     }
-    // Fields after "(comm) ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const pgrp = Number(fields[2]);
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    byGroup.set(pgrp, (byGroup.get(pgrp) ?? 0) + ticks);
+    byGroup.set(pgrp, (byGroup.get(pgrp) ?? 0) + value(fields));
   }
   return byGroup;
+}
+
+/** Total CPU ticks (user+system) per process group id, from one scan of /proc. */
+export function cpuTicksByGroup(): Map<number, number> {
+  return sumByGroup((fields) => Number(fields[11]) + Number(fields[12]));
 }
 
 let pageSize: number | undefined;
 
 /** Resident memory in bytes per process group id, from one scan of /proc (`rss` of /proc/<pid>/stat). */
 export function rssBytesByGroup(): Map<number, number> {
-  const byGroup = new Map<number, number>();
-  if (process.platform !== 'linux') return byGroup;
-  if (pageSize === undefined) {
+  if (process.platform === 'linux' && pageSize === undefined) {
     try {
       pageSize = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096;
     } catch {
       pageSize = 4096;
     }
   }
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return byGroup;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // Field 24 of stat (rss, in pages) is index 21 after "(comm) ".
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const pgrp = Number(fields[2]);
-    byGroup.set(pgrp, (byGroup.get(pgrp) ?? 0) + Number(fields[21]) * pageSize);
-  }
-  return byGroup;
+  const page = pageSize ?? 4096;
+  return sumByGroup((fields) => Number(fields[21]) * page);
 }
 
 interface Sample {
