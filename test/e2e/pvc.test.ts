@@ -199,6 +199,15 @@ describe('the local-path provisioner', () => {
       'Immediate',
       'false',
     ]);
+    const bad = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'bad' } };
+    await expect(
+      cluster.client.create(Kinds.storageClass, { ...bad, reclaimPolicy: 'Keep' }),
+    ).rejects.toThrow(
+      'StorageClass.storage.k8s.io "bad" is invalid: [provisioner: Required value, reclaimPolicy: Unsupported value: "Keep": supported values: "Delete", "Retain"]',
+    );
+    expect((await kubectl(['get', 'sc', '-o', 'name'])).stdout).toBe(
+      'storageclass.storage.k8s.io/local-path\n',
+    );
   });
 
   it('binds a claim to a PV pvc-<uid> on a private directory; kubectl get pvc,pv shows both', async () => {

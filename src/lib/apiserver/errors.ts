@@ -93,6 +93,28 @@ export function conflict(
   );
 }
 
+/** apimachinery's field.Required: `Required value` (with a detail after a colon). */
+export function requiredCause(field: string, detail = ''): StatusCause {
+  return {
+    field,
+    reason: 'FieldValueRequired',
+    message: detail ? `Required value: ${detail}` : 'Required value',
+  };
+}
+
+/** apimachinery's field.NotSupported: the value and the supported ones, quoted. */
+export function notSupportedCause(
+  field: string,
+  value: string | undefined,
+  supported: string[],
+): StatusCause {
+  return {
+    field,
+    reason: 'FieldValueNotSupported',
+    message: `Unsupported value: ${JSON.stringify(value ?? '')}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
+  };
+}
+
 /** Formats one Invalid cause the way field.Error.Error() does. */
 export function formatCause(c: StatusCause): string {
   return c.field ? `${c.field}: ${c.message}` : c.message;

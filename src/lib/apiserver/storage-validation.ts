@@ -6,24 +6,12 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../apis/types.js';
-import type { StatusCause } from './errors.js';
+import { notSupportedCause as notSupported, requiredCause as required, type StatusCause } from './errors.js';
 import { DecodeError, parseQuantity } from './typed.js';
 
 const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 
 type Obj = Record<string, any>;
-
-const required = (field: string, detail = ''): StatusCause => ({
-  field,
-  message: detail ? `Required value: ${detail}` : 'Required value',
-  reason: 'FieldValueRequired',
-});
-
-const notSupported = (field: string, value: string, supported: string[]): StatusCause => ({
-  field,
-  message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
-  reason: 'FieldValueNotSupported',
-});
 
 function accessModeCauses(modes: unknown, field: string, detail: string): StatusCause[] {
   if (!Array.isArray(modes) || modes.length === 0) return [required(field, detail)];
@@ -80,6 +68,23 @@ export function persistentVolumeClaimCauses(obj: KubeObject, old?: KubeObject): 
         reason: 'FieldValueForbidden',
       });
   }
+  return out;
+}
+
+/** A StorageClass (ValidateStorageClass): a provisioner, and a known reclaim policy and binding mode. */
+export function storageClassCauses(obj: KubeObject): StatusCause[] {
+  const o = obj as Obj;
+  const out: StatusCause[] = [];
+  if (!o.provisioner) out.push(required('provisioner'));
+  if (o.reclaimPolicy !== undefined && !['Delete', 'Retain'].includes(o.reclaimPolicy))
+    out.push(notSupported('reclaimPolicy', String(o.reclaimPolicy), ['Delete', 'Retain']));
+  if (
+    o.volumeBindingMode !== undefined &&
+    !['Immediate', 'WaitForFirstConsumer'].includes(o.volumeBindingMode)
+  )
+    out.push(
+      notSupported('volumeBindingMode', String(o.volumeBindingMode), ['Immediate', 'WaitForFirstConsumer']),
+    );
   return out;
 }
 

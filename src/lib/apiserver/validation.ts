@@ -13,7 +13,11 @@ import {
 } from '../apis/names.js';
 import type { KubeObject } from '../apis/types.js';
 import type { StatusCause } from './errors.js';
-import { persistentVolumeCauses, persistentVolumeClaimCauses } from './storage-validation.js';
+import {
+  persistentVolumeCauses,
+  persistentVolumeClaimCauses,
+  storageClassCauses,
+} from './storage-validation.js';
 import { DecodeError, parseQuantity } from './typed.js';
 import type { ResourceType } from './types.js';
 
@@ -270,5 +274,6 @@ export function validateObject(type: ResourceType, obj: KubeObject, old?: KubeOb
   else if (key === 'apps/deployments') out.push(...deploymentCauses(obj));
   else if (key === '/persistentvolumeclaims') out.push(...persistentVolumeClaimCauses(obj, old));
   else if (key === '/persistentvolumes') out.push(...persistentVolumeCauses(obj));
+  else if (key === 'storage.k8s.io/storageclasses') out.push(...storageClassCauses(obj));
   return out;
 }

@@ -4,7 +4,12 @@
  * in ClusterRoles only, non-resource URLs; a binding references a Role or ClusterRole by name,
  * its subjects are Users, Groups or ServiceAccounts, and its roleRef never changes.
  */
-import { invalid, type StatusCause } from '../errors.js';
+import {
+  invalid,
+  notSupportedCause as unsupported,
+  requiredCause as required,
+  type StatusCause,
+} from '../errors.js';
 import type { Strategy } from '../strategy.js';
 
 const GROUP = 'rbac.authorization.k8s.io';
@@ -23,16 +28,6 @@ interface RoleRef {
 }
 
 const goStrings = (v: string[]): string => `[]string{${v.map((s) => JSON.stringify(s)).join(', ')}}`;
-const unsupported = (field: string, value: string | undefined, supported: string[]): StatusCause => ({
-  field,
-  reason: 'FieldValueNotSupported',
-  message: `Unsupported value: ${JSON.stringify(value ?? '')}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
-});
-const required = (field: string, detail?: string): StatusCause => ({
-  field,
-  reason: 'FieldValueRequired',
-  message: detail ? `Required value: ${detail}` : 'Required value',
-});
 
 function ruleCauses(rules: Rule[], namespaced: boolean): StatusCause[] {
   const causes: StatusCause[] = [];
