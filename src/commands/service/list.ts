@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { KnCommand } from '../../lib/cli/base.js';
 import { namespaceFlags, outputFlags, targetFlags } from '../../lib/cli/flags.js';
 import { listServices } from '../../lib/cli/service/list.js';
-import { printServiceList } from '../../lib/cli/service-list.js';
+import { printServiceList, SERVICE_LIST_IDS } from '../../lib/cli/service-list.js';
 import { parseOutputFlag } from '../../lib/printers/output.js';
 import type { KubeList, Service } from '../../lib/apis/types.js';
 
@@ -11,7 +11,8 @@ export default class ServiceList extends KnCommand {
   static override summary = 'List services.';
   static override description =
     'Lists Knative services with their URL, latest ready revision, age and readiness, sorted by namespace and name.';
-  static override aliases = ['service:ls', 'ksvc:list', 'ksvc:ls', 'services:list', 'services:ls'];
+  // One list of the ids `service list` answers to: bin/run.js's fast path reads the same one.
+  static override aliases = SERVICE_LIST_IDS.filter((id) => id !== 'service:list');
   static override examples = [
     '<%= config.bin %> service list',
     '<%= config.bin %> service list -A',
