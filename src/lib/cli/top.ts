@@ -27,9 +27,10 @@ import {
   fetchMetricsText,
   findMetricsUrl,
   histogramQuantile,
-  increase,
+  makeScrape,
   parsePrometheusText,
-  type Bucket,
+  revisionWindow,
+  type Scrape,
 } from '../rollout/metrics.js';
 import { parseDuration } from '../rollout/plan.js';
 
@@ -68,65 +69,6 @@ export function parseTopFlags(f: {
   if (url !== undefined && !/^https?:\/\/[^/]+/.test(url))
     throw usageError(`metrics-url "${url}" is not an http:// URL (use e.g. http://127.0.0.1:9090/metrics)`);
   return { intervalMs, metricsUrl: url, json: f.output === 'json', once: Boolean(f.once) };
-}
-
-/** One scrape's cumulative series of one revision. */
-interface Series {
-  service: string;
-  codes: Map<string, number>;
-  buckets: Bucket[];
-  inflight: number;
-  desired?: number;
-  actual?: number;
-}
-
-interface Scrape {
-  at: number;
-  byRevision: Map<string, Series>;
-}
-
-function scrapeOf(text: string, namespace: string, at: number): Scrape {
-  const byRevision = new Map<string, Series>();
-  const series = (rev: string): Series => {
-    let s = byRevision.get(rev);
-    if (!s) {
-      s = { service: '', codes: new Map(), buckets: [], inflight: 0 };
-      byRevision.set(rev, s);
-    }
-    return s;
-  };
-  for (const m of parsePrometheusText(text)) {
-    const rev = m.labels.revision;
-    if (m.labels.namespace !== namespace || !rev) continue;
-    switch (m.name) {
-      case 'knlite_requests_total': {
-        const s = series(rev);
-        if (m.labels.service) s.service = m.labels.service;
-        const code = m.labels.code ?? '';
-        s.codes.set(code, (s.codes.get(code) ?? 0) + m.value);
-        break;
-      }
-      case 'knlite_request_duration_seconds_bucket': {
-        const le = m.labels.le === '+Inf' ? Infinity : Number(m.labels.le);
-        const list = series(rev).buckets;
-        const same = list.find((b) => b.le === le);
-        if (same) same.count += m.value;
-        else list.push({ le, count: m.value });
-        break;
-      }
-      case 'knlite_inflight_requests':
-        series(rev).inflight = m.value;
-        break;
-      case 'knlite_desired_pods':
-        series(rev).desired = m.value;
-        break;
-      case 'knlite_actual_pods':
-        series(rev).actual = m.value;
-        break;
-    }
-  }
-  for (const s of byRevision.values()) s.buckets.sort((a, b) => a.le - b.le);
-  return { at, byRevision };
 }
 
 const sum = (m: Map<string, number> | undefined): number =>
@@ -232,7 +174,7 @@ export class TopSampler {
         name: 'Unreachable',
       });
     }
-    return scrapeOf(text, this.client.namespace, Date.now());
+    return makeScrape(parsePrometheusText(text), this.client.namespace, undefined, Date.now());
   }
 
   /** The snapshot of the interval since the previous call (or `start`). */
@@ -244,30 +186,22 @@ export class TopSampler {
     const rows: TopRevision[] = [];
     for (const rev of api.revisions) {
       const name = rev.metadata.name!;
-      const after = now.byRevision.get(name);
-      const prev = before.byRevision.get(name);
-      let requests = 0;
-      let s4 = 0;
-      let s5 = 0;
-      for (const [code, n] of after?.codes ?? []) {
-        const inc = increase(prev?.codes.get(code), n);
-        requests += inc;
-        if (code.startsWith('4')) s4 += inc;
-        if (code.startsWith('5')) s5 += inc;
-      }
-      const window = (after?.buckets ?? []).map((b) => ({
-        le: b.le,
-        count: increase(prev?.buckets.find((p) => p.le === b.le)?.count, b.count),
-      }));
+      const gauges = now.gauges.get(name);
+      const { requests, status4xx: s4, status5xx: s5, buckets: window } = revisionWindow(before, now, name);
       const q = (x: number): number | null => {
         const v = requests > 0 ? histogramQuantile(x, window) : undefined;
         return v === undefined ? null : v * 1000;
       };
       const dep = api.deployments.get(name);
       const decision = api.decisions.get(name);
-      const desired = decision?.replicas ?? decision?.want ?? dep?.spec?.replicas ?? after?.desired ?? null;
-      const actual = dep ? (dep.status?.readyReplicas ?? 0) : (after?.actual ?? null);
-      const inflight = after?.inflight ?? 0;
+      const desired =
+        decision?.replicas ??
+        decision?.want ??
+        dep?.spec?.replicas ??
+        gauges?.get('knlite_desired_pods') ??
+        null;
+      const actual = dep ? (dep.status?.readyReplicas ?? 0) : (gauges?.get('knlite_actual_pods') ?? null);
+      const inflight = gauges?.get('knlite_inflight_requests') ?? 0;
       const routed = api.routed.has(name);
       if (!routed && !requests && !inflight && !desired && !actual) continue;
       const rps = requests / seconds;
@@ -280,9 +214,9 @@ export class TopSampler {
       const cold = decision?.coldStarts;
       rows.push({
         namespace: this.client.namespace,
-        service: rev.metadata.labels?.[Labels.service] ?? after?.service ?? '',
+        service: rev.metadata.labels?.[Labels.service] ?? now.services.get(name) ?? '',
         revision: name,
-        requestsTotal: sum(after?.codes),
+        requestsTotal: sum(now.requests.get(name)),
         requests,
         rps,
         successRate: requests > 0 ? (requests - s5) / requests : null,

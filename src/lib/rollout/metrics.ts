@@ -55,7 +55,7 @@ export interface Bucket {
   count: number;
 }
 
-/** The counters of one service's revisions at one moment. */
+/** The counters of one service's revisions (or a namespace's) at one moment. */
 export interface Scrape {
   /** When the scrape was taken (ms since epoch). */
   at: number;
@@ -63,14 +63,34 @@ export interface Scrape {
   requests: Map<string, Map<string, number>>;
   /** revision → cumulative latency buckets, sorted by `le`. */
   buckets: Map<string, Bucket[]>;
+  /** revision → the service its samples name. */
+  services: Map<string, string>;
+  /** revision → every other sample's value by metric name (gauges such as in-flight requests). */
+  gauges: Map<string, Map<string, number>>;
 }
 
-/** Picks one service's request counters and latency buckets out of a scrape's samples. */
-export function makeScrape(samples: MetricSample[], namespace: string, service: string, at: number): Scrape {
-  const scrape: Scrape = { at, requests: new Map(), buckets: new Map() };
+/**
+ * Picks the request counters, latency buckets and gauges of one service's revisions out of a
+ * scrape's samples — of every service in the namespace when `service` is undefined.
+ */
+export function makeScrape(
+  samples: MetricSample[],
+  namespace: string,
+  service: string | undefined,
+  at: number,
+): Scrape {
+  const scrape: Scrape = {
+    at,
+    requests: new Map(),
+    buckets: new Map(),
+    services: new Map(),
+    gauges: new Map(),
+  };
   for (const s of samples) {
-    if (s.labels.namespace !== namespace || s.labels.service !== service || !s.labels.revision) continue;
     const rev = s.labels.revision;
+    if (s.labels.namespace !== namespace || !rev) continue;
+    if (service !== undefined && s.labels.service !== service) continue;
+    if (s.labels.service) scrape.services.set(rev, s.labels.service);
     if (s.name === REQUESTS_TOTAL) {
       const codes = scrape.requests.get(rev) ?? new Map<string, number>();
       const code = s.labels.code ?? '';
@@ -83,10 +103,42 @@ export function makeScrape(samples: MetricSample[], namespace: string, service: 
       if (same) same.count += s.value;
       else list.push({ le, count: s.value });
       scrape.buckets.set(rev, list);
+    } else {
+      const gauges = scrape.gauges.get(rev) ?? new Map<string, number>();
+      gauges.set(s.name, s.value);
+      scrape.gauges.set(rev, gauges);
     }
   }
   for (const list of scrape.buckets.values()) list.sort((a, b) => a.le - b.le);
   return scrape;
+}
+
+/** What one revision did between two scrapes. */
+export interface RevisionWindow {
+  /** Requests counted in the window. */
+  requests: number;
+  /** Of those, answered 4xx and 5xx. */
+  status4xx: number;
+  status5xx: number;
+  /** The latency histogram of the window alone. */
+  buckets: Bucket[];
+}
+
+/** A revision's requests and latency histogram between two scrapes (counters that restarted count from 0). */
+export function revisionWindow(before: Scrape, after: Scrape, revision: string): RevisionWindow {
+  const out: RevisionWindow = { requests: 0, status4xx: 0, status5xx: 0, buckets: [] };
+  for (const [code, count] of after.requests.get(revision) ?? []) {
+    const inc = increase(before.requests.get(revision)?.get(code), count);
+    out.requests += inc;
+    if (code.startsWith('4')) out.status4xx += inc;
+    if (code.startsWith('5')) out.status5xx += inc;
+  }
+  const prev = before.buckets.get(revision) ?? [];
+  out.buckets = (after.buckets.get(revision) ?? []).map((b) => ({
+    le: b.le,
+    count: increase(prev.find((p) => p.le === b.le)?.count, b.count),
+  }));
+  return out;
 }
 
 /** Increase of a counter between two readings; a drop means the counter restarted (as `rate()`). */
@@ -136,24 +188,13 @@ export function computeFigures(before: Scrape, after: Scrape): Map<string, Revis
   const out = new Map<string, RevisionFigures>();
   const revisions = new Set([...after.requests.keys(), ...after.buckets.keys()]);
   for (const revision of [...revisions].sort()) {
-    let requests = 0;
-    let errors = 0;
-    for (const [code, count] of after.requests.get(revision) ?? []) {
-      const inc = increase(before.requests.get(revision)?.get(code), count);
-      requests += inc;
-      if (code.startsWith('5')) errors += inc;
-    }
-    const prev = before.buckets.get(revision) ?? [];
-    const window = (after.buckets.get(revision) ?? []).map((b) => ({
-      le: b.le,
-      count: increase(prev.find((p) => p.le === b.le)?.count, b.count),
-    }));
-    const p99 = histogramQuantile(0.99, window);
+    const { requests, status5xx, buckets } = revisionWindow(before, after, revision);
+    const p99 = histogramQuantile(0.99, buckets);
     out.set(revision, {
       revision,
       requests,
       rps: requests / seconds,
-      errorRate: requests > 0 ? errors / requests : undefined,
+      errorRate: requests > 0 ? status5xx / requests : undefined,
       p99Ms: requests > 0 && p99 !== undefined ? p99 * 1000 : undefined,
     });
   }
