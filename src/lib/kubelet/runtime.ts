@@ -826,9 +826,8 @@ export class Runtime implements LocalRuntime {
   // too, and the Deployment reconcile starts a replacement if one is still wanted.
   private podVanished(podKey: string, replica: Replica): void {
     replica.created = false;
-    const deploymentKey = `${replica.pod.metadata.namespace}/${replica.pod.metadata.ownerReferences?.[0]?.name ?? ''}`;
-    const state = this.states.get(deploymentKey);
-    if (state) void this.retire(deploymentKey, replica, state);
+    const state = this.states.get(replica.deploymentKey);
+    if (state) void this.retire(replica.deploymentKey, replica, state);
     else void replica.proc.stop().then(() => this.replicas.delete(podKey));
   }
 
