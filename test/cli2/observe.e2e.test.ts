@@ -17,6 +17,7 @@ import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
+import { spawnInTerminal } from '../support/cli.js';
 import { send } from '../dataplane/helpers.js';
 import { ROOT, knlite, requireBuild, runBin, type CliResult } from '../support/cli.js';
 
@@ -122,17 +123,14 @@ describe('service logs', () => {
   });
 
   it('on a terminal each instance gets its own colour; NO_COLOR turns colours off', async () => {
-    const cmd = `${JSON.stringify(process.execPath)} -- ${JSON.stringify(join(ROOT, 'bin/run.js'))} service logs logs`;
     // Async: the cluster runs in this process, a blocking spawn would stall it.
     const tty = (extra: NodeJS.ProcessEnv) =>
       new Promise<{ status: number | null; stdout: string }>((resolveRun) => {
-        const child = spawn('script', ['-qec', cmd, '/dev/null'], {
-          env: { ...cluster.env, NO_COLOR: undefined, TERM: 'xterm', ...extra },
-          stdio: ['pipe', 'pipe', 'inherit'],
-        });
+        const child = spawnInTerminal(['service', 'logs', 'logs'], cluster.env, extra);
+        child.stderr.pipe(process.stderr);
         let stdout = '';
         child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-        child.on('exit', (status) => resolveRun({ status, stdout }));
+        child.on('close', (status) => resolveRun({ status, stdout }));
       });
     const r = await tty({});
     expect(r.status, r.stdout).toBe(0);
@@ -200,7 +198,7 @@ describe('service logs', () => {
     let err = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     try {
       await waitUntil(
         'the current instances',
@@ -247,7 +245,7 @@ describe('service logs', () => {
     );
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     const runs = () =>
       out.match(/^\[crash-00001 crash-00001-deployment-\S+\] config missing: DATABASE_URL is not set$/gm) ??
       [];
@@ -351,14 +349,10 @@ describe('service top', () => {
   it('on a terminal: redrawn in place with the cursor hidden; Ctrl-C exits 0 and shows it again', async () => {
     const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
     expect(script.status, 'util-linux script is needed for the pseudo-terminal test').toBe(0);
-    const cmd = `${JSON.stringify(process.execPath)} -- ${JSON.stringify(join(ROOT, 'bin/run.js'))} service top logs --interval 1s`;
-    const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
-      env: { ...cluster.env, TERM: 'xterm', NO_COLOR: undefined },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnInTerminal(['service', 'top', 'logs', '--interval', '1s'], cluster.env);
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     try {
       // Two frames: each starts at the cursor home position and clears what the last one left.
       await waitUntil(

@@ -6,13 +6,12 @@
  * nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { DomainMapping, Revision, Service } from '../../src/lib/apis/types.js';
 import { ServingClient } from '../../src/lib/client/serving-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
-import { ROOT, knlite, requireBuild, runBin, type CliResult } from '../support/cli.js';
+import { ROOT, knlite, requireBuild, runBin, spawnInTerminal, type CliResult } from '../support/cli.js';
 
 let cluster: TestCluster;
 let api: ServingClient;
@@ -462,15 +461,10 @@ describe('built binary', () => {
   it('on a terminal without flags opens the traffic wizard (driven through a pty)', async () => {
     requireBuild();
     const before = await svc();
-    // util-linux `script` gives the command a pseudo-terminal; -e passes its exit code through.
-    const child = spawn(
-      'script',
-      ['-qfec', `${process.execPath} ${join(ROOT, 'bin/run.js')} traffic split hello`, '/dev/null'],
-      {
-        env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, KNLITE_HOME: cluster.home, TERM: 'xterm' },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnInTerminal(['traffic', 'split', 'hello'], {
+      KUBECONFIG: cluster.kubeconfigPath,
+      KNLITE_HOME: cluster.home,
+    });
     let screen = '';
     child.stdout.on('data', (c: Buffer) => (screen += c.toString()));
     const exited = new Promise<number | null>((r) => child.on('close', r));

@@ -4,7 +4,7 @@
  * code without a build: `runInProcess`, `knlite`) and as a child process through the built
  * `bin/run.js` (`runBin`). Both capture stdout, stderr and the exit code.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -186,5 +186,25 @@ export function runBin(
         resolvePromise({ stdout, stderr, exitCode: typeof code === 'number' ? code : 1 });
       },
     );
+  });
+}
+
+/**
+ * Runs `node -- bin/run.js <argv>` on a pseudo-terminal (util-linux `script`; `-e` passes the exit
+ * code through). The command is `exec`ed so that no shell sits between the terminal and knlite: a
+ * shell that does not exec its last command (dash) would itself die of the terminal's Ctrl-C and
+ * report 130 whatever knlite did. Colour is on, as on a user's terminal, unless `overrides` set
+ * NO_COLOR.
+ */
+export function spawnInTerminal(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  overrides: NodeJS.ProcessEnv = {},
+): ChildProcessWithoutNullStreams {
+  const words = [process.execPath, '--', join(ROOT, 'bin/run.js'), ...argv];
+  const cmd = `exec ${words.map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(' ')}`;
+  return spawn('script', ['-qfec', cmd, '/dev/null'], {
+    env: { ...process.env, ...env, NO_COLOR: undefined, TERM: 'xterm', ...overrides },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
 }
