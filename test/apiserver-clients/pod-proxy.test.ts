@@ -3,16 +3,22 @@
  * runtime, driven by kubectl: GET and POST reach the pod's app (headers minus the caller's
  * Authorization, the body streamed), an unknown pod is 404, and a frozen pod (scaled to zero with
  * `autoscaling.knlite.dev/frozen-retention`) is thawed by the connection and answers, then frozen
- * again once nothing holds it awake, while its Deployment stays at 0.
+ * again once nothing holds it awake, while its Deployment stays at 0. And `pods/<name>/portforward`
+ * over WebSocket, driven by the Python client and client-node: the bytes reach the pod's port and
+ * come back, a refused dial is reported on the error channel, bad requests are refused before the
+ * upgrade, and kubectl's SPDY port-forward is refused with a Status.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { PortForward } from '@kubernetes/client-node';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment, Pod } from '../../src/lib/apis/types.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
-import { clientEnv, kubectl, requireKubectl } from './clients.js';
+import { clientEnv, kubectl, python, requireKubectl, requirePythonClient } from './clients.js';
 
 let cluster: TestCluster;
 let env: NodeJS.ProcessEnv;
@@ -42,6 +48,7 @@ async function thePod(): Promise<Pod | undefined> {
 
 beforeAll(async () => {
   requireKubectl();
+  requirePythonClient();
   cluster = await startTestCluster({ reconciler: false, runtime: true, dataplane: false });
   env = clientEnv(cluster.kubeconfigPath, cluster.home);
   const deployment = {
@@ -177,4 +184,142 @@ describe('pods/proxy', () => {
       100,
     );
   }, 60_000);
+});
+
+/** Reads a whole HTTP/1.1 answer of the echo pod sent over a port-forward (`Connection: close`). */
+const ECHO_REQUEST = 'GET /forwarded HTTP/1.1\r\nHost: pod\r\nConnection: close\r\n\r\n';
+
+/** Opens a WebSocket to the pod's portforward as client-node would, resolving how the server answered. */
+async function portForwardUpgrade(
+  query: string,
+  protocols: string[],
+): Promise<{ status: number; body: string } | { protocol: string }> {
+  const opts: WebSocket.ClientOptions = {};
+  await cluster.kc.applyToHTTPSOptions(opts);
+  const server = cluster.kc.getCurrentCluster()!.server.replace(/^http/, 'ws');
+  const ws = new WebSocket(
+    `${server}/api/v1/namespaces/default/pods/${pod}/portforward${query}`,
+    protocols,
+    opts,
+  );
+  return new Promise((resolve, reject) => {
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.once('open', () => {
+      resolve({ protocol: ws.protocol });
+      ws.close();
+    });
+    ws.once('error', (err) => {
+      if (!/Unexpected server response/.test(err.message)) reject(err);
+    });
+  });
+}
+
+describe('pods/portforward', () => {
+  it("carries the Python client's connection to the pod's port (v4.channel.k8s.io)", async () => {
+    const out = await python(
+      env,
+      [
+        'from kubernetes import client, config',
+        'from kubernetes.stream import portforward',
+        'config.load_kube_config()',
+        'v1 = client.CoreV1Api()',
+        `pf = portforward(v1.connect_get_namespaced_pod_portforward, ${JSON.stringify(pod)}, "default", ports="8080")`,
+        's = pf.socket(8080)',
+        `s.sendall(${JSON.stringify(ECHO_REQUEST)}.encode())`,
+        'data = b""',
+        'while True:',
+        '    d = s.recv(65536)',
+        '    if not d: break',
+        '    data += d',
+        'print(data.decode())',
+        'print("error:", repr(pf.error(8080)))',
+      ].join('\n'),
+    );
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/^HTTP\/1\.1 200 OK\r?$/m);
+    expect(out.stdout).toMatch(/^x-echo: yes\r?$/im);
+    expect(out.stdout).toContain('"url":"/forwarded"');
+    expect(out.stdout).toContain('error: None');
+  });
+
+  it("carries client-node's PortForward, and the WebSocket closes when the pod's side does", async () => {
+    const output = new PassThrough();
+    let answer = '';
+    output.on('data', (c: Buffer) => (answer += c.toString()));
+    const input = new PassThrough();
+    const ws = (await new PortForward(cluster.kc).portForward(
+      'default',
+      pod,
+      [8080],
+      output,
+      null,
+      input,
+    )) as WebSocket;
+    const closed = new Promise<void>((r) => ws.once('close', () => r()));
+    input.write(ECHO_REQUEST);
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toContain('"url":"/forwarded"');
+  });
+
+  it('reports a port nothing listens on on its error channel, in the kubelet words', async () => {
+    const out = await python(
+      env,
+      [
+        'from kubernetes import client, config',
+        'from kubernetes.stream import portforward',
+        'import time',
+        'config.load_kube_config()',
+        'v1 = client.CoreV1Api()',
+        `pf = portforward(v1.connect_get_namespaced_pod_portforward, ${JSON.stringify(pod)}, "default", ports="1")`,
+        'while pf.connected: time.sleep(0.05)',
+        'print(pf.error(1))',
+      ].join('\n'),
+    );
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(
+      new RegExp(
+        `^an error occurred forwarding 1 -> 1: error forwarding port 1 to pod ${pod}, uid \\S+: .*ECONNREFUSED`,
+      ),
+    );
+  });
+
+  it('refuses a request without ports, a bad port, another subprotocol and a plain GET before upgrading', async () => {
+    const none = await portForwardUpgrade('', ['v4.channel.k8s.io']);
+    expect(none).toMatchObject({ status: 400 });
+    expect(JSON.parse((none as { body: string }).body)).toMatchObject({
+      kind: 'Status',
+      reason: 'BadRequest',
+      message: 'query parameter "port" is required',
+    });
+    const bad = await portForwardUpgrade('?ports=80,x', ['v4.channel.k8s.io']);
+    expect(JSON.parse((bad as { body: string }).body).message).toBe('unable to parse "x" as a port');
+    const zero = await portForwardUpgrade('?ports=0', []);
+    expect(JSON.parse((zero as { body: string }).body).message).toBe('port "0" must be > 0');
+    const other = await portForwardUpgrade('?ports=8080', ['v5.channel.k8s.io']);
+    expect(other).toMatchObject({ status: 501 });
+    expect((other as { body: string }).body).toContain('not the subprotocols [v5.channel.k8s.io]');
+    // Offering no subprotocol is the kubelet's binary protocol too; v4 is chosen when offered.
+    expect(await portForwardUpgrade('?ports=8080', [])).toEqual({ protocol: '' });
+    expect(await portForwardUpgrade('?ports=8080', ['v5.channel.k8s.io', 'v4.channel.k8s.io'])).toEqual({
+      protocol: 'v4.channel.k8s.io',
+    });
+    const plain = await kubectl(env, [
+      'get',
+      '--raw',
+      `/api/v1/namespaces/default/pods/${pod}/portforward?ports=8080`,
+    ]);
+    expect(plain.code).not.toBe(0);
+    expect(plain.stderr).toContain('Upgrade request required');
+  });
+
+  it('refuses kubectl port-forward (SPDY) with a Status that says what is spoken, not a hang', async () => {
+    const out = await kubectl(env, ['port-forward', `pod/${pod}`, '0:8080']);
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain('kubectl port-forward speaks SPDY, which this API server does not');
+  });
 });

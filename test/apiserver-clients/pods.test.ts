@@ -2,7 +2,7 @@
  * kubectl 1.32 and the Python client reaching into pods of the local runtime through the API
  * server: `kubectl logs` with its options (container, tail, since, timestamps, previous, limit
  * bytes, follow, deploy/NAME, -l), `read_namespaced_pod_log`, `kubectl exec` over WebSocket
- * (env, working directory, stdin, exit codes) and `kubectl port-forward`, refused with a Status.
+ * (env, working directory, stdin, exit codes). Port-forward is in pod-proxy.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -215,13 +215,5 @@ describe('kubectl exec', () => {
     const out = await kubectl(env, ['exec', '-i', pod, '--', 'tr', 'a-z', 'A-Z'], 'hello\nworld\n');
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toBe('HELLO\nWORLD\n');
-  });
-});
-
-describe('kubectl port-forward', () => {
-  it('is refused with a NotSupported Status, not a hang', async () => {
-    const out = await kubectl(env, ['port-forward', `pod/${pod}`, '0:8080']);
-    expect(out.code).not.toBe(0);
-    expect(out.stderr).toContain('port-forward is not supported by this API server');
   });
 });

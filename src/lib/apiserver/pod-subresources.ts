@@ -16,7 +16,13 @@
  *   answer (status, headers, body) streams back. The port is the one named, else the pod's first
  *   containerPort, else 80. A pod the runtime cannot reach answers 503 ServiceUnavailable
  *   `error trying to reach service: …`, as kube-apiserver does.
- * - `pods/<name>/portforward` is not served: it answers 501 NotSupported as a metav1.Status.
+ * - `pods/<name>/portforward?ports=P[,P…]` over WebSocket with the kubelet's channel protocol
+ *   (`v4.channel.k8s.io`, or no subprotocol): per port, a data channel 2i and an error channel
+ *   2i+1, each opened by the port as two little-endian bytes; one TCP connection to each port
+ *   through the connector's `dial` (which wakes a frozen pod), closed with the WebSocket. This is
+ *   what client-node's PortForward and the Python client's `portforward` speak. kubectl's own
+ *   port-forward (SPDY, or SPDY tunnelled through a WebSocket) is refused with a Status that says
+ *   so.
  *
  * A request without a WebSocket upgrade for exec/portforward is answered 400 like kube-apiserver
  * (`Upgrade request required`); SPDY upgrades (kubectl's fallback) get the same Status as their
@@ -134,9 +140,8 @@ export async function servePodSubresource(
   q: URLSearchParams,
 ): Promise<void> {
   const p = pod as Pod;
-  if (subresource === 'portforward') throw portForwardNotSupported();
   if (subresource === 'attach') throw attachNotSupported();
-  if (subresource === 'exec') throw badRequest('Upgrade request required');
+  if (subresource === 'exec' || subresource === 'portforward') throw badRequest('Upgrade request required');
   if (req.method !== 'GET') throw methodNotAllowed();
   const opts = logOptions(q, p.metadata.name!);
   const container = selectContainer(p, q.get('container') || undefined);
@@ -242,11 +247,11 @@ export async function servePodProxy(
   });
 }
 
-function portForwardNotSupported(): ApiError {
+function portForwardNotSupported(offered: string): ApiError {
   return new ApiError(
     501,
     'NotSupported',
-    'port-forward is not supported by this API server; reach the pod through its Service or the knlite gateway instead',
+    `port-forward is served over WebSocket with the ${PORT_FORWARD_PROTOCOL} channel protocol (client-node's PortForward, the Python client's portforward), not ${offered}; kubectl port-forward speaks SPDY, which this API server does not — reach the pod through its Service or the knlite gateway instead`,
   );
 }
 
@@ -273,9 +278,112 @@ const wss = new WebSocketServer({
   handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false,
 });
 
+/** The kubelet's binary port-forward protocol; a client offering no subprotocol gets it too. */
+const PORT_FORWARD_PROTOCOL = 'v4.channel.k8s.io';
+
+const portForwardWss = new WebSocketServer({
+  noServer: true,
+  perMessageDeflate: false,
+  handleProtocols: (offered) => (offered.has(PORT_FORWARD_PROTOCOL) ? PORT_FORWARD_PROTOCOL : false),
+});
+
+/** The subprotocols a WebSocket upgrade offers. */
+function offeredProtocols(req: IncomingMessage): string[] {
+  return String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** The `ports` of a port-forward request (repeated or comma-separated), validated as the kubelet does. */
+export function portForwardPorts(q: URLSearchParams): number[] {
+  const raw = q.getAll('ports').flatMap((v) => v.split(','));
+  if (raw.length === 0) throw badRequest('query parameter "port" is required');
+  return raw.map((v) => {
+    const s = v.trim();
+    const n = /^\d+$/.test(s) ? Number(s) : NaN;
+    if (!Number.isInteger(n) || n > 65535) throw badRequest(`unable to parse "${s}" as a port`);
+    if (n < 1) throw badRequest(`port "${s}" must be > 0`);
+    return n;
+  });
+}
+
 /**
- * Serves an upgrade request to `pods/<name>/exec` (WebSocket) — or refuses portforward, attach and
- * SPDY upgrades with a Status. Throws ApiError for failures found before the upgrade.
+ * Serves `pods/<name>/portforward` over WebSocket: one connection to each requested port, dialled
+ * once the client is connected, its bytes on that port's data channel and a dial failure on its
+ * error channel (the kubelet's wording). The WebSocket closes when every connection has ended, and
+ * closing it ends them.
+ */
+function upgradePortForward(
+  connector: PodConnector | undefined,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  pod: Pod,
+  q: URLSearchParams,
+): void {
+  const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
+  const offered = offeredProtocols(req);
+  if (upgrade !== 'websocket') throw portForwardNotSupported(String(req.headers.upgrade));
+  if (offered.length > 0 && !offered.includes(PORT_FORWARD_PROTOCOL))
+    throw portForwardNotSupported(`the subprotocols [${offered.join(' ')}]`);
+  const ports = portForwardPorts(q);
+  const target = targetOf(pod, '');
+  if (!connector) throw noConnector('port-forward');
+  portForwardWss.handleUpgrade(req, socket, head, (ws) => {
+    const send = (channel: number, data: Buffer | string): void => {
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(Buffer.concat([Buffer.from([channel]), Buffer.isBuffer(data) ? data : Buffer.from(data)]));
+    };
+    const conns: (Duplex | undefined)[] = ports.map(() => undefined);
+    const done = ports.map(() => false);
+    const ended = (i: number): void => {
+      if (done[i]) return;
+      done[i] = true;
+      if (done.every(Boolean)) ws.close(1000);
+    };
+    let closed = false;
+    ws.on('close', () => {
+      closed = true;
+      for (const c of conns) c?.destroy();
+    });
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const buf = isBinary ? data : Buffer.from(data.toString(), 'utf8');
+      if (buf.length === 0 || buf[0] % 2 === 1) return;
+      conns[buf[0] / 2]?.write(buf.subarray(1));
+    });
+    ports.forEach((port, i) => {
+      const portBytes = Buffer.alloc(2);
+      portBytes.writeUInt16LE(port);
+      send(2 * i, portBytes);
+      send(2 * i + 1, portBytes);
+      const fail = (why: string): void => {
+        send(
+          2 * i + 1,
+          `an error occurred forwarding ${port} -> ${port}: error forwarding port ${port} to pod ${target.pod}, uid ${target.uid ?? ''}: ${why}`,
+        );
+        ended(i);
+      };
+      void connector.dial(target, port).then(
+        (conn) => {
+          if (isUnavailable(conn)) return fail(conn.unavailable);
+          if (closed) return void conn.destroy();
+          conns[i] = conn;
+          conn.on('data', (d: Buffer) => send(2 * i, d));
+          conn.on('error', (err) => {
+            if (!conn.destroyed) fail(err.message);
+          });
+          conn.once('close', () => ended(i));
+        },
+        (err: unknown) => fail((err as Error).message),
+      );
+    });
+  });
+}
+
+/**
+ * Serves an upgrade request to `pods/<name>/exec` or `portforward` (WebSocket) — or refuses attach
+ * and SPDY upgrades with a Status. Throws ApiError for failures found before the upgrade.
  */
 export function upgradePodSubresource(
   connector: PodConnector | undefined,
@@ -287,7 +395,7 @@ export function upgradePodSubresource(
   q: URLSearchParams,
 ): void {
   const p = pod as Pod;
-  if (subresource === 'portforward') throw portForwardNotSupported();
+  if (subresource === 'portforward') return upgradePortForward(connector, req, socket, head, p, q);
   if (subresource !== 'exec') throw attachNotSupported();
   const isWebSocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
   if (!isWebSocket)
@@ -296,9 +404,7 @@ export function upgradePodSubresource(
       'NotSupported',
       `exec is served over WebSocket (${EXEC_PROTOCOLS.join(', ')}), not ${String(req.headers.upgrade)}`,
     );
-  const offered = String(req.headers['sec-websocket-protocol'] ?? '')
-    .split(',')
-    .map((s) => s.trim());
+  const offered = offeredProtocols(req);
   if (!EXEC_PROTOCOLS.some((x) => offered.includes(x)))
     throw badRequest(
       `exec needs one of the subprotocols ${EXEC_PROTOCOLS.join(', ')}; offered: [${offered.join(' ')}]`,
