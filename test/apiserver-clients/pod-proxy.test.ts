@@ -323,3 +323,17 @@ describe('pods/portforward', () => {
     expect(out.stderr).toContain('kubectl port-forward speaks SPDY, which this API server does not');
   });
 });
+
+describe("the kube layer's dialPod (what the gateway wakes a frozen instance with)", () => {
+  it('has the runtime dial a frozen pod, which thaws; a missing pod is a refusal, not an error', async () => {
+    await waitUntil('the echo pod frozen', async () => frozen(await thePod()) || undefined, 30_000, 100);
+    expect(await cluster.client.dialPod('default', pod, 8080)).toBe(true);
+    await waitUntil(
+      'the echo pod reported thawed',
+      async () => !frozen(await thePod()) || undefined,
+      30_000,
+      50,
+    );
+    expect(await cluster.client.dialPod('default', 'nope', 8080)).toBe(false);
+  }, 60_000);
+});

@@ -347,10 +347,14 @@ function upgradePortForward(
       closed = true;
       for (const c of conns) c?.destroy();
     });
+    // What the client sends before its port's connection is up waits for it.
+    const pending: Buffer[][] = ports.map(() => []);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       const buf = isBinary ? data : Buffer.from(data.toString(), 'utf8');
-      if (buf.length === 0 || buf[0] % 2 === 1) return;
-      conns[buf[0] / 2]?.write(buf.subarray(1));
+      if (buf.length === 0 || buf[0] % 2 === 1 || buf[0] / 2 >= ports.length) return;
+      const i = buf[0] / 2;
+      if (conns[i]) conns[i].write(buf.subarray(1));
+      else if (!done[i]) pending[i].push(buf.subarray(1));
     });
     ports.forEach((port, i) => {
       const portBytes = Buffer.alloc(2);
@@ -369,6 +373,7 @@ function upgradePortForward(
           if (isUnavailable(conn)) return fail(conn.unavailable);
           if (closed) return void conn.destroy();
           conns[i] = conn;
+          for (const chunk of pending[i].splice(0)) conn.write(chunk);
           conn.on('data', (d: Buffer) => send(2 * i, d));
           conn.on('error', (err) => {
             if (!conn.destroyed) fail(err.message);

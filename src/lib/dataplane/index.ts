@@ -178,7 +178,7 @@ export async function startDataPlane(rest: RestClient, opts: DataPlaneOptions): 
     state,
     metrics,
     poke: (key) => autoscaler.poke(key),
-    podProxy: (...args) => rest.proxyToPod(...args),
+    dialPod: (...args) => rest.dialPod(...args),
     limits: opts.limits,
     coldStarts,
     httpsRedirectPort: opts.httpsRedirectPort,

@@ -11,6 +11,7 @@
  * Plain JSON matters: client-node's typed APIs deserialize into model classes (Dates, dropped unknown
  * fields) and its KubernetesObjectApi maps a Knative `Service` onto core `V1Service`.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
@@ -391,29 +392,46 @@ export class RestClient {
   }
 
   /**
-   * Opens a request to a pod through the API server's `pods/<pod>:<port>/proxy` (kube-apiserver
-   * forwards it to the pod by way of its kubelet). `pathAndQuery` is the pod-side path, `headers`
-   * what the pod should see (the caller's own credentials replace any Authorization among them:
-   * the API server drops it). The request is returned open for the caller to write or pipe the body
-   * and end; its 'response' is the pod's answer or the API server's Status. It goes over the pooled
-   * keep-alive connections, so no TLS handshake is on the path.
+   * Has the API server's runtime dial `port` of the pod and hangs up at once: a `pods/portforward`
+   * WebSocket upgrade (kube-apiserver hands it to the pod's kubelet) whose connection is dropped as
+   * soon as it is upgraded, before any byte is forwarded. The pod sees a connection open and close,
+   * as with a TCP probe; a frozen pod is woken by the dial. Resolves whether the server upgraded
+   * (false: it refused with a Status, or the connection failed; it never rejects). The upgrade goes out on a pooled
+   * keep-alive connection, so no TLS handshake is on the path.
    */
-  async proxyToPod(
-    namespace: string,
-    pod: string,
-    port: number,
-    method: string,
-    pathAndQuery: string,
-    headers: [string, string][],
-  ): Promise<http.ClientRequest> {
-    const path = `${objectPath(Kinds.pod, namespace, `${pod}:${port}`, 'proxy')}${pathAndQuery.startsWith('/') ? '' : '/'}${pathAndQuery}`;
-    const req = await this.prepare(method, path, {}, this.agent);
-    const own = req.headers as http.OutgoingHttpHeaders;
-    const fields: [string, string][] = headers.filter(([k]) => k.toLowerCase() !== 'authorization');
-    if (own.Authorization) fields.push(['Authorization', String(own.Authorization)]);
-    if (!fields.some(([k]) => k.toLowerCase() === 'host')) fields.unshift(['Host', this.base.host]);
-    req.headers = fields as unknown as http.OutgoingHttpHeaders;
-    return this.lib().request(req);
+  async dialPod(namespace: string, pod: string, port: number): Promise<boolean> {
+    let req: https.RequestOptions;
+    try {
+      req = await this.prepare(
+        'GET',
+        objectPath(Kinds.pod, namespace, pod, 'portforward'),
+        { ports: port },
+        this.agent,
+      );
+    } catch {
+      return false; // no credentials to send (an unreadable token file, a failing exec plugin)
+    }
+    Object.assign(req.headers as http.OutgoingHttpHeaders, {
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+      'Sec-WebSocket-Protocol': 'v4.channel.k8s.io',
+    });
+    return new Promise<boolean>((resolvePromise) => {
+      const r = this.lib().request(req);
+      r.on('upgrade', (_res, socket) => {
+        socket.destroy();
+        resolvePromise(true);
+      });
+      r.on('response', (res) => {
+        res.resume();
+        resolvePromise(false);
+      });
+      r.on('error', () => resolvePromise(false));
+      r.setTimeout(DEFAULT_TIMEOUT_MS, () => r.destroy());
+      r.end();
+    });
   }
 
   /**

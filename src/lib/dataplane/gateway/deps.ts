@@ -3,7 +3,7 @@
  * autoscaler's poke, connection pools and limits.
  */
 import type { ColdStarts } from '../cold-start.js';
-import { Agent, type ClientRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { RevisionThrottler } from '../breaker.js';
 import type { DataPlaneMetrics } from '../metrics.js';
 import type { GatewayState } from '../state.js';
@@ -38,15 +38,8 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   thawWaitMs: 2000,
 };
 
-/** RestClient.proxyToPod's signature. */
-export type PodProxy = (
-  namespace: string,
-  pod: string,
-  port: number,
-  method: string,
-  pathAndQuery: string,
-  headers: [string, string][],
-) => Promise<ClientRequest>;
+/** RestClient.dialPod's signature: has the API server's runtime dial a pod's port (waking it). */
+export type PodDialer = (namespace: string, pod: string, port: number) => Promise<boolean>;
 
 /** Dependencies of every handler. */
 export interface GatewayDeps {
@@ -57,10 +50,10 @@ export interface GatewayDeps {
   poke(revisionKey: string): void;
   agent: Agent;
   /**
-   * Opens a request to a pod through the API server's `pods/<pod>:<port>/proxy` (the kube layer's
-   * proxyToPod), for requests to a frozen instance; absent: they go to its address directly.
+   * Has the API server's runtime dial a frozen instance (the kube layer's dialPod, a port-forward
+   * hung up at once), which wakes it; absent: a frozen instance waits for the scale-up to thaw it.
    */
-  podProxy?: PodProxy;
+  dialPod?: PodDialer;
   h2c: H2cSessions;
   limits: GatewayLimits;
   /** Requests currently buffered by the activator, per revision. */
@@ -112,7 +105,7 @@ export function makeGatewayDeps(opts: {
   state: GatewayState;
   metrics: DataPlaneMetrics;
   poke?: (revisionKey: string) => void;
-  podProxy?: PodProxy;
+  dialPod?: PodDialer;
   limits?: Partial<GatewayLimits>;
   coldStarts?: ColdStarts;
   httpsRedirectPort?: number;
@@ -126,7 +119,7 @@ export function makeGatewayDeps(opts: {
     throttlers: new Throttlers(opts.state),
     poke: opts.poke ?? (() => {}),
     agent,
-    podProxy: opts.podProxy,
+    dialPod: opts.dialPod,
     h2c: new H2cSessions(),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     buffered: new Map(),

@@ -86,90 +86,38 @@ function writeHead(ex: Exchange, status: number, fields: string[], message?: str
 }
 
 /**
- * The connection a request to `instance` goes out on: direct, or, for a frozen instance (ADR 0009),
- * through the API server's `pods/<pod>:<port>/proxy`: the runtime thaws a frozen pod when a
- * connection to it is dialled, so the answer does not wait for the `/scale` write. A request
- * carrying its own Authorization goes direct (the API server would drop it), as do requests when
- * the proxy call cannot be made.
+ * Sends the request to `instance` over the keep-alive pool; to a frozen instance (ADR 0009) on a
+ * new connection instead, where it waits in the stopped process's listening backlog (a pooled one
+ * may be closed by the thawed server's idle timer), while the API server's runtime is asked to dial
+ * the pod, which thaws it. When that dial is under way the autoscaler's scale-up (an fsynced
+ * `/scale` commit, which holds the event loop of an in-process API server) is asked for once the
+ * answer's head is here, off the path; without it, the scale-up is what thaws the instance, and is
+ * asked for at once.
  */
-async function openUpstream(
-  ex: Exchange,
-  deps: GatewayDeps,
-  headers: [string, string][],
-): Promise<{ upstream: ClientRequest; viaApi: boolean }> {
+function openUpstream(ex: Exchange, deps: GatewayDeps, headers: [string, string][]): ClientRequest {
   const { req } = ex;
   const { instance } = ex.lease!;
-  if (ex.thawing && deps.podProxy && instance.pod && req.headers.authorization === undefined) {
+  const thawing = ex.thawing === true;
+  if (thawing && deps.dialPod && instance.pod) {
     const namespace = ex.revisionKey!.slice(0, ex.revisionKey!.indexOf('/'));
-    try {
-      const upstream = await deps.podProxy(
-        namespace,
-        instance.pod,
-        instance.port,
-        req.method ?? 'GET',
-        req.url ?? '/',
-        headers,
-      );
-      return { upstream, viaApi: true };
-    } catch {
-      // No credentials to send (an unreadable token file): the direct path still works.
-    }
-  }
-  const upstream = request({
+    void deps.dialPod(namespace, instance.pod, instance.port).then((dialled) => {
+      if (!dialled) ex.pokeThaw?.();
+    });
+  } else ex.pokeThaw?.();
+  return request({
     host: instance.ip,
     port: instance.port,
     method: req.method,
     path: req.url,
     headers: headers as unknown as Record<string, string>,
-    // To a frozen instance on a new connection: it waits in the listening socket's backlog and is
-    // accepted on the thaw, where a pooled one may be closed by the thawed server's idle timer.
-    agent: ex.thawing ? false : deps.agent,
-  });
-  return { upstream, viaApi: false };
-}
-
-/** Largest answer read whole to tell the API server's own refusal from the pod's answer. */
-const STATUS_PEEK_BYTES = 64 * 1024;
-
-/**
- * The API server's own refusal of a pods/proxy request (the pod is gone, no runtime reaches it, not
- * allowed): a metav1.Status, with a code kube-apiserver uses for those. Read whole (it is small);
- * resolves the body, and whether it is such a Status.
- */
-function readApiRefusal(ures: IncomingMessage): Promise<{ body: Buffer; refused: boolean } | undefined> {
-  const code = ures.statusCode ?? 0;
-  const json = String(ures.headers['content-type'] ?? '').startsWith('application/json');
-  if (!json || ![401, 403, 404, 503].includes(code)) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    ures.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= STATUS_PEEK_BYTES) chunks.push(c);
-    });
-    ures.on('error', () => resolve({ body: Buffer.alloc(0), refused: true }));
-    ures.on('end', () => {
-      const body = Buffer.concat(chunks);
-      let refused = false;
-      try {
-        const s = JSON.parse(body.toString('utf8')) as { kind?: string; apiVersion?: string };
-        refused = s.kind === 'Status' && s.apiVersion === 'v1';
-      } catch {
-        refused = false;
-      }
-      resolve({ body, refused });
-    });
+    agent: thawing ? false : deps.agent,
   });
 }
 
-async function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
+function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
   const { req, res } = ex;
   const { instance } = ex.lease!;
-  const { upstream, viaApi } = await openUpstream(ex, deps, makeUpstreamHeaders(req, upstreamOptions(ex)));
-  // The autoscaler's scale-up is an fsynced /scale write: through pods/proxy it is asked for once
-  // the answer's head is here, so that commit (which holds the event loop of an in-process API
-  // server) is not on the path; directly, the scale-up is what thaws the instance: at once.
-  if (!viaApi) ex.pokeThaw?.();
+  const upstream = openUpstream(ex, deps, makeUpstreamHeaders(req, upstreamOptions(ex)));
   return new Promise<void>((resolve) => {
     // The timeout step already answered (or cut off) the response; the client side closes itself.
     const unwatch = ex.onAbort(() => void upstream.destroy());
@@ -200,12 +148,11 @@ async function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       });
     }
 
-    const relay = (ures: IncomingMessage, read?: Buffer): void => {
+    const relay = (ures: IncomingMessage): void => {
       ex.statusCode = ures.statusCode;
       markWrite(ex);
       const fields = makeDownstreamHeaders(ures.rawHeaders);
       writeHead(ex, ures.statusCode ?? 502, fields, ures.statusMessage);
-      if (read) return void res!.end(read);
       ures.on('data', () => markWrite(ex));
       ures.on('error', () => res!.destroy());
       ures.on('aborted', () => res!.destroy());
@@ -219,15 +166,7 @@ async function proxyHttp1(ex: Exchange, deps: GatewayDeps): Promise<void> {
       ex.takeBack = undefined;
       ex.pokeThaw?.();
       if (ex.replied || takenBack) return void ures.resume();
-      if (!viaApi) return relay(ures);
-      // Through the API server: its own refusal means the pod was not reached; the request is
-      // taken back and follows the cold path (the autoscaler was poked already).
-      void readApiRefusal(ures).then((peek) => {
-        if (ex.replied || takenBack) return;
-        if (!peek) return relay(ures);
-        if (peek.refused && bodyless) return takeBack();
-        relay(ures, peek.body);
-      });
+      relay(ures);
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
       ex.pokeThaw?.();
