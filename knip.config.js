@@ -9,6 +9,8 @@ export default {
     // The bundle's entry (scripts/bundle-cli.js builds dist/lib/cli/entry.js from it).
     'src/lib/cli/entry.ts',
     'src/lib/local/daemon-main.ts',
+    // Started as a worker thread by reconciler-thread.ts.
+    'src/lib/local/reconciler-worker.ts',
     'bin/*.js',
     'scripts/*.js',
     'bench/**/*.{ts,js}',
@@ -17,8 +19,6 @@ export default {
   ],
   project: ['src/**/*.ts', 'test/**/*.{ts,js,mjs}', 'bench/**/*.{ts,js}', 'scripts/*.js', 'bin/*.js'],
   ignoreExportsUsedInFile: true,
-  // tsx runs the sources (`node --import tsx`, bin/dev.js).
-  ignoreDependencies: ['tsx'],
   // System tools the tests and benchmarks drive.
   ignoreBinaries: ['kubectl', 'script', 'wrk'],
 };

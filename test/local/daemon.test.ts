@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { localPaths } from '../../src/lib/local/paths.js';
 import { localApiGet, readDaemonState, startDaemon, stopDaemon } from '../../src/lib/local/daemon.js';
 import { waitUntil } from '../support/wait.js';
+import type { Route } from '../../src/lib/apis/types.js';
+import { Kinds } from '../../src/lib/kube/kinds.js';
+import { RestClient } from '../../src/lib/kube/rest.js';
 
 const alive = (pid: number) => {
   try {
@@ -48,6 +51,35 @@ describe('local cluster daemon', () => {
         .body,
     );
     expect(network.data['local-gateway-port']).toBe(String(state.gatewayPort));
+  });
+
+  it("reconciles on its own thread: a Service's Configuration and Route appear through the API", async () => {
+    const state = readDaemonState(paths)!;
+    expect(readFileSync(paths.log, 'utf8')).toContain('reconciler running on its own thread');
+    const client = RestClient.fromKubeconfig(readFileSync(state.kubeconfig, 'utf8'));
+    try {
+      await client.create(Kinds.service, {
+        apiVersion: 'serving.knative.dev/v1',
+        kind: 'Service',
+        metadata: { name: 'threaded', namespace: 'default' },
+        spec: { template: { spec: { containers: [{ image: 'file:///nonexistent' }] } } },
+      });
+      const route = await waitUntil(
+        'the Route of the threaded service',
+        async () => {
+          try {
+            return await client.get<Route>(Kinds.route, 'default', 'threaded');
+          } catch {
+            return undefined;
+          }
+        },
+        30_000,
+      );
+      expect(route.metadata.ownerReferences?.[0]?.name).toBe('threaded');
+      expect((await client.get(Kinds.configuration, 'default', 'threaded')).metadata.name).toBe('threaded');
+    } finally {
+      client.close();
+    }
   });
 
   it('keeps acknowledged objects across a SIGKILL of the daemon', async () => {

@@ -10,6 +10,7 @@ import { startDataPlane } from '../dataplane/index.js';
 import { RestClient } from '../kube/rest.js';
 import { startRuntime, type LocalRuntime } from '../kubelet/index.js';
 import { ensureIngressCa } from './ca.js';
+import { startReconcilerThread } from './reconciler-thread.js';
 import { seedLocalConfig } from './seed.js';
 
 /** Options for one local stack. Ports 0 mean "pick a free one". */
@@ -27,6 +28,11 @@ export interface LocalStackOptions {
   reconciler?: boolean;
   runtime?: boolean;
   dataplane?: boolean;
+  /**
+   * Run the reconciler on a worker thread of its own (what the daemon does) instead of this
+   * thread's event loop; it talks to the API server exactly as in-process.
+   */
+  reconcilerThread?: boolean;
   /** Called with a one-line progress message as each part comes up. */
   log?: (line: string) => void;
 }
@@ -108,14 +114,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
 
     if (opts.reconciler !== false) {
-      const rec = await startReconciler(client, {
-        leaderElection: false,
+      const settings = {
         identity: 'knlite-local',
-        log: opts.log,
-        certificateAuthority: ca,
-      });
+        certificateAuthority: { certPem: ca.certPem, keyPem: ca.keyPem },
+      };
+      const rec = opts.reconcilerThread
+        ? await startReconcilerThread({ kubeconfig: server.kubeconfig(), ...settings }, opts.log)
+        : await startReconciler(client, { leaderElection: false, log: opts.log, ...settings });
       stoppers.push(() => rec.stop());
-      log('reconciler running');
+      log(opts.reconcilerThread ? 'reconciler running on its own thread' : 'reconciler running');
     }
     if (opts.runtime !== false) {
       // The API server's data (token, PKI, database) is hidden from sandboxed pods like the runtime's.
