@@ -9,8 +9,8 @@ export default {
     // The bundle's entry (scripts/bundle-cli.js builds dist/lib/cli/entry.js from it).
     'src/lib/cli/entry.ts',
     'src/lib/local/daemon-main.ts',
-    // Started as a worker thread by reconciler-thread.ts.
-    'src/lib/local/reconciler-worker.ts',
+    // Started as a worker thread by component-thread.ts.
+    'src/lib/local/component-worker.ts',
     'bin/*.js',
     'scripts/*.js',
     'bench/**/*.{ts,js}',

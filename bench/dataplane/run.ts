@@ -5,8 +5,8 @@
  * over 20 cold starts on the full local cluster.
  *
  *   node --import tsx bench/dataplane/run.ts [--rate 200] [--seconds 10] [--cold 20] [--no-cold | --only-cold]
- *     [--in-process-reconciler]  (cold starts: the reconciler on the stack's event loop instead of its
- *     own thread, as the daemon runs it)
+ *     [--one-thread]  (cold starts: the reconciler and data plane on the stack's event loop instead of
+ *     threads of their own, as the daemon runs them)
  *     [--anchor DIR] [--rounds 1]
  *
  * `--anchor DIR` adds a second gateway row run from another checkout's bench/dataplane/gateway-main.ts
@@ -36,7 +36,7 @@ const SECONDS = flag('seconds', 10);
 const COLD = args.includes('--no-cold') ? 0 : flag('cold', 20);
 const PROXIES = !args.includes('--only-cold');
 const ROUNDS = flag('rounds', 1);
-const RECONCILER_THREAD = !args.includes('--in-process-reconciler');
+const THREADS = !args.includes('--one-thread');
 const anchorAt = args.indexOf('--anchor');
 const ANCHOR = anchorAt >= 0 ? resolve(args[anchorAt + 1]) : undefined;
 const CONNECTIONS = 50;
@@ -319,7 +319,7 @@ async function coldStarts(n: number): Promise<{
   const stack = await startLocalStack({
     dataDir: join(temp, 'data'),
     runtimeDir: join(temp, 'runtime'),
-    reconcilerThread: RECONCILER_THREAD,
+    threads: THREADS,
   });
   try {
     await patchConfigData(stack.client, 'config-autoscaler', { 'scale-to-zero-grace-period': '6s' });

@@ -7,7 +7,7 @@
  * which goes first), and reports when the frozen revision's scale-up and its ready address were
  * seen through watches (the gateway forwards to the frozen instance before either).
  *
- *   node --import tsx bench/frozen/run.ts [--rounds 8]
+ *   node --import tsx bench/frozen/run.ts [--rounds 8] [--one-thread]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -26,7 +26,12 @@ const ROUNDS = i >= 0 ? Number(args[i + 1]) : 8;
 const HELLO = pathToFileURL(resolve('examples/hello')).href;
 
 const temp = mkdtempSync(join(tmpdir(), 'knlite-bench-frozen-'));
-const stack = await startLocalStack({ dataDir: join(temp, 'data'), runtimeDir: join(temp, 'runtime') });
+// As the daemon runs it (reconciler and data plane on threads of their own), unless --one-thread.
+const stack = await startLocalStack({
+  dataDir: join(temp, 'data'),
+  runtimeDir: join(temp, 'runtime'),
+  threads: !args.includes('--one-thread'),
+});
 const rest = stack.client;
 const port = stack.gatewayPort!;
 

@@ -55,7 +55,9 @@ describe('local cluster daemon', () => {
 
   it("reconciles on its own thread: a Service's Configuration and Route appear through the API", async () => {
     const state = readDaemonState(paths)!;
-    expect(readFileSync(paths.log, 'utf8')).toContain('reconciler running on its own thread');
+    const log = readFileSync(paths.log, 'utf8');
+    expect(log).toContain('reconciler running on its own thread');
+    expect(log).toMatch(/gateway listening on .*, on its own thread/);
     const client = RestClient.fromKubeconfig(readFileSync(state.kubeconfig, 'utf8'));
     try {
       await client.create(Kinds.service, {

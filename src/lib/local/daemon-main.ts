@@ -61,8 +61,8 @@ async function runDaemon(paths: LocalPaths, requested: DaemonPorts): Promise<voi
     reconciler: components.includes('reconciler'),
     runtime: components.includes('runtime'),
     dataplane: components.includes('gateway'),
-    // The reconciler gets the other core; the API server, gateway and runtime share this one.
-    reconcilerThread: true,
+    // The reconciler and the data plane get threads of their own; the API server and runtime share this one.
+    threads: true,
     log: (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
   const kubeconfig = stack.server.kubeconfig();

@@ -10,7 +10,7 @@ import { startDataPlane } from '../dataplane/index.js';
 import { RestClient } from '../kube/rest.js';
 import { startRuntime, type LocalRuntime } from '../kubelet/index.js';
 import { ensureIngressCa } from './ca.js';
-import { startReconcilerThread } from './reconciler-thread.js';
+import { startComponentThread } from './component-thread.js';
 import { seedLocalConfig } from './seed.js';
 
 /** Options for one local stack. Ports 0 mean "pick a free one". */
@@ -29,10 +29,10 @@ export interface LocalStackOptions {
   runtime?: boolean;
   dataplane?: boolean;
   /**
-   * Run the reconciler on a worker thread of its own (what the daemon does) instead of this
-   * thread's event loop; it talks to the API server exactly as in-process.
+   * Run the reconciler and the data plane each on a worker thread of its own (what the daemon
+   * does) instead of this thread's event loop; they talk to the API server exactly as in-process.
    */
-  reconcilerThread?: boolean;
+  threads?: boolean;
   /** Called with a one-line progress message as each part comes up. */
   log?: (line: string) => void;
 }
@@ -88,22 +88,32 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // The runtime starts last (it needs the seeded config); the gateway reads its CPU meter once it runs.
     let runtime: LocalRuntime | undefined;
     if (opts.dataplane !== false) {
-      const dp = await startDataPlane(client, {
+      const settings = {
         host: '127.0.0.1',
         port: opts.gatewayPort ?? 0,
         httpsPort: opts.gatewayHttpsPort ?? 0,
         adminPort: opts.adminPort ?? 0,
         // The same election a separate `knlite gateway run` joins: one autoscaler writes /scale.
-        leaderElection: { identity: 'knlite-daemon' },
-        podCpuMillicores: () => runtime?.podCpuMillicores() ?? new Map(),
-        frozenInstances: () => runtime?.frozenInstances() ?? [],
-      });
+        identity: 'knlite-daemon',
+      };
+      const dp = opts.threads
+        ? await startDataPlaneThread(
+            { kubeconfig: server.kubeconfig(), ...settings },
+            () => runtime,
+            opts.log,
+          )
+        : await startDataPlane(client, {
+            ...settings,
+            leaderElection: { identity: settings.identity },
+            podCpuMillicores: () => runtime?.podCpuMillicores() ?? new Map(),
+            frozenInstances: () => runtime?.frozenInstances() ?? [],
+          });
       stoppers.push(() => dp.stop());
       gatewayPort = dp.port;
       gatewayHttpsPort = dp.httpsPort;
       adminPort = dp.adminPort;
       log(
-        `gateway listening on http://127.0.0.1:${gatewayPort} and https://127.0.0.1:${gatewayHttpsPort} (metrics on :${adminPort})`,
+        `gateway listening on http://127.0.0.1:${gatewayPort} and https://127.0.0.1:${gatewayHttpsPort} (metrics on :${adminPort})${opts.threads ? ', on its own thread' : ''}`,
       );
     }
     // Without an in-process gateway, URLs carry the ports the separate gateway is told to use.
@@ -118,11 +128,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         identity: 'knlite-local',
         certificateAuthority: { certPem: ca.certPem, keyPem: ca.keyPem },
       };
-      const rec = opts.reconcilerThread
-        ? await startReconcilerThread({ kubeconfig: server.kubeconfig(), ...settings }, opts.log)
+      const rec = opts.threads
+        ? await startComponentThread(
+            { component: 'reconciler', kubeconfig: server.kubeconfig(), ...settings },
+            opts.log,
+          )
         : await startReconciler(client, { leaderElection: false, log: opts.log, ...settings });
       stoppers.push(() => rec.stop());
-      log(opts.reconcilerThread ? 'reconciler running on its own thread' : 'reconciler running');
+      log(opts.threads ? 'reconciler running on its own thread' : 'reconciler running');
     }
     if (opts.runtime !== false) {
       // The API server's data (token, PKI, database) is hidden from sandboxed pods like the runtime's.
@@ -151,4 +164,44 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     await stopAll();
     throw err;
   }
+}
+
+/** How often the runtime's CPU and frozen-instance readings go to a data-plane thread. */
+const READINGS_INTERVAL_MS = 1000;
+
+/**
+ * The data plane on its own thread, fed the runtime's readings (CPU per pod for the HPA's `cpu`
+ * metric, frozen instances for their gauges) every second instead of reading them in-process.
+ */
+async function startDataPlaneThread(
+  settings: {
+    kubeconfig: string;
+    host: string;
+    port: number;
+    httpsPort: number;
+    adminPort: number;
+    identity: string;
+  },
+  runtime: () => LocalRuntime | undefined,
+  log?: (line: string) => void,
+): Promise<{ port: number; httpsPort?: number; adminPort: number; stop(): Promise<void> }> {
+  const thread = await startComponentThread({ component: 'dataplane', ...settings }, log);
+  const timer = setInterval(() => {
+    const rt = runtime();
+    if (!rt) return;
+    const frozen = rt
+      .frozenInstances()
+      .map((f) => ({ namespace: f.namespace, revision: f.revision, rssBytes: f.rssBytes }));
+    thread.post({ readings: { cpu: [...rt.podCpuMillicores()], frozen } });
+  }, READINGS_INTERVAL_MS);
+  timer.unref();
+  return {
+    port: thread.ready.port!,
+    httpsPort: thread.ready.httpsPort,
+    adminPort: thread.ready.adminPort!,
+    stop: async () => {
+      clearInterval(timer);
+      await thread.stop();
+    },
+  };
 }
