@@ -10,9 +10,7 @@ import type {
   Deployment,
   DomainMapping,
   Ingress,
-  KubeObject,
   KubeService,
-  OwnerReference,
   Pod,
   Revision,
   Route,
@@ -65,27 +63,4 @@ export interface ReconcilerDeps {
   /** The current knative-serving configuration (parsed ConfigMaps). */
   config(): KnativeConfigs;
   now(): Date;
-}
-
-/** The controller ownerReference of `obj`, if any. */
-export function controllerOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata.ownerReferences?.find((o) => o.controller);
-}
-
-/** metav1.IsControlledBy: `child`'s controller ref points at `owner`'s uid. */
-export function isControlledBy(child: KubeObject, owner: KubeObject): boolean {
-  const ref = controllerOf(child);
-  return !!ref && ref.uid === owner.metadata.uid;
-}
-
-/** kmeta.NewControllerRef: a controlling, blocking ownerReference to `owner`. */
-export function controllerRef(owner: KubeObject, apiVersion: string, kind: string): OwnerReference {
-  return {
-    apiVersion,
-    kind,
-    name: owner.metadata.name!,
-    uid: owner.metadata.uid!,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
 }

@@ -24,7 +24,8 @@ import type {
   Service,
 } from '../apis/types.js';
 import { configurationReconciler } from './configuration/reconciler.js';
-import { controllerOf, Index, type Listers, type ReconcilerDeps } from './context.js';
+import { controllerOf } from '../apis/owner.js';
+import { Index, type Listers, type ReconcilerDeps } from './context.js';
 import { domainMappingReconciler } from './domainmapping/reconciler.js';
 import { gcReconciler } from './gc/reconciler.js';
 import { labelerReconciler } from './labeler/reconciler.js';

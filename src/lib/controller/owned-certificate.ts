@@ -7,7 +7,7 @@
 import type { Certificate, KubeObject } from '../apis/types.js';
 import { Kinds } from '../kube/kinds.js';
 import type { Lister } from '../kube/store.js';
-import { isControlledBy } from './context.js';
+import { isControlledBy } from '../apis/owner.js';
 import type { Client, Recorder } from './framework/client.js';
 import { childUpdate } from './framework/equality.js';
 

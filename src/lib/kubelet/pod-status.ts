@@ -5,6 +5,7 @@
  * (kubectl delete pod, a namespace going away) is reported to the Deployment controller, which
  * stops the process and starts a replacement if one is still wanted.
  */
+import { controllerOf } from '../apis/owner.js';
 import type { Pod } from '../apis/types.js';
 import { isNotFound } from '../kube/errors.js';
 import { Kinds } from '../kube/kinds.js';
@@ -52,11 +53,10 @@ export class PodStatusController {
   // are leftovers of a previous run and would otherwise be counted and routed to.
   async deleteStale(): Promise<void> {
     const pods = await this.rest.list<Pod>(Kinds.pod);
-    const stale = pods.items.filter((p) =>
-      (p.metadata?.ownerReferences ?? []).some(
-        (o) => o.kind === 'Deployment' && o.apiVersion === 'apps/v1' && o.controller,
-      ),
-    );
+    const stale = pods.items.filter((p) => {
+      const owner = controllerOf(p);
+      return owner?.kind === 'Deployment' && owner.apiVersion === 'apps/v1';
+    });
     for (const pod of stale) await this.delete(pod);
     if (stale.length > 0) this.node.log(`deleted ${stale.length} stale pod(s) of a previous run`);
   }

@@ -10,6 +10,7 @@
  *
  * The builders here are pure; `syncReplicaSets` does the writes, by server-side apply.
  */
+import { controllerRef, isControlledBy } from '../apis/owner.js';
 import type { Deployment, KubeObject, PodTemplateSpec } from '../apis/types.js';
 import { isNotFound } from '../kube/errors.js';
 import { Kinds } from '../kube/kinds.js';
@@ -96,16 +97,7 @@ export function makeReplicaSet(
       namespace: deployment.metadata.namespace,
       labels,
       annotations,
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          name: deployment.metadata.name!,
-          uid: deployment.metadata.uid!,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRef(deployment, 'apps/v1', 'Deployment')],
     },
     spec: {
       replicas,
@@ -119,9 +111,7 @@ export function makeReplicaSet(
 
 /** The ReplicaSets a Deployment controls. */
 function controlledBy(deployment: Deployment, all: KubeObject[]): ReplicaSet[] {
-  return all.filter((rs) =>
-    (rs.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === deployment.metadata.uid),
-  ) as ReplicaSet[];
+  return all.filter((rs) => isControlledBy(rs, deployment)) as ReplicaSet[];
 }
 
 /**

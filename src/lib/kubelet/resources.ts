@@ -3,6 +3,7 @@
  * Deployment's status (conditions worded like the Deployment controller's) and the Endpoints of a
  * Service. No I/O here; `now` is passed in.
  */
+import { controllerRef } from '../apis/owner.js';
 import type {
   Condition,
   ContainerStatus,
@@ -36,16 +37,7 @@ export function makePod(deployment: Deployment, name: string, hash: string): Pod
       namespace: deployment.metadata.namespace,
       labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash },
       annotations: { ...(template.metadata?.annotations ?? {}) },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          name: deployment.metadata.name!,
-          uid: deployment.metadata.uid!,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRef(deployment, 'apps/v1', 'Deployment')],
     },
     spec: { ...template.spec, nodeName: 'localhost' },
   };

@@ -1,7 +1,7 @@
 /** Knative's `CheckNameAvailability` for BYO revision names (`spec.template.metadata.name`). */
 import { Labels } from '../../apis/keys.js';
 import type { Configuration, Revision } from '../../apis/types.js';
-import { isControlledBy } from '../context.js';
+import { isControlledBy } from '../../apis/owner.js';
 import { semanticEqual } from '../framework/equality.js';
 import type { Lister } from '../../kube/store.js';
 

@@ -7,7 +7,8 @@
 import { isFailed, isReady } from '../../apis/conditions.js';
 import { Annotations, Finalizers, Labels, RoutingState } from '../../apis/keys.js';
 import type { Configuration, KubeObject, Revision, Route } from '../../apis/types.js';
-import { controllerOf, Index, type ReconcilerDeps } from '../context.js';
+import { controllerOf } from '../../apis/owner.js';
+import { Index, type ReconcilerDeps } from '../context.js';
 import type { KindReconciler } from '../framework/driver.js';
 import { Kinds, type Kind } from '../../kube/kinds.js';
 import { isNotFound } from '../../kube/errors.js';

@@ -23,7 +23,8 @@ import {
   RevisionReasons,
 } from '../../apis/lifecycle/revision.js';
 import type { Deployment, KubeService, Revision } from '../../apis/types.js';
-import { Index, isControlledBy, type ReconcilerDeps } from '../context.js';
+import { isControlledBy } from '../../apis/owner.js';
+import { Index, type ReconcilerDeps } from '../context.js';
 import type { KindReconciler } from '../framework/driver.js';
 import { isSubset } from '../framework/equality.js';
 import { Kinds } from '../../kube/kinds.js';

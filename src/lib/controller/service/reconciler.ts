@@ -18,7 +18,8 @@ import {
 import { getCondition } from '../../apis/conditions.js';
 import type { Configuration, KubeObject, Route, Service, TrafficTarget } from '../../apis/types.js';
 import { checkNameAvailability } from '../configuration/byo-name.js';
-import { isControlledBy, type ReconcilerDeps } from '../context.js';
+import { isControlledBy } from '../../apis/owner.js';
+import { type ReconcilerDeps } from '../context.js';
 import { defaultServiceSpec, defaultTraffic } from '../defaults.js';
 import type { KindReconciler } from '../framework/driver.js';
 import { semanticEqual } from '../framework/equality.js';

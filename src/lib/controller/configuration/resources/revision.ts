@@ -2,7 +2,7 @@
 import { Annotations, Labels, RoutingState, SERVING_V1 } from '../../../apis/keys.js';
 import { revisionNameFor } from '../../../apis/names.js';
 import type { Configuration, Revision } from '../../../apis/types.js';
-import { controllerRef } from '../../context.js';
+import { controllerRef } from '../../../apis/owner.js';
 
 /**
  * Stamps a Revision from `config.spec.template`: template metadata carried over, name from the BYO

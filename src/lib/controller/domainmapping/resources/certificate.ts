@@ -8,7 +8,7 @@ import type { KnativeConfigs } from '../../../apis/config/index.js';
 import { Labels, SERVING_V1BETA1 } from '../../../apis/keys.js';
 import { childName } from '../../../apis/names.js';
 import type { Certificate, DomainMapping } from '../../../apis/types.js';
-import { controllerRef } from '../../context.js';
+import { controllerRef } from '../../../apis/owner.js';
 import { makeCertificate } from '../../route/resources/certificate.js';
 
 /** The Certificate for a DomainMapping's host. */

@@ -17,7 +17,7 @@ import {
 import { childName } from '../../../apis/names.js';
 import type { DomainMapping, Ingress } from '../../../apis/types.js';
 import type { IngressTLS } from '../../route/resources/certificate.js';
-import { controllerRef } from '../../context.js';
+import { controllerRef } from '../../../apis/owner.js';
 
 const EXCLUDED_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
 

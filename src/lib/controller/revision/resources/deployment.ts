@@ -6,7 +6,7 @@
  */
 import { Annotations, Labels } from '../../../apis/keys.js';
 import type { Container, Deployment, PodTemplateSpec, Probe, Revision } from '../../../apis/types.js';
-import { controllerRef } from '../../context.js';
+import { controllerRef } from '../../../apis/owner.js';
 import { deploymentName } from './names.js';
 
 /** Port the user container listens on when none is declared (Knative's default). */

@@ -1,7 +1,7 @@
 /** The core Service `<rev>` in front of a Revision's pods (selector revision=<rev>, port 80 → user port). */
 import { Labels } from '../../../apis/keys.js';
 import type { KubeService, Revision } from '../../../apis/types.js';
-import { controllerRef } from '../../context.js';
+import { controllerRef } from '../../../apis/owner.js';
 import { podLabels, userPort } from './deployment.js';
 import { kubeServiceName } from './names.js';
 

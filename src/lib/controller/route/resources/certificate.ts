@@ -9,7 +9,7 @@ import { selectDomain } from '../../../apis/config/domain.js';
 import type { KnativeConfigs } from '../../../apis/config/index.js';
 import { Annotations, Labels, NETWORKING_INTERNAL_V1ALPHA1, SERVING_V1 } from '../../../apis/keys.js';
 import type { Certificate, Ingress, KubeObject, OwnerReference, Route } from '../../../apis/types.js';
-import { controllerRef } from '../../context.js';
+import { controllerRef } from '../../../apis/owner.js';
 import { groupHostname } from './ingress.js';
 import { routeHost, routeIsClusterLocal } from './domains.js';
 

@@ -27,7 +27,7 @@ import type {
   IngressVisibility,
   Route,
 } from '../../../apis/types.js';
-import { controllerRef } from '../../context.js';
+import { controllerRef } from '../../../apis/owner.js';
 import { routeHost, routeIsClusterLocal } from './domains.js';
 import { serializeRollout, type Rollout } from '../../../apis/rollout.js';
 import { applyRollout, buildRollout, consolidate } from './rollout.js';

@@ -7,7 +7,7 @@
  */
 import { Labels, SERVING_V1 } from '../../../apis/keys.js';
 import type { Ingress, KubeService, Route } from '../../../apis/types.js';
-import { controllerRef } from '../../context.js';
+import { controllerRef } from '../../../apis/owner.js';
 
 const EXCLUDED_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
 

@@ -1,7 +1,7 @@
 /** Desired Configuration of a Service (Knative's `MakeConfigurationFromExisting`). */
 import { Annotations, Labels, SERVING_V1 } from '../../../apis/keys.js';
 import type { Configuration, Service } from '../../../apis/types.js';
-import { controllerRef } from '../../context.js';
+import { controllerRef } from '../../../apis/owner.js';
 
 /** Annotation kubectl apply leaves behind; never copied to children. */
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';

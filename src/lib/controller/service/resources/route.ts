@@ -1,7 +1,7 @@
 /** Desired Route of a Service (Knative's `MakeRoute`). */
 import { Labels, SERVING_V1 } from '../../../apis/keys.js';
 import type { Route, Service } from '../../../apis/types.js';
-import { controllerRef } from '../../context.js';
+import { controllerRef } from '../../../apis/owner.js';
 import { LAST_APPLIED } from './configuration.js';
 
 /**
