@@ -83,16 +83,13 @@ export async function buildEnv(
   const ns = pod.namespace;
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
-    if (from.configMapRef) {
-      const data = await sources.configMap(ns, from.configMapRef.name);
-      if (!data && !from.configMapRef.optional)
-        throw new EnvConfigError(`configmap "${from.configMapRef.name}" not found`);
-      for (const [k, v] of Object.entries(data ?? {})) env[prefix + k] = v;
-    }
-    if (from.secretRef) {
-      const data = await sources.secret(ns, from.secretRef.name);
-      if (!data && !from.secretRef.optional)
-        throw new EnvConfigError(`secret "${from.secretRef.name}" not found`);
+    for (const [source, ref] of [
+      ['configMap', from.configMapRef],
+      ['secret', from.secretRef],
+    ] as const) {
+      if (!ref) continue;
+      const data = await sources[source](ns, ref.name);
+      if (!data && !ref.optional) throw new EnvConfigError(SOURCE_WORDS[source].missing(ref.name));
       for (const [k, v] of Object.entries(data ?? {})) env[prefix + k] = v;
     }
   }
@@ -107,6 +104,30 @@ export async function buildEnv(
   return env;
 }
 
+/** The kubelet's words for a ConfigMap or Secret that env reads from. */
+const SOURCE_WORDS = {
+  configMap: { missing: (name: string) => `configmap "${name}" not found`, kind: 'ConfigMap' },
+  secret: { missing: (name: string) => `secret "${name}" not found`, kind: 'Secret' },
+} as const;
+
+/** A `configMapKeyRef`/`secretKeyRef` value; undefined when it is optional and missing. */
+async function keyRefValue(
+  source: keyof typeof SOURCE_WORDS,
+  ref: { name: string; key: string; optional?: boolean },
+  namespace: string,
+  sources: EnvSources,
+): Promise<string | undefined> {
+  const data = await sources[source](namespace, ref.name);
+  const problem = !data
+    ? SOURCE_WORDS[source].missing(ref.name)
+    : !(ref.key in data)
+      ? `couldn't find key ${ref.key} in ${SOURCE_WORDS[source].kind} ${namespace}/${ref.name}`
+      : undefined;
+  if (problem === undefined) return data![ref.key];
+  if (ref.optional) return undefined;
+  throw new EnvConfigError(problem);
+}
+
 async function envValue(
   entry: EnvVar,
   container: Container,
@@ -117,32 +138,8 @@ async function envValue(
   if (entry.value !== undefined) return expandRefs(entry.value, soFar);
   const from = entry.valueFrom;
   if (!from) return '';
-  if (from.configMapKeyRef) {
-    const { name, key, optional } = from.configMapKeyRef;
-    const data = await sources.configMap(pod.namespace, name);
-    if (!data) {
-      if (optional) return undefined;
-      throw new EnvConfigError(`configmap "${name}" not found`);
-    }
-    if (!(key in data)) {
-      if (optional) return undefined;
-      throw new EnvConfigError(`couldn't find key ${key} in ConfigMap ${pod.namespace}/${name}`);
-    }
-    return data[key];
-  }
-  if (from.secretKeyRef) {
-    const { name, key, optional } = from.secretKeyRef;
-    const data = await sources.secret(pod.namespace, name);
-    if (!data) {
-      if (optional) return undefined;
-      throw new EnvConfigError(`secret "${name}" not found`);
-    }
-    if (!(key in data)) {
-      if (optional) return undefined;
-      throw new EnvConfigError(`couldn't find key ${key} in Secret ${pod.namespace}/${name}`);
-    }
-    return data[key];
-  }
+  if (from.configMapKeyRef) return keyRefValue('configMap', from.configMapKeyRef, pod.namespace, sources);
+  if (from.secretKeyRef) return keyRefValue('secret', from.secretKeyRef, pod.namespace, sources);
   if (from.fieldRef) return fieldValue(from.fieldRef.fieldPath, pod);
   if (from.resourceFieldRef) return resourceValue(from.resourceFieldRef, container);
   return undefined;

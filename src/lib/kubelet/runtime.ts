@@ -17,7 +17,7 @@ import type { ConfigMap, Container, Deployment, KubeObject, KubeService, Pod } f
 import { isNotFound } from '../kube/errors.js';
 import { keyOf, splitKey } from '../kube/store.js';
 import { Informer } from '../kube/informer.js';
-import { Kinds, objectPath } from '../kube/kinds.js';
+import { Kinds, objectPath, type Kind } from '../kube/kinds.js';
 import type { WorkQueue } from '../kube/queue.js';
 import type { RestClient } from '../kube/rest.js';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -268,28 +268,24 @@ export class Runtime implements LocalRuntime {
           replica.proc.refreshVolumes();
       }
     };
-    const configMaps = watch<ConfigMap>(
-      Kinds.configMap,
-      (cm) => {
-        this.configMaps.set(keyOf(cm), cm);
-        sourceChanged('configMap', cm);
-      },
-      (cm) => {
-        this.configMaps.delete(keyOf(cm));
-        sourceChanged('configMap', cm);
-      },
-    );
-    const secrets = watch<Secret>(
-      Kinds.secret,
-      (secret) => {
-        this.secrets.set(keyOf(secret), secret);
-        sourceChanged('secret', secret);
-      },
-      (secret) => {
-        this.secrets.delete(keyOf(secret));
-        sourceChanged('secret', secret);
-      },
-    );
+    const watchSource = <T extends KubeObject>(
+      kind: Kind,
+      source: 'configMap' | 'secret',
+      cache: Map<string, T>,
+    ) =>
+      watch<T>(
+        kind,
+        (obj) => {
+          cache.set(keyOf(obj), obj);
+          sourceChanged(source, obj);
+        },
+        (obj) => {
+          cache.delete(keyOf(obj));
+          sourceChanged(source, obj);
+        },
+      );
+    const configMaps = watchSource<ConfigMap>(Kinds.configMap, 'configMap', this.configMaps);
+    const secrets = watchSource<Secret>(Kinds.secret, 'secret', this.secrets);
     await Promise.all([configMaps.synced, secrets.synced]);
     this.storage = new LocalPathProvisioner(this.rest, {
       dataDir: this.opts.dataDir,
