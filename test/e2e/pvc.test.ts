@@ -8,42 +8,39 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import {
+  APP,
+  IMAGE,
+  KSVC,
+  SANDBOX,
+  cond,
+  getThroughGateway,
+  readyHost,
+  startAppCluster,
+} from './app-suite.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../src/lib/apis/storage.js';
-import type { Condition, Pod, Revision, Service } from '../../src/lib/apis/types.js';
+import type { Pod, Revision, Service } from '../../src/lib/apis/types.js';
 import { Kinds } from '../../src/lib/kube/kinds.js';
-import { detectBwrap } from '../../src/lib/kubelet/sandbox.js';
-import { patchConfigData } from '../../src/lib/local/seed.js';
-import { send } from '../dataplane/helpers.js';
-import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import type { TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
-
-const IMAGE = pathToFileURL(resolve('test/e2e/fixtures')).href;
-const APP = resolve('test/e2e/fixtures/pod-app.mjs');
-const SANDBOX = !!detectBwrap().path;
 
 let cluster: TestCluster;
 let custom: CustomObjectsApi;
 let core: CoreV1Api;
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  custom = cluster.kc.makeApiClient(CustomObjectsApi);
-  core = cluster.kc.makeApiClient(CoreV1Api);
-  await patchConfigData(cluster.client, 'config-features', {
+  ({ cluster, custom, core } = await startAppCluster({
     'kubernetes.podspec-persistent-volume-claim': 'enabled',
     'kubernetes.podspec-persistent-volume-write': 'enabled',
-  });
+  }));
 }, 120_000);
 
 afterAll(async () => {
   await cluster?.stop();
 });
-
-const cond = (conditions: Condition[] | undefined, type: string) => conditions?.find((c) => c.type === type);
 
 function claim(name: string): PersistentVolumeClaim {
   return {
@@ -104,8 +101,6 @@ function service(
   } as unknown as Service;
 }
 
-const ksvc = { group: 'serving.knative.dev', version: 'v1', namespace: 'default', plural: 'services' };
-
 /** Creates (or replaces) a Service, retrying while admission has not seen the config-features change. */
 async function apply(svc: Service): Promise<void> {
   await waitUntil(
@@ -113,17 +108,17 @@ async function apply(svc: Service): Promise<void> {
     async () => {
       try {
         const have = (await custom.getNamespacedCustomObject({
-          ...ksvc,
+          ...KSVC,
           name: svc.metadata.name!,
         })) as Service;
         await custom.replaceNamespacedCustomObject({
-          ...ksvc,
+          ...KSVC,
           name: svc.metadata.name!,
           body: { ...have, spec: svc.spec },
         });
       } catch (err) {
         if ((err as { code?: number }).code !== 404) throw err;
-        await custom.createNamespacedCustomObject({ ...ksvc, body: svc });
+        await custom.createNamespacedCustomObject({ ...KSVC, body: svc });
       }
       return true;
     },
@@ -132,36 +127,8 @@ async function apply(svc: Service): Promise<void> {
   );
 }
 
-async function readyAt(name: string, revision: string): Promise<string> {
-  const svc = await waitUntil(
-    `service ${name} Ready at ${revision}`,
-    async () => {
-      const s = (await custom.getNamespacedCustomObject({ ...ksvc, name })) as Service;
-      return cond(s.status?.conditions, 'Ready')?.status === 'True' &&
-        s.status?.latestReadyRevisionName === revision &&
-        s.status?.url
-        ? s
-        : undefined;
-    },
-    60_000,
-    100,
-  );
-  return new URL(svc.status!.url!).host;
-}
-
-/** GET through the gateway, waiting for the route to be programmed. */
-async function get(host: string, path: string): Promise<string> {
-  const answer = await waitUntil(
-    `${host}${path}`,
-    async () => {
-      const a = await send(cluster.gatewayPort!, host, { path });
-      return a.status !== 404 && a.status !== 503 ? a : undefined;
-    },
-    30_000,
-    100,
-  );
-  return answer.body;
-}
+const readyAt = (name: string, revision: string): Promise<string> => readyHost(custom, name, revision);
+const get = (host: string, path: string): Promise<string> => getThroughGateway(cluster, host, path);
 
 function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const home = mkdtempSync(join(tmpdir(), 'knlite-kubectl-pvc-'));
@@ -335,7 +302,7 @@ describe.skipIf(!SANDBOX)('a Knative Service with a persistentVolumeClaim volume
       'revision later-00001 unschedulable',
       async () => {
         const r = (await custom.getNamespacedCustomObject({
-          ...ksvc,
+          ...KSVC,
           plural: 'revisions',
           name: 'later-00001',
         })) as Revision;

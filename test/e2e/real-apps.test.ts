@@ -5,35 +5,31 @@
  * securityContext, projected service-account tokens the app calls the API server with, and the
  * refusals for what a process cannot honour.
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import {
+  APP,
+  IMAGE,
+  KSVC,
+  SANDBOX,
+  cond,
+  getThroughGateway,
+  readyHost,
+  startAppCluster,
+} from './app-suite.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Condition, Pod, Revision, Service } from '../../src/lib/apis/types.js';
-import { patchConfigData } from '../../src/lib/local/seed.js';
-import { detectBwrap } from '../../src/lib/kubelet/sandbox.js';
-import { send } from '../dataplane/helpers.js';
-import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import type { Pod, Revision, Service } from '../../src/lib/apis/types.js';
+import type { TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
-
-// The app's directory is its image: the sandbox shows a pod its image directory wherever it is
-// (also under /tmp, which a sandboxed pod otherwise sees as its own empty /tmp).
-const IMAGE = pathToFileURL(resolve('test/e2e/fixtures')).href;
-const APP = resolve('test/e2e/fixtures/pod-app.mjs');
-const SANDBOX = !!detectBwrap().path;
 
 let cluster: TestCluster;
 let custom: CustomObjectsApi;
 let core: CoreV1Api;
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  custom = cluster.kc.makeApiClient(CustomObjectsApi);
-  core = cluster.kc.makeApiClient(CoreV1Api);
-  await patchConfigData(cluster.client, 'config-features', {
+  ({ cluster, custom, core } = await startAppCluster({
     'kubernetes.podspec-init-containers': 'enabled',
     'kubernetes.podspec-fieldref': 'enabled',
-  });
+  }));
 }, 120_000);
 
 afterAll(async () => {
@@ -52,13 +48,7 @@ function makeService(name: string, spec: Record<string, unknown>): Service {
 }
 
 async function create(svc: Service): Promise<void> {
-  await custom.createNamespacedCustomObject({
-    group: 'serving.knative.dev',
-    version: 'v1',
-    namespace: 'default',
-    plural: 'services',
-    body: svc,
-  });
+  await custom.createNamespacedCustomObject({ ...KSVC, body: svc });
 }
 
 /** Creates, retrying while the admission webhook has not seen a config-features change yet. */
@@ -87,41 +77,8 @@ async function revision(name: string): Promise<Revision> {
   })) as Revision;
 }
 
-const cond = (conditions: Condition[] | undefined, type: string) => conditions?.find((c) => c.type === type);
-
-/** Waits until the Service is Ready; returns its host for the gateway. */
-async function ready(name: string): Promise<string> {
-  const svc = await waitUntil(
-    `service ${name} Ready`,
-    async () => {
-      const s = (await custom.getNamespacedCustomObject({
-        group: 'serving.knative.dev',
-        version: 'v1',
-        namespace: 'default',
-        plural: 'services',
-        name,
-      })) as Service;
-      return cond(s.status?.conditions, 'Ready')?.status === 'True' && s.status?.url ? s : undefined;
-    },
-    60_000,
-    100,
-  );
-  return new URL(svc.status!.url!).host;
-}
-
-/** GET through the gateway, waiting for the route to be programmed. */
-async function get(host: string, path: string): Promise<string> {
-  const answer = await waitUntil(
-    `${host}${path}`,
-    async () => {
-      const a = await send(cluster.gatewayPort!, host, { path });
-      return a.status !== 404 && a.status !== 503 ? a : undefined;
-    },
-    30_000,
-    100,
-  );
-  return answer.body;
-}
+const ready = (name: string): Promise<string> => readyHost(custom, name);
+const get = (host: string, path: string): Promise<string> => getThroughGateway(cluster, host, path);
 
 async function podsOf(revisionName: string): Promise<Pod[]> {
   const list = await core.listNamespacedPod({
